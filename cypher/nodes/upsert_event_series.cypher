@@ -1,0 +1,5 @@
+// Create or replace EventSeries nodes by id. $rows: [{id, props}]; props replace all properties.
+UNWIND $rows AS row
+MERGE (n:Node {id: row.id})
+SET n = row.props
+SET n:EventSeries

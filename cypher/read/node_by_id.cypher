@@ -1,0 +1,3 @@
+// One node. $id
+MATCH (n:Node {id: $id})
+RETURN n.kind AS kind, properties(n) AS props

@@ -1,0 +1,5 @@
+// Delete relationships by id. $ids
+UNWIND $ids AS id
+MATCH (:Node)-[r]->(:Node)
+WHERE r.id = id
+DELETE r

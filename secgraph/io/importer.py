@@ -1,0 +1,432 @@
+"""Loading a data set (folder of CSV files or a workbook) into a store, all or nothing.
+
+The load runs in four steps, and writes only if the first three found no problem:
+1. read every table (tables.py) and validate every row into a record, collecting every problem
+   with its file, row, column and reason;
+2. merge records that name the same organisation, community or series (names.py), in load order:
+   records already in the store first, then files sorted by name;
+3. check every reference (relationship ends, parents, series, subjects) against the load and the
+   store;
+4. compare with the store and write what is new or changed in one transaction.
+
+Loading the same data twice writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from secgraph.io.tables import RowError, Table, read_tables
+from secgraph.model.graph import endpoint_error, referenced_ids
+from secgraph.model.names import name_key
+from secgraph.model.records import (
+    Community,
+    Event,
+    EventSeries,
+    Headcount,
+    Node,
+    Note,
+    Organisation,
+    Person,
+    Relationship,
+)
+from secgraph.model.vocabulary import RelType
+from secgraph.store import ChangeSet, GraphStore
+
+_NODE_TABLES: dict[str, type[Node]] = {
+    "organisations": Organisation,
+    "people": Person,
+    "communities": Community,
+    "event_series": EventSeries,
+    "events": Event,
+    "headcounts": Headcount,
+    "notes": Note,
+}
+#: CSV column → model field, where the two differ.
+_COLUMN_TO_FIELD: dict[str, dict[str, str]] = {"headcounts": {"kind": "count_kind"}}
+_MERGEABLE: tuple[type[Node], ...] = (Organisation, Community, EventSeries)
+_NAME_FIELDS = ("name", "abbreviation", "aliases")
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Two records found to be one: ``merged_id`` now lives on as ``kept_id``."""
+
+    kind: str
+    kept_id: str
+    merged_id: str
+    kept_name: str
+    merged_name: str
+    where: str
+    conflicts: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.kind}: {self.merged_id}「{self.merged_name}」 → {self.kept_id}「{self.kept_name}」 ({self.where})"
+        )
+        return text + ("; differing: " + "; ".join(self.conflicts) if self.conflicts else "")
+
+
+@dataclass
+class LoadReport:
+    """What a load did, or — when ``errors`` is not empty — why it did nothing."""
+
+    path: str
+    added: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    merges: list[Merge] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_files: list[str] = field(default_factory=list)
+    encodings: dict[str, str] = field(default_factory=dict)
+    written: bool = False
+    revision: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "ok": self.ok,
+            "written": self.written,
+            "added": dict(sorted(self.added.items())),
+            "updated": dict(sorted(self.updated.items())),
+            "unchanged": dict(sorted(self.unchanged.items())),
+            "merges": [m.__dict__ | {"conflicts": list(m.conflicts)} for m in self.merges],
+            "errors": [e.__dict__ for e in self.errors],
+            "ignored_files": self.ignored_files,
+            "encodings": self.encodings,
+        }
+
+
+@dataclass
+class _Located:
+    record: Node | Relationship
+    file: str
+    row: int
+
+
+def _field_to_column(table: str, field_name: str) -> str:
+    reverse = {v: k for k, v in _COLUMN_TO_FIELD.get(table, {}).items()}
+    return reverse.get(field_name, field_name)
+
+
+def _allowed_columns(table: str) -> set[str]:
+    model = Relationship if table == "relationships" else _NODE_TABLES[table]
+    fields = set(model.model_fields)
+    if table == "headcounts":
+        fields.discard("id")
+    renames = _COLUMN_TO_FIELD.get(table, {})
+    return {_field_to_column(table, f) for f in fields} | set(renames)
+
+
+def _validate_rows(table: Table, errors: list[RowError], progress: tqdm) -> list[_Located]:
+    allowed = _allowed_columns(table.name)
+    columns = set(table.rows[0][1]) if table.rows else set()
+    unknown = sorted(columns - allowed)
+    for column in unknown:
+        errors.append(
+            RowError(table.file, 1, column, f"unknown column (allowed: {', '.join(sorted(allowed))}) / 不明な列です")
+        )
+    if unknown:
+        return []
+    model: type[Node] | type[Relationship] = Relationship if table.name == "relationships" else _NODE_TABLES[table.name]
+    renames = _COLUMN_TO_FIELD.get(table.name, {})
+    located: list[_Located] = []
+    for row_number, values in table.rows:
+        progress.update(1)
+        data = {renames.get(k, k): v for k, v in values.items() if v != ""}
+        if model is Headcount:
+            with contextlib.suppress(TypeError):
+                data["id"] = Headcount.derive_id(
+                    data.get("subject_id", ""),
+                    data.get("count_kind", ""),
+                    data.get("sector"),
+                    data.get("group"),
+                    data.get("as_of", ""),
+                )
+        try:
+            record = model.model_validate(data)
+        except ValidationError as error:
+            for item in error.errors():
+                column = _field_to_column(table.name, str(item["loc"][0])) if item["loc"] else ""
+                message = str(item["msg"]).removeprefix("Value error, ")
+                if item["type"] == "missing":
+                    message = "required / 必須です"
+                errors.append(RowError(table.file, row_number, column, message))
+            continue
+        if model is Headcount:
+            # Re-derive from the parsed values so that 令和2年 and 2020 give the same id.
+            hc: Headcount = record  # type: ignore[assignment]
+            hc.id = Headcount.derive_id(hc.subject_id, str(hc.count_kind), hc.sector, hc.group, hc.as_of)
+        located.append(_Located(record, table.file, row_number))
+    return located
+
+
+def _name_keys(node: Node) -> set[str]:
+    keys: set[str] = set()
+    for field_name in _NAME_FIELDS:
+        value = getattr(node, field_name, None)
+        for text in value if isinstance(value, list) else [value]:
+            if text:
+                key = name_key(text)
+                if len(key) >= 2:
+                    keys.add(key)
+    return keys
+
+
+def _merge_into(kept: Node, other: Node) -> tuple[Node, tuple[str, ...]]:
+    """``kept`` with the names of ``other`` as aliases and its empty fields filled from ``other``."""
+    data = kept.model_dump()
+    extra = other.model_dump()
+    conflicts: list[str] = []
+    names = [
+        n for n in [other.display_name(), getattr(other, "abbreviation", None), *getattr(other, "aliases", [])] if n
+    ]
+    if "aliases" in data:
+        own = {name_key(kept.display_name())}
+        data["aliases"] = list(dict.fromkeys(a for a in [*data["aliases"], *names] if name_key(a) not in own))
+    for key, value in extra.items():
+        if key in ("id", "aliases", "name", "source", "as_of", "note", "confidential"):
+            continue
+        if data.get(key) in (None, "", []) and value not in (None, "", []):
+            data[key] = value
+        elif value not in (None, "", []) and data.get(key) != value:
+            conflicts.append(f"{key}: {data.get(key)} ≠ {value}")
+    data["source"] = " ; ".join(
+        dict.fromkeys(s.strip() for s in f"{kept.source} ; {other.source}".split(";") if s.strip())
+    )
+    data["confidential"] = kept.confidential or other.confidential
+    return type(kept).model_validate(data), tuple(conflicts)
+
+
+class _UnionByName:
+    """Finds, in load order, the first record each mergeable record's names lead to."""
+
+    def __init__(self) -> None:
+        self.owner: dict[tuple[str, str], str] = {}
+
+    def find(self, node: Node) -> str | None:
+        owners = [self.owner[(node.kind, k)] for k in sorted(_name_keys(node)) if (node.kind, k) in self.owner]
+        return owners[0] if owners else None
+
+    def claim(self, node: Node, owner_id: str) -> None:
+        for key in _name_keys(node):
+            self.owner.setdefault((node.kind, key), owner_id)
+
+
+def _plan_merges(
+    existing: Iterable[Node], loaded: list[_Located], report: LoadReport
+) -> tuple[dict[str, Node], dict[str, str], dict[str, _Located]]:
+    """Final nodes by id, the id each loaded id became, and where each final node came from."""
+    names = _UnionByName()
+    final: dict[str, Node] = {}
+    for node in existing:
+        if isinstance(node, _MERGEABLE):
+            names.claim(node, node.id)
+            final[node.id] = node
+    remap: dict[str, str] = {}
+    origin: dict[str, _Located] = {}
+    for item in loaded:
+        node: Node = item.record  # type: ignore[assignment]
+        target = names.find(node) if isinstance(node, _MERGEABLE) else None
+        if target is None or target == node.id:
+            # A record that updates itself replaces what the store had: the file is the truth.
+            final[node.id] = node
+            origin[node.id] = item
+            names.claim(node, node.id)
+            continue
+        kept = final[target]
+        merged, conflicts = _merge_into(kept, node)
+        final[target] = merged
+        remap[node.id] = target
+        names.claim(node, target)
+        report.merges.append(
+            Merge(
+                node.kind,
+                target,
+                node.id,
+                kept.display_name(),
+                node.display_name(),
+                f"{item.file} 行{item.row}",
+                conflicts,
+            )
+        )
+    return final, remap, origin
+
+
+def _merge_people(people: list[_Located], affiliations: dict[str, set[str]], report: LoadReport) -> dict[str, str]:
+    """People merge only when their names match and they share an organisation: two different
+    people may well share a common name."""
+    remap: dict[str, str] = {}
+    seen: dict[str, list[Person]] = {}
+    for item in people:
+        person: Person = item.record  # type: ignore[assignment]
+        key = name_key(person.name)
+        for earlier in seen.get(key, []):
+            if affiliations.get(person.id, set()) & affiliations.get(earlier.id, set()):
+                remap[person.id] = remap.get(earlier.id, earlier.id)
+                report.merges.append(
+                    Merge("Person", remap[person.id], person.id, earlier.name, person.name, f"{item.file} 行{item.row}")
+                )
+                break
+        else:
+            seen.setdefault(key, []).append(person)
+    return remap
+
+
+def _remap_node(node: Node, remap: dict[str, str]) -> Node:
+    changes = {f: remap[getattr(node, f)] for f, ref in referenced_ids(node) if ref in remap}
+    if not changes:
+        return node
+    updated = node.model_copy(update=changes)
+    if isinstance(updated, Headcount):
+        updated = updated.model_copy(
+            update={
+                "id": Headcount.derive_id(
+                    updated.subject_id, str(updated.count_kind), updated.sector, updated.group, updated.as_of
+                )
+            }
+        )
+    return updated
+
+
+def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = None) -> tuple[LoadReport, ChangeSet]:
+    """Read, validate, merge and check ``path`` against ``store``; write nothing."""
+    report = LoadReport(path=str(path))
+    tables, report.ignored_files = read_tables(Path(path), report.errors)
+    report.encodings = {t.file: t.encoding for t in tables}
+    total = sum(len(t.rows) for t in tables)
+    bar = tqdm(total=total, desc="検証 / validating", unit="行", disable=None if progress is None else not progress)
+    with bar:
+        located = [item for table in tables for item in _validate_rows(table, report.errors, bar)]
+
+    # Duplicate ids within the load.
+    first_seen: dict[str, _Located] = {}
+    for item in located:
+        if isinstance(item.record, Relationship) and item.record.id == item.record.derive_id():
+            continue  # a derived id repeats when a document states a tie twice: one fact
+        record_id = str(item.record.id)
+        if record_id in first_seen:
+            before = first_seen[record_id]
+            report.errors.append(
+                RowError(
+                    item.file,
+                    item.row,
+                    "id",
+                    f"duplicate id '{record_id}' (first at {before.file} 行{before.row}) / IDが重複しています",
+                )
+            )
+        else:
+            first_seen[record_id] = item
+    if report.errors:
+        return report, ChangeSet()
+
+    nodes = [i for i in located if isinstance(i.record, Node)]
+    rels = [i for i in located if isinstance(i.record, Relationship)]
+    # One read of the store: comparing record by record would be a round trip per record on Neo4j.
+    stored_graph = store.snapshot()
+    existing = [n for n in stored_graph.nodes.values() if isinstance(n, _MERGEABLE)]
+    final, remap, origin = _plan_merges(existing, [i for i in nodes if isinstance(i.record, _MERGEABLE)], report)
+    for item in nodes:
+        if not isinstance(item.record, (*_MERGEABLE, Person)):
+            final[item.record.id] = item.record
+            origin[item.record.id] = item
+    affiliations: dict[str, set[str]] = {}
+    for item in rels:
+        rel: Relationship = item.record  # type: ignore[assignment]
+        if rel.type == RelType.WORKS_AT:
+            affiliations.setdefault(rel.from_id, set()).add(remap.get(rel.to_id, rel.to_id))
+    people = [i for i in nodes if isinstance(i.record, Person)]
+    person_remap = _merge_people(people, affiliations, report)
+    remap.update(person_remap)
+    for item in people:
+        if item.record.id not in person_remap:
+            final[item.record.id] = item.record
+            origin[item.record.id] = item
+    for node_id in list(final):
+        final[node_id] = _remap_node(final[node_id], remap)
+
+    # References: the load first, then the store.
+    relationships: dict[str, tuple[Relationship, _Located]] = {}
+    for item in rels:
+        rel = item.record  # type: ignore[assignment]
+        rel = rel.with_ends(remap.get(rel.from_id, rel.from_id), remap.get(rel.to_id, rel.to_id))
+        assert rel.id is not None
+        if rel.id in relationships:
+            kept_rel, where = relationships[rel.id]
+            sources = dict.fromkeys(s.strip() for s in f"{kept_rel.source};{rel.source}".split(";") if s.strip())
+            relationships[rel.id] = (kept_rel.model_copy(update={"source": " ; ".join(sources)}), where)
+        else:
+            relationships[rel.id] = (rel, item)
+
+    def kind_of(node_id: str) -> str | None:
+        if node_id in final:
+            return final[node_id].kind
+        stored_node = stored_graph.nodes.get(node_id)
+        return stored_node.kind if stored_node else None
+
+    for node_id, node in final.items():
+        stored_node = stored_graph.nodes.get(node_id)
+        if stored_node is not None and stored_node.kind != node.kind and node_id in origin:
+            where = origin[node_id]
+            report.errors.append(
+                RowError(
+                    where.file,
+                    where.row,
+                    "id",
+                    f"'{node_id}' is already a {stored_node.kind} / 既に{stored_node.kind}のIDです",
+                )
+            )
+        for field_name, ref in referenced_ids(node):
+            if kind_of(ref) is None and node_id in origin:
+                where = origin[node_id]
+                report.errors.append(
+                    RowError(
+                        where.file, where.row, field_name, f"'{ref}' is not defined / 「{ref}」が定義されていません"
+                    )
+                )
+    for rel, where in relationships.values():
+        error = endpoint_error(rel, kind_of(rel.from_id), kind_of(rel.to_id))
+        if error:
+            column = "from_id" if kind_of(rel.from_id) is None or "start" in error else "to_id"
+            report.errors.append(RowError(where.file, where.row, column, error))
+    if report.errors:
+        return report, ChangeSet()
+
+    # What is new or changed.
+    change = ChangeSet()
+    for node_id in sorted(final):
+        node = final[node_id]
+        stored = stored_graph.nodes.get(node_id)
+        bucket = report.added if stored is None else report.updated if stored != node else report.unchanged
+        bucket[node.kind] += 1
+        if stored != node:
+            change.nodes.append(node)
+    for rel_id in sorted(relationships):
+        rel = relationships[rel_id][0]
+        stored_rel = stored_graph.relationships.get(rel_id)
+        bucket = report.added if stored_rel is None else report.updated if stored_rel != rel else report.unchanged
+        bucket[str(rel.type)] += 1
+        if stored_rel != rel:
+            change.relationships.append(rel)
+    return report, change
+
+
+def load(store: GraphStore, path: str | Path, *, check_only: bool = False, progress: bool | None = None) -> LoadReport:
+    """Load ``path`` into ``store``: everything, or — if any row is bad — nothing."""
+    report, change = plan_load(store, path, progress=progress)
+    if report.ok and not check_only and not change.is_empty():
+        report.revision = store.write(change)
+        report.written = True
+    return report

@@ -1,0 +1,1 @@
+"""The domain model: records, vocabularies, dates, names and geography."""

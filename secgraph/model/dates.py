@@ -1,0 +1,143 @@
+"""Dates as the documents write them: ISO, Japanese eras and Japanese fiscal years.
+
+A date in the sources is often partial (「平成26年9月」 is a month, 「2020年度」 a fiscal year), so a
+parsed date keeps its precision: ``PartialDate`` is stored as the ISO text of what is known
+(``2014``, ``2014-09``, ``2014-09-01``) and can give the first or the last day it may mean.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: First Gregorian year of each era, by every name it is written under.
+_ERAS: dict[str, int] = {
+    "明治": 1868, "M": 1868,
+    "大正": 1912, "T": 1912,
+    "昭和": 1926, "S": 1926,
+    "平成": 1989, "H": 1989,
+    "令和": 2019, "R": 2019,
+}  # fmt: skip
+
+_ERA_PATTERN = "|".join(sorted(_ERAS, key=len, reverse=True))
+_ERA_RE = re.compile(
+    rf"^(?P<era>{_ERA_PATTERN})\s*(?P<year>\d+|元)\s*(?:年|\.)\s*"
+    rf"(?:(?P<month>\d{{1,2}})\s*(?:月|\.)?\s*(?:(?P<day>\d{{1,2}})\s*日?)?)?$"
+)
+_ERA_FY_RE = re.compile(rf"^(?P<era>{_ERA_PATTERN})\s*(?P<year>\d+|元)\s*年度$")
+_ISO_RE = re.compile(r"^(?P<year>\d{4})(?:[-/.](?P<month>\d{1,2})(?:[-/.](?P<day>\d{1,2}))?)?$")
+_KANJI_RE = re.compile(r"^(?P<year>\d{4})年(?:(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?)?$")
+_FY_RE = re.compile(r"^(?:FY\s*(?P<y1>\d{4})|(?P<y2>\d{4})\s*年度)$", re.IGNORECASE)
+_WEEKDAY_RE = re.compile(r"[（(][月火水木金土日](?:・祝)?[）)]")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, month or day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1800 <= self.year <= 2200:
+            raise ValueError(f"year {self.year} is out of range / 年が範囲外です")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise ValueError(f"month {self.month} does not exist / 存在しない月です")
+        if self.day is not None:
+            if self.month is None:
+                raise ValueError("a day needs a month / 日には月が必要です")
+            dt.date(self.year, self.month, self.day)  # raises for 2021-02-30
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def last_day(self) -> dt.date:
+        if self.day is not None:
+            return dt.date(self.year, self.month or 1, self.day)
+        month = self.month or 12
+        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def iso(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of days, such as a fiscal year or an event's date range."""
+
+    start: PartialDate
+    end: PartialDate
+
+
+def fiscal_year(day: dt.date) -> int:
+    """The Japanese fiscal year (April–March) that ``day`` falls in: 2021-03-31 is FY2020."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_period(year: int) -> Period:
+    return Period(PartialDate(year, 4, 1), PartialDate(year + 1, 3, 31))
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip()
+    return _WEEKDAY_RE.sub("", text).strip()
+
+
+def _era_year(era: str, year: str) -> int:
+    return _ERAS[era] + (1 if year == "元" else int(year)) - 1
+
+
+def parse_period(text: str) -> Period:
+    """Parse a date or a fiscal year into the span of days it means.
+
+    >>> parse_period("令和2年度").start.iso(), parse_period("令和2年度").end.iso()
+    ('2020-04-01', '2021-03-31')
+    """
+    cleaned = _clean(text)
+    if match := _FY_RE.match(cleaned):
+        return fiscal_year_period(int(match["y1"] or match["y2"]))
+    if match := _ERA_FY_RE.match(cleaned):
+        return fiscal_year_period(_era_year(match["era"], match["year"]))
+    day = parse_date(text)
+    return Period(day, day)
+
+
+def parse_date(text: str) -> PartialDate:
+    """Parse ISO (``2014-09-01``, ``2014-09``, ``2014``), 「2014年9月1日」, or a Japanese era date.
+
+    Era forms: 「平成26年9月1日」, 「平成26年9月」, 「令和元年」, ``H26.9.1``, ``R2.2``. A weekday in
+    brackets (「(水)」) is ignored. Raises ``ValueError`` naming the text when it is not a date.
+
+    >>> parse_date("平成26年9月").iso()
+    '2014-09'
+    >>> parse_date("R2.2").iso()
+    '2020-02'
+    """
+    cleaned = _clean(text)
+    try:
+        for pattern in (_ISO_RE, _KANJI_RE):
+            if match := pattern.match(cleaned):
+                return _build(int(match["year"]), match["month"], match["day"])
+        if match := _ERA_RE.match(cleaned):
+            return _build(_era_year(match["era"], match["year"]), match["month"], match["day"])
+    except ValueError as error:
+        raise ValueError(f"'{text}' is not a valid date: {error} / 日付として正しくありません") from None
+    raise ValueError(
+        f"'{text}' is not a date (use 2020-02-10, 2020-02, 令和2年2月, R2.2 or FY2020) / 日付として読めません"
+    )
+
+
+def _build(year: int, month: str | None, day: str | None) -> PartialDate:
+    return PartialDate(year, int(month) if month else None, int(day) if day else None)

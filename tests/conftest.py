@@ -1,0 +1,38 @@
+"""Shared fixtures: a store of each kind, so that one contract suite runs against both.
+
+The Neo4j half talks to a real server: the launcher in tools/neo4j-launcher, started once per
+session by the ``neo4j_server`` fixture (or the server NEO4J_URI names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from secgraph.store import GraphStore
+from secgraph.store.embedded import EmbeddedStore
+from secgraph.store.neo4j_store import Neo4jStore
+from tests.neo4j_server import Neo4jTarget, neo4j_server  # noqa: F401  (session fixture)
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_DATA = REPO / "seed_data"
+
+
+def open_neo4j(target: Neo4jTarget) -> Neo4jStore:
+    return Neo4jStore(target.uri, target.user, target.password, target.database)
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    """An empty store (only the built-in prefectures and regions) of each kind."""
+    if request.param == "embedded":
+        opened: GraphStore = EmbeddedStore(tmp_path / "graph.db")
+    else:
+        opened = open_neo4j(request.getfixturevalue("neo4j_server"))
+        opened.clear()
+    try:
+        yield opened
+    finally:
+        opened.close()

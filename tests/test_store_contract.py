@@ -1,0 +1,172 @@
+"""One contract, two stores: every test here runs on the embedded store and on a real Neo4j."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from secgraph.model.records import (
+    Community,
+    Event,
+    EventSeries,
+    Headcount,
+    Organisation,
+    Person,
+    Relationship,
+)
+from secgraph.store import ChangeRefused, ChangeSet, GraphStore
+from secgraph.store.embedded import EmbeddedStore
+
+P = {"source": "test §1", "as_of": "2021-03"}
+
+
+def small_change() -> ChangeSet:
+    return ChangeSet(
+        nodes=[
+            Organisation(id="o-police", name="テスト県警察", sector="police", prefecture="43", **P),
+            Organisation(id="o-univ", name="テスト大学", sector="university", prefecture="熊本", aliases=["テ大"], **P),
+            Person(id="p-1", name="山田 太郎", role_label="キーパーソン", **P),
+            Community(id="c-1", name="テスト協議会", region="mic-kyushu", prefectures=["43"], founded="H29.4", **P),
+            EventSeries(id="s-1", name="テストセミナー", **P),
+            Event(
+                id="e-1",
+                title="第1回テストセミナー",
+                event_type="セミナー",
+                start="2020-10-01",
+                series_id="s-1",
+                edition=1,
+                prefecture="43",
+                attendees=40,
+                **P,
+            ),
+            Headcount(id="hc-1", subject_id="c-1", count_kind="members", sector="sme", count=14, label="企業14社", **P),
+        ],
+        relationships=[
+            Relationship(type="SECRETARIAT_OF", from_id="o-police", to_id="c-1", **P),
+            Relationship(type="MEMBER_OF", from_id="o-univ", to_id="c-1", member_class="corporate", **P),
+            Relationship(type="WORKS_AT", from_id="p-1", to_id="o-univ", role="教授", start="2015-04", **P),
+            Relationship(type="SPOKE_AT", from_id="p-1", to_id="e-1", role="基調講演", **P),
+            Relationship(type="ORGANISED", from_id="c-1", to_id="e-1", **P),
+        ],
+    )
+
+
+def test_geography_is_built_in(store: GraphStore) -> None:
+    counts = store.snapshot().counts()
+    assert (counts["Prefecture"], counts["Region"], counts["IN_REGION"]) == (47, 20, 94)
+    fukui = {r.to_id for r in store.relationships_of("pref-18") if r.type == "IN_REGION"}
+    assert fukui == {"region-meti-kinki", "region-mic-hokuriku"}
+
+
+def test_written_records_read_back_equal(store: GraphStore) -> None:
+    change = small_change()
+    store.write(change)
+    for node in change.nodes:
+        assert store.get_node(node.id) == node
+    for rel in change.relationships:
+        assert store.get_relationship(str(rel.id)) == rel
+    assert [n.id for n in store.nodes("Organisation")] == ["o-police", "o-univ"]
+    assert store.get_node("nope") is None
+
+
+def test_fields_become_relationships(store: GraphStore) -> None:
+    store.write(small_change())
+    ties = {(r.type, r.from_id, r.to_id) for r in store.snapshot().relationships.values()}
+    assert ("LOCATED_IN", "o-police", "pref-43") in ties
+    assert ("LOCATED_IN", "c-1", "region-mic-kyushu") in ties
+    assert ("IN_SERIES", "e-1", "s-1") in ties
+    assert ("COUNTS", "hc-1", "c-1") in ties
+
+
+def test_writing_twice_changes_nothing_but_the_revision(store: GraphStore) -> None:
+    store.write(small_change())
+    first = store.snapshot()
+    revision = store.revision()
+    store.write(small_change())
+    assert store.snapshot() == first
+    assert store.revision() == revision + 1
+
+
+def test_a_refused_write_changes_nothing(store: GraphStore) -> None:
+    store.write(small_change())
+    before, revision = store.snapshot(), store.revision()
+    bad = ChangeSet(
+        nodes=[Organisation(id="o-new", name="新しい会社", sector="sme", **P)],
+        relationships=[
+            Relationship(type="MEMBER_OF", from_id="o-new", to_id="c-1", **P),
+            Relationship(type="MEMBER_OF", from_id="o-new", to_id="c-missing", **P),
+            Relationship(type="WORKS_AT", from_id="o-univ", to_id="o-police", **P),
+        ],
+    )
+    with pytest.raises(ChangeRefused) as refused:
+        store.write(bad)
+    reasons = " ".join(p.reason for p in refused.value.problems)
+    assert "c-missing" in reasons and "cannot start at a Organisation" in reasons
+    assert store.snapshot() == before
+    assert store.revision() == revision
+
+
+def test_an_id_cannot_change_kind(store: GraphStore) -> None:
+    store.write(small_change())
+    with pytest.raises(ChangeRefused, match="already used by a Organisation"):
+        store.write(ChangeSet(nodes=[Person(id="o-univ", name="x", **P)]))
+
+
+def test_an_update_replaces_derived_ties(store: GraphStore) -> None:
+    store.write(small_change())
+    moved = Organisation(id="o-univ", name="テスト大学", sector="university", prefecture="福岡", **P)
+    store.write(ChangeSet(nodes=[moved]))
+    located = {r.to_id for r in store.relationships_of("o-univ") if r.type == "LOCATED_IN"}
+    assert located == {"pref-40"}
+    # Ties written by users survive the update.
+    assert any(r.type == "MEMBER_OF" for r in store.relationships_of("o-univ"))
+
+
+def test_delete_refuses_to_leave_dangling_references(store: GraphStore) -> None:
+    store.write(small_change())
+    with pytest.raises(ChangeRefused, match="still referred to"):
+        store.write(ChangeSet(delete_node_ids=["c-1"]))
+    store.write(ChangeSet(delete_node_ids=["c-1", "hc-1"]))
+    assert store.get_node("c-1") is None
+    assert all(r.to_id != "c-1" for r in store.snapshot().relationships.values())
+    rel_id = next(r.id for r in store.relationships_of("p-1") if r.type == "SPOKE_AT")
+    store.write(ChangeSet(delete_relationship_ids=[str(rel_id)]))
+    assert store.get_relationship(str(rel_id)) is None
+
+
+def test_networkx_graph_in_one_call(store: GraphStore) -> None:
+    store.write(small_change())
+    graph = store.to_networkx()
+    data = store.snapshot()
+    assert graph.number_of_nodes() == len(data.nodes)
+    assert graph.number_of_edges() == len(data.relationships)
+    assert graph.nodes["o-univ"]["kind"] == "Organisation"
+    assert graph.nodes["o-univ"]["aliases"] == ["テ大"]
+    edge = next(iter(graph.get_edge_data("p-1", "o-univ").values()))
+    assert edge["type"] == "WORKS_AT" and edge["role"] == "教授"
+
+
+def test_embedded_store_persists_between_runs(tmp_path: Path) -> None:
+    first = EmbeddedStore(tmp_path / "g.db")
+    first.write(small_change())
+    snapshot = first.snapshot()
+    first.close()
+    again = EmbeddedStore(tmp_path / "g.db")
+    assert again.snapshot() == snapshot
+    again.close()
+
+
+def test_both_stores_hold_the_same_graph(tmp_path: Path, neo4j_server) -> None:
+    from tests.conftest import open_neo4j
+
+    embedded = EmbeddedStore(tmp_path / "g.db")
+    neo = open_neo4j(neo4j_server)
+    neo.clear()
+    try:
+        for target in (embedded, neo):
+            target.write(small_change())
+        assert embedded.snapshot() == neo.snapshot()
+    finally:
+        embedded.close()
+        neo.close()
