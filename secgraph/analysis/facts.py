@@ -1,0 +1,155 @@
+"""Facts about a community that several analyses share: who belongs, who runs it, what it held,
+which sectors it has — each with the records that show it.
+
+A community's sectors come from its named members and secretariat *and* from membership known
+only as counts (「企業14社」 counts as SMEs): the documents often give only numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from secgraph.model.graph import GraphData
+from secgraph.model.records import Community, Event, EventSeries, Headcount, Node
+from secgraph.model.vocabulary import EVENT_ROLE_TYPES, SECTORS, HeadcountKind, RelType, Sector, label
+
+
+@dataclass(frozen=True)
+class SectorNeed:
+    """One sector a community is expected to have, satisfied by any of ``sectors``."""
+
+    code: str
+    ja: str
+    en: str
+    sectors: frozenset[Sector]
+
+
+#: The default list of sectors a regional community should have (seed 000 §3.1, and the sectors the
+#: product's users named: insurers, universities, police). A user may pass another list.
+DEFAULT_SECTOR_NEEDS: tuple[SectorNeed, ...] = (
+    SectorNeed("insurer", "保険会社", "Insurer", frozenset({Sector.INSURER})),
+    SectorNeed("university", "大学・高専", "University or kosen", frozenset({Sector.UNIVERSITY, Sector.KOSEN})),
+    SectorNeed("police", "警察", "Police", frozenset({Sector.POLICE})),
+    SectorNeed("local_government", "自治体", "Local government", frozenset({Sector.PREFECTURE, Sector.MUNICIPALITY})),
+    SectorNeed(
+        "chamber",
+        "商工会議所・商工会",
+        "Chamber or society of commerce",
+        frozenset({Sector.CHAMBER_OF_COMMERCE, Sector.SOCIETY_OF_COMMERCE}),
+    ),
+    SectorNeed(
+        "bureau", "経済産業局・総合通信局", "METI or MIC bureau", frozenset({Sector.METI_BUREAU, Sector.MIC_BUREAU})
+    ),
+    SectorNeed(
+        "vendor",
+        "セキュリティ・ITベンダー",
+        "Security or IT vendor",
+        frozenset({Sector.SECURITY_VENDOR, Sector.IT_VENDOR}),
+    ),
+    SectorNeed("sme", "中小企業", "SMEs", frozenset({Sector.SME})),
+)
+
+
+def sector_need(sectors: list[str], code: str | None = None) -> SectorNeed:
+    """A need made of the given sector codes or labels (for a user's own list)."""
+    from secgraph.model.vocabulary import parse_term
+
+    parsed = frozenset(parse_term(Sector, s) for s in sectors)
+    first = sorted(parsed)[0]
+    return (
+        SectorNeed(
+            code or "+".join(sorted(parsed)),
+            "・".join(label(s) for s in sorted(parsed)),
+            " or ".join(label(s, "en") for s in sorted(parsed)),
+            parsed,
+        )
+        if len(parsed) > 1
+        else SectorNeed(code or first.value, label(first), label(first, "en"), parsed)
+    )
+
+
+@dataclass
+class CommunityFacts:
+    community: Community
+    secretariat: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    #: Events and series the community or its secretariat ran for it, with the role ids per event.
+    events: list[str] = field(default_factory=list)
+    series: list[str] = field(default_factory=list)
+    headcounts: list[Headcount] = field(default_factory=list)
+    #: Sector → evidence (ids of named bodies, or headcount labels).
+    sectors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def communities(data: GraphData) -> list[Community]:
+    return sorted((n for n in data.nodes.values() if isinstance(n, Community)), key=lambda c: c.id)
+
+
+def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
+    node = data.nodes.get(community_id)
+    if not isinstance(node, Community):
+        raise KeyError(f"community '{community_id}' not found / コミュニティ「{community_id}」が見つかりません")
+    facts = CommunityFacts(community=node)
+    ran: set[str] = set()
+    for rel in data.relationships.values():
+        if rel.to_id == community_id and rel.type == RelType.SECRETARIAT_OF:
+            facts.secretariat.append(rel.from_id)
+        elif rel.to_id == community_id and rel.type == RelType.MEMBER_OF:
+            facts.members.append(rel.from_id)
+        elif rel.from_id == community_id and rel.type in EVENT_ROLE_TYPES:
+            ran.add(rel.to_id)
+    for item in ran:
+        target = data.nodes.get(item)
+        if isinstance(target, EventSeries):
+            facts.series.append(item)
+        elif isinstance(target, Event):
+            facts.events.append(item)
+    in_series = {e.id for e in data.nodes.values() if isinstance(e, Event) and e.series_id in facts.series}
+    facts.events = sorted(set(facts.events) | in_series, key=lambda e: (data.nodes[e].start, e))  # type: ignore[attr-defined]
+    facts.series.sort()
+    facts.secretariat = sorted(set(facts.secretariat))
+    facts.members = sorted(set(facts.members))
+    facts.headcounts = sorted(
+        (
+            n
+            for n in data.nodes.values()
+            if isinstance(n, Headcount) and n.subject_id == community_id and n.count_kind == HeadcountKind.MEMBERS
+        ),
+        key=lambda h: h.id,
+    )
+    evidence: dict[str, list[str]] = defaultdict(list)
+    employers: dict[str, list[str]] = defaultdict(list)
+    for rel in data.relationships.values():
+        if rel.type == RelType.WORKS_AT:
+            employers[rel.from_id].append(rel.to_id)
+    for body_id in sorted(set(facts.secretariat) | set(facts.members)):
+        sector = getattr(data.nodes[body_id], "sector", None)
+        if sector:
+            evidence[sector].append(body_id)
+        # A person who belongs brings the sector of where they work (a key person from a university).
+        for employer in sorted(employers.get(body_id, [])):
+            employer_sector = getattr(data.nodes.get(employer), "sector", None)
+            if employer_sector:
+                evidence[employer_sector].append(f"{body_id}@{employer}")
+    for count in facts.headcounts:
+        if count.sector and count.count > 0:
+            evidence[count.sector].append(count.label or f"{count.count}")
+    facts.sectors = {k: evidence[k] for k in sorted(evidence)}
+    return facts
+
+
+def needs_met(facts: CommunityFacts, needs: tuple[SectorNeed, ...] = DEFAULT_SECTOR_NEEDS) -> dict[str, list[str]]:
+    """For each need, the evidence that meets it (empty list: missing)."""
+    return {need.code: [e for sector in sorted(need.sectors) for e in facts.sectors.get(sector, [])] for need in needs}
+
+
+def display(data: GraphData, node_id: str) -> str:
+    node: Node | None = data.nodes.get(node_id)
+    return node.display_name() if node else node_id
+
+
+def sector_label(sector: str | None, lang: str = "ja") -> str:
+    if not sector:
+        return "不明" if lang == "ja" else "unknown"
+    return label(Sector(sector), lang) if sector in SECTORS else sector
