@@ -170,3 +170,75 @@ def test_both_stores_hold_the_same_graph(tmp_path: Path, neo4j_server) -> None:
     finally:
         embedded.close()
         neo.close()
+
+
+def test_neo4j_store_through_a_routing_uri_and_database_name(neo4j_server) -> None:
+    from secgraph.store.neo4j_store import Neo4jStore
+    from tests.test_neo4j_launcher import _routing_uri
+
+    store = Neo4jStore(_routing_uri(neo4j_server.uri), neo4j_server.user, neo4j_server.password, database="neo4j")
+    try:
+        store.clear()
+        store.write(small_change())
+        assert store.get_node("o-univ") == small_change().nodes[1]
+    finally:
+        store.close()
+
+
+def test_an_unreachable_neo4j_is_reported_as_unavailable() -> None:
+    from secgraph.store import StoreUnavailable
+    from secgraph.store.neo4j_store import Neo4jStore
+    from tests.neo4j_server import free_port
+
+    with pytest.raises(StoreUnavailable, match="unreachable"):
+        Neo4jStore(f"bolt://127.0.0.1:{free_port()}")
+
+
+_WRITER = """
+import sys
+from secgraph.model.records import Organisation
+from secgraph.store import ChangeSet
+from secgraph.store.embedded import EmbeddedStore
+
+store = EmbeddedStore(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.readline()
+nodes = [Organisation(id=f"bulk-{i}", name=f"会社{i}", sector="sme", prefecture="27", source="t", as_of="2021")
+         for i in range(60000)]
+store.write(ChangeSet(nodes=nodes))
+print("written", flush=True)
+"""
+
+
+def test_embedded_write_killed_midway_leaves_the_previous_state(tmp_path: Path) -> None:
+    """SIGKILL during a large write: after restart the store holds all of it or none of it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "g.db"
+    first = EmbeddedStore(path)
+    first.write(small_change())
+    before = first.snapshot()
+    first.close()
+    outcomes = set()
+    for delay in (0.05, 0.4, 1.5):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert writer.stdout is not None and writer.stdin is not None
+        assert writer.stdout.readline().strip() == "ready"
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+        time.sleep(delay)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        again = EmbeddedStore(path)
+        bulk = len([n for n in again.nodes("Organisation") if n.id.startswith("bulk-")])
+        assert bulk in (0, 60000)
+        outcomes.add(bulk)
+        if bulk == 0:
+            assert again.snapshot() == before
+        again.close()
+    assert 0 in outcomes  # at least one kill landed before the commit
