@@ -76,8 +76,7 @@ class GraphBuilder:
         return self
 
     def count(self, subject: str, count: int, sector: str | None = None, kind: str = "members") -> GraphBuilder:
-        hc_id = Headcount.derive_id(subject, kind, sector, None, P["as_of"])
-        self.nodes.append(Headcount(id=hc_id, subject_id=subject, count_kind=kind, sector=sector, count=count, **P))
+        self.nodes.append(Headcount(subject_id=subject, count_kind=kind, sector=sector, count=count, **P))
         return self
 
     def tie(self, rel_type: str, from_id: str, to_id: str, start: str | None = None, **fields: object) -> GraphBuilder:

@@ -21,7 +21,8 @@ def test_a_good_folder_loads_with_merges_listed(store: GraphStore) -> None:
     assert report.ok, report.errors
     assert report.written
     # 「(株)トレンドマイクロ」 is 「トレンドマイクロ株式会社」: one node, the first id kept.
-    assert [(m.kept_id, m.merged_id) for m in report.merges] == [("t-org-trend", "t-org-trend2")]
+    merges = [(m.kept_id, m.merged_id) for m in report.merges]
+    assert merges == [("t-com-ksn", "t-com-ksn2"), ("t-org-trend", "t-org-trend2")]
     assert store.get_node("t-org-trend2") is None
     trend = store.get_node("t-org-trend")
     assert trend is not None and trend.source == "test §2 ; test §3"
@@ -32,7 +33,9 @@ def test_a_good_folder_loads_with_merges_listed(store: GraphStore) -> None:
     assert len(secretariat) == 2
     event = store.get_node("t-ev-2")
     assert event is not None and event.start == "2019-11-05" and event.event_type == "lecture_series"  # type: ignore[attr-defined]
-    assert report.added["Headcount"] == 2
+    assert report.added["Headcount"] == 3
+    # A count on the merged community now counts the kept one.
+    assert {h.subject_id for h in store.nodes("Headcount")} == {"t-com-ksn"}
 
 
 def test_loading_twice_changes_nothing(store: GraphStore) -> None:
@@ -142,7 +145,7 @@ def test_a_broken_file_is_refused_and_changes_nothing(store: GraphStore, tmp_pat
     folder = tmp_path / "upload"
     shutil.copytree(GOOD, folder / "a_good")
     shutil.copytree(BROKEN / case, folder / "b_broken")
-    for name in ("organisations", "communities", "people", "event_series", "events", "relationships"):
+    for name in ("organisations", "communities", "people", "event_series", "events", "relationships", "headcounts"):
         # Fresh ids so that the good half would be a real change if it were written.
         path = folder / "a_good" / f"{name}.csv"
         path.write_text(path.read_text(encoding="utf-8").replace("t-", "n-"), encoding="utf-8")

@@ -14,7 +14,6 @@ Loading the same data twice writes nothing the second time.
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -146,15 +145,6 @@ def _validate_rows(table: Table, errors: list[RowError], progress: tqdm) -> list
     for row_number, values in table.rows:
         progress.update(1)
         data = {renames.get(k, k): v for k, v in values.items() if v != ""}
-        if model is Headcount:
-            with contextlib.suppress(TypeError):
-                data["id"] = Headcount.derive_id(
-                    data.get("subject_id", ""),
-                    data.get("count_kind", ""),
-                    data.get("sector"),
-                    data.get("group"),
-                    data.get("as_of", ""),
-                )
         try:
             record = model.model_validate(data)
         except ValidationError as error:
@@ -165,10 +155,6 @@ def _validate_rows(table: Table, errors: list[RowError], progress: tqdm) -> list
                     message = "required / 必須です"
                 errors.append(RowError(table.file, row_number, column, message))
             continue
-        if model is Headcount:
-            # Re-derive from the parsed values so that 令和2年 and 2020 give the same id.
-            hc: Headcount = record  # type: ignore[assignment]
-            hc.id = Headcount.derive_id(hc.subject_id, str(hc.count_kind), hc.sector, hc.group, hc.as_of)
         located.append(_Located(record, table.file, row_number))
     return located
 
@@ -289,16 +275,9 @@ def _remap_node(node: Node, remap: dict[str, str]) -> Node:
     changes = {f: remap[getattr(node, f)] for f, ref in referenced_ids(node) if ref in remap}
     if not changes:
         return node
-    updated = node.model_copy(update=changes)
-    if isinstance(updated, Headcount):
-        updated = updated.model_copy(
-            update={
-                "id": Headcount.derive_id(
-                    updated.subject_id, str(updated.count_kind), updated.sector, updated.group, updated.as_of
-                )
-            }
-        )
-    return updated
+    if isinstance(node, Headcount):
+        return node.with_subject(changes["subject_id"])
+    return node.model_copy(update=changes)
 
 
 def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = None) -> tuple[LoadReport, ChangeSet]:
@@ -354,8 +333,10 @@ def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = No
         if item.record.id not in person_remap:
             final[item.record.id] = item.record
             origin[item.record.id] = item
-    for node_id in list(final):
-        final[node_id] = _remap_node(final[node_id], remap)
+    # A remapped subject changes a headcount's derived id: key the nodes by their ids after merging.
+    remapped = [(node_id, _remap_node(node, remap)) for node_id, node in final.items()]
+    final = {node.id: node for _, node in remapped}
+    origin = {node.id: origin[old_id] for old_id, node in remapped if old_id in origin}
 
     # References: the load first, then the store.
     relationships: dict[str, tuple[Relationship, _Located]] = {}

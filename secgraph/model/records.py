@@ -29,6 +29,7 @@ from secgraph.model import geography
 from secgraph.model.dates import parse_date
 from secgraph.model.names import normalise_text
 from secgraph.model.vocabulary import (
+    CommunityStatus,
     EventFormat,
     EventStatus,
     EventType,
@@ -41,7 +42,8 @@ from secgraph.model.vocabulary import (
     parse_term,
 )
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,159}$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,199}$"
+AUTO_ID = "auto"
 
 
 def _date_text(value: Any) -> Any:
@@ -167,6 +169,7 @@ class Person(Node):
     kind: ClassVar[str] = "Person"
     name: Name = Field(description="氏名 / Name")
     name_en: OptionalText = Field(default=None, description="ローマ字氏名 / Romanised name")
+    aliases: TextList = Field(default_factory=list, description="別名（旧姓など） / Other names")
     role_label: OptionalText = Field(
         default=None, description="氏名を伏せるときの表示（例: キーパーソン） / Shown when names are hidden"
     )
@@ -177,6 +180,10 @@ class Community(Node):
     name: Name = Field(description="名称 / Name")
     abbreviation: OptionalText = Field(default=None, description="略称 / Abbreviation")
     aliases: TextList = Field(default_factory=list, description="別名 / Other names")
+    name_en: OptionalText = Field(default=None, description="英語名 / English name")
+    status: Annotated[CommunityStatus, _term(CommunityStatus)] = Field(
+        default=CommunityStatus.ACTIVE, description="活動中・構想中・解散 / Active, proposed or dissolved"
+    )
     legal_form: OptionalText = Field(default=None, description="法人格 / Legal form")
     founded: DateText = Field(default=None, description="設立 / Founded")
     region: RegionCode = Field(default=None, description="地域（総合通信局の管轄） / Region (MIC area)")
@@ -190,6 +197,7 @@ class EventSeries(Node):
     kind: ClassVar[str] = "EventSeries"
     name: Name = Field(description="シリーズ名 / Series name")
     name_en: OptionalText = Field(default=None, description="英語名 / English name")
+    url: OptionalText = Field(default=None, description="URL")
 
 
 class Event(Node):
@@ -207,6 +215,8 @@ class Event(Node):
     venue: OptionalText = Field(default=None, description="会場 / Venue")
     applicants: int | None = Field(default=None, ge=0, description="申込者数 / Applicants")
     attendees: int | None = Field(default=None, ge=0, description="参加者数 / Attendees")
+    capacity: int | None = Field(default=None, ge=0, description="定員 / Capacity")
+    url: OptionalText = Field(default=None, description="URL")
     satisfaction: float | None = Field(default=None, ge=0, le=100, description="満足度(%) / Satisfied (%)")
     series_id: Id | None = Field(default=None, description="シリーズ / Series")
     edition: int | None = Field(default=None, ge=1, description="回次（第3回=3） / Edition")
@@ -218,9 +228,14 @@ class Event(Node):
 
 
 class Headcount(Node):
-    """Membership or attendance known only as a number (「企業14社」)."""
+    """Membership or attendance known only as a number (「企業14社」).
+
+    Its id is derived from what it counts (subject, kind, sector or group, date, and the source's
+    wording), so the same count loaded twice is one record and two counts of one subject are two.
+    """
 
     kind: ClassVar[str] = "Headcount"
+    id: Id = Field(default=AUTO_ID, description="自動で付与 / Derived from the fields")
     subject_id: Id = Field(description="数えられた対象（コミュニティ・イベント） / Community or event counted")
     count_kind: Annotated[HeadcountKind, _term(HeadcountKind)] = Field(description="種別 / What is counted")
     sector: Annotated[Sector | None, _term(Sector)] = Field(default=None, description="セクター / Sector")
@@ -230,9 +245,18 @@ class Headcount(Node):
     count: int = Field(ge=0, description="数 / Count")
     label: OptionalText = Field(default=None, description="原文の表現（例: 企業14社） / Source wording")
 
-    @staticmethod
-    def derive_id(subject_id: str, count_kind: str, sector: str | None, group: str | None, as_of: str) -> str:
-        return f"hc:{subject_id}:{count_kind}:{sector or group or 'all'}:{as_of}"
+    def derived_id(self) -> str:
+        wording = hashlib.sha1(self.label.encode("utf-8")).hexdigest()[:8] if self.label else "-"
+        return f"hc:{self.subject_id}:{self.count_kind}:{self.sector or self.group or 'all'}:{self.as_of}:{wording}"
+
+    @model_validator(mode="after")
+    def _derive_id(self) -> Headcount:
+        if self.id == AUTO_ID:
+            object.__setattr__(self, "id", self.derived_id())
+        return self
+
+    def with_subject(self, subject_id: str) -> Headcount:
+        return Headcount.model_validate({**self.model_dump(), "subject_id": subject_id, "id": AUTO_ID})
 
 
 class Note(Node):

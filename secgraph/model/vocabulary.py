@@ -235,6 +235,19 @@ LONG_LIST_STATUSES: dict[LongListStatus, Label] = {
 }
 
 
+class CommunityStatus(StrEnum):
+    ACTIVE = "active"
+    PROPOSED = "proposed"
+    DISSOLVED = "dissolved"
+
+
+COMMUNITY_STATUSES: dict[CommunityStatus, Label] = {
+    CommunityStatus.ACTIVE: Label("活動中", "Active"),
+    CommunityStatus.PROPOSED: Label("構想中", "Proposed", ("計画", "仮")),
+    CommunityStatus.DISSOLVED: Label("解散", "Dissolved", ("休止",)),
+}
+
+
 class HeadcountKind(StrEnum):
     MEMBERS = "members"
     ATTENDEES = "attendees"
@@ -339,6 +352,7 @@ _INDEXES: dict[type[StrEnum], dict[str, StrEnum]] = {
     MemberClass: _index(MEMBER_CLASSES),
     LongListStatus: _index(LONG_LIST_STATUSES),
     HeadcountKind: _index(HEADCOUNT_KINDS),
+    CommunityStatus: _index(COMMUNITY_STATUSES),
     RelType: _index(REL_TYPES),
 }
 
@@ -351,6 +365,7 @@ LABELS: dict[type[StrEnum], dict] = {
     MemberClass: MEMBER_CLASSES,
     LongListStatus: LONG_LIST_STATUSES,
     HeadcountKind: HEADCOUNT_KINDS,
+    CommunityStatus: COMMUNITY_STATUSES,
     RelType: REL_TYPES,
 }
 
