@@ -189,11 +189,33 @@ def _merge_into(kept: Node, other: Node) -> tuple[Node, tuple[str, ...]]:
             data[key] = value
         elif value not in (None, "", []) and data.get(key) != value:
             conflicts.append(f"{key}: {data.get(key)} ≠ {value}")
-    data["source"] = " ; ".join(
-        dict.fromkeys(s.strip() for s in f"{kept.source} ; {other.source}".split(";") if s.strip())
-    )
+    data["source"] = join_sources(kept.source, other.source)
     data["confidential"] = kept.confidential or other.confidential
     return type(kept).model_validate(data), tuple(conflicts)
+
+
+def join_sources(*sources: str) -> str:
+    """Provenance of a fact two documents state: each source once, in order."""
+    return " ; ".join(dict.fromkeys(part.strip() for source in sources for part in source.split(";") if part.strip()))
+
+
+_TIE_DETAILS = ("role", "member_class", "start", "end", "status", "outcome", "note")
+
+
+def _same_tie(kept: Relationship, other: Relationship) -> bool:
+    """Two documents stating one tie: same ends and type, and no date that tells them apart."""
+    return kept.start is None or other.start is None or kept.start == other.start
+
+
+def _merge_ties(kept: Relationship, other: Relationship) -> Relationship:
+    details = {f: getattr(other, f) for f in _TIE_DETAILS if getattr(kept, f) is None and getattr(other, f) is not None}
+    return kept.model_copy(
+        update={
+            **details,
+            "source": join_sources(kept.source, other.source),
+            "confidential": kept.confidential or other.confidential,
+        }
+    )
 
 
 class _UnionByName:
@@ -340,16 +362,20 @@ def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = No
 
     # References: the load first, then the store.
     relationships: dict[str, tuple[Relationship, _Located]] = {}
+    by_ends: dict[tuple[str, str, str], list[str]] = {}
     for item in rels:
         rel = item.record  # type: ignore[assignment]
         rel = rel.with_ends(remap.get(rel.from_id, rel.from_id), remap.get(rel.to_id, rel.to_id))
         assert rel.id is not None
-        if rel.id in relationships:
-            kept_rel, where = relationships[rel.id]
-            sources = dict.fromkeys(s.strip() for s in f"{kept_rel.source};{rel.source}".split(";") if s.strip())
-            relationships[rel.id] = (kept_rel.model_copy(update={"source": " ; ".join(sources)}), where)
+        ends = (str(rel.type), rel.from_id, rel.to_id)
+        same = [i for i in by_ends.get(ends, []) if _same_tie(relationships[i][0], rel)]
+        if rel.id in relationships or same:
+            kept_id = rel.id if rel.id in relationships else same[0]
+            kept_rel, where = relationships[kept_id]
+            relationships[kept_id] = (_merge_ties(kept_rel, rel), where)
         else:
             relationships[rel.id] = (rel, item)
+            by_ends.setdefault(ends, []).append(rel.id)
 
     def kind_of(node_id: str) -> str | None:
         if node_id in final:
