@@ -343,19 +343,6 @@ def _index(labels: dict[E, Label]) -> dict[str, E]:
 
 
 _SECTOR_LABELS = {sector: info.label for sector, info in SECTORS.items()}
-_INDEXES: dict[type[StrEnum], dict[str, StrEnum]] = {
-    Sector: _index(_SECTOR_LABELS),
-    SectorGroup: _index(SECTOR_GROUP_LABELS),
-    EventType: _index(EVENT_TYPES),
-    EventFormat: _index(EVENT_FORMATS),
-    EventStatus: _index(EVENT_STATUSES),
-    MemberClass: _index(MEMBER_CLASSES),
-    LongListStatus: _index(LONG_LIST_STATUSES),
-    HeadcountKind: _index(HEADCOUNT_KINDS),
-    CommunityStatus: _index(COMMUNITY_STATUSES),
-    RelType: _index(REL_TYPES),
-}
-
 LABELS: dict[type[StrEnum], dict] = {
     Sector: _SECTOR_LABELS,
     SectorGroup: SECTOR_GROUP_LABELS,
@@ -367,6 +354,9 @@ LABELS: dict[type[StrEnum], dict] = {
     HeadcountKind: HEADCOUNT_KINDS,
     CommunityStatus: COMMUNITY_STATUSES,
     RelType: REL_TYPES,
+}
+_INDEXES: dict[type[StrEnum], dict[str, StrEnum]] = {
+    vocabulary: _index(labels) for vocabulary, labels in LABELS.items()
 }
 
 
