@@ -242,3 +242,16 @@ def test_embedded_write_killed_midway_leaves_the_previous_state(tmp_path: Path) 
             assert again.snapshot() == before
         again.close()
     assert 0 in outcomes  # at least one kill landed before the commit
+
+
+def test_a_tie_whose_end_vanished_after_the_check_fails_the_whole_write(store: GraphStore) -> None:
+    """A concurrent delete between check and write: the write must fail whole, not drop the tie."""
+    from secgraph.store import StoreError
+
+    store.write(small_change())
+    before = store.snapshot()
+    extra = Organisation(id="o-late", name="遅れて来た会社", sector="sme", **P)
+    orphan = Relationship(type="MEMBER_OF", from_id="o-late", to_id="c-gone", **P)
+    with pytest.raises(StoreError):
+        store._apply([extra], [orphan], ChangeSet())  # the check is bypassed on purpose
+    assert store.snapshot() == before

@@ -121,7 +121,13 @@ class Neo4jStore(GraphStore):
                 )
             for rel_type, rows in by_type.items():
                 for chunk in _chunks(rows):
-                    tx.run(relationship_statement(rel_type), rows=chunk).consume()
+                    written = tx.run(relationship_statement(rel_type), rows=chunk).single(strict=True)["written"]
+                    if written != len(chunk):
+                        # An end was deleted by a concurrent write after the check: refuse the whole change.
+                        raise StoreError(
+                            f"{len(chunk) - written} {rel_type} relationships lost an end during the write; "
+                            "nothing written / 関係の端点が書き込み中に削除されました"
+                        )
             return int(tx.run(cypher("write/bump_revision")).single(strict=True)["revision"])
 
         try:
