@@ -1,0 +1,694 @@
+"""Key-person candidates (キーパーソン候補): the people and bodies who hold the network together.
+
+Stage 1 of the three-stage engagement approach (practice 11) asks a convener to find key-person
+candidates and build one-to-one relationships with them. A candidate is someone who
+
+- brokers between others: lies on many shortest paths (betweenness), across sectors and
+  prefectures (Gould–Fernandez brokerage roles), with contacts that are not tied to each other
+  (Burt's low constraint, large effective size);
+- is active in several communities, or in several roles (member, secretariat, organiser, …);
+- or on whom the network depends: if they left (a civil servant rotated out, 人事異動), part of the
+  network would be cut off (Borgatti's fragmentation after removal).
+
+``key_person_candidates`` ranks them with every measure and the reasons in words;
+``betweenness_between_groups`` finds who links two chosen groups (two sectors, two prefectures).
+
+Where it is measured: network measures on the actor network of the scope (``actor_network``) as it
+stood on the scope's date; communities and roles over the whole graph on that date, since a key
+person's reach beyond the scope is what makes them one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from typing import Literal
+
+import networkx as nx
+from pydantic import BaseModel, Field
+
+from secgraph.analysis.explain import Advice, Evidence, evidence
+from secgraph.analysis.facts import display, sector_label
+from secgraph.analysis.measures import (
+    BETWEENNESS_EXACT_UP_TO,
+    BROKERAGE_ROLES,
+    burt_constraint,
+    burt_effective_size,
+    fragmentation,
+    fragmentation_after_removal,
+    gould_fernandez_brokerage,
+    pieces_after_removal,
+    sampled_betweenness,
+)
+from secgraph.analysis.network import ACTOR_KINDS, EVENT_PARTS, Scope, actor_network, snapshot_at, tie_start
+from secgraph.model import geography
+from secgraph.model.graph import GraphData
+from secgraph.model.records import Community, Event
+from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType, Sector, parse_term
+
+#: The group of an actor without a prefecture (national bodies) in prefecture brokerage.
+NATIONAL = "national"
+#: The sector group of communities, which are actors of their own in the actor network.
+COMMUNITY = "community"
+
+#: Role types an actor can hold: code, relationships that show it, Japanese and English labels.
+ROLE_TYPES: tuple[tuple[str, tuple[RelType, ...], str, str], ...] = (
+    ("member", (RelType.MEMBER_OF,), "構成員", "member"),
+    ("secretariat", (RelType.SECRETARIAT_OF,), "事務局", "secretariat"),
+    ("organiser", (RelType.ORGANISED,), "主催", "organiser"),
+    ("co_host", (RelType.CO_HOSTED,), "共催", "co-host"),
+    ("supporter", (RelType.SUPPORTED, RelType.COOPERATED), "後援・協力", "supporter"),
+    ("speaker", (RelType.SPOKE_AT,), "講演", "speaker"),
+    ("attendee", (RelType.ATTENDED,), "参加", "attendee"),
+)
+_ROLE_OF: dict[str, str] = {str(t): code for code, types, _, _ in ROLE_TYPES for t in types}
+_ROLE_LABEL: dict[str, tuple[str, str]] = {code: (ja, en) for code, _, ja, en in ROLE_TYPES}
+
+_BROKERAGE_LABEL: dict[str, tuple[str, str]] = {
+    "coordinator": ("調整役", "coordinator"),
+    "itinerant": ("外部仲介役", "itinerant"),
+    "representative": ("代理人", "representative"),
+    "gatekeeper": ("門番", "gatekeeper"),
+    "liaison": ("連絡役", "liaison"),
+}
+
+#: The measures the score averages, each rank-normalised; True where higher is better.
+SCORE_COMPONENTS: dict[str, bool] = {
+    "betweenness": True,
+    "sector_brokerage": True,
+    "prefecture_brokerage": True,
+    "constraint": False,
+    "effective_size": True,
+    "communities": True,
+    "role_types": True,
+    "dependence": True,
+}
+
+_DIGITS = 6
+
+
+class BrokerageRoles(BaseModel):
+    """Gould–Fernandez brokerage counts (ordered open two-paths; see ``gould_fernandez_brokerage``)."""
+
+    coordinator: int = Field(0, description="調整役（同じ集団内の仲介） / Within its own group")
+    itinerant: int = Field(0, description="外部仲介役（他集団内の仲介） / Inside another group")
+    representative: int = Field(0, description="代理人（自集団から外へ） / From its group outwards")
+    gatekeeper: int = Field(0, description="門番（外から自集団へ） / From outside into its group")
+    liaison: int = Field(0, description="連絡役（異なる二集団の間） / Between two other groups")
+    across_groups: int = Field(0, description="集団をまたぐ仲介の計（調整役以外） / All but coordinator")
+
+
+class DependenceRisk(BaseModel):
+    """What the network loses if the actor leaves (Borgatti's fragmentation of G − v)."""
+
+    fragmentation_after: float = Field(description="抜けた後の分断度 / Fragmentation without the actor")
+    fragmentation_increase: float = Field(description="分断度の増加 / Increase in fragmentation")
+    cut_off: int = Field(description="孤立する主体の数 / Actors cut off from the rest of their component")
+    cut_off_ids: list[str] = Field(default_factory=list, description="孤立する主体 / Those actors")
+
+
+class Actor(BaseModel):
+    """Who a result item is about."""
+
+    id: str
+    kind: str = Field(description="Organisation, Person or Community")
+    name: str
+    sector: str | None = Field(description="セクター（人は所属先の） / Sector (a person's employer's)")
+    prefectures: list[str]
+
+
+def _actor(G: nx.Graph, v: str, sectors: dict[str, str | None]) -> dict[str, object]:
+    attrs = G.nodes[v]
+    return {
+        "id": v,
+        "kind": attrs["kind"],
+        "name": attrs["name"],
+        "sector": sectors[v],
+        "prefectures": attrs["prefectures"],
+    }
+
+
+class KeyPersonCandidate(Actor):
+    """One candidate, every measure behind its score, and the reasons in words."""
+
+    score: float = Field(description="順位正規化した指標の平均 / Mean of the rank-normalised components")
+    rank: int
+    betweenness: float = Field(description="媒介中心性（正規化） / Normalised betweenness")
+    sector_brokerage: BrokerageRoles
+    prefecture_brokerage: BrokerageRoles
+    constraint: float | None = Field(description="バートの制約（低いほど仲介的） / Burt's constraint")
+    effective_size: float | None = Field(description="実効規模 / Burt's effective size")
+    communities: list[str] = Field(description="活動しているコミュニティ / Communities active in")
+    roles: list[str] = Field(description="担っている役割の種類 / Role types held")
+    dependence: DependenceRisk
+    components: dict[str, float] = Field(description="各指標の順位正規化値 (0–1) / Rank-normalised components")
+    evidence: list[Evidence]
+    advice: list[Advice]
+
+
+class KeyPersonCandidates(BaseModel):
+    """Ranked key-person candidates of a scope, with the network they were measured on."""
+
+    scope: str
+    as_of: dt.date | None
+    actors: int = Field(description="ネットワークの主体数 / Actors in the network")
+    ties: int
+    candidates_ranked: int = Field(description="順位付けした候補の数 / Actors of the chosen kinds ranked")
+    fragmentation: float = Field(description="ネットワークの分断度 / Fragmentation of the network")
+    betweenness_sampled: bool = Field(description="媒介中心性を標本推定したか / Betweenness estimated by sampling")
+    score_components: list[str]
+    candidates: list[KeyPersonCandidate]
+
+
+class GroupBroker(Actor):
+    """An actor on the shortest paths between two groups."""
+
+    rank: int
+    share: float = Field(description="二集団間の最短経路のうち通る割合 / Share of the paths between the groups")
+    paths: float = Field(description="通る経路の数（分割計上） / Shortest paths through it (fractional)")
+    evidence: list[Evidence]
+    advice: list[Advice]
+
+
+class GroupBrokers(BaseModel):
+    scope: str
+    by: Literal["sector", "prefecture"]
+    group_a: list[str]
+    group_b: list[str]
+    pairs: int = Field(description="互いに到達できる二集団間の組の数 / Connected pairs between the groups")
+    brokers: list[GroupBroker]
+
+
+# -- what the graph says about each actor --------------------------------------------------------
+
+
+def actor_sectors(data: GraphData, actors: Iterable[str]) -> dict[str, str | None]:
+    """Each actor's sector: an organisation's own, a person's current employer's (the latest tie,
+    then the lowest id), ``community`` for a community; None when unknown."""
+    employers: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
+    for rel in data.relationships.values():
+        if rel.type == RelType.WORKS_AT and rel.to_id in data.nodes:
+            employers[rel.from_id].append((tie_start(rel), rel.to_id))
+    result: dict[str, str | None] = {}
+    for actor in actors:
+        node = data.nodes[actor]
+        if node.kind == "Community":
+            result[actor] = COMMUNITY
+        elif node.kind == "Person":
+            ranked = sorted(employers.get(actor, []), key=lambda e: (-e[0].toordinal(), e[1]))
+            result[actor] = next((getattr(data.nodes[e], "sector", None) for _, e in ranked), None)
+        else:
+            result[actor] = getattr(node, "sector", None)
+    return result
+
+
+def communities_active_in(data: GraphData) -> dict[str, dict[str, list[str]]]:
+    """actor → community → relationship ids showing the actor is active in it.
+
+    Active means member or secretariat of the community, or holding a part (organiser, co-host,
+    supporter, speaker, attendee) in an event or series the community ran — an event run by several
+    communities counts for each. A community is not counted as active in itself.
+    """
+    ran_by: dict[str, set[str]] = defaultdict(set)
+    for rel in data.relationships.values():
+        if rel.type in EVENT_ROLE_TYPES and isinstance(data.nodes.get(rel.from_id), Community):
+            ran_by[rel.to_id].add(rel.from_id)
+    for node in data.nodes.values():
+        if isinstance(node, Event) and node.series_id in ran_by:
+            ran_by[node.id] |= ran_by[node.series_id]
+    active: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for rel in data.relationships.values():
+        if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF):
+            found = {rel.to_id}
+        elif rel.type in EVENT_PARTS:
+            found = ran_by.get(rel.to_id, set())
+        else:
+            continue
+        for community in found - {rel.from_id}:
+            active[rel.from_id][community].append(str(rel.id))
+    return {a: {c: sorted(ids) for c, ids in sorted(cs.items())} for a, cs in active.items()}
+
+
+def roles_held(data: GraphData) -> dict[str, dict[str, list[str]]]:
+    """actor → role type (``ROLE_TYPES``) → relationship ids showing it."""
+    roles: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for rel in data.relationships.values():
+        role = _ROLE_OF.get(str(rel.type))
+        if role:
+            roles[rel.from_id][role].append(str(rel.id))
+    order = [code for code, *_ in ROLE_TYPES]
+    return {a: {r: sorted(rs[r]) for r in order if r in rs} for a, rs in roles.items()}
+
+
+def prefecture_group(prefectures: list[str]) -> str:
+    """The prefecture an actor is grouped under for brokerage: its first, or ``national``."""
+    return prefectures[0] if prefectures else NATIONAL
+
+
+def _group_label(group: str, by: str, lang: str) -> str:
+    if by == "prefecture":
+        if group == NATIONAL:
+            return "全国" if lang == "ja" else "national bodies"
+        found = geography.prefecture(group)
+        return found.name if lang == "ja" else found.name_en
+    if group == COMMUNITY:
+        return "コミュニティ" if lang == "ja" else "communities"
+    return sector_label(group, lang)
+
+
+def _rounded(value: float) -> float:
+    return round(value, _DIGITS)
+
+
+def _dense_rank(values: dict[str, float], higher_is_better: bool) -> dict[str, float]:
+    """Rank normalisation: the position of each value among the distinct values, worst 0, best 1."""
+    distinct = sorted(set(values.values()), reverse=not higher_is_better)
+    if len(distinct) < 2:
+        return dict.fromkeys(values, 0.0)
+    position = {value: i / (len(distinct) - 1) for i, value in enumerate(distinct)}
+    return {key: position[value] for key, value in values.items()}
+
+
+def _open_pairs_by_group(
+    G: nx.Graph, v: Hashable, group: dict[Hashable, str | None], *, most: int = 2
+) -> list[tuple[tuple[str, str], int, list[str]]]:
+    """The pairs of groups v bridges most: unordered pairs of v's neighbours of two different
+    groups that are not tied to each other. For the ``most`` commonest pairs of groups: the
+    groups, how many such pairs, and the neighbours in at least one of them.
+
+    Tallied per group (pairs of members less the ties among them), so a hub costs the sum of its
+    neighbours' degrees rather than the square of its own.
+    """
+    members: dict[str, set] = defaultdict(set)
+    for n in G[v]:
+        if n != v and group.get(n) is not None:
+            members[group[n]].add(n)  # type: ignore[index]
+    closed: dict[tuple[str, str], int] = defaultdict(int)
+    for g, ns in members.items():
+        for a in ns:
+            for b in G[a]:
+                gb = group.get(b)
+                if gb is not None and gb > g and b in members.get(gb, ()):
+                    closed[g, gb] += 1
+    names = sorted(members)
+    open_pairs = [
+        ((ga, gb), len(members[ga]) * len(members[gb]) - closed[ga, gb])
+        for i, ga in enumerate(names)
+        for gb in names[i + 1 :]
+    ]
+    top = sorted((item for item in open_pairs if item[1] > 0), key=lambda item: (-item[1], item[0]))[:most]
+
+    def involved(ga: str, gb: str) -> set:
+        # A neighbour takes part unless it is tied to every neighbour of the other group.
+        return {a for a in members[ga] if len(members[gb] & set(G[a])) < len(members[gb])}
+
+    return [((ga, gb), n, sorted(str(x) for x in involved(ga, gb) | involved(gb, ga))) for (ga, gb), n in top]
+
+
+def _bridging_evidence(
+    G: nx.Graph, v: str, group: dict[Hashable, str | None], by: str, roles: dict[str, int]
+) -> list[Evidence]:
+    across = sum(roles[r] for r in BROKERAGE_ROLES if r != "coordinator")
+    if not across:
+        return []
+    what_ja, what_en = ("セクター", "sectors") if by == "sector" else ("都道府県", "prefectures")
+    counts_ja = "・".join(f"{_BROKERAGE_LABEL[r][0]}{roles[r]}" for r in BROKERAGE_ROLES)
+    counts_en = ", ".join(f"{_BROKERAGE_LABEL[r][1]} {roles[r]}" for r in BROKERAGE_ROLES)
+    top = _open_pairs_by_group(G, v, group)
+    bridges_ja = "、".join(
+        f"{_group_label(a, by, 'ja')}と{_group_label(b, by, 'ja')}をつなぐ（直接つながっていない{n}組）"
+        for (a, b), n, _ in top
+    )
+    bridges_en = "; ".join(
+        f"bridges {_group_label(a, by, 'en')} and {_group_label(b, by, 'en')} ({n} pair{'s' if n > 1 else ''} "
+        "not tied directly)"
+        for (a, b), n, _ in top
+    )
+    return [
+        evidence(
+            "number",
+            f"{what_ja}間の仲介（{counts_ja}）" + (f"：{bridges_ja}" if top else ""),
+            f"brokers between {what_en} ({counts_en})" + (f": {bridges_en}" if top else ""),
+            [x for _, _, ids in top for x in ids],
+        )
+    ]
+
+
+def _cut_off_ids(G: nx.Graph, v: str) -> list[str]:
+    """The actors of v's component outside the largest piece left without v (ties: lowest id)."""
+    component = nx.node_connected_component(G, v) - {v}
+    pieces = sorted(nx.connected_components(G.subgraph(component)), key=lambda p: (-len(p), min(p)))
+    return sorted(str(n) for piece in pieces[1:] for n in piece)
+
+
+# -- key-person candidates -----------------------------------------------------------------------
+
+
+def key_person_candidates(
+    data: GraphData,
+    scope: Scope | None = None,
+    *,
+    limit: int | None = 20,
+    kinds: Iterable[str] = ("Person", "Organisation"),
+) -> KeyPersonCandidates:
+    """Rank the actors of ``kinds`` in ``scope`` as key-person candidates, with reasons.
+
+    Measures (on the scope's actor network, all actors — communities too — taking part):
+
+    - ``betweenness``: normalised shortest-path betweenness, weights ignored (``sampled_betweenness``:
+      exact up to 2,000 actors, then 2,000 sources sampled with seed 0).
+    - ``sector_brokerage`` / ``prefecture_brokerage``: Gould–Fernandez roles with groups = the
+      actor's sector (a person's employer's; communities form one group ``community``) or its first
+      prefecture (``national`` when it has none); the component is the count across groups
+      (all roles but coordinator).
+    - ``constraint`` (weighted by tie strength) and ``effective_size`` (unweighted: non-redundant
+      contacts) after Burt (1992).
+    - ``communities``: how many communities the actor is active in (member, secretariat, or a part
+      in an event a community ran); ``role_types``: how many of the ``ROLE_TYPES`` it holds.
+    - ``dependence``: the increase in Borgatti's fragmentation if the actor is removed, counted
+      only for actors whose removal cuts someone off (articulation points): for any other actor the
+      change is only the arithmetic of one node fewer.
+
+    Score: each component is rank-normalised over the ranked candidates by dense rank — the position
+    of the actor's value among the distinct values of that measure, 0 for the lowest and 1 for the
+    highest (reversed for constraint, where lower is better; equal values share a position) — and
+    the score is the plain mean of the eight, in [0, 1]. Dense ranks keep the many actors at zero
+    (leaves of one community) from lifting every non-zero value to the top, and one outlier (a
+    national hub) from flattening the rest. Candidates are ordered by score, then id; ``limit``
+    None returns every candidate.
+    """
+    scope = scope or Scope()
+    kinds = tuple(kinds)
+    unknown = sorted(set(kinds) - set(ACTOR_KINDS))
+    if unknown:
+        raise ValueError(f"kinds must be among {', '.join(ACTOR_KINDS)}: {unknown} / 対象の種類が不正です")
+    snapshot = snapshot_at(data, scope.as_of)
+    G = actor_network(data, scope)
+    pool = sorted(v for v, attrs in G.nodes(data=True) if attrs["kind"] in kinds)
+
+    sectors = actor_sectors(snapshot, G.nodes)
+    prefecture_of = {v: prefecture_group(attrs["prefectures"]) for v, attrs in G.nodes(data=True)}
+    betweenness = sampled_betweenness(G)
+    sector_roles = gould_fernandez_brokerage(G, sectors)
+    prefecture_roles = gould_fernandez_brokerage(G, prefecture_of)
+    constraint = burt_constraint(G, weight="weight")
+    effective_size = burt_effective_size(G)
+    fragmentation_now = fragmentation(G)
+    after = fragmentation_after_removal(G)
+    pieces = pieces_after_removal(G)
+    component_size = {v: len(c) for c in nx.connected_components(G) for v in c}
+    active = communities_active_in(snapshot)
+    roles = roles_held(snapshot)
+
+    def across(roles_of: dict[str, int]) -> int:
+        return sum(roles_of[r] for r in BROKERAGE_ROLES if r != "coordinator")
+
+    cut_off = {v: component_size[v] - 1 - (pieces[v][0] if pieces[v] else 0) for v in pool}
+    raw: dict[str, dict[str, float]] = {
+        "betweenness": {v: _rounded(betweenness[v]) for v in pool},
+        "sector_brokerage": {v: across(sector_roles[v]) for v in pool},
+        "prefecture_brokerage": {v: across(prefecture_roles[v]) for v in pool},
+        "constraint": {v: math.inf if math.isnan(constraint[v]) else _rounded(constraint[v]) for v in pool},
+        "effective_size": {v: 0.0 if math.isnan(effective_size[v]) else _rounded(effective_size[v]) for v in pool},
+        "communities": {v: len(active.get(v, {})) for v in pool},
+        "role_types": {v: len(roles.get(v, {})) for v in pool},
+        "dependence": {v: _rounded(after[v] - fragmentation_now) if cut_off[v] else 0.0 for v in pool},
+    }
+    normalised = {name: _dense_rank(raw[name], higher) for name, higher in SCORE_COMPONENTS.items()}
+    score = {v: _rounded(sum(normalised[name][v] for name in SCORE_COMPONENTS) / len(SCORE_COMPONENTS)) for v in pool}
+    ranked = sorted(pool, key=lambda v: (-score[v], v))
+    shown = ranked if limit is None else ranked[:limit]
+    betweenness_rank = {v: i + 1 for i, v in enumerate(sorted(pool, key=lambda v: (-raw["betweenness"][v], v)))}
+
+    candidates = []
+    for rank, v in enumerate(shown, start=1):
+        cut_ids = _cut_off_ids(G, v) if cut_off[v] else []
+        candidate = KeyPersonCandidate(
+            **_actor(G, v, sectors),
+            score=score[v],
+            rank=rank,
+            betweenness=raw["betweenness"][v],
+            sector_brokerage=BrokerageRoles(**sector_roles[v], across_groups=across(sector_roles[v])),
+            prefecture_brokerage=BrokerageRoles(**prefecture_roles[v], across_groups=across(prefecture_roles[v])),
+            constraint=None if math.isnan(constraint[v]) else raw["constraint"][v],
+            effective_size=None if math.isnan(effective_size[v]) else raw["effective_size"][v],
+            communities=list(active.get(v, {})),
+            roles=list(roles.get(v, {})),
+            dependence=DependenceRisk(
+                fragmentation_after=_rounded(after[v]),
+                fragmentation_increase=_rounded(after[v] - fragmentation_now),
+                cut_off=cut_off[v],
+                cut_off_ids=cut_ids,
+            ),
+            components={name: _rounded(normalised[name][v]) for name in SCORE_COMPONENTS},
+            evidence=[],
+            advice=[],
+        )
+        candidate.evidence = _candidate_evidence(
+            snapshot,
+            G,
+            candidate,
+            sectors,
+            prefecture_of,
+            active.get(v, {}),
+            roles.get(v, {}),
+            fragmentation_now,
+            betweenness_rank[v],
+            len(pool),
+        )
+        candidate.advice = _candidate_advice(candidate)
+        candidates.append(candidate)
+
+    return KeyPersonCandidates(
+        scope=scope.describe(),
+        as_of=scope.as_of,
+        actors=G.number_of_nodes(),
+        ties=G.number_of_edges(),
+        candidates_ranked=len(pool),
+        fragmentation=_rounded(fragmentation_now),
+        betweenness_sampled=G.number_of_nodes() > BETWEENNESS_EXACT_UP_TO,
+        score_components=list(SCORE_COMPONENTS),
+        candidates=candidates,
+    )
+
+
+def _candidate_evidence(
+    data: GraphData,
+    G: nx.Graph,
+    c: KeyPersonCandidate,
+    sectors: dict[Hashable, str | None],
+    prefecture_of: dict[Hashable, str | None],
+    active: dict[str, list[str]],
+    roles: dict[str, list[str]],
+    fragmentation_now: float,
+    betweenness_rank: int,
+    pool_size: int,
+) -> list[Evidence]:
+    found = [
+        evidence(
+            "rule",
+            f"スコア{c.score:.3f}＝{len(SCORE_COMPONENTS)}指標それぞれの順位（最下位0〜最上位1）の平均"
+            f"（{pool_size}候補中{c.rank}位）",
+            f"score {c.score:.3f} = mean of the {len(SCORE_COMPONENTS)} measures' ranks (0 lowest to 1 highest; "
+            f"rank {c.rank} of {pool_size})",
+            [c.id],
+        )
+    ]
+    if c.betweenness > 0:
+        found.append(
+            evidence(
+                "number",
+                f"媒介中心性{c.betweenness:.3f}（{pool_size}候補中{betweenness_rank}位）：他の主体どうしの最短経路の多くが通る",
+                f"betweenness {c.betweenness:.3f} ({betweenness_rank} of {pool_size} candidates): many shortest "
+                "paths between others pass through it",
+                [c.id],
+            )
+        )
+    found += _bridging_evidence(G, c.id, sectors, "sector", c.sector_brokerage.model_dump())
+    found += _bridging_evidence(G, c.id, prefecture_of, "prefecture", c.prefecture_brokerage.model_dump())
+    if c.constraint is not None and c.effective_size is not None:
+        found.append(
+            evidence(
+                "number",
+                f"構造的空隙：制約{c.constraint:.3f}（低いほど互いにつながらない相手と結ぶ）・"
+                f"実効規模{c.effective_size:.1f}（重複しない相手の数、直接の相手{G.degree(c.id)}）",
+                f"structural holes: constraint {c.constraint:.3f} (lower = contacts not tied to each other), "
+                f"effective size {c.effective_size:.1f} (non-redundant contacts, of {G.degree(c.id)} direct)",
+                [c.id],
+            )
+        )
+    if active:
+        names = "、".join(display(data, k) for k in active)
+        found.append(
+            evidence(
+                "relationship",
+                f"{len(active)}つのコミュニティで活動（{names}）",
+                f"active in {len(active)} communit{'y' if len(active) == 1 else 'ies'} "
+                f"({', '.join(display(data, k) for k in active)})",
+                [r for ids in active.values() for r in ids],
+            )
+        )
+    if roles:
+        found.append(
+            evidence(
+                "relationship",
+                f"{len(roles)}種類の役割（{'、'.join(_ROLE_LABEL[r][0] for r in roles)}）",
+                f"holds {len(roles)} kind{'s' if len(roles) > 1 else ''} of role "
+                f"({', '.join(_ROLE_LABEL[r][1] for r in roles)})",
+                [r for ids in roles.values() for r in ids],
+            )
+        )
+    risk = c.dependence
+    if risk.cut_off:
+        who_ja = "この人" if c.kind == "Person" else "この団体"
+        who_en = "they" if c.kind == "Person" else "it"
+        found.append(
+            evidence(
+                "node",
+                f"{who_ja}が抜けると{risk.cut_off}の主体が孤立する"
+                f"（分断度{fragmentation_now:.3f}→{risk.fragmentation_after:.3f}）",
+                f"if {who_en} left, {risk.cut_off} actor{'s' if risk.cut_off > 1 else ''} would be cut off "
+                f"(fragmentation {fragmentation_now:.3f} → {risk.fragmentation_after:.3f})",
+                risk.cut_off_ids,
+            )
+        )
+    return found
+
+
+def _candidate_advice(c: KeyPersonCandidate) -> list[Advice]:
+    advice = [
+        Advice(
+            ja="個別に訪問し一対一の関係を築き、地域の取組への協力を相談する（第1段階）",
+            en="Visit and build a one-to-one relationship; ask for their help with the regional effort (stage 1)",
+        )
+    ]
+    if c.dependence.cut_off and c.kind == "Person":
+        advice.append(
+            Advice(
+                ja="役割を複数人で分担し、同じ組織の後任・副担当ともつながっておく（人事異動でネットワークが途切れないように）",
+                en="Share the role and get to know a deputy or successor in the same organisation, so the network "
+                "does not hang on one person (staff rotation)",
+            )
+        )
+    elif c.dependence.cut_off:
+        advice.append(
+            Advice(
+                ja="この団体だけに頼らないよう、同じ相手とつながる別の団体にも役割を依頼する",
+                en="Ask a second body to link the same actors, so the network does not hang on this one",
+            )
+        )
+    if len(c.communities) >= 2:
+        advice.append(
+            Advice(
+                ja="関わるコミュニティどうしの共同イベントの橋渡し役を依頼する（第2段階）",
+                en="Ask them to link the communities they are active in through a joint event (stage 2)",
+            )
+        )
+    if len(c.roles) <= 1 and (c.sector_brokerage.across_groups or c.prefecture_brokerage.across_groups):
+        advice.append(
+            Advice(
+                ja="次の共同イベントで講演・共催などの役割を依頼する",
+                en="Offer a role (speaker, co-host) in the next joint event",
+            )
+        )
+    return advice
+
+
+# -- betweenness between two chosen groups -------------------------------------------------------
+
+
+def _parse_groups(groups: str | Iterable[str], by: str) -> list[str]:
+    items = [groups] if isinstance(groups, str) else list(groups)
+    if by == "prefecture":
+        return sorted({geography.prefecture(g).code for g in items})
+    return sorted({COMMUNITY if g == COMMUNITY else str(parse_term(Sector, g)) for g in items})
+
+
+def group_path_betweenness(G: nx.Graph, group_a: set, group_b: set) -> tuple[dict[Hashable, float], int]:
+    """Betweenness counting only shortest paths between a node of ``group_a`` and one of ``group_b``.
+
+    For each node v, the sum over unordered pairs {a, b} (a ≠ b, one in each group) of the share of
+    a–b shortest paths through v (v ≠ a, b), with ``networkx.betweenness_centrality_subset``; and the
+    number of such pairs that can reach each other. Undirected graphs only: networkx halves an
+    undirected subset count, so the ordered sum is twice its value, less once each pair counted in
+    both directions (both ends in both groups).
+    """
+    if G.is_directed():
+        raise nx.NetworkXNotImplemented("not implemented for directed type")
+    a, b = set(group_a) & set(G), set(group_b) & set(G)
+    if len(a) > len(b):
+        a, b = b, a  # symmetric: start the searches from the smaller group
+    both = a & b
+    ordered = nx.betweenness_centrality_subset(G, sorted(a), sorted(b), normalized=False)
+    twice = nx.betweenness_centrality_subset(G, sorted(both), sorted(both), normalized=False) if both else {}
+    paths = {v: 2 * ordered[v] - twice.get(v, 0.0) for v in G}
+    pairs = 0
+    for component in nx.connected_components(G):
+        na, nb, no = len(a & component), len(b & component), len(both & component)
+        pairs += na * nb - no - no * (no - 1) // 2
+    return paths, pairs
+
+
+def betweenness_between_groups(
+    data: GraphData,
+    group_a: str | Iterable[str],
+    group_b: str | Iterable[str],
+    scope: Scope | None = None,
+    *,
+    by: Literal["sector", "prefecture"] = "sector",
+    limit: int | None = 20,
+) -> GroupBrokers:
+    """Who links two groups: betweenness counting only shortest paths between them.
+
+    Groups are sectors (codes or labels; ``community`` for communities; a person counts under
+    their employer's sector) or prefectures (codes or names; an actor counts in every prefecture it
+    is located in). ``share`` is the share of the connected pairs between the groups whose shortest
+    paths run through the actor (paths split evenly when there are several). Ordered by share, then id.
+    """
+    scope = scope or Scope()
+    first, second = _parse_groups(group_a, by), _parse_groups(group_b, by)
+    G = actor_network(data, scope)
+    sectors = actor_sectors(snapshot_at(data, scope.as_of), G.nodes)
+    if by == "sector":
+        members_a = {v for v in G if sectors[v] in first}
+        members_b = {v for v in G if sectors[v] in second}
+    else:
+        members_a = {v for v, attrs in G.nodes(data=True) if set(attrs["prefectures"]) & set(first)}
+        members_b = {v for v, attrs in G.nodes(data=True) if set(attrs["prefectures"]) & set(second)}
+    paths, pairs = group_path_betweenness(G, members_a, members_b)
+    ranked = sorted((v for v in G if paths[v] > 1e-12), key=lambda v: (-_rounded(paths[v]), v))
+    shown = ranked if limit is None else ranked[:limit]
+    label_a_ja = "・".join(_group_label(g, by, "ja") for g in first)
+    label_b_ja = "・".join(_group_label(g, by, "ja") for g in second)
+    label_a_en = " / ".join(_group_label(g, by, "en") for g in first)
+    label_b_en = " / ".join(_group_label(g, by, "en") for g in second)
+    brokers = []
+    for rank, v in enumerate(shown, start=1):
+        share = _rounded(paths[v] / pairs) if pairs else 0.0
+        brokers.append(
+            GroupBroker(
+                **_actor(G, v, sectors),
+                rank=rank,
+                share=share,
+                paths=_rounded(paths[v]),
+                evidence=[
+                    evidence(
+                        "number",
+                        f"{label_a_ja}と{label_b_ja}の間の最短経路の{share:.0%}が通る（到達できる{pairs}組中、"
+                        f"{paths[v]:.1f}組分）",
+                        f"{share:.0%} of the shortest paths between {label_a_en} and {label_b_en} pass through it "
+                        f"({paths[v]:.1f} of {pairs} connected pairs)",
+                        [v],
+                    )
+                ],
+                advice=[
+                    Advice(
+                        ja=f"{label_a_ja}と{label_b_ja}を直接引き合わせる場（共同イベント等）への協力を依頼する",
+                        en=f"Ask for help bringing {label_a_en} and {label_b_en} together directly (a joint event)",
+                    )
+                ],
+            )
+        )
+    return GroupBrokers(scope=scope.describe(), by=by, group_a=first, group_b=second, pairs=pairs, brokers=brokers)

@@ -1,0 +1,350 @@
+"""Key-person candidates: a planted broker, planted roles and communities, brute-force checks of
+the dependence risk, and what the seed documents let us expect."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from itertools import combinations, pairwise
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from secgraph.analysis.key_persons import (
+    ROLE_TYPES,
+    _open_pairs_by_group,
+    betweenness_between_groups,
+    communities_active_in,
+    group_path_betweenness,
+    key_person_candidates,
+    roles_held,
+)
+from secgraph.analysis.measures import fragmentation
+from secgraph.analysis.network import Scope, actor_network
+from secgraph.io.importer import load
+from secgraph.model.graph import GraphData
+from secgraph.model.records import Person
+from secgraph.store import GraphStore
+from secgraph.store.embedded import EmbeddedStore
+from tests.builders import GraphBuilder
+from tests.conftest import SEED_DATA
+
+
+def two_communities_and_a_broker(broker_joins_second: str | None = None) -> GraphData:
+    """Osaka police around one community, Hyogo universities around another, one person in both."""
+    return (
+        GraphBuilder()
+        .org("p1", "police", "27")
+        .org("p2", "police", "27")
+        .org("u1", "university", "28")
+        .org("u2", "university", "28")
+        .community("ca", prefectures=["27"])
+        .community("cb", prefectures=["28"])
+        .person("broker", works_at="u1")
+        .tie("MEMBER_OF", "p1", "ca")
+        .tie("MEMBER_OF", "p2", "ca")
+        .tie("MEMBER_OF", "u1", "cb")
+        .tie("MEMBER_OF", "u2", "cb")
+        .tie("MEMBER_OF", "broker", "ca")
+        .tie("MEMBER_OF", "broker", "cb", start=broker_joins_second)
+        .event("e1", "2021-05-20", prefecture="28")
+        .tie("ORGANISED", "cb", "e1")
+        .tie("SPOKE_AT", "broker", "e1", role="talk")
+        .build()
+    )
+
+
+# -- a planted broker ----------------------------------------------------------------------------
+
+
+def test_the_planted_broker_ranks_first_with_its_reasons() -> None:
+    result = key_person_candidates(two_communities_and_a_broker())
+    top = result.candidates[0]
+    assert top.id == "broker" and top.rank == 1 and top.kind == "Person"
+    assert top.sector == "university" and top.prefectures == ["28"]
+    assert top.communities == ["ca", "cb"]
+    assert top.roles == ["member", "speaker"]
+    # Neighbours ca, cb (community) and u1 (university, tied to cb): open pairs {ca, cb}, {ca, u1}.
+    assert top.sector_brokerage.model_dump() == {
+        "coordinator": 0,
+        "itinerant": 2,
+        "representative": 1,
+        "gatekeeper": 1,
+        "liaison": 0,
+        "across_groups": 4,
+    }
+    assert (top.prefecture_brokerage.representative, top.prefecture_brokerage.gatekeeper) == (2, 2)
+    # Without the broker the seven actors fall into two threes: F = 1 − (6 + 6) / (6 · 5).
+    assert result.fragmentation == 0.0
+    assert top.dependence.fragmentation_after == pytest.approx(0.6)
+    assert top.dependence.cut_off == 3
+    # Two equal halves: the one with the lowest id counts as the rest of the network.
+    assert top.dependence.cut_off_ids == ["cb", "u1", "u2"]
+    texts = " ".join(e.ja + " " + e.en for e in top.evidence)
+    assert "2つのコミュニティで活動" in texts and "active in 2 communities" in texts
+    assert "コミュニティと大学をつなぐ" in texts and "大阪府と兵庫県をつなぐ" in texts
+    assert "would be cut off" in texts and "3の主体が孤立" in texts
+    assert any("分担" in a.ja and "rotation" in a.en for a in top.advice)
+    assert all(c.dependence.cut_off == 0 for c in result.candidates[1:])
+    assert top.score > result.candidates[1].score
+
+
+def test_scores_are_means_of_components_and_ties_go_by_id() -> None:
+    data = GraphBuilder().org("b-org").org("a-org").community("c")
+    data = data.tie("MEMBER_OF", "b-org", "c").tie("MEMBER_OF", "a-org", "c").build()
+    result = key_person_candidates(data)
+    assert [c.id for c in result.candidates] == ["a-org", "b-org"]
+    assert result.candidates[0].score == result.candidates[1].score
+    for c in key_person_candidates(two_communities_and_a_broker()).candidates:
+        assert c.score == pytest.approx(sum(c.components.values()) / len(c.components), abs=1e-6)
+        assert all(0.0 <= v <= 1.0 for v in c.components.values())
+
+
+def test_limit_kinds_and_scope() -> None:
+    data = two_communities_and_a_broker()
+    assert len(key_person_candidates(data, limit=2).candidates) == 2
+    assert key_person_candidates(data, limit=None).candidates_ranked == 5
+    communities = key_person_candidates(data, kinds=("Community",))
+    assert {c.id for c in communities.candidates} == {"ca", "cb"}
+    hyogo = key_person_candidates(data, Scope(prefecture="28"))
+    assert {c.id for c in hyogo.candidates} == {"broker", "u1", "u2"}
+
+
+def test_as_of_a_date_before_the_broker_joined_the_second_community() -> None:
+    data = two_communities_and_a_broker(broker_joins_second="2021-04-01")
+    before = key_person_candidates(data, Scope(as_of=dt.date(2020, 12, 31)))
+    broker = next(c for c in before.candidates if c.id == "broker")
+    assert broker.communities == ["ca"] and broker.roles == ["member"]
+    after = key_person_candidates(data, Scope(as_of=dt.date(2021, 6, 1)))
+    assert next(c for c in after.candidates if c.id == "broker").communities == ["ca", "cb"]
+
+
+def test_same_data_same_output() -> None:
+    data = two_communities_and_a_broker()
+    assert key_person_candidates(data).model_dump() == key_person_candidates(data).model_dump()
+
+
+def test_bridged_pairs_of_groups_match_counting_every_pair_of_neighbours() -> None:
+    for seed in range(30):
+        rng = random.Random(seed)
+        G = nx.gnp_random_graph(rng.randint(3, 18), 0.3, seed=seed)
+        group = {v: rng.choice(["a", "b", "c", None]) for v in G}
+        for v in G:
+            expected: dict[tuple[str, str], list] = {}
+            for a, b in combinations(sorted(G[v]), 2):
+                if group[a] is not None and group[b] is not None and group[a] != group[b] and not G.has_edge(a, b):
+                    key = tuple(sorted((group[a], group[b])))
+                    expected.setdefault(key, []).append((a, b))  # type: ignore[arg-type]
+            found = _open_pairs_by_group(G, v, group, most=10)
+            assert {k: n for k, n, _ in found} == {k: len(p) for k, p in expected.items()}
+            for k, _, ids in found:
+                assert ids == sorted({str(x) for pair in expected[k] for x in pair})
+
+
+# -- roles and communities -----------------------------------------------------------------------
+
+
+def test_every_role_type_counts_once() -> None:
+    data = (
+        GraphBuilder()
+        .org("x")
+        .community("c")
+        .event("e", "2021-01-10")
+        .event("f", "2021-02-10")
+        .tie("MEMBER_OF", "x", "c")
+        .tie("SECRETARIAT_OF", "x", "c")
+        .tie("ORGANISED", "x", "e")
+        .tie("CO_HOSTED", "x", "f")
+        .tie("SUPPORTED", "x", "e")
+        .tie("COOPERATED", "x", "f")
+        .tie("SPOKE_AT", "x", "e")
+        .tie("ATTENDED", "x", "f")
+        .build()
+    )
+    roles = roles_held(data)["x"]
+    assert list(roles) == [code for code, *_ in ROLE_TYPES]
+    assert len(roles["supporter"]) == 2
+
+
+def test_active_in_every_community_that_ran_an_event_or_its_series() -> None:
+    data = (
+        GraphBuilder()
+        .org("x")
+        .org("y")
+        .community("ca")
+        .community("cb")
+        .series("s")
+        .event("joint", "2021-01-10")
+        .event("third", "2021-03-10", series="s", edition=3)
+        .tie("ORGANISED", "ca", "joint")
+        .tie("CO_HOSTED", "cb", "joint")
+        .tie("ATTENDED", "x", "joint")
+        .tie("ORGANISED", "ca", "s")
+        .tie("SPOKE_AT", "y", "third")
+        .tie("PARTNERS_WITH", "y", "cb")
+        .build()
+    )
+    active = communities_active_in(data)
+    assert list(active["x"]) == ["ca", "cb"]
+    assert list(active["y"]) == ["ca"]  # a partnership is not activity in the community
+    assert "ca" not in active.get("ca", {})
+
+
+# -- dependence risk against removing each actor ---------------------------------------------------
+
+
+def assert_dependence_matches_brute_force(data: GraphData, scope: Scope | None = None) -> int:
+    result = key_person_candidates(data, scope, limit=None)
+    G = actor_network(data, scope)
+    before = fragmentation(G)
+    checked = 0
+    for c in result.candidates:
+        H = G.copy()
+        H.remove_node(c.id)
+        assert c.dependence.fragmentation_after == pytest.approx(fragmentation(H), abs=1e-6)
+        assert c.dependence.fragmentation_increase == pytest.approx(fragmentation(H) - before, abs=1e-6)
+        component = nx.node_connected_component(G, c.id) - {c.id}
+        pieces = sorted((len(p) for p in nx.connected_components(H.subgraph(component))), reverse=True)
+        assert c.dependence.cut_off == sum(pieces[1:])
+        assert len(c.dependence.cut_off_ids) == c.dependence.cut_off
+        checked += c.dependence.cut_off > 0
+    return checked
+
+
+def test_dependence_matches_brute_force_on_random_planted_networks() -> None:
+    cut_vertices = 0
+    for seed in range(8):
+        rng = random.Random(seed)
+        builder = GraphBuilder()
+        orgs = [f"o{i:02d}" for i in range(25)]
+        for org in orgs:
+            builder.org(org, rng.choice(["police", "university", "sme", "insurer"]), rng.choice(["13", "27", "40"]))
+        communities = [f"c{i}" for i in range(4)]
+        for community in communities:
+            builder.community(community)
+        for org in orgs:
+            for community in rng.sample(communities, rng.choice([0, 1, 1, 2])):
+                builder.tie("MEMBER_OF", org, community)
+        for a, b in pairwise(rng.sample(orgs, 6)):
+            builder.tie("PARTNERS_WITH", a, b)
+        cut_vertices += assert_dependence_matches_brute_force(builder.build())
+    assert cut_vertices > 0
+
+
+# -- betweenness between two groups --------------------------------------------------------------
+
+
+def brute_force_group_paths(G: nx.Graph, a: set, b: set) -> tuple[dict, int]:
+    paths = dict.fromkeys(G, 0.0)
+    pairs = 0
+    for s, t in {frozenset((s, t)) for s in a for t in b if s != t}:
+        if not nx.has_path(G, s, t):
+            continue
+        pairs += 1
+        found = list(nx.all_shortest_paths(G, s, t))
+        for path in found:
+            for v in path[1:-1]:
+                paths[v] += 1 / len(found)
+    return paths, pairs
+
+
+def test_group_paths_of_a_square_split_between_two_middles() -> None:
+    square = nx.Graph([("a", "m1"), ("m1", "b"), ("a", "m2"), ("m2", "b")])
+    paths, pairs = group_path_betweenness(square, {"a"}, {"b"})
+    assert pairs == 1 and paths == {"a": 0.0, "b": 0.0, "m1": 0.5, "m2": 0.5}
+
+
+def test_group_paths_match_counting_every_shortest_path() -> None:
+    for seed in range(25):
+        rng = random.Random(seed)
+        G = nx.gnp_random_graph(rng.randint(2, 16), rng.choice([0.15, 0.3]), seed=seed)
+        a = {v for v in G if rng.random() < 0.4}
+        b = {v for v in G if rng.random() < 0.4}  # may overlap a
+        paths, pairs = group_path_betweenness(G, a, b)
+        expected, expected_pairs = brute_force_group_paths(G, a, b)
+        assert pairs == expected_pairs
+        for v in G:
+            assert paths[v] == pytest.approx(expected[v], abs=1e-9)
+
+
+def test_who_links_police_and_universities() -> None:
+    result = betweenness_between_groups(two_communities_and_a_broker(), "police", ["大学"])
+    assert result.group_a == ["police"] and result.group_b == ["university"]
+    # The broker counts as a university person (its employer's sector): 2 police × 3 university.
+    assert result.pairs == 6
+    # Every police–university path runs through ca; those to u1 and u2 also through the broker,
+    # those to u2 on through cb.
+    shares = {b.id: b.share for b in result.brokers}
+    assert shares == {"ca": 1.0, "broker": pytest.approx(4 / 6, abs=1e-6), "cb": pytest.approx(2 / 6, abs=1e-6)}
+    assert [b.id for b in result.brokers] == ["ca", "broker", "cb"]
+    assert "警察と大学の間の最短経路の100%が通る" in result.brokers[0].evidence[0].ja
+    by_prefecture = betweenness_between_groups(two_communities_and_a_broker(), "大阪府", "28", by="prefecture")
+    assert by_prefecture.group_a == ["27"] and by_prefecture.brokers[0].id in {"broker", "ca"}
+
+
+# -- the seed data -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> GraphData:
+    store = EmbeddedStore(tmp_path_factory.mktemp("seed") / "g.db")
+    assert load(store, SEED_DATA, progress=False).ok
+    data = store.snapshot()
+    store.close()
+    return data
+
+
+def test_seed_top_candidates_span_several_communities(seed: GraphData) -> None:
+    result = key_person_candidates(seed, limit=None)
+    everyone = result.candidates
+    top = everyone[:10]
+    spanning_top = sum(len(c.communities) >= 2 for c in top) / len(top)
+    spanning_all = sum(len(c.communities) >= 2 for c in everyone) / len(everyone)
+    assert spanning_top >= 0.5 and spanning_top > 3 * spanning_all
+    most = max(len(c.communities) for c in everyone)
+    assert most >= 3
+    assert any(len(c.communities) == most for c in everyone[:3])
+    # Whoever would cut off the most actors by leaving is on the default list of twenty.
+    worst = max(everyone, key=lambda c: (c.dependence.cut_off, c.id))
+    assert worst.dependence.cut_off > 0 and worst.rank <= 20
+
+
+def test_seed_dependence_matches_removing_each_actor(seed: GraphData) -> None:
+    assert assert_dependence_matches_brute_force(seed) > 0
+
+
+def test_seed_fukuoka_saga_key_persons_lead_its_people(seed: GraphData) -> None:
+    """Seed 000 names three key persons of 地域SECUNITY(福岡·佐賀); the graph should find them among
+    the first of the community's people."""
+    community = "s000-com-fukuoka-saga"
+    named = {
+        r.from_id
+        for r in seed.relationships.values()
+        if r.type == "MEMBER_OF" and r.to_id == community and isinstance(seed.nodes[r.from_id], Person)
+        if (seed.nodes[r.from_id].role_label or "") == "キーパーソン"  # type: ignore[union-attr]
+    }
+    assert len(named) == 3
+    people = key_person_candidates(seed, Scope(community=community), kinds=("Person",), limit=None)
+    assert len(people.candidates) > 6
+    assert named <= {c.id for c in people.candidates[:5]}
+
+
+def test_seed_national_analysis_runs_well_under_a_second(seed: GraphData) -> None:
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        result = key_person_candidates(seed)
+        timings.append(time.perf_counter() - started)
+    assert result.actors > 300 and not result.betweenness_sampled
+    assert min(timings) < 1.0
+
+
+def test_same_answer_from_both_stores(store: GraphStore, seed: GraphData, tmp_path: Path) -> None:
+    assert load(store, SEED_DATA, progress=False).ok
+    scope = Scope(region="mic-kyushu")
+    assert (
+        key_person_candidates(store.snapshot(), scope).model_dump() == key_person_candidates(seed, scope).model_dump()
+    )
+    assert key_person_candidates(store.snapshot()).model_dump() == key_person_candidates(seed).model_dump()
