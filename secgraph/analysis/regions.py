@@ -1,0 +1,1207 @@
+"""Isolated regions: where the network is thin, cut off, or hangs on one body.
+
+Five findings, each with its evidence and the nearest ties that could connect it:
+
+- **Prefectures** with no community (no community covers it: a community covers the prefectures it
+  lists, else those of its region), no named body (no organisation located there — in a period: none
+  with a tie during it), no local member (communities cover it but none of their members,
+  secretariat, partners or event participants is located there: covered on paper only), or no activity (no event held
+  there and no tie started by an actor located only there).
+- **Regions** (MIC areas, the 地域SECUNITY areas, by default; METI areas optionally) with no community
+  of their own or no activity.
+- **Detached parts**: connected components of the actor network other than the largest (Harary 1969,
+  ch. 2) — bodies with no path at all to the rest.
+- **Communities without 横連携** (horizontal links): no shared member, no shared speaker or event
+  participant, no shared event and no partnership with a community of another region.
+- **Single bridges**: an organisation or person that is an articulation point (cut vertex) of the
+  actor network (Hopcroft & Tarjan 1973): removing it cuts some actors off from the rest. Found in one
+  depth-first search per component, not by removing each actor and recounting.
+
+The nearest ties are ranked by geographic proximity (same prefecture, then the same MIC area, then the
+same METI area — the two jurisdictions do not always agree), by path length in the actor network where
+the item has actors, and by how active the candidate already is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+import networkx as nx
+from pydantic import BaseModel, Field
+
+from secgraph.analysis.explain import Advice, Evidence, evidence
+from secgraph.analysis.facts import display
+from secgraph.analysis.network import (
+    DIRECT_TIES,
+    EVENT_PARTS,
+    Scope,
+    actor_network,
+    community_circle,
+    event_day,
+    scoped_actor_ids,
+    snapshot_at,
+    tie_start,
+)
+from secgraph.model import geography
+from secgraph.model.dates import parse_date
+from secgraph.model.graph import GraphData
+from secgraph.model.records import Community, Event, Organisation, Relationship
+from secgraph.model.vocabulary import EventStatus, RelType
+
+RegionKind = Literal["mic", "meti"]
+DateSpan = tuple[dt.date, dt.date]
+Gap = Literal["no_community", "no_named_body", "no_local_member", "no_activity"]
+Proximity = Literal["same_prefecture", "same_mic_area", "same_meti_area"]
+LinkKind = Literal["partnership", "shared_event", "shared_member", "shared_participant"]
+
+GAP_LABELS: dict[str, tuple[str, str]] = {
+    "no_community": ("コミュニティがない", "no community covers it"),
+    "no_named_body": ("名前の分かる団体がない", "no named body"),
+    "no_local_member": (
+        "対象コミュニティに域内の団体が参加していない",
+        "communities cover it but no body located there takes part",
+    ),
+    "no_activity": ("活動（イベント開催・新たな関係）がない", "no activity (no event held, no tie started)"),
+}
+PROXIMITY_LABELS: dict[str, tuple[str, str]] = {
+    "same_prefecture": ("同じ都道府県", "same prefecture"),
+    "same_mic_area": ("同じ総合通信局の管内", "same MIC area"),
+    "same_meti_area": ("同じ経済産業局の管内", "same METI area"),
+}
+LINK_LABELS: dict[str, tuple[str, str]] = {
+    "partnership": ("連携・加盟関係", "partnership or membership between the two"),
+    "shared_event": ("同じイベントへの関与", "a shared event"),
+    "shared_member": ("共通の構成員", "a shared member"),
+    "shared_participant": ("共通の講師・参加者", "a shared speaker or participant"),
+}
+#: How much being near counts: the same prefecture is where a body can actually meet.
+PROXIMITY_WEIGHT: dict[str, float] = {"same_prefecture": 3.0, "same_mic_area": 2.0, "same_meti_area": 1.5}
+
+
+def path_weight(distance: int | None) -> float:
+    """How much a path in the actor network counts: 2.0 with one actor between, less the longer it is."""
+    return 4.0 / distance if distance else 0.0
+
+
+#: Relationships that tie two communities directly.
+COMMUNITY_TIES: tuple[RelType, ...] = (
+    RelType.PARTNERS_WITH,
+    RelType.MEMBER_OF,
+    RelType.SECRETARIAT_OF,
+    RelType.SUB_UNIT_OF,
+)
+
+
+# ---------------------------------------------------------------------------------------------- results
+
+
+class NearestTie(BaseModel):
+    """A body or community that could connect an isolated item, and why."""
+
+    actor_id: str
+    name: str
+    kind: str = Field(description="Organisation / Community")
+    sector: str | None = None
+    prefectures: list[str] = Field(default_factory=list)
+    proximity: Proximity | None = Field(default=None, description="地理的な近さ / How near it is")
+    network_distance: int | None = Field(default=None, description="アクターネットワーク上の距離 / Path length")
+    communities: list[str] = Field(default_factory=list, description="参加しているコミュニティ / Its communities")
+    score: float
+    reasons: list[Evidence]
+    advice: Advice
+
+
+class IsolatedPrefecture(BaseModel):
+    code: str
+    name: str
+    name_en: str
+    mic_region: str
+    meti_region: str
+    gaps: list[Gap]
+    communities: list[str] = Field(description="この県を対象とするコミュニティ / Communities covering it")
+    named_bodies: list[str] = Field(description="県内に所在する団体 / Organisations located there")
+    evidence: list[Evidence]
+    advice: list[Advice]
+    nearest_ties: list[NearestTie]
+
+
+class IsolatedRegion(BaseModel):
+    code: str
+    kind: RegionKind
+    name: str
+    name_en: str
+    gaps: list[Gap]
+    prefectures: list[str]
+    communities: list[str] = Field(description="この地域のコミュニティ / The region's own communities")
+    prefectures_without_community: list[str]
+    evidence: list[Evidence]
+    advice: list[Advice]
+    nearest_ties: list[NearestTie]
+
+
+class DetachedPart(BaseModel):
+    """A connected component of the actor network other than the largest."""
+
+    actors: list[str]
+    size: int
+    prefectures: list[str]
+    evidence: list[Evidence]
+    advice: list[Advice]
+    nearest_ties: list[NearestTie]
+
+
+class HorizontalLink(BaseModel):
+    """Why two communities are linked: the ties, events and actors they share."""
+
+    community_id: str
+    name: str
+    areas: list[str]
+    kinds: list[LinkKind]
+    relationships: list[str] = Field(default_factory=list)
+    shared_events: list[str] = Field(default_factory=list)
+    shared_members: list[str] = Field(default_factory=list)
+    shared_participants: list[str] = Field(default_factory=list)
+    evidence: list[Evidence]
+
+
+class UnlinkedCommunity(BaseModel):
+    """A community with no 横連携: no tie to any community of another region."""
+
+    community_id: str
+    name: str
+    areas: list[str]
+    linked_in_same_region: list[str]
+    linked_national: list[str] = Field(description="地域を持たない全国的なコミュニティとの関係 / National ones")
+    evidence: list[Evidence]
+    advice: list[Advice]
+    nearest_ties: list[NearestTie]
+
+
+class SingleBridge(BaseModel):
+    """An organisation or person whose removal cuts actors off from the rest of their network."""
+
+    actor_id: str
+    name: str
+    kind: str
+    sector: str | None
+    prefectures: list[str]
+    cut_off: list[str] = Field(description="切り離されるアクター / Actors cut off")
+    cut_off_count: int
+    cut_off_by_prefecture: dict[str, int] = Field(description="切り離される団体・個人の所在 / Where they are")
+    prefectures_cut_off_entirely: list[str]
+    regions: list[str]
+    remaining: int = Field(description="残る最大部分の大きさ / Size of the part that stays")
+    evidence: list[Evidence]
+    advice: list[Advice]
+    nearest_ties: list[NearestTie]
+
+
+class IsolatedRegions(BaseModel):
+    scope: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    region_kind: RegionKind
+    prefectures: list[IsolatedPrefecture]
+    regions: list[IsolatedRegion]
+    detached_parts: list[DetachedPart]
+    unlinked_communities: list[UnlinkedCommunity]
+    national_communities: list[str] = Field(
+        description="地域を持たず横連携の判定から外したコミュニティ / Communities with no region, not judged"
+    )
+    single_bridges: list[SingleBridge]
+
+
+# ---------------------------------------------------------------------------------------------- index
+
+
+@cache
+def area_of(prefecture_code: str, kind: str) -> str:
+    """The MIC or METI area a prefecture belongs to."""
+    prefecture = geography.prefecture(prefecture_code)
+    return prefecture.mic_region if kind == "mic" else prefecture.meti_region
+
+
+def _region_kind(region_code: str) -> RegionKind:
+    return "meti" if geography.region(region_code).kind == "meti" else "mic"
+
+
+def proximity(located: Iterable[str], targets: set[str]) -> Proximity | None:
+    """How near a body located in ``located`` is to the ``targets`` prefectures."""
+    located = set(located)
+    if not located or not targets:
+        return None
+    if located & targets:
+        return "same_prefecture"
+    for kind, level in (("mic", "same_mic_area"), ("meti", "same_meti_area")):
+        if {area_of(p, kind) for p in located} & {area_of(p, kind) for p in targets}:
+            return level  # type: ignore[return-value]
+    return None
+
+
+@dataclass
+class NetworkIndex:
+    """The actor network and who belongs where, computed once per call (shared with ``sectors``)."""
+
+    data: GraphData
+    network: nx.Graph
+    communities: dict[str, Community] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    #: Actor → prefectures it is located in (organisations, people via employer, communities' coverage).
+    located: dict[str, set[str]] = field(default_factory=dict)
+    #: Actor → communities it is a member or secretariat of.
+    memberships: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: Community → members and secretariat; community → partners (PARTNERS_WITH either way).
+    members: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    partners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: {community, community} → the relationships joining the two directly.
+    community_ties: dict[frozenset[str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: Actor → events and series it held a part in (a series' editions included).
+    parts: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def network_index(data: GraphData) -> NetworkIndex:
+    """Index ``data`` (already cut to its date) for the analyses of this module and ``sectors``."""
+    network = actor_network(data)
+    ix = NetworkIndex(data=data, network=network)
+    _fill(ix)
+    return ix
+
+
+def _fill(ix: NetworkIndex) -> None:
+    data, network = ix.data, ix.network
+    for node in data.nodes.values():
+        if isinstance(node, Community):
+            ix.communities[node.id] = node
+        elif isinstance(node, Organisation):
+            ix.organisations[node.id] = node
+    ix.located = {a: set(network.nodes[a]["prefectures"]) for a in network.nodes}
+    series_editions: dict[str, set[str]] = defaultdict(set)
+    for node in data.nodes.values():
+        if isinstance(node, Event) and node.series_id:
+            series_editions[node.series_id].add(node.id)
+    for rel in data.relationships.values():
+        if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF) and rel.to_id in ix.communities:
+            ix.memberships[rel.from_id].add(rel.to_id)
+            ix.members[rel.to_id].add(rel.from_id)
+        elif rel.type == RelType.PARTNERS_WITH:
+            ix.partners[rel.to_id].add(rel.from_id)
+            ix.partners[rel.from_id].add(rel.to_id)
+        elif rel.type in EVENT_PARTS:
+            ix.parts[rel.from_id] |= {rel.to_id, *series_editions.get(rel.to_id, ())}
+        if rel.type in COMMUNITY_TIES and rel.from_id in ix.communities and rel.to_id in ix.communities:
+            ix.community_ties[frozenset((rel.from_id, rel.to_id))].append(str(rel.id))
+
+
+@dataclass
+class _Index(NetworkIndex):
+    """The network index plus what a period adds: who was tied in it and where activity happened."""
+
+    period: DateSpan | None = None
+    #: Community → the actors of its circle (members, secretariat, their people, its events' participants).
+    circles: dict[str, set[str]] = field(default_factory=dict)
+    #: Organisations with a tie during the period (all organisations with a tie when no period).
+    tied_in_period: set[str] = field(default_factory=set)
+    #: Actor → the prefecture and areas it is local to (where its activity counts).
+    places: dict[str, list[str]] = field(default_factory=dict)
+    #: Prefecture / area code → evidence of activity (event ids, relationship ids).
+    activity: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _during(period: DateSpan | None, start: dt.date, end: dt.date | None) -> bool:
+    if period is None:
+        return True
+    return start <= period[1] and (end is None or end >= period[0])
+
+
+def _within(period: DateSpan | None, day: dt.date) -> bool:
+    return period is None or period[0] <= day <= period[1]
+
+
+def _held_within(node: object, period: DateSpan | None) -> bool:
+    return isinstance(node, Event) and node.status == EventStatus.HELD and _within(period, event_day(node))
+
+
+def _build_index(data: GraphData, period: DateSpan | None) -> _Index:
+    ix = _Index(data=data, network=actor_network(data), period=period)
+    _fill(ix)
+    ix.places = {a: _places(ix, a) for a in ix.network.nodes}
+    ix.circles = {c: community_circle(data, c) for c in sorted(ix.communities)}
+    for rel in data.relationships.values():
+        if rel.type in DIRECT_TIES or rel.type in EVENT_PARTS:
+            _note_activity(ix, rel)
+    for event in data.nodes.values():
+        if _held_within(event, period):
+            for where in _event_places(event):  # type: ignore[arg-type]
+                ix.activity[where].add(event.id)
+    # A community's own events count where the community is local, even when held online.
+    for community_id in ix.communities:
+        for event_id in ix.parts.get(community_id, set()):
+            if _held_within(data.nodes.get(event_id), period):
+                for where in ix.places.get(community_id, []):
+                    ix.activity[where].add(event_id)
+    return ix
+
+
+def _places(ix: _Index, actor_id: str) -> list[str]:
+    """The prefecture and areas an actor is local to: only where it is wholly inside. A community
+    belongs to its own region first (a Kinki community listing Fukui is still a Kinki community)."""
+    located = ix.located.get(actor_id, set())
+    community = ix.communities.get(actor_id)
+    places = sorted(located) if len(located) == 1 else []
+    for kind in ("mic", "meti"):
+        areas = community_areas(community, kind) if community else {area_of(p, kind) for p in located}
+        if len(areas) == 1:
+            places.extend(areas)
+    return places
+
+
+def _event_places(event: Event) -> list[str]:
+    if not event.prefecture:
+        return []
+    prefecture = geography.prefecture(event.prefecture)
+    return [prefecture.code, prefecture.mic_region, prefecture.meti_region]
+
+
+def _note_activity(ix: _Index, rel: Relationship) -> None:
+    """Record who was tied during the period, and where a tie started within it."""
+    target = ix.data.nodes.get(rel.to_id)
+    if isinstance(target, Event):
+        # An event part is as old as the event: a 2009 seminar's sponsor is not tied in 2020.
+        day = event_day(target)
+        during = _within(ix.period, day)
+        started = during and target.status == EventStatus.HELD
+    else:
+        end = parse_date(rel.end).last_day() if rel.end else None
+        during = _during(ix.period, tie_start(rel), end)
+        started = _within(ix.period, tie_start(rel))
+    for end_id in (rel.from_id, rel.to_id):
+        if during and end_id in ix.organisations:
+            ix.tied_in_period.add(end_id)
+        if started:
+            for where in ix.places.get(end_id, []):
+                ix.activity[where].add(str(rel.id))
+
+
+def community_areas(community: Community, kind: str = "mic") -> set[str]:
+    """The areas of ``kind`` a community belongs to.
+
+    Its own region when of ``kind``; a region of the other kind maps to the one area holding most of
+    its prefectures (the METI Kinki area is the MIC Kinki area, though it also holds Fukui); with no
+    region, the areas of the prefectures it lists. A community with neither is national: no area.
+    """
+    if community.region:
+        if _region_kind(community.region) == kind:
+            return {community.region}
+        counts: dict[str, int] = defaultdict(int)
+        for prefecture in geography.prefectures_of_region(community.region):
+            counts[area_of(prefecture.code, kind)] += 1
+        return {min(counts, key=lambda area: (-counts[area], area))}
+    return {area_of(p, kind) for p in community.prefectures}
+
+
+def _exists_during(community: Community, period: DateSpan | None) -> bool:
+    return period is None or not community.founded or parse_date(community.founded).first_day() <= period[1]
+
+
+def communities_in_scope(data: GraphData, scope: Scope) -> list[Community]:
+    """Communities a scope looks at: the one named, those of a region (by its areas), those covering a
+    prefecture, or all."""
+    found = sorted((n for n in data.nodes.values() if isinstance(n, Community)), key=lambda c: c.id)
+    if scope.community is not None:
+        return [c for c in found if c.id == scope.community]
+    if scope.region is not None:
+        kind = _region_kind(scope.region)
+        return [c for c in found if scope.region in community_areas(c, kind)]
+    if scope.prefecture is not None:
+        return [c for c in found if scope.prefecture in covered_prefectures(c)]
+    return found
+
+
+def covered_prefectures(community: Community) -> set[str]:
+    if community.prefectures:
+        return set(community.prefectures)
+    if community.region:
+        return {p.code for p in geography.prefectures_of_region(community.region)}
+    return set()
+
+
+# ---------------------------------------------------------------------------------------------- nearest ties
+
+
+def names_of(data: GraphData, ids: Iterable[str], limit: int = 6) -> str:
+    """The first ``limit`` display names, sorted by id, and how many more (for evidence text)."""
+    ids = sorted(ids)
+    shown = "、".join(display(data, i) for i in ids[:limit])
+    return shown + (f" ほか{len(ids) - limit}件" if len(ids) > limit else "")
+
+
+def _labels(ix: NetworkIndex, ids: Iterable[str], limit: int = 6) -> str:
+    return names_of(ix.data, ids, limit)
+
+
+def _prefecture_names(codes: Iterable[str], lang: str = "ja") -> str:
+    found = [geography.prefecture(c) for c in sorted(codes)]
+    return ("、" if lang == "ja" else ", ").join(p.name if lang == "ja" else p.name_en for p in found)
+
+
+def _activity_bonus(communities: int, events: int) -> float:
+    """Already active bodies are easier to bring in; capped so nearness still decides."""
+    return min(1.0, 0.25 * communities + 0.05 * events)
+
+
+def _community_bonus(ix: NetworkIndex, community_id: str) -> float:
+    """A community with members and events can carry a newcomer; capped like ``_activity_bonus``."""
+    return min(1.0, 0.05 * len(ix.members.get(community_id, set())) + 0.1 * len(ix.parts.get(community_id, set())))
+
+
+def _tie(
+    ix: _Index,
+    actor_id: str,
+    near: Proximity | None,
+    distance: int | None,
+    reasons: list[Evidence],
+    advice: Advice,
+    bonus: float,
+) -> NearestTie:
+    node = ix.network.nodes[actor_id]
+    score = PROXIMITY_WEIGHT.get(near or "", 0.0) + path_weight(distance) + bonus
+    return NearestTie(
+        actor_id=actor_id,
+        name=node["name"],
+        kind=node["kind"],
+        sector=node["sector"] if node["kind"] != "Community" else None,
+        prefectures=sorted(ix.located.get(actor_id, set())),
+        proximity=near,
+        network_distance=distance,
+        communities=sorted(ix.memberships.get(actor_id, set())),
+        score=round(score, 3),
+        reasons=reasons,
+        advice=advice,
+    )
+
+
+def _near_reason(ix: _Index, actor_id: str, near: Proximity, targets: set[str]) -> Evidence:
+    ja, en = PROXIMITY_LABELS[near]
+    where_ja = _prefecture_names(ix.located[actor_id])
+    where_en = _prefecture_names(ix.located[actor_id], "en")
+    return evidence(
+        "node",
+        f"{display(ix.data, actor_id)}は{where_ja}（対象の{_prefecture_names(targets)}と{ja}）",
+        f"{display(ix.data, actor_id)} is in {where_en} ({en} as {_prefecture_names(targets, 'en')})",
+        [actor_id],
+    )
+
+
+def nearest_ties_to(
+    ix: _Index, targets: set[str], exclude: set[str], limit: int, within: set[str] | None = None
+) -> list[NearestTie]:
+    """Bodies and communities near ``targets`` that could connect them, best first.
+
+    Organisations located in the target prefectures always qualify (in no community: recruit them; in
+    one elsewhere: they already have a way in). Organisations of the same MIC or METI area qualify when
+    they are in a community; communities when they cover a near prefecture and have members or events.
+    """
+    found: list[NearestTie] = []
+    for actor_id in sorted(ix.network.nodes):
+        if actor_id in exclude or (within is not None and actor_id not in within):
+            continue
+        kind = ix.network.nodes[actor_id]["kind"]
+        near = proximity(ix.located.get(actor_id, set()), targets)
+        if near is None or kind == "Person":
+            continue
+        comms = ix.memberships.get(actor_id, set())
+        events = ix.parts.get(actor_id, set())
+        reasons = [_near_reason(ix, actor_id, near, targets)]
+        name = display(ix.data, actor_id)
+        if kind == "Organisation":
+            if near != "same_prefecture" and not comms:
+                continue
+            if comms:
+                reasons.append(
+                    evidence(
+                        "relationship",
+                        f"{name}は{_labels(ix, comms)}に参加している",
+                        f"{name} takes part in {len(comms)} communit(ies): {_labels(ix, comms)}",
+                        sorted(comms),
+                    )
+                )
+                advice = Advice(
+                    ja=f"{name}に、参加している{_labels(ix, comms, 2)}とのつなぎ役を依頼する",
+                    en=f"Ask {name} to connect them with {_labels(ix, comms, 2)}, where it already takes part",
+                )
+            else:
+                reasons.append(
+                    evidence("node", f"{name}はどのコミュニティにも属していない", f"{name} is in no community")
+                )
+                advice = Advice(
+                    ja=f"{name}を個別訪問し（第1段階）、最寄りのコミュニティへの参加を提案する",
+                    en=f"Visit {name} one-to-one (stage 1) and invite it to the nearest community",
+                )
+            bonus = _activity_bonus(len(comms), len(events))
+        else:
+            members = ix.members.get(actor_id, set())
+            if not members and not events:
+                continue
+            reasons.append(
+                evidence(
+                    "number",
+                    f"{name}: 構成員{len(members)}、イベント{len(events)}",
+                    f"{name}: {len(members)} members, {len(events)} events",
+                    [actor_id],
+                )
+            )
+            advice = Advice(
+                ja=f"{name}に、対象地域でのイベント開催や構成員の募集を働きかける",
+                en=f"Ask {name} to hold an event in the area and recruit members there",
+            )
+            bonus = _community_bonus(ix, actor_id)
+        found.append(_tie(ix, actor_id, near, None, reasons, advice, bonus))
+    return _best(found, limit)
+
+
+def _best(ties: list[NearestTie], limit: int) -> list[NearestTie]:
+    return sorted(ties, key=lambda t: (-t.score, t.actor_id))[:limit]
+
+
+# ---------------------------------------------------------------------------------------------- prefectures
+
+
+def _scope_prefectures(ix: _Index, scope: Scope) -> list[str]:
+    if scope.prefecture is not None:
+        return [scope.prefecture]
+    if scope.region is not None:
+        return [p.code for p in geography.prefectures_of_region(scope.region)]
+    if scope.community is not None:
+        return sorted(ix.located.get(scope.community, set()))
+    return [p.code for p in geography.prefectures()]
+
+
+def _gap_summary(name: str, name_en: str, gaps: list[Gap], node_id: str) -> Evidence:
+    return evidence(
+        "rule",
+        f"{name}: " + "、".join(GAP_LABELS[g][0] for g in gaps),
+        f"{name_en}: " + "; ".join(GAP_LABELS[g][1] for g in gaps),
+        [node_id],
+    )
+
+
+def _activity_evidence(name: str, name_en: str, activity: list[str]) -> Evidence:
+    return evidence(
+        "number",
+        f"{name}での活動（開催イベント・開始した関係）: {len(activity)}件",
+        f"Activity in {name_en} (events held, ties started): {len(activity)}",
+        activity,
+    )
+
+
+def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefecture | None:
+    prefecture = geography.prefecture(code)
+    covering = sorted(
+        c.id for c in ix.communities.values() if code in covered_prefectures(c) and _exists_during(c, ix.period)
+    )
+    bodies = sorted(
+        o.id
+        for o in ix.organisations.values()
+        if o.prefecture == code and (ix.period is None or o.id in ix.tied_in_period)
+    )
+    local_members = sorted(
+        a
+        for c in covering
+        for a in ix.circles.get(c, set()) | ix.partners.get(c, set())
+        if ix.data.nodes[a].kind != "Community" and code in ix.located.get(a, set())
+    )
+    activity = sorted(ix.activity.get(code, set()))
+    gaps: list[Gap] = []
+    if not covering:
+        gaps.append("no_community")
+    if not bodies:
+        gaps.append("no_named_body")
+    if covering and not local_members:
+        gaps.append("no_local_member")
+    if not activity:
+        gaps.append("no_activity")
+    if not gaps:
+        return None
+    name, name_en = prefecture.name, prefecture.name_en
+    found = [
+        _gap_summary(name, name_en, gaps, geography.prefecture_node_id(code)),
+        evidence(
+            "node",
+            f"{name}を対象とするコミュニティ: {_labels(ix, covering) if covering else 'なし'}",
+            f"Communities covering {name_en}: {len(covering)}",
+            covering,
+        ),
+        evidence(
+            "node",
+            f"{name}に所在する団体: {_labels(ix, bodies) if bodies else 'なし'}",
+            f"Named bodies located in {name_en}: {len(bodies)}",
+            bodies,
+        ),
+    ]
+    if covering:
+        found.append(
+            evidence(
+                "relationship",
+                f"対象コミュニティの構成員・事務局・連携先・イベント参加者のうち{name}に所在するもの: "
+                f"{_labels(ix, local_members) if local_members else 'なし'}",
+                f"Members, secretariat, partners or event participants of those communities located in {name_en}: "
+                f"{len(local_members)}",
+                local_members,
+            )
+        )
+    found.append(_activity_evidence(name, name_en, activity))
+    advice: list[Advice] = []
+    if "no_community" in gaps:
+        advice.append(
+            Advice(
+                ja=f"近隣のコミュニティに{name}への対象拡大を働きかけ、県内の自治体・商工会議所・大学を個別訪問して"
+                "ロングリストを作る（第1段階）",
+                en=f"Ask a nearby community to extend to {name_en}; visit its local government, chambers and "
+                "universities one-to-one and build a long list (stage 1)",
+            )
+        )
+    if "no_local_member" in gaps or "no_named_body" in gaps:
+        advice.append(
+            Advice(
+                ja=f"{name}の団体を対象コミュニティの構成員として招き、名簿上だけの対象地域にしない",
+                en=f"Bring bodies of {name_en} into the communities that cover it, so that it is covered in "
+                "practice, not only on paper",
+            )
+        )
+    if "no_activity" in gaps:
+        advice.append(
+            Advice(
+                ja=f"{name}で地元の団体が役割を持つ共同イベントを開く（第2段階）",
+                en=f"Hold a joint event in {name_en} in which local bodies take roles (stage 2)",
+            )
+        )
+    return IsolatedPrefecture(
+        code=code,
+        name=name,
+        name_en=name_en,
+        mic_region=prefecture.mic_region,
+        meti_region=prefecture.meti_region,
+        gaps=gaps,
+        communities=covering,
+        named_bodies=bodies,
+        evidence=found,
+        advice=advice,
+        nearest_ties=nearest_ties_to(ix, {code}, set(), limit),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- regions
+
+
+def _scope_regions(ix: _Index, scope: Scope, kind: RegionKind) -> list[str]:
+    if scope.region is not None:
+        return [scope.region]
+    areas = {area_of(p, kind) for p in _scope_prefectures(ix, scope)}
+    return [r.code for r in geography.regions() if r.code in areas]
+
+
+def _isolated_region(ix: _Index, code: str, limit: int) -> IsolatedRegion | None:
+    region = geography.region(code)
+    kind = _region_kind(code)
+    prefectures = sorted(p.code for p in geography.prefectures_of_region(code))
+    own = sorted(
+        c.id for c in ix.communities.values() if code in community_areas(c, kind) and _exists_during(c, ix.period)
+    )
+    uncovered = sorted(
+        p
+        for p in prefectures
+        if not any(p in covered_prefectures(c) and _exists_during(c, ix.period) for c in ix.communities.values())
+    )
+    activity = sorted(set().union(ix.activity.get(code, set()), *(ix.activity.get(p, set()) for p in prefectures)))
+    gaps: list[Gap] = []
+    if not own:
+        gaps.append("no_community")
+    if not activity:
+        gaps.append("no_activity")
+    if not gaps:
+        return None
+    found = [
+        _gap_summary(f"{region.name}地域", region.name_en, gaps, geography.region_node_id(code)),
+        evidence(
+            "node",
+            f"{region.name}地域のコミュニティ: {_labels(ix, own) if own else 'なし'}",
+            f"Communities of {region.name_en}: {len(own)}",
+            own,
+        ),
+        evidence(
+            "number",
+            f"コミュニティのない府県: {_prefecture_names(uncovered) or 'なし'}（{len(uncovered)}/{len(prefectures)}）",
+            f"Prefectures no community covers: {len(uncovered)} of {len(prefectures)}",
+            [geography.prefecture_node_id(p) for p in uncovered],
+        ),
+        _activity_evidence(region.name, region.name_en, activity),
+    ]
+    advice = []
+    if "no_community" in gaps:
+        advice.append(
+            Advice(
+                ja=f"{region.bureau}を起点に、域内の団体へ個別アプローチしてコミュニティを立ち上げる（第1段階）",
+                en=f"Starting from {region.bureau_en}, approach the region's bodies one-to-one and found a "
+                "community (stage 1)",
+            )
+        )
+    if "no_activity" in gaps:
+        advice.append(
+            Advice(
+                ja=f"{region.name}で近隣地域のコミュニティと共同イベントを開く（第2段階）",
+                en=f"Hold a joint event in {region.name_en} with a neighbouring region's community (stage 2)",
+            )
+        )
+    return IsolatedRegion(
+        code=code,
+        kind=kind,
+        name=region.name,
+        name_en=region.name_en,
+        gaps=gaps,
+        prefectures=prefectures,
+        communities=own,
+        prefectures_without_community=uncovered,
+        evidence=found,
+        advice=advice,
+        nearest_ties=nearest_ties_to(ix, set(prefectures), set(), limit),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- components
+
+
+def _detached_parts(ix: _Index, in_scope: set[str], limit: int) -> list[DetachedPart]:
+    components = sorted(nx.connected_components(ix.network), key=lambda c: (-len(c), min(c)))
+    if len(components) < 2:
+        return []
+    main = components[0]
+    parts: list[DetachedPart] = []
+    for component in components[1:]:
+        if not component & in_scope:
+            continue
+        actors = sorted(component)
+        places = set().union(*(ix.located.get(a, set()) for a in actors))
+        ties = sorted(
+            {r for a, b in ix.network.subgraph(actors).edges for r in ix.network.edges[a, b]["relationships"]}
+        )
+        found = [
+            evidence(
+                "node",
+                f"他とつながっていない部分: {_labels(ix, actors)}（{len(actors)}件、最大の部分は{len(main)}件）",
+                f"A part with no path to the rest: {len(actors)} actors (the largest part has {len(main)})",
+                actors,
+            ),
+            evidence(
+                "relationship",
+                f"この部分の内部の関係: {len(ties)}件",
+                f"Ties inside this part: {len(ties)}",
+                ties,
+            ),
+        ]
+        advice = [
+            Advice(
+                ja=f"{_labels(ix, actors, 3)}を、近くのコミュニティの会合やイベントに招いて既存のネットワークとつなぐ",
+                en="Invite this part to a nearby community's meetings or events to join it to the network",
+            )
+        ]
+        parts.append(
+            DetachedPart(
+                actors=actors,
+                size=len(actors),
+                prefectures=sorted(places),
+                evidence=found,
+                advice=advice,
+                nearest_ties=nearest_ties_to(ix, places, component, limit, within=main),
+            )
+        )
+    return parts
+
+
+# ---------------------------------------------------------------------------------------------- 横連携
+
+
+def _links(ix: _Index, a: str, b: str, region_kind: RegionKind) -> HorizontalLink | None:
+    rels = sorted(ix.community_ties.get(frozenset((a, b)), []))
+    shared_events = sorted(ix.parts.get(a, set()) & ix.parts.get(b, set()))
+    shared_members = sorted((ix.members.get(a, set()) & ix.members.get(b, set())) - {a, b})
+    shared_participants = sorted((ix.circles.get(a, set()) & ix.circles.get(b, set())) - {a, b} - set(shared_members))
+    shared: dict[LinkKind, list[str]] = {
+        "partnership": rels,
+        "shared_event": shared_events,
+        "shared_member": shared_members,
+        "shared_participant": shared_participants,
+    }
+    kinds = [kind for kind, ids in shared.items() if ids]
+    if not kinds:
+        return None
+    name_a, name_b = display(ix.data, a), display(ix.data, b)
+    found = []
+    for kind in kinds:
+        ids = shared[kind]
+        ja, en = LINK_LABELS[kind]
+        found.append(
+            evidence(
+                "relationship" if kind == "partnership" else "event" if kind == "shared_event" else "node",
+                f"{name_a}と{name_b}の{ja}: {_labels(ix, ids) if kind != 'partnership' else f'{len(ids)}件'}",
+                f"{en} between {name_a} and {name_b}: {len(ids)}",
+                ids,
+            )
+        )
+    return HorizontalLink(
+        community_id=b,
+        name=name_b,
+        areas=sorted(community_areas(ix.communities[b], region_kind)),
+        kinds=kinds,
+        relationships=rels,
+        shared_events=shared_events,
+        shared_members=shared_members,
+        shared_participants=shared_participants,
+        evidence=found,
+    )
+
+
+def _all_links(ix: _Index, community_id: str, region_kind: RegionKind) -> list[HorizontalLink]:
+    return [
+        link
+        for other in sorted(ix.communities)
+        if other != community_id and (link := _links(ix, community_id, other, region_kind)) is not None
+    ]
+
+
+def horizontal_links(
+    data: GraphData, community_id: str, *, as_of: dt.date | None = None, region_kind: RegionKind = "mic"
+) -> list[HorizontalLink]:
+    """The community's 横連携: its links with communities of another region (areas differ; communities
+    with no area — national ones — are not regions and do not count). A link is a partnership or
+    membership between the two, an event both held a part in, a shared member or secretariat body, or
+    a shared speaker or participant (an actor in both communities' circles)."""
+    ix = _build_index(snapshot_at(data, as_of), None)
+    if community_id not in ix.communities:
+        raise KeyError(f"community '{community_id}' not found / コミュニティ「{community_id}」が見つかりません")
+    own = community_areas(ix.communities[community_id], region_kind)
+    return [
+        link
+        for link in _all_links(ix, community_id, region_kind)
+        if _other_region(own, community_areas(ix.communities[link.community_id], region_kind))
+    ]
+
+
+def _other_region(own: set[str], other: set[str]) -> bool:
+    return bool(own) and bool(other) and own != other
+
+
+def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limit: int) -> UnlinkedCommunity | None:
+    own = community_areas(community, kind)
+    links = _all_links(ix, community.id, kind)
+    areas = {link.community_id: community_areas(ix.communities[link.community_id], kind) for link in links}
+    if any(_other_region(own, areas[link.community_id]) for link in links):
+        return None
+    same = sorted(link.community_id for link in links if areas[link.community_id])
+    national = sorted(link.community_id for link in links if not areas[link.community_id])
+    name = community.name
+    area_names = "、".join(geography.region(a).name for a in sorted(own))
+    found = [
+        evidence(
+            "node",
+            f"{name}の地域: {area_names}。他地域のコミュニティとの共通の構成員・講師・参加者・イベント・連携はない",
+            f"{name} belongs to {', '.join(sorted(own))}; it shares no member, speaker, participant, event or "
+            "partnership with a community of another region",
+            [community.id],
+        ),
+        evidence(
+            "relationship",
+            f"同じ地域内でつながるコミュニティ: {_labels(ix, same) if same else 'なし'}",
+            f"Linked communities in the same region: {len(same)}",
+            same,
+        ),
+    ]
+    if national:
+        found.append(
+            evidence(
+                "relationship",
+                f"地域を持たない全国的なコミュニティとの関係: {_labels(ix, national)}",
+                f"Links with national communities (no region): {len(national)}",
+                national,
+            )
+        )
+    advice = [
+        Advice(
+            ja=f"{name}の講師や事務局を他地域のコミュニティのイベントに送り、相手の講師を招く（横連携）",
+            en=f"Send {name}'s speakers or secretariat to another region's community events and invite theirs "
+            "in return (horizontal link)",
+        )
+    ]
+    return UnlinkedCommunity(
+        community_id=community.id,
+        name=name,
+        areas=sorted(own),
+        linked_in_same_region=same,
+        linked_national=national,
+        evidence=found,
+        advice=advice,
+        nearest_ties=_nearest_communities(ix, community, own, kind, limit),
+    )
+
+
+def _nearest_communities(
+    ix: _Index, community: Community, own: set[str], kind: RegionKind, limit: int
+) -> list[NearestTie]:
+    """Communities of another region near by geography or by a short path in the actor network."""
+    paths = nx.single_source_shortest_path(ix.network, community.id) if community.id in ix.network else {}
+    covered = covered_prefectures(community)
+    found: list[NearestTie] = []
+    for other_id in sorted(ix.communities):
+        other = ix.communities[other_id]
+        if other_id == community.id or not _other_region(own, community_areas(other, kind)):
+            continue
+        near = proximity(covered_prefectures(other), covered)
+        path = paths.get(other_id)
+        distance = len(path) - 1 if path else None
+        if near is None and distance is None:
+            continue
+        reasons: list[Evidence] = []
+        if near is not None:
+            reasons.append(_near_reason(ix, other_id, near, covered))
+        if path:
+            between = path[1:-1]
+            reasons.append(
+                evidence(
+                    "relationship",
+                    f"ネットワーク上で{len(path) - 1}歩: {' → '.join(display(ix.data, p) for p in path)}",
+                    f"{len(path) - 1} steps apart in the actor network, via {len(between)} actor(s)",
+                    path,
+                )
+            )
+        advice = Advice(
+            ja=f"{community.name}と{other.name}で講師の相互派遣や共同イベントを企画する",
+            en=f"Plan an exchange of speakers or a joint event between {community.name} and {other.name}",
+        )
+        found.append(_tie(ix, other_id, near, distance, reasons, advice, _community_bonus(ix, other_id)))
+    return _best(found, limit)
+
+
+# ---------------------------------------------------------------------------------------------- bridges
+
+
+def cut_pieces(graph: nx.Graph, root: str) -> tuple[list[str], dict[str, list[list[str]]]]:
+    """The articulation points of ``root``'s component and, for each, the pieces its removal leaves.
+
+    One iterative depth-first search with low-links (Hopcroft & Tarjan 1973): a child ``c`` of ``v``
+    whose subtree reaches no ancestor of ``v`` (``low[c] >= disc[v]``) is cut off when ``v`` goes; the
+    subtree is a contiguous run of the preorder. The rest of the component is one more piece (for a
+    non-root ``v``). Neighbours are visited in sorted order, so the result is deterministic.
+    Returns the component's preorder and ``{cut vertex: [piece, ...]}``.
+    """
+    disc: dict[str, int] = {root: 0}
+    low: dict[str, int] = {root: 0}
+    parent: dict[str, str | None] = {root: None}
+    size: dict[str, int] = {}
+    order = [root]
+    separated: dict[str, list[str]] = defaultdict(list)
+    stack = [(root, iter(sorted(graph[root])))]
+    while stack:
+        v, neighbours = stack[-1]
+        for w in neighbours:
+            if w not in disc:
+                parent[w] = v
+                disc[w] = low[w] = len(order)
+                order.append(w)
+                stack.append((w, iter(sorted(graph[w]))))
+                break
+            if w != parent[v]:
+                low[v] = min(low[v], disc[w])
+        else:
+            stack.pop()
+            size[v] = len(order) - disc[v]
+            up = parent[v]
+            if up is not None:
+                low[up] = min(low[up], low[v])
+                if low[v] >= disc[up]:
+                    separated[up].append(v)
+    pieces: dict[str, list[list[str]]] = {}
+    for v, children in separated.items():
+        if v == root and len(children) < 2:
+            continue
+        found = [order[disc[c] : disc[c] + size[c]] for c in children]
+        if v != root:
+            inside = {a for piece in found for a in piece}
+            found.append([a for a in order if a != v and a not in inside])
+        pieces[v] = found
+    return order, pieces
+
+
+def _single_bridges(
+    ix: _Index, in_scope: set[str], kind: RegionKind, min_cut_off: int, limit: int
+) -> list[SingleBridge]:
+    bridges: list[SingleBridge] = []
+    for component in sorted(nx.connected_components(ix.network), key=min):
+        if len(component) < 3:
+            continue
+        order, pieces = cut_pieces(ix.network, min(component))
+        bodies_in = _bodies_by_prefecture(ix, order)
+        for actor_id in sorted(pieces):
+            node = ix.network.nodes[actor_id]
+            if node["kind"] == "Community":
+                continue  # a community holding its own members together is what a community is
+            ranked = sorted(pieces[actor_id], key=lambda p: (-len(p), min(p)))
+            cut_off = sorted(a for piece in ranked[1:] for a in piece)
+            if len(cut_off) < min_cut_off or not set(cut_off) & in_scope:
+                continue
+            if all(ix.network.nodes[a]["kind"] == "Person" for a in cut_off):
+                continue  # a body's own staff hanging on it is not a region hanging on it
+            bridges.append(_bridge(ix, actor_id, cut_off, len(ranked[0]), bodies_in, kind, limit))
+    return sorted(bridges, key=lambda b: (-len(b.prefectures_cut_off_entirely), -b.cut_off_count, b.actor_id))
+
+
+def _bodies_by_prefecture(ix: _Index, actors: Iterable[str]) -> dict[str, set[str]]:
+    """Prefecture → the organisations and people located there (communities only cover)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for a in actors:
+        if ix.network.nodes[a]["kind"] != "Community":
+            for p in ix.located.get(a, set()):
+                found[p].add(a)
+    return found
+
+
+def _bridge(
+    ix: _Index,
+    actor_id: str,
+    cut_off: list[str],
+    remaining: int,
+    bodies_in: dict[str, set[str]],
+    kind: RegionKind,
+    limit: int,
+) -> SingleBridge:
+    node = ix.network.nodes[actor_id]
+    by_prefecture = {p: len(a) for p, a in sorted(_bodies_by_prefecture(ix, cut_off).items())}
+    cut_set = set(cut_off)
+    entirely = sorted(p for p in by_prefecture if bodies_in[p] - {actor_id} <= cut_set)
+    regions = sorted({area_of(p, kind) for p in by_prefecture})
+    name = node["name"]
+    ties = sorted(
+        {r for a in cut_off if ix.network.has_edge(actor_id, a) for r in ix.network.edges[actor_id, a]["relationships"]}
+    )
+    events = sorted(
+        {e for a in cut_off if ix.network.has_edge(actor_id, a) for e in ix.network.edges[actor_id, a]["events"]}
+    )
+    where_ja = "、".join(f"{geography.prefecture(p).name}{n}" for p, n in by_prefecture.items()) or "所在不明"
+    where_en = ", ".join(f"{geography.prefecture(p).name_en} {n}" for p, n in by_prefecture.items()) or "unlocated"
+    found = [
+        evidence(
+            "node",
+            f"{name}がいなくなると{len(cut_off)}件のアクターが切り離される: {_labels(ix, cut_off)}",
+            f"Without {name}, {len(cut_off)} actors are cut off from the rest ({remaining} stay connected)",
+            cut_off,
+        ),
+        evidence(
+            "number",
+            f"切り離される団体・個人の所在: {where_ja}",
+            f"Where the cut-off bodies and people are: {where_en}",
+            [geography.prefecture_node_id(p) for p in by_prefecture],
+        ),
+        evidence(
+            "relationship",
+            f"{name}と切り離される側をつなぐ関係{len(ties)}件・イベント{len(events)}件",
+            f"{len(ties)} ties and {len(events)} events join {name} to the cut-off side",
+            ties + events,
+        ),
+    ]
+    if entirely:
+        found.append(
+            evidence(
+                "number",
+                f"{_prefecture_names(entirely)}のネットワークはすべて{name}経由でつながっている",
+                f"All of {_prefecture_names(entirely, 'en')}'s network connects only through {name}",
+                [geography.prefecture_node_id(p) for p in entirely],
+            )
+        )
+    advice = [
+        Advice(
+            ja=f"{name}以外にも切り離される側とつながる団体・人を作る（共同イベントの役割分担、副担当の設置）。"
+            "人事異動に備え、引継ぎ先を決めておく",
+            en=f"Build a second tie to the cut-off side besides {name} (shared roles at joint events, a deputy); "
+            "plan the hand-over before staff rotate",
+        )
+    ]
+    places = set(by_prefecture) or set().union(*(ix.located.get(a, set()) for a in cut_off))
+    return SingleBridge(
+        actor_id=actor_id,
+        name=name,
+        kind=node["kind"],
+        sector=node["sector"],
+        prefectures=sorted(ix.located.get(actor_id, set())),
+        cut_off=cut_off,
+        cut_off_count=len(cut_off),
+        cut_off_by_prefecture=by_prefecture,
+        prefectures_cut_off_entirely=entirely,
+        regions=regions,
+        remaining=remaining,
+        evidence=found,
+        advice=advice,
+        nearest_ties=nearest_ties_to(ix, places, cut_set | {actor_id}, limit, within=_rest(ix, cut_set, actor_id)),
+    )
+
+
+def _rest(ix: _Index, cut_off: set[str], bridge: str) -> set[str]:
+    some = next(iter(cut_off))
+    return set(nx.node_connected_component(ix.network, some)) - cut_off - {bridge}
+
+
+# ---------------------------------------------------------------------------------------------- entry point
+
+
+def isolated_regions(
+    data: GraphData,
+    scope: Scope | None = None,
+    *,
+    period: DateSpan | None = None,
+    region_kind: RegionKind = "mic",
+    ties_per_item: int = 5,
+    min_cut_off: int = 2,
+) -> IsolatedRegions:
+    """Where the network is thin or cut off, each finding with its evidence, advice and nearest ties.
+
+    ``period`` (first day, last day) limits "named body" and "activity" to what happened in it (no
+    period: all the data); ``scope.as_of`` cuts the graph to a date first. Prefectures and regions come
+    from the scope (a community's covered prefectures; a region's; one prefecture; or all 47 and every
+    area of ``region_kind``). Detached parts, 横連携 and bridges are judged on the national network and
+    kept when they touch the scope. A bridge is reported when at least ``min_cut_off`` actors hang on
+    it (one body tied by a single tie is not yet a part of the network), and not for communities (a
+    community holding its own members together is what a community is).
+    """
+    scope = scope or Scope()
+    if period is not None and period[1] < period[0]:
+        raise ValueError("period ends before it starts / 期間の終わりが始まりより前です")
+    snapshot = snapshot_at(data, scope.as_of)
+    ix = _build_index(snapshot, period)
+    in_scope = scoped_actor_ids(snapshot, scope)
+    prefectures = [
+        item for code in _scope_prefectures(ix, scope) if (item := _isolated_prefecture(ix, code, ties_per_item))
+    ]
+    regions = [
+        item for code in _scope_regions(ix, scope, region_kind) if (item := _isolated_region(ix, code, ties_per_item))
+    ]
+    scoped_communities = communities_in_scope(snapshot, scope)
+    national = [c.id for c in scoped_communities if not community_areas(c, region_kind)]
+    unlinked = [
+        item
+        for c in scoped_communities
+        if c.id not in national and (item := _unlinked_community(ix, c, region_kind, ties_per_item))
+    ]
+    return IsolatedRegions(
+        scope=scope.describe(),
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        region_kind=region_kind,
+        prefectures=sorted(prefectures, key=lambda p: (-len(p.gaps), p.code)),
+        regions=sorted(regions, key=lambda r: (-len(r.gaps), r.code)),
+        detached_parts=_detached_parts(ix, in_scope, ties_per_item),
+        unlinked_communities=unlinked,
+        national_communities=national,
+        single_bridges=_single_bridges(ix, in_scope, region_kind, min_cut_off, ties_per_item),
+    )

@@ -1,0 +1,544 @@
+"""Missing sector links, and whom to approach for each.
+
+For each community (and each region: the union of its communities) the needs of a required list
+(``facts.DEFAULT_SECTOR_NEEDS`` or the user's own, built with ``facts.sector_need``) are met or missing.
+A need is met by a named member or secretariat body of the sector, by a member person who works at
+one, or by members known only as a count (「企業14社」) — the documents often give only numbers.
+
+For each missing need, organisations of that sector are ranked as candidates to approach:
+
+- **nearness**: located in a prefecture the community covers (strong), or in the same MIC or METI
+  area (weaker);
+- **ties already there**: a direct tie with the community (partner, contacted, on its long list, a
+  shared event), members it already shares events or ties with;
+- **link prediction**: the resource allocation index (Zhou, Lü & Zhang 2009) between the candidate and
+  the community's members, summed over the members — common neighbours in the actor network, each
+  weighted by 1/degree, so that a shared small circle counts more than a shared national hub
+  (Liben-Nowell & Kleinberg 2007 compare the family; Adamic & Adar 2003 use 1/log degree);
+- **active elsewhere**: the number of communities it belongs to and events it took part in.
+
+An organisation already in the community (member or secretariat) is never suggested for it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from secgraph.analysis.explain import Advice, Evidence, evidence
+from secgraph.analysis.facts import (
+    DEFAULT_SECTOR_NEEDS,
+    CommunityFacts,
+    SectorNeed,
+    community_facts,
+    display,
+    sector_label,
+)
+from secgraph.analysis.network import Scope, snapshot_at
+from secgraph.analysis.regions import (
+    PROXIMITY_LABELS,
+    NetworkIndex,
+    Proximity,
+    RegionKind,
+    area_of,
+    communities_in_scope,
+    community_areas,
+    covered_prefectures,
+    names_of,
+    network_index,
+    proximity,
+)
+from secgraph.model import geography
+from secgraph.model.graph import GraphData
+from secgraph.model.records import Headcount
+from secgraph.model.vocabulary import RelType
+
+#: What each reason adds to a candidate's score. Nearness dominates: a body that can come to the
+#: meetings is worth more than one tied through a national hub.
+SUGGESTION_WEIGHTS: dict[str, float] = {
+    "same_prefecture": 3.0,
+    "same_mic_area": 1.5,
+    "same_meti_area": 1.0,
+    "direct_tie": 2.0,
+    "per_tied_member": 0.5,
+    "max_tied_members": 4,
+    "max_link_prediction": 2.0,
+    "per_community": 0.25,
+    "per_event": 0.05,
+    "max_activity": 1.0,
+}
+#: Relationships that show the community itself has already reached a body.
+REACHED: tuple[RelType, ...] = (RelType.PARTNERS_WITH, RelType.CONTACTED, RelType.LONG_LISTED)
+
+
+class Suggestion(BaseModel):
+    """An organisation of a missing sector to approach, and why."""
+
+    organisation_id: str
+    name: str
+    sector: str
+    prefecture: str | None
+    score: float
+    proximity: Proximity | None = None
+    direct_ties: list[str] = Field(default_factory=list, description="コミュニティとの既存の関係 / Ties already")
+    tied_members: list[str] = Field(default_factory=list, description="既につながる構成員 / Members tied to it")
+    shared_events: list[str] = Field(default_factory=list)
+    shared_communities: list[str] = Field(default_factory=list)
+    link_prediction: float = Field(description="資源配分指標の合計 / Summed resource allocation index")
+    communities: int = Field(description="参加コミュニティ数 / Communities it belongs to")
+    events: int = Field(description="関与イベント数 / Events it took part in")
+    reasons: list[Evidence]
+    advice: Advice
+
+
+class NeedCoverage(BaseModel):
+    code: str
+    ja: str
+    en: str
+    sectors: list[str]
+    met: bool
+    named_members: list[str] = Field(default_factory=list, description="名前のある構成員 / Named bodies")
+    people: list[str] = Field(default_factory=list, description="所属先で満たす個人（個人@所属） / person@employer")
+    counted: list[str] = Field(default_factory=list, description="人数のみの構成員 / Headcount ids")
+    evidence: list[Evidence]
+    suggestions: list[Suggestion] = Field(default_factory=list)
+    advice: list[Advice] = Field(default_factory=list)
+
+
+class SectorCoverage(BaseModel):
+    """The needs of one community, or of one region (the union of its communities)."""
+
+    subject_id: str
+    kind: Literal["community", "region"]
+    name: str
+    communities: list[str]
+    met: list[str]
+    missing: list[str]
+    needs: list[NeedCoverage]
+    evidence: list[Evidence]
+    advice: list[Advice]
+
+
+class MissingSectors(BaseModel):
+    scope: str
+    needs: list[str]
+    communities: list[SectorCoverage]
+    regions: list[SectorCoverage]
+
+
+# ---------------------------------------------------------------------------------------------- coverage
+
+
+def _coverage(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed) -> NeedCoverage:
+    """Which members of these communities meet ``need``, from each community's facts."""
+    named: set[str] = set()
+    people: set[str] = set()
+    counted: set[str] = set()
+    found: list[Evidence] = []
+    community_ids = [f.community.id for f in facts_of]
+    for facts in facts_of:
+        # facts names a counted member by its wording (or number); the sector tells two apart.
+        counts = {(h.sector, h.label or str(h.count)): h for h in facts.headcounts}
+        for sector in sorted(need.sectors):
+            for item in facts.sectors.get(sector, []):
+                if item in data.nodes:
+                    named.add(item)
+                elif "@" in item and all(part in data.nodes for part in item.split("@", 1)):
+                    people.add(item)
+                elif (sector, item) in counts:
+                    counted.add(counts[sector, item].id)
+    prefix_ja = "" if len(community_ids) == 1 else "地域のコミュニティの"
+    prefix_en = "" if len(community_ids) == 1 else "the region's communities' "
+    if named:
+        found.append(
+            evidence(
+                "relationship",
+                f"{prefix_ja}構成員・事務局の{need.ja}: {names_of(data, named)}",
+                f"{need.en} among {prefix_en}members or secretariat: {len(named)}",
+                sorted(named),
+            )
+        )
+    if people:
+        found.append(
+            evidence(
+                "relationship",
+                f"{need.ja}に所属する個人会員: "
+                + "、".join(f"{display(data, p)}（{display(data, e)}）" for p, e in _split(people)),
+                f"Member people who work at a {need.en}: {len(people)}",
+                sorted({i for pair in _split(people) for i in pair}),
+            )
+        )
+    if counted:
+        counts_found = [data.nodes[c] for c in sorted(counted)]
+        labels = "、".join(f"{h.label or h.count}" for h in counts_found if isinstance(h, Headcount))
+        found.append(
+            evidence(
+                "number",
+                f"人数のみ分かる{need.ja}の構成員: {labels}",
+                f"{need.en} members known only as counts: {len(counted)} record(s)",
+                sorted(counted),
+            )
+        )
+    met = bool(named or people or counted)
+    if not met:
+        found.append(
+            evidence(
+                "rule",
+                f"{need.ja}（{_sector_names(need)}）の構成員・事務局・人数の記録がない",
+                f"No member, secretariat or counted member of {need.en} ({_sector_names(need, 'en')})",
+                list(community_ids),
+            )
+        )
+    advice: list[Advice] = []
+    if met and not named and not people:
+        advice.append(
+            Advice(
+                ja=f"{need.ja}は人数のみで記録されている。連絡できるよう団体名を確認する",
+                en=f"{need.en} is there only as a count; find the bodies' names so they can be contacted",
+            )
+        )
+    return NeedCoverage(
+        code=need.code,
+        ja=need.ja,
+        en=need.en,
+        sectors=sorted(need.sectors),
+        met=met,
+        named_members=sorted(named),
+        people=sorted(people),
+        counted=sorted(counted),
+        evidence=found,
+        advice=advice,
+    )
+
+
+def _split(people: Iterable[str]) -> list[tuple[str, str]]:
+    return [tuple(p.split("@", 1)) for p in sorted(people)]  # type: ignore[misc]
+
+
+def _sector_names(need: SectorNeed, lang: str = "ja") -> str:
+    return ("・" if lang == "ja" else ", ").join(sector_label(s, lang) for s in sorted(need.sectors))
+
+
+# ---------------------------------------------------------------------------------------------- suggestions
+
+
+def resource_allocation_to(ix: NetworkIndex, candidate: str, group: set[str]) -> float:
+    """Σ over ``group`` of the resource allocation index between ``candidate`` and each member.
+
+    Equal to ``sum(p for _, _, p in nx.resource_allocation_index(G, [(candidate, m) for m in group]))``
+    but linear in the candidate's neighbourhood: each common neighbour ``z`` passes 1/deg(z) of its
+    resource to every group member it is tied to.
+    """
+    graph = ix.network
+    if candidate not in graph:
+        return 0.0
+    total = 0.0
+    for z in graph[candidate]:
+        reached = sum(1 for w in graph[z] if w in group and w != candidate)
+        total += reached / graph.degree(z)
+    return total
+
+
+class _Target:
+    """A community or a region's communities, seen from outside: who is in, where it is."""
+
+    def __init__(self, ix: NetworkIndex, subject_id: str, name: str, community_ids: list[str], home: set[str]):
+        self.subject_id = subject_id
+        self.name = name
+        self.communities = set(community_ids)
+        self.inside = set().union(*(ix.members.get(c, set()) for c in community_ids)) if community_ids else set()
+        self.group = self.inside | self.communities
+        self.home = home
+        self.joined_by_members = set().union(*(ix.memberships.get(m, set()) for m in self.inside)) - self.communities
+
+
+def _reached(ix: NetworkIndex, target: _Target) -> dict[str, list[str]]:
+    """Organisation → relationships by which the community has already reached it."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for rel in ix.data.relationships.values():
+        if rel.type in REACHED:
+            if rel.to_id in target.communities:
+                found[rel.from_id].append(str(rel.id))
+            elif rel.from_id in target.communities:
+                found[rel.to_id].append(str(rel.id))
+    return found
+
+
+def _suggest(
+    ix: NetworkIndex, target: _Target, need: SectorNeed, reached: dict[str, list[str]], limit: int
+) -> list[Suggestion]:
+    w = SUGGESTION_WEIGHTS
+    found: list[Suggestion] = []
+    for org_id in sorted(ix.organisations):
+        org = ix.organisations[org_id]
+        if org.sector not in need.sectors or org_id in target.inside:
+            continue
+        graph = ix.network
+        near = proximity({org.prefecture} if org.prefecture else set(), target.home)
+        neighbours = set(graph[org_id]) if org_id in graph else set()
+        direct = sorted(set(reached.get(org_id, [])))
+        direct_events: set[str] = set()
+        for community_id in sorted(target.communities & neighbours):
+            edge = graph.edges[org_id, community_id]
+            direct += [r for r in edge["relationships"] if r not in direct]
+            direct_events |= set(edge["events"])
+        tied = sorted(neighbours & target.inside)
+        shared_events = sorted(direct_events.union(*(graph.edges[org_id, m]["events"] for m in tied)))
+        shared_communities = sorted(ix.memberships.get(org_id, set()) & target.joined_by_members)
+        link = resource_allocation_to(ix, org_id, target.group)
+        comms, events = len(ix.memberships.get(org_id, set())), len(ix.parts.get(org_id, set()))
+        activity = min(w["max_activity"], w["per_community"] * comms + w["per_event"] * events)
+        score = (
+            (w[near] if near else 0.0)
+            + (w["direct_tie"] if direct or direct_events else 0.0)
+            + w["per_tied_member"] * min(len(tied), w["max_tied_members"])
+            + min(link, w["max_link_prediction"])
+            + activity
+        )
+        if score <= 0 or (org.prefecture and not near and not (direct or direct_events or tied or link > 0)):
+            continue  # a local body of another region with no tie here is no lead
+        reasons = _reasons(ix, target, org_id, near, direct, tied, shared_events, shared_communities, link)
+        reasons += _activity_reason(ix, org_id, comms, events)
+        name = display(ix.data, org_id)
+        found.append(
+            Suggestion(
+                organisation_id=org_id,
+                name=name,
+                sector=str(org.sector),
+                prefecture=org.prefecture,
+                score=round(score, 3),
+                proximity=near,
+                direct_ties=direct,
+                tied_members=tied,
+                shared_events=shared_events,
+                shared_communities=shared_communities,
+                link_prediction=round(link, 4),
+                communities=comms,
+                events=events,
+                reasons=reasons,
+                advice=_advice(ix, target, need, name, tied, direct),
+            )
+        )
+    return sorted(found, key=lambda s: (-s.score, s.organisation_id))[:limit]
+
+
+def _reasons(
+    ix: NetworkIndex,
+    target: _Target,
+    org_id: str,
+    near: Proximity | None,
+    direct: list[str],
+    tied: list[str],
+    shared_events: list[str],
+    shared_communities: list[str],
+    link: float,
+) -> list[Evidence]:
+    name = display(ix.data, org_id)
+    reasons: list[Evidence] = []
+    org = ix.organisations[org_id]
+    if near and org.prefecture:
+        where = geography.prefecture(org.prefecture)
+        strength_ja = "強い" if near == "same_prefecture" else "やや弱い"
+        strength_en = "strong" if near == "same_prefecture" else "weaker"
+        level_ja, level_en = PROXIMITY_LABELS[near]
+        reasons.append(
+            evidence(
+                "node",
+                f"{name}は{where.name}に所在（{target.name}の対象地域と{level_ja}、{strength_ja}理由）",
+                f"{name} is in {where.name_en}: {level_en} as {target.name} ({strength_en} reason)",
+                [org_id, geography.prefecture_node_id(where.code)],
+            )
+        )
+    if direct:
+        reasons.append(
+            evidence(
+                "relationship",
+                f"{target.name}とは既に関係がある（連携・接触・ロングリスト・共同イベント）",
+                f"Already tied to {target.name} (partner, contacted, long list or shared event)",
+                direct,
+            )
+        )
+    if tied:
+        reasons.append(
+            evidence(
+                "relationship",
+                f"構成員{len(tied)}件と既につながる: {names_of(ix.data, tied)}",
+                f"Already tied to {len(tied)} member(s)",
+                tied,
+            )
+        )
+    if shared_events:
+        reasons.append(
+            evidence(
+                "event",
+                f"構成員と同じイベントに関与: {names_of(ix.data, shared_events)}",
+                f"Took part in {len(shared_events)} event(s) with members",
+                shared_events,
+            )
+        )
+    if shared_communities:
+        reasons.append(
+            evidence(
+                "relationship",
+                f"構成員と同じコミュニティに参加: {names_of(ix.data, shared_communities)}",
+                f"Shares {len(shared_communities)} other communit(ies) with members",
+                shared_communities,
+            )
+        )
+    if link > 0:
+        reasons.append(
+            evidence(
+                "number",
+                f"共通の知り合いによるつながりの予測値（資源配分指標の合計）: {link:.3f}",
+                f"Link prediction through common neighbours (summed resource allocation index): {link:.3f}",
+                [org_id],
+            )
+        )
+    return reasons
+
+
+def _activity_reason(ix: NetworkIndex, org_id: str, comms: int, events: int) -> list[Evidence]:
+    if not comms and not events:
+        return []
+    name = display(ix.data, org_id)
+    return [
+        evidence(
+            "number",
+            f"{name}は他でも活動: コミュニティ{comms}、イベント{events}",
+            f"{name} is active elsewhere: {comms} communities, {events} events",
+            sorted(ix.memberships.get(org_id, set())),
+        )
+    ]
+
+
+def _advice(
+    ix: NetworkIndex, target: _Target, need: SectorNeed, name: str, tied: list[str], direct: list[str]
+) -> Advice:
+    if direct:
+        return Advice(
+            ja=f"既に関係のある{name}に、{target.name}の構成員としての参加を打診する（{need.ja}）",
+            en=f"Ask {name}, already tied to {target.name}, to join as a member ({need.en})",
+        )
+    if tied:
+        via = display(ix.data, tied[0])
+        return Advice(
+            ja=f"{via}の紹介で{name}を個別訪問し、{target.name}への参加を提案する（{need.ja}）",
+            en=f"Visit {name} with an introduction from {via} and invite it to {target.name} ({need.en})",
+        )
+    return Advice(
+        ja=f"{name}をロングリストに加え、個別に訪問する（第1段階、{need.ja}）",
+        en=f"Add {name} to the long list and visit it one-to-one (stage 1, {need.en})",
+    )
+
+
+# ---------------------------------------------------------------------------------------------- entry point
+
+
+def _subject(
+    ix: NetworkIndex,
+    facts: dict[str, CommunityFacts],
+    target: _Target,
+    kind: Literal["community", "region"],
+    needs: tuple[SectorNeed, ...],
+    limit: int,
+) -> SectorCoverage:
+    reached = _reached(ix, target)
+    for community_id in sorted(target.communities - set(facts)):
+        facts[community_id] = community_facts(ix.data, community_id)
+    facts_of = [facts[c] for c in sorted(target.communities)]
+    covered: list[NeedCoverage] = []
+    for need in needs:
+        coverage = _coverage(ix.data, facts_of, need)
+        if not coverage.met:
+            coverage.suggestions = _suggest(ix, target, need, reached, limit)
+            coverage.advice = [s.advice for s in coverage.suggestions[:1]] or [
+                Advice(
+                    ja=f"データに{need.ja}の候補がない。地域の{need.ja}を探してロングリストに加える",
+                    en=f"No {need.en} is in the data: look for one in the region and add it to the long list",
+                )
+            ]
+        covered.append(coverage)
+    met = [c.code for c in covered if c.met]
+    missing = [c.code for c in covered if not c.met]
+    labels = {n.code: n for n in needs}
+    found = [
+        evidence(
+            "rule",
+            f"必要なセクター{len(needs)}のうち{len(met)}を満たす。欠けている: "
+            + ("、".join(labels[m].ja for m in missing) or "なし"),
+            f"{len(met)} of {len(needs)} needed sectors met; missing: " + (", ".join(missing) or "none"),
+            sorted(target.communities),
+        )
+    ]
+    advice = [a for c in covered if not c.met for a in c.advice[:1]]
+    return SectorCoverage(
+        subject_id=target.subject_id,
+        kind=kind,
+        name=target.name,
+        communities=sorted(target.communities),
+        met=met,
+        missing=missing,
+        needs=covered,
+        evidence=found,
+        advice=advice,
+    )
+
+
+def _regions_of(ix: NetworkIndex, scope: Scope, community_ids: list[str], kind: RegionKind) -> list[str]:
+    if scope.region is not None:
+        return [scope.region]
+    areas = {a for c in community_ids for a in community_areas(ix.communities[c], kind)}
+    if scope.prefecture is not None:
+        areas = {area_of(scope.prefecture, kind)}
+    return sorted(areas)
+
+
+def missing_sectors(
+    data: GraphData,
+    scope: Scope | None = None,
+    *,
+    needs: tuple[SectorNeed, ...] = DEFAULT_SECTOR_NEEDS,
+    suggestions_per_sector: int = 5,
+    region_kind: RegionKind = "mic",
+) -> MissingSectors:
+    """Which needed sectors each community and region has and lacks, and whom to approach for each gap.
+
+    ``scope`` picks the communities (one; a region's, by their areas; those covering a prefecture; or
+    all) and the date (``scope.as_of``). Regions are the areas of ``region_kind`` those communities
+    belong to (or the scope's region), each judged on the union of all its communities. ``needs`` may
+    be any list of ``SectorNeed`` (``facts.sector_need(["insurer"])`` builds one).
+    """
+    scope = scope or Scope()
+    snapshot = snapshot_at(data, scope.as_of)
+    ix = network_index(snapshot)
+    if scope.community is not None and scope.community not in ix.communities:
+        raise KeyError(f"community '{scope.community}' not found / コミュニティ「{scope.community}」が見つかりません")
+    scoped = [c.id for c in communities_in_scope(snapshot, scope)]
+    facts: dict[str, CommunityFacts] = {}  # filled as subjects need them, shared by communities and regions
+    community_results = [
+        _subject(
+            ix,
+            facts,
+            _Target(ix, c, ix.communities[c].name, [c], covered_prefectures(ix.communities[c])),
+            "community",
+            needs,
+            suggestions_per_sector,
+        )
+        for c in scoped
+    ]
+    region_results = []
+    for code in _regions_of(ix, scope, scoped, region_kind):
+        region = geography.region(code)
+        members = [c.id for c in communities_in_scope(snapshot, Scope(region=code))]
+        home = {p.code for p in geography.prefectures_of_region(code)}
+        target = _Target(ix, code, f"{region.name}（{region.bureau}管内）", members, home)
+        region_results.append(_subject(ix, facts, target, "region", needs, suggestions_per_sector))
+    return MissingSectors(
+        scope=scope.describe(),
+        needs=[n.code for n in needs],
+        communities=community_results,
+        regions=region_results,
+    )
