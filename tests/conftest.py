@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from secgraph.model.graph import GraphData
 from secgraph.store import GraphStore
 from secgraph.store.embedded import EmbeddedStore
 from secgraph.store.neo4j_store import Neo4jStore
@@ -36,3 +37,19 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture(scope="session")
+def seed() -> GraphData:
+    """The shipped seed data as the embedded store gives it back. Read-only: tests must not change it."""
+    import tempfile
+
+    from secgraph.io.importer import load
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = EmbeddedStore(Path(folder) / "seed.db")
+        report = load(store, SEED_DATA, progress=False)
+        assert report.ok, "\n".join(map(str, report.errors))
+        data = store.snapshot()
+        store.close()
+    return data

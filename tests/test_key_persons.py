@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 from itertools import combinations, pairwise
 from pathlib import Path
 
@@ -27,7 +26,6 @@ from secgraph.io.importer import load
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Person
 from secgraph.store import GraphStore
-from secgraph.store.embedded import EmbeddedStore
 from tests.builders import GraphBuilder
 from tests.conftest import SEED_DATA
 
@@ -287,15 +285,6 @@ def test_who_links_police_and_universities() -> None:
 # -- the seed data -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> GraphData:
-    store = EmbeddedStore(tmp_path_factory.mktemp("seed") / "g.db")
-    assert load(store, SEED_DATA, progress=False).ok
-    data = store.snapshot()
-    store.close()
-    return data
-
-
 def test_seed_top_candidates_span_several_communities(seed: GraphData) -> None:
     result = key_person_candidates(seed, limit=None)
     everyone = result.candidates
@@ -329,16 +318,6 @@ def test_seed_fukuoka_saga_key_persons_lead_its_people(seed: GraphData) -> None:
     people = key_person_candidates(seed, Scope(community=community), kinds=("Person",), limit=None)
     assert len(people.candidates) > 6
     assert named <= {c.id for c in people.candidates[:5]}
-
-
-def test_seed_national_analysis_runs_well_under_a_second(seed: GraphData) -> None:
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        result = key_person_candidates(seed)
-        timings.append(time.perf_counter() - started)
-    assert result.actors > 300 and not result.betweenness_sampled
-    assert min(timings) < 1.0
 
 
 def test_same_answer_from_both_stores(store: GraphStore, seed: GraphData, tmp_path: Path) -> None:

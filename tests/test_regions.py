@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 
 import networkx as nx
 import pytest
@@ -20,20 +19,10 @@ from secgraph.analysis.regions import (
 from secgraph.io.importer import load
 from secgraph.model.graph import GraphData
 from secgraph.store import GraphStore
-from secgraph.store.embedded import EmbeddedStore
 from tests.builders import GraphBuilder
 from tests.conftest import SEED_DATA
 
 FY2020 = (dt.date(2020, 4, 1), dt.date(2021, 3, 31))
-
-
-@pytest.fixture(scope="module")
-def seed(tmp_path_factory: pytest.TempPathFactory) -> GraphData:
-    store = EmbeddedStore(tmp_path_factory.mktemp("seed") / "g.db")
-    assert load(store, SEED_DATA, progress=False).ok
-    data = store.snapshot()
-    store.close()
-    return data
 
 
 def every_item(result: IsolatedRegions) -> list:
@@ -380,13 +369,6 @@ def test_seed_shikoku_communities_name_no_body_outside_ehime(seed: GraphData) ->
     gaps = prefecture_gaps(isolated_regions(seed, Scope(region="mic-shikoku")))
     assert {code for code, g in gaps.items() if "no_local_member" in g} == {"36", "37", "39"}
     assert "38" not in gaps
-
-
-def test_seed_analysis_is_fast(seed: GraphData) -> None:
-    started = time.perf_counter()
-    isolated_regions(seed)
-    isolated_regions(seed, period=FY2020, region_kind="meti")
-    assert time.perf_counter() - started < 1.0
 
 
 def test_both_stores_give_the_same_answer(store: GraphStore, seed: GraphData) -> None:

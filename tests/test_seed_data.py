@@ -4,26 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from secgraph.io.importer import load
 from secgraph.model.graph import GraphData
 from secgraph.model.names import name_key
 from secgraph.model.records import Community, Event, EventSeries, Node, Organisation
-from secgraph.store.embedded import EmbeddedStore
 from tests.conftest import SEED_DATA, open_neo4j
 
 SEED_FOLDERS = ["000_mizuho_fy2020", "001_meti_practices", "002_nttwest_kumamoto", "003_kansai_secnet", "004_jnsa_2008"]
-
-
-@pytest.fixture(scope="module")
-def seed_graph(tmp_path_factory: pytest.TempPathFactory) -> GraphData:
-    store = EmbeddedStore(tmp_path_factory.mktemp("seed") / "g.db")
-    report = load(store, SEED_DATA, progress=False)
-    assert report.ok, "\n".join(map(str, report.errors))
-    data = store.snapshot()
-    store.close()
-    return data
 
 
 def named(data: GraphData, kind: type[Node], name: str) -> Node:
@@ -47,59 +34,59 @@ def test_every_document_has_its_folder() -> None:
     assert sorted(p.name for p in SEED_DATA.iterdir() if p.is_dir()) == SEED_FOLDERS
 
 
-def test_kansai_secnet_has_a_three_body_secretariat_and_no_police(seed_graph: GraphData) -> None:
-    community = named(seed_graph, Community, "関西SEC-net")
-    secretariat = ties(seed_graph, "SECRETARIAT_OF", community.id)
+def test_kansai_secnet_has_a_three_body_secretariat_and_no_police(seed: GraphData) -> None:
+    community = named(seed, Community, "関西SEC-net")
+    secretariat = ties(seed, "SECRETARIAT_OF", community.id)
     assert len(secretariat) == 3
     assert {o.sector for o in secretariat} >= {"meti_bureau", "mic_bureau"}
-    members = ties(seed_graph, "MEMBER_OF", community.id)
+    members = ties(seed, "MEMBER_OF", community.id)
     assert len(members) >= 60
     assert all(getattr(m, "sector", None) != "police" for m in members + secretariat)
 
 
-def test_cyber_dounet_has_twelve_named_members_and_no_university(seed_graph: GraphData) -> None:
-    community = named(seed_graph, Community, "Cyber-道net")
-    members = [m for m in ties(seed_graph, "MEMBER_OF", community.id) if isinstance(m, Organisation)]
+def test_cyber_dounet_has_twelve_named_members_and_no_university(seed: GraphData) -> None:
+    community = named(seed, Community, "Cyber-道net")
+    members = [m for m in ties(seed, "MEMBER_OF", community.id) if isinstance(m, Organisation)]
     assert len(members) == 12
     assert all(m.sector not in ("university", "kosen") for m in members)
 
 
-def test_jnsa_2008_seminars(seed_graph: GraphData) -> None:
-    series = [s for s in seed_graph.nodes.values() if isinstance(s, EventSeries) and "指導者育成セミナー" in s.name]
+def test_jnsa_2008_seminars(seed: GraphData) -> None:
+    series = [s for s in seed.nodes.values() if isinstance(s, EventSeries) and "指導者育成セミナー" in s.name]
     assert len(series) == 1
-    seminars = [e for e in seed_graph.nodes.values() if isinstance(e, Event) and e.series_id == series[0].id]
+    seminars = [e for e in seed.nodes.values() if isinstance(e, Event) and e.series_id == series[0].id]
     assert len(seminars) == 17
     assert len({(e.prefecture, e.city) for e in seminars}) == 16
     assert sum(e.applicants or 0 for e in seminars) == 1000
     assert sum(e.attendees or 0 for e in seminars) == 824
 
 
-def test_kumamoto_committee_has_nine_members_with_an_insurer_and_a_bank(seed_graph: GraphData) -> None:
-    community = named(seed_graph, Community, "熊本サイバーセキュリティお助け隊実行委員会")
-    members = [m for m in ties(seed_graph, "MEMBER_OF", community.id) if isinstance(m, Organisation | Community)]
+def test_kumamoto_committee_has_nine_members_with_an_insurer_and_a_bank(seed: GraphData) -> None:
+    community = named(seed, Community, "熊本サイバーセキュリティお助け隊実行委員会")
+    members = [m for m in ties(seed, "MEMBER_OF", community.id) if isinstance(m, Organisation | Community)]
     assert len(members) == 9
     # The council that is the committee's core is the community seed 001 profiles, not a second record.
-    council = named(seed_graph, Community, "熊本県サイバーセキュリティ推進協議会")
+    council = named(seed, Community, "熊本県サイバーセキュリティ推進協議会")
     assert council in members
     sectors = [getattr(m, "sector", None) for m in members]
     assert sectors.count("insurer") == 1 and sectors.count("bank") == 1
 
 
-def test_the_same_body_across_documents_is_one_node(seed_graph: GraphData) -> None:
-    ipa = named(seed_graph, Organisation, "IPA")
+def test_the_same_body_across_documents_is_one_node(seed: GraphData) -> None:
+    ipa = named(seed, Organisation, "IPA")
     assert name_key("独立行政法人情報処理推進機構") in {name_key(ipa.name), *map(name_key, ipa.aliases)}  # type: ignore[attr-defined]
     # Kansai SEC-net is described by two documents; it is one community with both sources.
-    community = named(seed_graph, Community, "関西サイバーセキュリティ・ネットワーク")
+    community = named(seed, Community, "関西サイバーセキュリティ・ネットワーク")
     assert "seed001" in community.source and "seed003" in community.source
 
 
-def test_every_record_says_where_it_came_from(seed_graph: GraphData) -> None:
-    user_records = [n for n in seed_graph.nodes.values() if n.kind not in ("Prefecture", "Region")]
+def test_every_record_says_where_it_came_from(seed: GraphData) -> None:
+    user_records = [n for n in seed.nodes.values() if n.kind not in ("Prefecture", "Region")]
     assert all(n.source.startswith("seed0") and n.as_of for n in user_records)
-    assert all(r.source and r.as_of for r in seed_graph.relationships.values())
+    assert all(r.source and r.as_of for r in seed.relationships.values())
 
 
-def test_loading_twice_and_into_neo4j_gives_the_same_graph(tmp_path: Path, neo4j_server, seed_graph: GraphData) -> None:
+def test_loading_twice_and_into_neo4j_gives_the_same_graph(tmp_path: Path, neo4j_server, seed: GraphData) -> None:
     neo = open_neo4j(neo4j_server)
     try:
         neo.clear()
@@ -107,6 +94,6 @@ def test_loading_twice_and_into_neo4j_gives_the_same_graph(tmp_path: Path, neo4j
         assert first.ok and first.written
         second = load(neo, SEED_DATA, progress=False)
         assert not second.written and not second.added and not second.updated
-        assert neo.snapshot() == seed_graph
+        assert neo.snapshot() == seed
     finally:
         neo.close()

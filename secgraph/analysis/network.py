@@ -27,7 +27,7 @@ import networkx as nx
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
 from secgraph.model.graph import GraphData
-from secgraph.model.records import Community, Event, Node, Organisation, Person, Relationship
+from secgraph.model.records import Community, Event, Headcount, Node, Organisation, Person, Relationship
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType
 
 ACTOR_KINDS = ("Organisation", "Person", "Community")
@@ -115,6 +115,8 @@ def snapshot_at(data: GraphData, day: dt.date | None) -> GraphData:
             continue
         if isinstance(node, Community) and node.founded and parse_date(node.founded).first_day() > day:
             continue
+        if isinstance(node, Headcount) and parse_date(node.as_of).first_day() > day:
+            continue  # a count made later says nothing about the day
         nodes[node_id] = node
     relationships = {
         rel_id: rel
