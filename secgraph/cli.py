@@ -1,47 +1,120 @@
-"""The secgraph command line. 日本語とEnglishで案内します。"""
+"""The secgraph command line: load data, list and search it, manage API keys, serve the API.
+
+Messages are in Japanese or English: ``--lang ja|en``, or else the locale (LC_ALL, LC_MESSAGES, LANG
+starting with ``ja`` means Japanese). Lists are readable tables by default and JSON with ``--json``.
+The terminal user works as administrator of the store they can open; ``--hide-names`` shows what a
+viewer key would see (no confidential records, people by role and affiliation).
+"""
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
+import os
 import sys
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from secgraph.io.importer import LoadReport, load
 from secgraph.store import StoreError, StoreSettings, open_store
 
+EXIT_OK, EXIT_REFUSED, EXIT_STORE = 0, 2, 3
+
+_lang = "en"
+
+
+def _(ja: str, en: str) -> str:
+    """The message in the chosen language."""
+    return ja if _lang == "ja" else en
+
+
+def choose_language(argv: Sequence[str], environ: dict[str, str] | None = None) -> str:
+    """``--lang`` if given, else the locale: LC_ALL, LC_MESSAGES, LANG (the first one set)."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return "ja" if argv[index + 1].startswith("ja") else "en"
+        if arg.startswith("--lang="):
+            return "ja" if arg.split("=", 1)[1].startswith("ja") else "en"
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(name):
+            return "ja" if env[name].lower().startswith("ja") else "en"
+    return "en"
+
+
+# -- tables -----------------------------------------------------------------------------------------
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (Japanese) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _clip(text: str, limit: int) -> str:
+    if _width(text) <= limit:
+        return text
+    out = ""
+    for char in text:
+        if _width(out + char) > limit - 1:
+            return out + "…"
+        out += char
+    return out
+
+
+def format_table(headers: list[str], rows: list[list[str]], max_cell: int = 48) -> str:
+    cells = [[_clip(str(c or ""), max_cell) for c in row] for row in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, cells)])
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# -- load and info ----------------------------------------------------------------------------------
+
 
 def _print_report(report: LoadReport, as_json: bool, check_only: bool = False) -> None:
     if as_json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        _print_json(report.as_dict())
         return
     if report.errors:
         print(
-            f"読み込みを中止しました。何も書き込まれていません / Load refused, nothing written: "
-            f"{len(report.errors)} 件の問題 / problems"
+            _(
+                f"読み込みを中止しました。何も書き込まれていません: {len(report.errors)} 件の問題",
+                f"Load refused, nothing written: {len(report.errors)} problems",
+            )
         )
         for error in report.errors:
             print(f"  {error}")
         return
     if check_only:
-        state = "検証のみ、問題なし（書き込みません） / checked, no problems (nothing written)"
+        state = _("検証のみ、問題なし（書き込みません）", "checked, no problems (nothing written)")
+    elif report.written:
+        state = _("書き込みました", "written")
     else:
-        state = "書き込みました / written" if report.written else "変更なし / nothing to write"
+        state = _("変更なし", "nothing to write")
     print(f"{report.path}: {state}")
-    would = "（予定） / would be " if check_only else ""
+    would = _("（予定）", " (would be)") if check_only else ""
     for title, counter in (
-        (f"追加{would}added", report.added),
-        (f"更新{would}updated", report.updated),
-        ("変更なし / unchanged", report.unchanged),
+        (_("追加", "added") + would, report.added),
+        (_("更新", "updated") + would, report.updated),
+        (_("変更なし", "unchanged"), report.unchanged),
     ):
         if counter:
             print(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in sorted(counter.items())))
     if report.merges:
-        print(f"  名寄せ / merges ({len(report.merges)}):")
+        print(f"  {_('名寄せ', 'merges')} ({len(report.merges)}):")
         for merge in report.merges:
             print(f"    {merge}")
     if report.ignored_files:
-        print("  読み飛ばしたファイル / ignored files: " + ", ".join(report.ignored_files))
+        print(f"  {_('読み飛ばしたファイル', 'ignored files')}: " + ", ".join(report.ignored_files))
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
@@ -51,7 +124,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _print_report(report, args.json, args.check)
-    return 0 if report.ok else 2
+    return EXIT_OK if report.ok else EXIT_REFUSED
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -62,57 +135,545 @@ def _cmd_info(args: argparse.Namespace) -> int:
         info = {"store": settings.describe(), "revision": store.revision(), "counts": counts}
     finally:
         store.close()
-    print(json.dumps(info, ensure_ascii=False, indent=2))
-    return 0
+    _print_json(info)
+    return EXIT_OK
+
+
+# -- list and search --------------------------------------------------------------------------------
+
+#: command-line name -> model kind
+LIST_KINDS: dict[str, str] = {
+    "organisations": "Organisation",
+    "people": "Person",
+    "communities": "Community",
+    "event-series": "EventSeries",
+    "events": "Event",
+    "headcounts": "Headcount",
+    "notes": "Note",
+}
+
+
+def _service(hide_names: bool):  # type: ignore[no-untyped-def]
+    from secgraph.access import LOCAL_ADMIN, KeyStore, Principal, Role
+    from secgraph.api.services import GraphService, StoreHolder
+    from secgraph.api.settings import ApiSettings
+
+    settings = ApiSettings.from_env()
+    pseudonyms = KeyStore(settings.keys_path).pseudonym_key() if hide_names else b""
+    principal = Principal("local", "command line", Role.VIEWER) if hide_names else LOCAL_ADMIN
+    return GraphService(StoreHolder(settings.store), pseudonyms), principal
+
+
+def _labels() -> tuple[Callable[[str | None], str], Callable[[str | None], str]]:
+    from secgraph.model import geography
+    from secgraph.model.vocabulary import Sector, label
+
+    def sector(code: str | None) -> str:
+        return label(Sector(code), _lang) if code else ""
+
+    def prefecture(code: str | None) -> str:
+        if not code:
+            return ""
+        found = geography.prefecture(code)
+        return found.name if _lang == "ja" else found.name_en
+
+    return sector, prefecture
+
+
+def _node_row(view: Any, node: Any) -> tuple[list[str], list[str]]:
+    """Headers and cells for one node in a table: the columns that say most about its kind."""
+    sector, prefecture = _labels()
+    kind = node.kind
+    if kind == "Organisation":
+        return [_("ID", "id"), _("名称", "name"), _("セクター", "sector"), _("都道府県", "prefecture")], [
+            node.id,
+            node.name,
+            sector(node.sector),
+            prefecture(node.prefecture),
+        ]
+    if kind == "Person":
+        employers = ", ".join(o.display_name() for o in view.employers(node.id))
+        return [_("ID", "id"), _("氏名", "name"), _("役割", "role"), _("所属", "works at")], [
+            node.id,
+            node.name,
+            node.role_label or "",
+            employers,
+        ]
+    if kind == "Community":
+        return [_("ID", "id"), _("名称", "name"), _("地域", "region"), _("都道府県", "prefectures")], [
+            node.id,
+            node.abbreviation or node.name,
+            node.region or "",
+            " ".join(prefecture(p) for p in node.prefectures),
+        ]
+    if kind == "Event":
+        return [
+            _("ID", "id"),
+            _("開催日", "start"),
+            _("名称", "title"),
+            _("種別", "type"),
+            _("都道府県", "prefecture"),
+        ], [
+            node.id,
+            node.start,
+            node.title,
+            str(node.event_type),
+            prefecture(node.prefecture),
+        ]
+    if kind == "Headcount":
+        return [
+            _("対象", "subject"),
+            _("種別", "kind"),
+            _("セクター", "sector"),
+            _("数", "count"),
+            _("原文", "label"),
+        ], [
+            node.subject_id,
+            str(node.count_kind),
+            sector(node.sector) or str(node.group or ""),
+            str(node.count),
+            node.label or "",
+        ]
+    if kind == "Note":
+        return [_("ID", "id"), _("対象", "about"), _("記入者", "author"), _("本文", "text")], [
+            node.id,
+            node.about_id,
+            node.author or "",
+            node.text,
+        ]
+    return [_("ID", "id"), _("名称", "name")], [node.id, node.display_name()]
+
+
+def _print_nodes(view: Any, result: Any, as_json: bool, mixed: bool) -> None:
+    if as_json:
+        items = [{"kind": n.kind, **n.properties()} for n in result.items]
+        _print_json({"total": result.total, "offset": result.offset, "limit": result.limit, "items": items})
+        return
+    if not result.items:
+        print(_("該当なし", "nothing found"))
+        return
+    if mixed:
+        headers = [_("種類", "kind"), _("ID", "id"), _("名称", "name")]
+        rows = [[n.kind, n.id, n.display_name()] for n in result.items]
+    else:
+        headers = _node_row(view, result.items[0])[0]
+        rows = [_node_row(view, n)[1] for n in result.items]
+    print(format_table(headers, rows))
+    shown_to = result.offset + len(result.items)
+    print(
+        _(f"{result.total} 件中 {result.offset + 1}–{shown_to} 件", f"{result.offset + 1}–{shown_to} of {result.total}")
+    )
+
+
+def _filters(args: argparse.Namespace, q: str | None) -> Any:
+    from secgraph.api.queries import NodeFilters
+
+    return NodeFilters.parse(
+        q=q,
+        sector=getattr(args, "sector", None),
+        prefecture=getattr(args, "prefecture", None),
+        region=getattr(args, "region", None),
+        community=getattr(args, "community", None),
+        event_type=getattr(args, "event_type", None),
+    )
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    service, principal = _service(args.hide_names)
+    try:
+        if args.kind == "relationships":
+            return _list_relationships(service, principal, args)
+        view = service.view_for(principal)
+        result = service.list_nodes(
+            principal, (LIST_KINDS[args.kind],), _filters(args, args.q), args.offset, args.limit
+        )
+        _print_nodes(view, result, args.json, mixed=False)
+    finally:
+        service.holder.close()
+    return EXIT_OK
+
+
+def _list_relationships(service: Any, principal: Any, args: argparse.Namespace) -> int:
+    from secgraph.model.vocabulary import RelType, parse_term
+
+    rel_type = parse_term(RelType, args.type) if args.type else None
+    view, result = service.list_relationships(principal, args.offset, args.limit, rel_type, args.node)
+    if args.json:
+        items = [r.properties() for r in result.items]
+        _print_json({"total": result.total, "offset": result.offset, "limit": result.limit, "items": items})
+        return EXIT_OK
+
+    def name(node_id: str) -> str:
+        node = view.node(node_id)
+        return node.display_name() if node else node_id
+
+    headers = [_("ID", "id"), _("種類", "type"), _("起点", "from"), _("終点", "to"), _("役割", "role")]
+    rows = [[str(r.id), str(r.type), name(r.from_id), name(r.to_id), r.role or ""] for r in result.items]
+    print(format_table(headers, rows) if rows else _("該当なし", "nothing found"))
+    return EXIT_OK
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from secgraph.api.queries import SEARCHABLE_KINDS
+
+    kinds = tuple(LIST_KINDS[k] for k in args.kind) if args.kind else SEARCHABLE_KINDS
+    service, principal = _service(args.hide_names)
+    try:
+        view = service.view_for(principal)
+        result = service.list_nodes(principal, kinds, _filters(args, args.text), args.offset, args.limit)
+        _print_nodes(view, result, args.json, mixed=len(kinds) > 1)
+    finally:
+        service.holder.close()
+    return EXIT_OK
+
+
+# -- keys -------------------------------------------------------------------------------------------
+
+
+def _keys():  # type: ignore[no-untyped-def]
+    from secgraph.access import KeyStore
+    from secgraph.api.settings import ApiSettings
+
+    return KeyStore(ApiSettings.from_env().keys_path)
+
+
+def _cmd_keys_create(args: argparse.Namespace) -> int:
+    if args.community:
+        store = open_store()
+        try:
+            node = store.get_node(args.community)
+        finally:
+            store.close()
+        if node is None or node.kind != "Community":
+            print(
+                _(f"コミュニティ「{args.community}」はありません", f"no community '{args.community}' in the store"),
+                file=sys.stderr,
+            )
+            return EXIT_REFUSED
+    keys = _keys()
+    if args.only_if_none and keys.has_active_keys():
+        print(_("有効なキーが既にあるので作りません", "An active key exists already; none created"))
+        return EXIT_OK
+    token, info = keys.create(args.role, args.name or "", args.community)
+    print(_(f"キーを作りました（ID {info.id}、役割 {info.role}）。", f"Key created (id {info.id}, role {info.role})."))
+    print(
+        _("このキーは今だけ表示します。保存されるのはハッシュだけです:", "It is shown only now; only its hash is kept:")
+    )
+    print()
+    print(f"    {token}")
+    print()
+    print(_("使い方: Authorization: Bearer <キー>", "Use it as: Authorization: Bearer <key>"))
+    return EXIT_OK
+
+
+def _cmd_keys_list(args: argparse.Namespace) -> int:
+    infos = _keys().list(include_revoked=not args.active)
+    if args.json:
+        _print_json([{k: v for k, v in info.__dict__.items() if k != "ephemeral"} for info in infos])
+        return EXIT_OK
+    if not infos:
+        print(_("キーはありません。secgraph keys create で作ります", "No keys. Make one with secgraph keys create"))
+        return EXIT_OK
+    headers = [_("ID", "id"), _("名前", "name"), _("役割", "role"), _("コミュニティ", "community")]
+    headers += [_("作成", "created"), _("失効", "revoked")]
+    rows = [[i.id, i.name, str(i.role), i.community_id or "", i.created_at, i.revoked_at or ""] for i in infos]
+    print(format_table(headers, rows))
+    return EXIT_OK
+
+
+def _cmd_keys_revoke(args: argparse.Namespace) -> int:
+    from secgraph.access import KeyRequestError
+
+    try:
+        info = _keys().revoke(args.key_id)
+    except KeyRequestError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_REFUSED
+    print(_(f"キー {info.id}（{info.name}）を失効させました", f"Key {info.id} ({info.name}) revoked"))
+    return EXIT_OK
+
+
+# -- serve ------------------------------------------------------------------------------------------
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from secgraph.access import KeyStore, Role
     from secgraph.api.app import create_app
+    from secgraph.api.settings import ApiSettings
 
-    settings = StoreSettings.from_env()
-    print(
-        f"secgraph API: http://{args.host}:{args.port}/docs を開いてください / open it in a browser "
-        f"(store: {settings.describe()})",
-        flush=True,
+    settings = ApiSettings.from_env()
+    keys = KeyStore(settings.keys_path)
+    shown_host = f"[{args.host}]" if ":" in args.host else args.host
+    url = f"http://{shown_host}:{args.port}/docs"
+    if keys.has_active_keys():
+        print(
+            _(
+                f"secgraph API: {url} を開き、Authorize に `secgraph keys create` で作ったキーを入れてください"
+                f"（一覧: secgraph keys list）。ストア: {settings.store.describe()}",
+                f"secgraph API: open {url} and press Authorize with a key made by `secgraph keys create` "
+                f"(see `secgraph keys list`). Store: {settings.store.describe()}",
+            ),
+            flush=True,
+        )
+    elif not is_loopback(args.host):
+        print(
+            _(
+                f"{args.host} で待ち受けるにはAPIキーが必要です。先に `secgraph keys create --role admin` でキーを"
+                "作ってください（キーなしで使えるのは 127.0.0.1 だけです）",
+                f"Refusing to listen on {args.host} with no API keys configured: anyone who can reach it could "
+                "read and change everything. Create a key first with `secgraph keys create --role admin`; "
+                "without keys, serve on 127.0.0.1 only.",
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    else:
+        token, _info = keys.create_ephemeral(Role.ADMIN, "secgraph serve (this process only)")
+        print(
+            _(
+                f"secgraph API: {url} を開き、Authorize に次の管理者キーを貼ってください（このプロセスの間だけ有効、"
+                f"保存されません）: {token}   ストア: {settings.store.describe()}",
+                f"secgraph API: open {url}, press Authorize and paste this admin key (valid while this process "
+                f"runs, never stored): {token}   Store: {settings.store.describe()}",
+            ),
+            flush=True,
+        )
+    uvicorn.run(create_app(settings, keys=keys), host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+# -- the parser -------------------------------------------------------------------------------------
+
+
+def _add_filters(parser: argparse.ArgumentParser, *names: str) -> None:
+    helps = {
+        "sector": _("セクター（コードまたは名前。例: insurer, 保険会社）", "sector, code or label (insurer, 保険会社)"),
+        "prefecture": _("都道府県（27, 大阪府, Osaka）", "prefecture (27, 大阪府, Osaka)"),
+        "region": _("地域（mic-kinki, 近畿）", "region (mic-kinki, 近畿)"),
+        "community": _("このコミュニティと直接関係のある記録", "records with a direct tie to this community id"),
+        "event-type": _("イベント種別（seminar, セミナー）", "event type (seminar, セミナー)"),
+    }
+    for name in names:
+        parser.add_argument(f"--{name}", help=helps[name])
+
+
+def _add_paging(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--offset", type=int, default=0, help=_("飛ばす件数", "items to skip (default 0)"))
+    parser.add_argument("--limit", type=int, default=50, help=_("表示件数（既定50）", "items to show (default 50)"))
+    parser.add_argument("--json", action="store_true", help=_("JSONで出力", "print JSON instead of a table"))
+    parser.add_argument(
+        "--hide-names",
+        action="store_true",
+        help=_(
+            "閲覧者と同じ表示（秘匿を除き、人物は役割と所属だけ）",
+            "show what a viewer sees: no confidential records, people by role and affiliation",
+        ),
     )
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
-    return 0
+
+
+def _command(
+    commands: Any, name: str, run: Callable[[argparse.Namespace], int], help_: tuple[str, str], about: tuple[str, str]
+) -> argparse.ArgumentParser:
+    """A subcommand with its one-line help and its description, each in the chosen language."""
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=_(*help_), description=_(*about))
+    parser.set_defaults(run=run)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="secgraph",
-        description="地域SECUNITYのネットワークを蓄積・分析します / Stores and analyses 地域SECUNITY networks.",
+        description=_(
+            "地域SECUNITYの団体・人・コミュニティ・イベントをグラフとして蓄積し、検索し、APIで提供します。"
+            "ストアは既定で var/secgraph.db（SECGRAPH_DB）、NEO4J_URI を設定すると Neo4j です。",
+            "Stores the organisations, people, communities and events of Japan's regional cybersecurity "
+            "communities (地域SECUNITY) as a graph, lists and searches them, and serves them as an API. "
+            "The store is var/secgraph.db (SECGRAPH_DB) unless NEO4J_URI names a Neo4j server.",
+        ),
+        epilog=_(
+            "例: secgraph load seed_data / secgraph search 保険 / secgraph keys create --role planner / secgraph serve",
+            "examples: secgraph load seed_data; secgraph search insurer; secgraph keys create --role planner; "
+            "secgraph serve",
+        ),
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    load_parser = commands.add_parser(
-        "load", help="フォルダまたはExcelブックを読み込む / load a folder or workbook (all or nothing)"
+    parser.add_argument(
+        "--lang", choices=("ja", "en"), help=_("表示言語（既定はロケール）", "message language (default: locale)")
     )
-    load_parser.add_argument("path", help="フォルダ・CSV・.xlsx / folder, CSV or .xlsx")
-    load_parser.add_argument("--check", action="store_true", help="検証のみ / validate only, write nothing")
-    load_parser.add_argument("--json", action="store_true", help="JSONで報告 / report as JSON")
-    load_parser.set_defaults(run=_cmd_load)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    info_parser = commands.add_parser("info", help="ストアの状態 / what the store holds")
-    info_parser.set_defaults(run=_cmd_info)
+    load_parser = _command(
+        commands,
+        "load",
+        _cmd_load,
+        ("フォルダ・CSV・Excelを読み込む（全部か無か）", "load a folder, CSV or workbook (all or nothing)"),
+        (
+            "seed_data/README.md の形式のデータを読み込みます。1行でも誤りがあれば何も書き込まず、"
+            "ファイル・行・列・理由を表示します。同じデータを再度読み込んでも変わりません。",
+            "Loads data in the format of seed_data/README.md. One bad row and nothing is written; every "
+            "problem is shown with file, row, column and reason. Loading the same data again changes nothing.",
+        ),
+    )
+    load_parser.add_argument("path", help=_("フォルダ・CSV・.xlsx", "folder, CSV or .xlsx"))
+    load_parser.add_argument(
+        "--check", action="store_true", help=_("検証のみ、書き込まない", "validate only, write nothing")
+    )
+    load_parser.add_argument("--json", action="store_true", help=_("JSONで報告", "report as JSON"))
 
-    serve_parser = commands.add_parser("serve", help="APIを起動 / serve the API")
-    serve_parser.add_argument("--host", default="127.0.0.1", help="待ち受けアドレス / address (default 127.0.0.1)")
-    serve_parser.add_argument("--port", type=int, default=8000, help="ポート / port (default 8000)")
-    serve_parser.set_defaults(run=_cmd_serve)
+    _command(
+        commands,
+        "info",
+        _cmd_info,
+        ("ストアの状態", "what the store holds"),
+        (
+            "ストアの場所・リビジョン・種類ごとの件数をJSONで表示します。",
+            "Prints the store, its revision and counts per kind as JSON.",
+        ),
+    )
+
+    list_parser = _command(
+        commands,
+        "list",
+        _cmd_list,
+        ("一覧（団体・人物・コミュニティ・イベント…）", "list organisations, people, communities, events …"),
+        (
+            "種類ごとの一覧をID順に表示します。--q で名前を絞り込みます（別名・表記ゆれも一致）。",
+            "Lists one kind of record in id order; --q narrows by name (aliases and spelling variants match).",
+        ),
+    )
+    list_parser.add_argument("kind", choices=[*LIST_KINDS, "relationships"], help=_("種類", "what to list"))
+    list_parser.add_argument("--q", help=_("名前で絞り込み", "name contains (folded spelling)"))
+    _add_filters(list_parser, "sector", "prefecture", "region", "community", "event-type")
+    list_parser.add_argument("--type", help=_("関係の種類（relationships のみ）", "relationship type (relationships)"))
+    list_parser.add_argument(
+        "--node", help=_("この記録に接する関係（relationships のみ）", "ties of this id (relationships)")
+    )
+    _add_paging(list_parser)
+
+    search_parser = _command(
+        commands,
+        "search",
+        _cmd_search,
+        ("名前で横断検索", "search every kind by name"),
+        (
+            "名前・別名・略称・英語名で検索します。株式会社の位置・全角半角・空白の違いは無視します。"
+            "完全一致・前方一致・部分一致の順に表示します。",
+            "Searches names, aliases, abbreviations and English names, ignoring 株式会社 placement, "
+            "full/half width and spaces. Whole matches first, then prefix, then substring.",
+        ),
+    )
+    search_parser.add_argument("text", help=_("検索語", "what to look for"))
+    search_parser.add_argument(
+        "--kind",
+        action="append",
+        choices=list(LIST_KINDS),
+        help=_("種類に絞る（複数可）", "only this kind (repeatable)"),
+    )
+    _add_filters(search_parser, "sector", "prefecture", "region", "community")
+    _add_paging(search_parser)
+
+    keys_parser = commands.add_parser(
+        "keys",
+        help=_("APIキーの作成・一覧・失効", "create, list and revoke API keys"),
+        description=_(
+            "APIキーは SECGRAPH_KEYS（既定 var/keys.db）にハッシュだけが保存されます。役割: admin（すべて）、"
+            "planner（すべて読み、メモ・ロングリスト・接触を書く）、secretariat（秘匿以外を読み、自コミュニティを"
+            "書く）、viewer（秘匿以外を読む。個人名なし）。",
+            "API keys are kept, hashed only, in SECGRAPH_KEYS (default var/keys.db). Roles: admin (everything), "
+            "planner (reads all; writes notes, long lists, contacts), secretariat (reads all not confidential; "
+            "writes its own community), viewer (reads all not confidential, no personal names).",
+        ),
+    )
+    key_commands = keys_parser.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    create_parser = _command(
+        key_commands,
+        "create",
+        _cmd_keys_create,
+        ("キーを作り、一度だけ表示する", "make a key and show it once"),
+        (
+            "キーを作って一度だけ表示します。保存されるのはハッシュだけです。",
+            "Makes a key and shows it once; only its salted hash is kept.",
+        ),
+    )
+    create_parser.add_argument(
+        "--role", required=True, choices=("admin", "planner", "secretariat", "viewer"), help=_("役割", "role")
+    )
+    create_parser.add_argument("--community", help=_("事務局のコミュニティID", "community id (secretariat keys)"))
+    create_parser.add_argument("--name", help=_("キーの名前（誰のキーか）", "a label: whose key this is"))
+    create_parser.add_argument(
+        "--only-if-none",
+        action="store_true",
+        help=_(
+            "有効なキーが1つもないときだけ作る（コンテナの初回起動用）",
+            "create only when no active key exists (a container's first start)",
+        ),
+    )
+    keys_list_parser = _command(
+        key_commands,
+        "list",
+        _cmd_keys_list,
+        ("キーの一覧（秘密は表示しない）", "list keys (no secrets)"),
+        (
+            "キーのID・名前・役割・作成日・失効日を表示します。",
+            "Shows each key's id, label, role, creation and revocation.",
+        ),
+    )
+    keys_list_parser.add_argument("--active", action="store_true", help=_("有効なキーだけ", "active keys only"))
+    keys_list_parser.add_argument("--json", action="store_true", help=_("JSONで出力", "print JSON"))
+    revoke_parser = _command(
+        key_commands,
+        "revoke",
+        _cmd_keys_revoke,
+        ("キーを失効させる", "revoke a key"),
+        (
+            "キーを失効させます。動いているAPIでも次の要求から拒否されます。",
+            "Revokes a key; a running API refuses it from its next request.",
+        ),
+    )
+    revoke_parser.add_argument("key_id", help=_("キーのID（keys list に表示）", "key id, as keys list shows"))
+
+    serve_parser = _command(
+        commands,
+        "serve",
+        _cmd_serve,
+        ("APIを起動", "serve the API"),
+        (
+            "APIを起動します。キーが未設定なら 127.0.0.1 でのみ起動し、このプロセスだけで有効な管理者キーを表示"
+            "します。それ以外のアドレスでは先に secgraph keys create でキーを作ってください。",
+            "Serves the API. With no keys configured it serves on 127.0.0.1 only and prints an admin key valid "
+            "for this process; for any other address create keys first with secgraph keys create.",
+        ),
+    )
+    serve_parser.add_argument(
+        "--host", default="127.0.0.1", help=_("待ち受けアドレス（既定 127.0.0.1）", "address (default 127.0.0.1)")
+    )
+    serve_parser.add_argument("--port", type=int, default=8000, help=_("ポート（既定 8000）", "port (default 8000)"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    global _lang
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    _lang = choose_language(arguments)
+    args = build_parser().parse_args(arguments)
     try:
         return int(args.run(args))
     except StoreError as error:
-        print(f"エラー / error: {error}", file=sys.stderr)
-        return 3
+        print(f"{_('エラー', 'error')}: {error}", file=sys.stderr)
+        return EXIT_STORE
+    except ValueError as error:  # a filter or key option the parser could not check
+        print(f"{_('エラー', 'error')}: {error}", file=sys.stderr)
+        return EXIT_REFUSED
 
 
 if __name__ == "__main__":

@@ -1,91 +1,153 @@
-"""The HTTP service. This first version serves the store's health and contents; the analyses and
-views arrive with their issues. Routers stay thin: the logic lives in the packages below."""
+"""The HTTP service: ``create_app`` builds it from settings. Routers stay thin (one module per
+resource under ``routers/``); the logic lives in ``services``, ``imports`` and ``secgraph.access``."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
-from secgraph.store import GraphStore, StoreSettings, StoreUnavailable, open_store
+from secgraph.access import FailureLimiter, KeyStore
+from secgraph.api.analysis_service import AnalysisCache
+from secgraph.api.imports import ImportService
+from secgraph.api.limits import BodyLimitMiddleware
+from secgraph.api.problems import PROBLEM_JSON, install_handlers
+from secgraph.api.routers import (
+    analyses,
+    communities,
+    event_series,
+    events,
+    headcounts,
+    imports,
+    meta,
+    notes,
+    organisations,
+    people,
+    relationships,
+    search,
+)
+from secgraph.api.services import GraphService, StoreHolder
+from secgraph.api.settings import ApiSettings
+from secgraph.store import GraphStore, StoreSettings
+
+VERSION = "0.1.0"
+
+ROUTERS = (
+    meta.router,
+    search.router,
+    organisations.router,
+    people.router,
+    communities.router,
+    event_series.router,
+    events.router,
+    headcounts.router,
+    notes.router,
+    relationships.router,
+    imports.router,
+    analyses.router,
+)
+
+TAGS: list[dict[str, str]] = [
+    {"name": "service", "description": "稼働状況・キー・語彙 / Health, your key, vocabularies"},
+    {"name": "search", "description": "名前・セクター・地域・コミュニティで横断検索 / Search across every kind"},
+    {"name": "organisations", "description": "団体（企業・大学・警察・自治体…） / Organisations"},
+    {"name": "people", "description": "人物（閲覧者には役割と所属だけ） / People (viewers: role and affiliation)"},
+    {"name": "communities", "description": "コミュニティ（協議会・ネットワーク） / Communities"},
+    {"name": "events", "description": "イベントとシリーズ / Events and event series"},
+    {"name": "headcounts", "description": "人数だけ分かる構成員・参加者（企業14社） / Counts without names"},
+    {"name": "notes", "description": "企画担当・事務局のメモ / Planners' and secretariats' notes"},
+    {"name": "relationships", "description": "関係（構成員・事務局・主催・講演…） / Ties between records"},
+    {"name": "imports", "description": "CSV・zip・Excelの一括読み込み（全部か無か） / Bulk import, all or nothing"},
+    {"name": "analyses", "description": "分析（キーパーソン・空白地域・不足セクター・段階・健全性） / Analyses"},
+]
+
+DESCRIPTION = """
+地域SECUNITY（地域のサイバーセキュリティコミュニティ）の団体・人・コミュニティ・イベントとその関係を
+読み書きします。 / Reads and writes the organisations, people, communities and events of Japan's regional
+cybersecurity communities, and the ties between them.
+
+**キー / Keys**: every route but `/health` needs `Authorization: Bearer <key>` (or `X-API-Key`). Press
+*Authorize* and paste the key `secgraph serve` printed or `secgraph keys create` made.
+
+| role | reads | writes |
+|---|---|---|
+| admin 管理者 | everything | everything |
+| planner 企画担当 | everything, confidential included | notes, LONG_LISTED and CONTACTED ties, imports of those |
+| secretariat 事務局 | all not confidential | its community; events and series it organises; their counts, notes, ties |
+| viewer 閲覧者 | everything not confidential; people as role and affiliation, no notes | nothing |
+
+**エラー / Errors** are `application/problem+json` (RFC 9457) with `errors`: one entry per field or row.
+"""
 
 
-class Health(BaseModel):
-    status: str = Field(description="ok / unavailable（ストアに接続できない）", examples=["ok"])
-    store: str = Field(description="使用中のストア / Store in use", examples=["embedded var/secgraph.db"])
-    reachable: bool = Field(description="ストアに到達できるか / Whether the store answers")
-    revision: int | None = Field(default=None, description="書き込み回数 / Write counter")
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with error responses under their real media type, problem+json."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
+    )
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status.isdigit() and int(status) >= 400 and "application/json" in content and status != "503":
+                    content[PROBLEM_JSON] = content.pop("application/json")
+                elif status == "503" and "application/json" in content:
+                    # /health answers 503 with its own body; every other route with a problem.
+                    ref = content["application/json"].get("schema", {}).get("$ref", "")
+                    if ref.endswith("/ProblemOut"):
+                        content[PROBLEM_JSON] = content.pop("application/json")
+    app.openapi_schema = schema
+    return schema
 
 
-class NodeOut(BaseModel):
-    id: str = Field(description="識別子 / Id")
-    kind: str = Field(description="種類 / Kind", examples=["Organisation"])
-    name: str = Field(description="名称 / Name or title")
-    properties: dict = Field(description="全項目 / All fields")
-
-
-class Page(BaseModel):
-    total: int = Field(description="総件数 / Total")
-    offset: int
-    limit: int
-    items: list[NodeOut]
-
-
-def create_app(settings: StoreSettings | None = None) -> FastAPI:
-    settings = settings or StoreSettings.from_env()
+def create_app(
+    settings: ApiSettings | StoreSettings | None = None,
+    *,
+    store: GraphStore | None = None,
+    keys: KeyStore | None = None,
+) -> FastAPI:
+    """The service. ``store`` (already open, left open at shutdown) and ``keys`` are for tests and
+    for ``secgraph serve``, which adds its one-off admin key to ``keys`` before serving."""
+    if isinstance(settings, StoreSettings):
+        settings = ApiSettings(store=settings)
+    settings = settings or ApiSettings.from_env()
+    keys = keys or KeyStore(settings.keys_path)
+    holder = StoreHolder(settings.store, store)
+    graph = GraphService(holder, keys.pseudonym_key())
+    import_jobs = ImportService(graph)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = open_store(settings)
         yield
-        app.state.store.close()
+        import_jobs.close()
+        holder.close()
 
     app = FastAPI(
         title="secgraph API",
-        description="地域SECUNITYのステークホルダーネットワーク / 地域SECUNITY stakeholder networks",
-        version="0.1.0",
+        version=VERSION,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
         lifespan=lifespan,
     )
-
-    @app.exception_handler(StoreUnavailable)
-    async def unavailable(request: Request, error: StoreUnavailable) -> JSONResponse:
-        return JSONResponse(
-            status_code=503,
-            media_type="application/problem+json",
-            content={
-                "type": "about:blank",
-                "title": "ストアに接続できません / Store unavailable",
-                "status": 503,
-                "detail": str(error),
-            },
-        )
-
-    def store(request: Request) -> GraphStore:
-        return request.app.state.store
-
-    @app.get("/health", response_model=Health, summary="稼働状況 / Health")
-    def health(request: Request) -> Health:
-        try:
-            revision = store(request).revision()
-        except StoreUnavailable:
-            return Health(status="unavailable", store=settings.describe(), reachable=False)
-        return Health(status="ok", store=settings.describe(), reachable=True, revision=revision)
-
-    @app.get("/nodes", response_model=Page, summary="ノード一覧 / List nodes")
-    def list_nodes(
-        request: Request,
-        kind: str | None = Query(default=None, description="種類 / Kind", examples=["Community"]),
-        offset: int = Query(default=0, ge=0),
-        limit: int = Query(default=50, ge=1, le=500),
-    ) -> Page:
-        nodes = store(request).nodes(kind)
-        items = [
-            NodeOut(id=n.id, kind=n.kind, name=n.display_name(), properties=n.properties())
-            for n in nodes[offset : offset + limit]
-        ]
-        return Page(total=len(nodes), offset=offset, limit=limit, items=items)
-
+    app.state.settings = settings
+    app.state.keys = keys
+    app.state.graph = graph
+    app.state.imports = import_jobs
+    app.state.limiter = FailureLimiter(settings.failed_auth_burst, settings.failed_auth_per_minute)
+    app.state.analyses = AnalysisCache()
+    install_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(
+        BodyLimitMiddleware,  # type: ignore[arg-type]
+        default_limit=settings.max_json_bytes,
+        # the multipart envelope around the file; the file itself is held to max_import_bytes
+        upload_limit=settings.max_import_bytes + 64 * 1024,
+    )
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

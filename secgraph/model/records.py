@@ -91,7 +91,7 @@ def _text_list(value: Any) -> Any:
         return []
     if isinstance(value, str):
         value = value.split("|")
-    return [normalise_text(v) for v in value if v is not None and normalise_text(str(v))]
+    return [normalise_text(str(v)) for v in value if v is not None and normalise_text(str(v))]
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -161,7 +161,7 @@ class Organisation(Node):
     prefecture: PrefectureCode = Field(default=None, description="都道府県（JISコード） / Prefecture")
     city: OptionalText = Field(default=None, description="市区町村 / City")
     name_en: OptionalText = Field(default=None, description="英語名 / English name")
-    url: OptionalText = Field(default=None, description="URL")
+    url: OptionalText = Field(default=None, description="ウェブサイト / Web site URL")
     parent_id: Id | None = Field(default=None, description="親組織 / Parent organisation")
 
 
@@ -188,7 +188,7 @@ class Community(Node):
     founded: DateText = Field(default=None, description="設立 / Founded")
     region: RegionCode = Field(default=None, description="地域（総合通信局の管轄） / Region (MIC area)")
     prefectures: PrefectureList = Field(default_factory=list, description="対象都道府県 / Prefectures")
-    url: OptionalText = Field(default=None, description="URL")
+    url: OptionalText = Field(default=None, description="ウェブサイト / Web site URL")
     purpose: OptionalText = Field(default=None, description="設立の経緯・狙い / Background and aim")
     policy: OptionalText = Field(default=None, description="取組方針 / Policy")
 
@@ -197,7 +197,7 @@ class EventSeries(Node):
     kind: ClassVar[str] = "EventSeries"
     name: Name = Field(description="シリーズ名 / Series name")
     name_en: OptionalText = Field(default=None, description="英語名 / English name")
-    url: OptionalText = Field(default=None, description="URL")
+    url: OptionalText = Field(default=None, description="ウェブサイト / Web site URL")
 
 
 class Event(Node):
@@ -216,7 +216,7 @@ class Event(Node):
     applicants: int | None = Field(default=None, ge=0, description="申込者数 / Applicants")
     attendees: int | None = Field(default=None, ge=0, description="参加者数 / Attendees")
     capacity: int | None = Field(default=None, ge=0, description="定員 / Capacity")
-    url: OptionalText = Field(default=None, description="URL")
+    url: OptionalText = Field(default=None, description="ウェブサイト / Web site URL")
     satisfaction: float | None = Field(default=None, ge=0, le=100, description="満足度(%) / Satisfied (%)")
     series_id: Id | None = Field(default=None, description="シリーズ / Series")
     edition: int | None = Field(default=None, ge=1, description="回次（第3回=3） / Edition")

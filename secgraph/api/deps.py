@@ -1,0 +1,94 @@
+"""What routes ask FastAPI for: the caller (from the API key), the services, and page parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from secgraph.access import FailureLimiter, KeyStore, Principal
+from secgraph.api.imports import ImportService
+from secgraph.api.problems import ProblemError
+from secgraph.api.services import GraphService
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="`Authorization: Bearer <key>`: `secgraph keys create` で作ったキー / key from `secgraph keys create`",
+)
+_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="apiKey",
+    description="`X-API-Key: <key>` — Bearerと同じキー / the same key as for Bearer",
+)
+
+
+def graph_service(request: Request) -> GraphService:
+    return request.app.state.graph
+
+
+def import_service(request: Request) -> ImportService:
+    return request.app.state.imports
+
+
+def _client_address(request: Request) -> str:
+    # The socket's peer, not X-Forwarded-For: a header the client writes would let it pick its
+    # own bucket. Behind a proxy, run uvicorn with --forwarded-allow-ips so this is the real client.
+    return request.client.host if request.client else "unknown"
+
+
+def current_principal(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    header_key: Annotated[str | None, Security(_header)],
+) -> Principal:
+    """The holder of the presented key. 401 without a valid key, 429 after too many failures."""
+    token = bearer.credentials if bearer is not None else header_key
+    challenge = {"WWW-Authenticate": 'Bearer realm="secgraph"'}
+    if not token:
+        raise ProblemError(
+            401,
+            "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>' "
+            "/ APIキーを Authorization: Bearer <key> または X-API-Key で送ってください",
+            headers=challenge,
+        )
+    limiter: FailureLimiter = request.app.state.limiter
+    address = _client_address(request)
+    wait = limiter.retry_after(address)
+    if wait is not None:
+        raise ProblemError(
+            429,
+            f"too many failed key attempts from this address; try again in {wait} s "
+            f"/ 失敗が多すぎます。{wait}秒後に再試行してください",
+            headers={"Retry-After": str(wait)},
+        )
+    keys: KeyStore = request.app.state.keys
+    principal = keys.verify(token.strip())
+    if principal is None:
+        limiter.failed(address)
+        raise ProblemError(401, "unknown or revoked API key / APIキーが無効か失効しています", headers=challenge)
+    return principal
+
+
+@dataclass(frozen=True)
+class PageParams:
+    offset: int
+    limit: int
+
+
+def page_params(
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="飛ばす件数 / Items to skip", examples=[0])] = 0,
+    limit: Annotated[
+        int, Query(ge=1, le=500, description="1ページの件数（最大500） / Page size (at most 500)", examples=[50])
+    ] = 50,
+) -> PageParams:
+    return PageParams(offset, limit)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+Graph = Annotated[GraphService, Depends(graph_service)]
+Imports = Annotated[ImportService, Depends(import_service)]
+Paging = Annotated[PageParams, Depends(page_params)]

@@ -1,0 +1,365 @@
+"""The service layer: the store behind a holder that recovers by itself, the graph as each role
+may see it (cached per store revision), and writes checked against the access policy.
+
+Routers call these methods and translate nothing but HTTP; the command line calls them too.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from secgraph.access import Principal, Role, Visibility, visible_graph, write_refusals
+from secgraph.access.policy import PLANNER_NODE_KINDS, PLANNER_REL_TYPES
+from secgraph.api.problems import ProblemError
+from secgraph.api.queries import FilterError, GraphView, NodeFilters, find_nodes, find_relationships
+from secgraph.model.graph import GraphData, referenced_ids
+from secgraph.model.names import name_key
+from secgraph.model.records import Node, Relationship
+from secgraph.model.vocabulary import USER_REL_TYPES, RelType
+from secgraph.store import ChangeSet, GraphStore, StoreSettings, open_store
+from secgraph.store.base import Problem
+
+#: Prefixes of the ids the service makes when a new record comes without one.
+ID_PREFIXES: dict[str, str] = {
+    "Organisation": "org",
+    "Person": "per",
+    "Community": "com",
+    "EventSeries": "ser",
+    "Event": "ev",
+    "Headcount": "hc",
+    "Note": "note",
+}
+#: Kinds whose names identify them: a second record under the same name would be a duplicate.
+_NAMED_KINDS = ("Organisation", "Community", "EventSeries")
+
+
+class StoreHolder:
+    """The store, opened on first use and again after a failed open.
+
+    A Neo4j server that is down when the service starts must not keep the service down after it
+    comes back: nothing failed is kept, so the next request tries again. Once open, the Neo4j driver
+    reconnects by itself.
+    """
+
+    def __init__(self, settings: StoreSettings, store: GraphStore | None = None):
+        self.settings = settings
+        self._store = store
+        self._owned = store is None
+        self._lock = threading.Lock()
+
+    def get(self) -> GraphStore:
+        store = self._store
+        if store is not None:
+            return store
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self.settings)
+            return self._store
+
+    @property
+    def kind(self) -> str:
+        return self._store.name if self._store is not None else self.settings.kind
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None and self._owned:
+                self._store.close()
+                self._store = None
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    offset: int
+    limit: int
+    items: list
+
+
+def page(items: list, offset: int, limit: int) -> Page:
+    return Page(total=len(items), offset=offset, limit=limit, items=items[offset : offset + limit])
+
+
+def not_found(what: str, record_id: str) -> ProblemError:
+    return ProblemError(404, f"no {what} '{record_id}' / {what}「{record_id}」はありません")
+
+
+def forbidden(problems: list[Problem]) -> ProblemError:
+    return ProblemError(
+        403,
+        "this key may not make this change; nothing was written / このキーではこの変更はできません（書き込みなし）",
+        [{"record": p.record, "field": p.field, "reason": p.reason} for p in problems],
+    )
+
+
+def filters_or_422(**values: str | None) -> NodeFilters:
+    try:
+        return NodeFilters.parse(**values)
+    except FilterError as error:
+        raise ProblemError(422, str(error), [{"field": error.field, "reason": error.reason}]) from None
+
+
+class GraphService:
+    def __init__(self, holder: StoreHolder, pseudonym_key: bytes):
+        self.holder = holder
+        self.pseudonym_key = pseudonym_key
+        self._lock = threading.Lock()
+        #: Held from the policy check to the end of the write, so that what was checked is what is
+        #: written over (no other write of this process in between).
+        self.write_lock = threading.RLock()
+        self._data: tuple[int, GraphData] | None = None
+        self._views: dict[Visibility, GraphView] = {}
+
+    @property
+    def store(self) -> GraphStore:
+        return self.holder.get()
+
+    # -- the graph, cached per revision ---------------------------------------------------------
+
+    def snapshot(self) -> tuple[int, GraphData]:
+        """The whole graph and its revision. One cheap revision read per call; the graph itself is
+        read again only after a write (by this process or any other)."""
+        store = self.store
+        revision = store.revision()
+        with self._lock:
+            if self._data is not None and self._data[0] == revision:
+                return self._data
+        data = store.snapshot()
+        with self._lock:
+            if self._data is None or self._data[0] != revision:
+                self._data = (revision, data)
+                self._views = {}
+            return self._data
+
+    def view(self, visibility: Visibility) -> GraphView:
+        revision, data = self.snapshot()
+        with self._lock:
+            cached = self._views.get(visibility)
+        if cached is not None and cached.revision == revision:
+            return cached
+        built = GraphView(revision, visible_graph(data, visibility, self.pseudonym_key))
+        with self._lock:
+            if self._data is not None and self._data[0] == revision:
+                self._views[visibility] = built
+        return built
+
+    def view_for(self, principal: Principal) -> GraphView:
+        return self.view(principal.visibility)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def list_nodes(
+        self, principal: Principal, kinds: tuple[str, ...], filters: NodeFilters, offset: int, limit: int
+    ) -> Page:
+        return page(find_nodes(self.view_for(principal), kinds, filters), offset, limit)
+
+    def get_node(self, principal: Principal, kind: str, node_id: str) -> Node:
+        node = self.view_for(principal).node(node_id, kind)
+        if node is None:
+            raise not_found(kind, node_id)
+        return node
+
+    def list_relationships(
+        self,
+        principal: Principal,
+        offset: int,
+        limit: int,
+        rel_type: RelType | None = None,
+        node: str | None = None,
+        from_id: str | None = None,
+        to_id: str | None = None,
+    ) -> tuple[GraphView, Page]:
+        view = self.view_for(principal)
+        return view, page(find_relationships(view, rel_type, node, from_id, to_id), offset, limit)
+
+    def get_relationship(self, principal: Principal, rel_id: str) -> tuple[GraphView, Relationship]:
+        view = self.view_for(principal)
+        rel = view.data.relationships.get(rel_id)
+        if rel is None:
+            raise not_found("relationship", rel_id)
+        return view, rel
+
+    # -- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self, principal: Principal) -> Iterator[GraphData]:
+        if principal.role == Role.VIEWER:
+            raise forbidden([Problem("*", "role", "viewers cannot write / 閲覧者は書き込めません")])
+        with self.write_lock:
+            yield self.snapshot()[1]
+
+    def _write(self, principal: Principal, data: GraphData, change: ChangeSet) -> int:
+        refusals = write_refusals(principal, data, change)
+        if refusals:
+            raise forbidden(refusals)
+        self._check_references_visible(principal, change)
+        return self.store.write(change)
+
+    def _check_references_visible(self, principal: Principal, change: ChangeSet) -> None:
+        """A role that cannot see a record cannot tie to it either: an id it may not see is reported
+        exactly as an id that does not exist."""
+        if principal.visibility == Visibility.FULL:
+            return
+        visible = self.view_for(principal).data.nodes
+        created = {n.id for n in change.nodes}
+        problems: list[Problem] = []
+        for node in change.nodes:
+            for field_name, ref in referenced_ids(node):
+                if ref not in visible and ref not in created:
+                    problems.append(Problem(node.id, field_name, _undefined(ref)))
+        for rel in change.relationships:
+            for field_name, ref in (("from_id", rel.from_id), ("to_id", rel.to_id)):
+                if ref not in visible and ref not in created:
+                    problems.append(Problem(str(rel.id), field_name, _undefined(ref)))
+        if problems:
+            raise ProblemError(
+                409,
+                "the change names records that do not exist; nothing was written / 存在しない記録を参照しています",
+                [{"record": p.record, "field": p.field, "reason": p.reason} for p in problems],
+            )
+
+    @staticmethod
+    def _kind_refusal(principal: Principal, kind: str) -> None:
+        """Refuse at once what the role may never write, before looking anything up."""
+        why: str | None = None
+        if principal.role == Role.PLANNER and kind not in PLANNER_NODE_KINDS:
+            why = "planners write only notes / 企画担当が書けるのはメモだけです"
+        elif principal.role == Role.SECRETARIAT and kind in ("Organisation", "Person"):
+            why = "organisations and people are changed by an administrator / 団体と人物は管理者が変更します"
+        elif principal.role == Role.VIEWER:
+            why = "viewers cannot write / 閲覧者は書き込めません"
+        if why:
+            raise forbidden([Problem(kind, "kind", why)])
+
+    @staticmethod
+    def _rel_type_refusal(principal: Principal, rel_type: RelType) -> None:
+        if principal.role == Role.VIEWER:
+            raise forbidden([Problem("relationship", "type", "viewers cannot write / 閲覧者は書き込めません")])
+        if principal.role == Role.PLANNER and rel_type not in PLANNER_REL_TYPES:
+            raise forbidden(
+                [
+                    Problem(
+                        "relationship",
+                        "type",
+                        "planners write only LONG_LISTED and CONTACTED ties / 企画担当の関係はロングリストと接触のみ",
+                    )
+                ]
+            )
+
+    def _name_conflicts(self, principal: Principal, data: GraphData, node: Node) -> None:
+        if node.kind not in _NAMED_KINDS:
+            return
+        mine = _name_keys(node)
+        visible = self.view_for(principal).data.nodes
+        for other in data.nodes.values():
+            if other.kind == node.kind and other.id != node.id and mine & _name_keys(other):
+                shown = f" ('{other.id}')" if other.id in visible else ""
+                raise ProblemError(
+                    409,
+                    f"a record of kind {node.kind} with this name exists{shown}: add the name as an alias there "
+                    f"/ 同じ名前の記録が既にあります{shown}。別名として追加してください",
+                    [{"field": "name", "reason": "duplicate name / 名前が重複しています", "record": node.id}],
+                )
+
+    def create_node(self, principal: Principal, node: Node, organised_by: str | None = None) -> Node:
+        self._kind_refusal(principal, node.kind)
+        if node.kind == "Note" and not getattr(node, "author", None):
+            node = node.model_copy(update={"author": principal.name})
+        with self._writing(principal) as data:
+            if node.id in data.nodes:
+                raise ProblemError(
+                    409,
+                    f"id '{node.id}' is already used; PUT replaces a record / ID「{node.id}」は使用済みです",
+                    [{"field": "id", "reason": "already used / 使用済み", "record": node.id}],
+                )
+            self._name_conflicts(principal, data, node)
+            change = ChangeSet(nodes=[node])
+            if organised_by:
+                change.relationships.append(
+                    Relationship(
+                        type=RelType.ORGANISED,
+                        from_id=organised_by,
+                        to_id=node.id,
+                        source=node.source,
+                        as_of=node.as_of,
+                        confidential=node.confidential,
+                    )
+                )
+            self._write(principal, data, change)
+        return node
+
+    def replace_node(self, principal: Principal, kind: str, node_id: str, node: Node) -> Node:
+        self._kind_refusal(principal, kind)
+        with self._writing(principal) as data:
+            self.get_node(principal, kind, node_id)  # 404 for what this role cannot see
+            self._name_conflicts(principal, data, node)
+            self._write(principal, data, ChangeSet(nodes=[node]))
+        return node
+
+    def delete_node(self, principal: Principal, kind: str, node_id: str) -> None:
+        self._kind_refusal(principal, kind)
+        with self._writing(principal) as data:
+            self.get_node(principal, kind, node_id)
+            self._write(principal, data, ChangeSet(delete_node_ids=[node_id]))
+
+    def create_relationship(self, principal: Principal, rel: Relationship) -> Relationship:
+        _user_type(rel)
+        self._rel_type_refusal(principal, RelType(rel.type))
+        with self._writing(principal) as data:
+            if str(rel.id) in data.relationships:
+                raise ProblemError(
+                    409,
+                    f"relationship '{rel.id}' already exists; PUT replaces it / 関係「{rel.id}」は既にあります",
+                    [{"field": "id", "reason": "already used / 使用済み", "record": str(rel.id)}],
+                )
+            self._write(principal, data, ChangeSet(relationships=[rel]))
+        return rel
+
+    def replace_relationship(self, principal: Principal, rel_id: str, rel: Relationship) -> Relationship:
+        _user_type(rel)
+        self._rel_type_refusal(principal, RelType(rel.type))
+        with self._writing(principal) as data:
+            self.get_relationship(principal, rel_id)
+            self._write(principal, data, ChangeSet(relationships=[rel]))
+        return rel
+
+    def delete_relationship(self, principal: Principal, rel_id: str) -> None:
+        with self._writing(principal) as data:
+            _, rel = self.get_relationship(principal, rel_id)
+            _user_type(rel)  # a derived tie goes with the field that states it, not by itself
+            self._rel_type_refusal(principal, RelType(rel.type))
+            self._write(principal, data, ChangeSet(delete_relationship_ids=[rel_id]))
+
+    def ping(self) -> int:
+        """The store's revision; StoreUnavailable (or a driver error) when it cannot be reached."""
+        store = self.store
+        store.ping()
+        return store.revision()
+
+
+def _undefined(ref: str) -> str:
+    return f"'{ref}' is not defined / 「{ref}」が定義されていません"
+
+
+def _user_type(rel: Relationship) -> None:
+    if rel.type not in USER_REL_TYPES:
+        raise ProblemError(
+            422,
+            f"{rel.type} follows from node fields and is not written directly / {rel.type}は項目から自動で作られます",
+            [{"field": "type", "reason": "use one of: " + ", ".join(map(str, USER_REL_TYPES))}],
+        )
+
+
+def _name_keys(node: Node) -> set[str]:
+    texts: list[str] = []
+    for field_name in ("name", "abbreviation", "aliases"):
+        value = getattr(node, field_name, None)
+        texts.extend(value if isinstance(value, list) else [value] if value else [])
+    return {k for k in map(name_key, texts) if len(k) >= 2}
+
+
+def new_id(kind: str) -> str:
+    return f"{ID_PREFIXES.get(kind, 'rec')}-{secrets.token_hex(5)}"

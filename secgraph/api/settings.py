@@ -1,0 +1,35 @@
+"""The service's settings: which store, where the keys live, and the limits it enforces."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from secgraph.access.keys import DEFAULT_KEYS_PATH
+from secgraph.store import StoreSettings
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """From the environment: the store's variables (see ``StoreSettings``) and SECGRAPH_KEYS."""
+
+    store: StoreSettings = field(default_factory=StoreSettings)
+    keys_path: Path = DEFAULT_KEYS_PATH
+    #: JSON bodies larger than this are refused with 413.
+    max_json_bytes: int = 1 * MB
+    #: Uploaded import files larger than this are refused with 413.
+    max_import_bytes: int = 20 * MB
+    #: A zip may not unpack to more than this (a zip bomb is refused, not unpacked).
+    max_unpacked_bytes: int = 200 * MB
+    #: Uploads larger than this run as background jobs unless the client asks otherwise.
+    background_import_bytes: int = 1 * MB
+    #: Failed key attempts per client address: a burst, then this many a minute.
+    failed_auth_burst: int = 10
+    failed_auth_per_minute: float = 10.0
+
+    @classmethod
+    def from_env(cls) -> ApiSettings:
+        return cls(store=StoreSettings.from_env(), keys_path=Path(os.environ.get("SECGRAPH_KEYS") or DEFAULT_KEYS_PATH))

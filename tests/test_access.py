@@ -1,0 +1,252 @@
+"""Keys, the failure limiter, the write policy and what each role sees — without HTTP or a store."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from secgraph.access import FailureLimiter, KeyRequestError, KeyStore, Principal, Role, Visibility, visible_graph
+from secgraph.access.policy import community_records, write_refusals
+from secgraph.model.graph import GraphData
+from secgraph.model.records import Community, Event, Headcount, Note, Organisation, Person, Relationship
+from secgraph.store import ChangeSet
+
+P = {"source": "test §1", "as_of": "2021-03"}
+
+# -- keys ---------------------------------------------------------------------------------------
+
+
+def test_a_key_is_shown_once_and_only_its_salted_hash_is_kept(tmp_path: Path) -> None:
+    keys = KeyStore(tmp_path / "keys.db")
+    token, info = keys.create("planner", "近畿局")
+    other, _ = keys.create("planner", "other")
+    secret = token.split("_", 2)[2]
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert token.encode() not in raw and secret.encode() not in raw
+    assert stat.S_IMODE((tmp_path / "keys.db").stat().st_mode) == 0o600
+    assert keys.verify(token) == Principal(info.id, "近畿局", Role.PLANNER)
+    assert keys.verify(other) is not None and keys.verify(other).key_id != info.id  # type: ignore[union-attr]
+    assert all("digest" not in vars(i) and "salt" not in vars(i) for i in keys.list())
+
+
+@pytest.mark.parametrize(
+    "presented",
+    ["", "sg_", "sg_00000000_x", "nonsense", "sg_deadbeef_" + "A" * 43, "x" * 10_000, "Bearer sg_1_2"],
+)
+def test_unknown_or_malformed_keys_are_refused(tmp_path: Path, presented: str) -> None:
+    keys = KeyStore(tmp_path / "keys.db")
+    token, _ = keys.create("admin")
+    assert keys.verify(presented) is None
+    assert keys.verify(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+
+
+def test_revoked_keys_stop_working_at_once_and_stay_listed(tmp_path: Path) -> None:
+    keys = KeyStore(tmp_path / "keys.db")
+    token, info = keys.create("viewer", "委員会")
+    keys.revoke(info.id)
+    assert keys.verify(token) is None
+    assert keys.list()[0].revoked_at is not None and keys.list(include_revoked=False) == []
+    assert not keys.has_active_keys()
+    with pytest.raises(KeyRequestError):
+        keys.revoke(info.id)
+    with pytest.raises(KeyRequestError):
+        keys.revoke("nope")
+
+
+def test_secretariat_keys_need_a_community_and_others_refuse_one(tmp_path: Path) -> None:
+    keys = KeyStore(tmp_path / "keys.db")
+    with pytest.raises(KeyRequestError):
+        keys.create("secretariat")
+    with pytest.raises(KeyRequestError):
+        keys.create("planner", community_id="com-a")
+    token, _ = keys.create("secretariat", community_id="com-a")
+    assert keys.verify(token).community_id == "com-a"  # type: ignore[union-attr]
+
+
+def test_an_ephemeral_key_lives_in_memory_only(tmp_path: Path) -> None:
+    keys = KeyStore(tmp_path / "keys.db")
+    token, info = keys.create_ephemeral()
+    assert keys.verify(token).role == Role.ADMIN  # type: ignore[union-attr]
+    assert not keys.has_active_keys() and keys.list() == []
+    assert KeyStore(tmp_path / "keys.db").verify(token) is None  # another process does not know it
+
+
+def test_the_pseudonym_secret_is_made_once_and_kept(tmp_path: Path) -> None:
+    first = KeyStore(tmp_path / "keys.db").pseudonym_key()
+    assert len(first) == 32 and KeyStore(tmp_path / "keys.db").pseudonym_key() == first
+
+
+# -- the failure limiter ------------------------------------------------------------------------
+
+
+def test_failures_are_limited_per_address_and_refill_over_time() -> None:
+    now = [0.0]
+    limiter = FailureLimiter(burst=3, per_minute=6, clock=lambda: now[0])
+    for _ in range(3):
+        assert limiter.retry_after("10.0.0.1") is None
+        limiter.failed("10.0.0.1")
+    assert limiter.retry_after("10.0.0.1") == 10  # one token per 10 s
+    assert limiter.retry_after("10.0.0.2") is None  # another address is not affected
+    now[0] = 10.0
+    assert limiter.retry_after("10.0.0.1") is None
+
+
+def test_the_limiter_forgets_addresses_when_full() -> None:
+    limiter = FailureLimiter(burst=2, per_minute=60, max_clients=10, clock=lambda: 0.0)
+    for i in range(50):
+        limiter.failed(f"a{i}")
+    assert len(limiter._buckets) <= 10
+
+
+# -- the write policy ---------------------------------------------------------------------------
+
+
+def graph() -> GraphData:
+    data = GraphData()
+    for node in (
+        Organisation(id="o1", name="団体1", sector="police", **P),
+        Person(id="p1", name="山田 太郎", role_label="講師", **P),
+        Community(id="ca", name="A会", **P),
+        Community(id="cb", name="B会", **P),
+        Event(id="ea", title="A勉強会", event_type="seminar", start="2021-01-01", **P),
+        Event(id="eb", title="B勉強会", event_type="seminar", start="2021-01-01", **P),
+        Event(id="e-free", title="主催者なし", event_type="seminar", start="2021-01-01", **P),
+        Headcount(id="hca", subject_id="ca", count_kind="members", count=3, **P),
+        Note(id="na", about_id="ea", text="メモ", **P),
+    ):
+        data.add_node(node)
+    for rel in (
+        Relationship(id="r-ca-ea", type="ORGANISED", from_id="ca", to_id="ea", **P),
+        Relationship(id="r-cb-eb", type="ORGANISED", from_id="cb", to_id="eb", **P),
+        Relationship(id="r-o1-cb", type="MEMBER_OF", from_id="o1", to_id="cb", **P),
+        Relationship(id="r-p1-o1", type="WORKS_AT", from_id="p1", to_id="o1", **P),
+    ):
+        data.add_relationship(rel)
+    return data
+
+
+SEC_A = Principal("k", "a", Role.SECRETARIAT, "ca")
+PLANNER = Principal("k", "p", Role.PLANNER)
+
+
+def test_a_community_owns_itself_its_organised_events_their_counts_and_notes() -> None:
+    assert community_records(graph(), "ca") == {"ca", "ea", "hca", "na"}
+    assert community_records(graph(), "missing") == set()
+
+
+@pytest.mark.parametrize(
+    ("change", "allowed"),
+    [
+        (ChangeSet(nodes=[Community(id="ca", name="A会 改", **P)]), True),
+        (ChangeSet(nodes=[Community(id="cb", name="B会 改", **P)]), False),
+        (ChangeSet(nodes=[Community(id="cc", name="新しい会", **P)]), False),
+        (ChangeSet(delete_node_ids=["ca"]), False),
+        (ChangeSet(nodes=[Event(id="ea", title="改", event_type="seminar", start="2021-01-02", **P)]), True),
+        (ChangeSet(nodes=[Event(id="eb", title="改", event_type="seminar", start="2021-01-02", **P)]), False),
+        (ChangeSet(delete_node_ids=["ea"]), True),
+        (ChangeSet(delete_node_ids=["eb"]), False),
+        (ChangeSet(nodes=[Organisation(id="o2", name="新団体", sector="sme", **P)]), False),
+        (ChangeSet(nodes=[Person(id="p1", name="改名", **P)]), False),
+        (ChangeSet(relationships=[Relationship(type="MEMBER_OF", from_id="o1", to_id="ca", **P)]), True),
+        (ChangeSet(relationships=[Relationship(type="SPOKE_AT", from_id="p1", to_id="ea", **P)]), True),
+        (ChangeSet(relationships=[Relationship(type="SPOKE_AT", from_id="p1", to_id="eb", **P)]), False),
+        (ChangeSet(delete_relationship_ids=["r-o1-cb"]), False),
+        (ChangeSet(delete_relationship_ids=["r-ca-ea"]), True),
+        # moving a tie from C to another community is refused
+        (
+            ChangeSet(relationships=[Relationship(id="r-ca-ea", type="ORGANISED", from_id="cb", to_id="ea", **P)]),
+            False,
+        ),
+        # a new event with C as organiser in the same change is C's
+        (
+            ChangeSet(
+                nodes=[Event(id="e-new", title="新", event_type="seminar", start="2021-05-01", **P)],
+                relationships=[Relationship(type="ORGANISED", from_id="ca", to_id="e-new", **P)],
+            ),
+            True,
+        ),
+        (ChangeSet(nodes=[Event(id="e-new", title="新", event_type="seminar", start="2021-05-01", **P)]), False),
+        # claiming an event another community organises is refused; an unorganised one may be claimed
+        (ChangeSet(relationships=[Relationship(type="ORGANISED", from_id="ca", to_id="eb", **P)]), False),
+        (ChangeSet(relationships=[Relationship(type="ORGANISED", from_id="ca", to_id="e-free", **P)]), True),
+        (ChangeSet(nodes=[Headcount(subject_id="ca", count_kind="members", count=5, **P)]), True),
+        (ChangeSet(nodes=[Headcount(subject_id="cb", count_kind="members", count=5, **P)]), False),
+        (ChangeSet(nodes=[Note(id="n2", about_id="ca", text="x", **P)]), True),
+        (ChangeSet(nodes=[Note(id="n2", about_id="cb", text="x", **P)]), False),
+    ],
+)
+def test_a_secretariat_writes_only_its_own_community_records(change: ChangeSet, allowed: bool) -> None:
+    assert (write_refusals(SEC_A, graph(), change) == []) is allowed
+
+
+@pytest.mark.parametrize(
+    ("change", "allowed"),
+    [
+        (ChangeSet(nodes=[Note(id="n2", about_id="cb", text="x", **P)]), True),
+        (ChangeSet(delete_node_ids=["na"]), True),
+        (ChangeSet(relationships=[Relationship(type="LONG_LISTED", from_id="o1", to_id="ca", **P)]), True),
+        (ChangeSet(relationships=[Relationship(type="CONTACTED", from_id="ca", to_id="o1", **P)]), True),
+        (ChangeSet(relationships=[Relationship(type="MEMBER_OF", from_id="o1", to_id="ca", **P)]), False),
+        # a member tie cannot be turned into a long-list entry (nor back)
+        (
+            ChangeSet(relationships=[Relationship(id="r-o1-cb", type="LONG_LISTED", from_id="o1", to_id="cb", **P)]),
+            False,
+        ),
+        (ChangeSet(delete_relationship_ids=["r-o1-cb"]), False),
+        (ChangeSet(nodes=[Community(id="ca", name="A会 改", **P)]), False),
+        (ChangeSet(delete_node_ids=["ea"]), False),
+    ],
+)
+def test_a_planner_writes_only_notes_long_lists_and_contacts(change: ChangeSet, allowed: bool) -> None:
+    assert (write_refusals(PLANNER, graph(), change) == []) is allowed
+
+
+def test_admins_write_everything_and_viewers_nothing() -> None:
+    change = ChangeSet(delete_node_ids=["eb"])
+    assert write_refusals(Principal("k", "a", Role.ADMIN), graph(), change) == []
+    assert write_refusals(Principal("k", "v", Role.VIEWER), graph(), ChangeSet(nodes=[])) != []
+
+
+# -- what each role sees ------------------------------------------------------------------------
+
+
+def confidential_graph() -> GraphData:
+    data = graph()
+    for node in (
+        Organisation(id="o-secret", name="秘密団体", sector="sme", **P, confidential=True),
+        Organisation(id="o-child", name="子組織", sector="sme", parent_id="o-secret", **P),
+        Headcount(id="hc-secret", subject_id="o-secret", count_kind="members", count=1, **P),
+    ):
+        data.add_node(node)
+    data.add_relationship(Relationship(id="r-secret-ca", type="MEMBER_OF", from_id="o-secret", to_id="ca", **P))
+    data.add_relationship(
+        Relationship(id="r-contact", type="CONTACTED", from_id="ca", to_id="o1", confidential=True, **P)
+    )
+    return data
+
+
+def test_confidential_records_and_what_hangs_on_them_are_removed() -> None:
+    seen = visible_graph(confidential_graph(), Visibility.PUBLIC)
+    assert "o-secret" not in seen.nodes and "hc-secret" not in seen.nodes
+    assert "r-secret-ca" not in seen.relationships and "r-contact" not in seen.relationships
+    assert seen.nodes["o-child"].parent_id is None  # type: ignore[attr-defined]
+    assert "na" in seen.nodes  # notes stay for secretariats
+    assert visible_graph(confidential_graph(), Visibility.FULL) is not None
+    assert "o-secret" in visible_graph(confidential_graph(), Visibility.FULL).nodes
+
+
+def test_viewers_see_people_by_role_and_affiliation_only() -> None:
+    seen = visible_graph(confidential_graph(), Visibility.ANONYMISED, b"k" * 32)
+    text = repr(seen.nodes) + repr(seen.relationships)
+    assert "山田" not in text and "p1" not in [n for n in seen.nodes]
+    people = [n for n in seen.nodes.values() if n.kind == "Person"]
+    assert [p.name for p in people] == ["講師(団体1)"]
+    assert not any(n.kind == "Note" for n in seen.nodes.values())
+    works = [r for r in seen.relationships.values() if r.type == "WORKS_AT"]
+    assert works[0].from_id == people[0].id and works[0].id.startswith("rel-")
+    # stable across builds, different under another secret
+    again = visible_graph(confidential_graph(), Visibility.ANONYMISED, b"k" * 32)
+    other = visible_graph(confidential_graph(), Visibility.ANONYMISED, b"o" * 32)
+    assert set(again.nodes) == set(seen.nodes) and set(other.nodes) != set(seen.nodes)

@@ -1,0 +1,64 @@
+"""Schemathesis against the service's own OpenAPI: generated requests to every operation, as an
+admin on the embedded store with the test world loaded. No answer may be a 5xx, use a status or
+content type the schema does not list, or break its own response schema. Bounded: a few examples per
+operation, so the run takes seconds."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+
+from secgraph.api import ApiSettings, create_app
+from secgraph.store import StoreSettings
+from secgraph.store.embedded import EmbeddedStore
+from tests.test_api_world import auth, make_keys, world
+
+#: SECGRAPH_FUZZ_EXAMPLES raises it for a longer run by hand.
+EXAMPLES_PER_OPERATION = int(os.environ.get("SECGRAPH_FUZZ_EXAMPLES", "8"))
+_KEYS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def app_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesis.BaseSchema]:
+    folder: Path = tmp_path_factory.mktemp("schemathesis")
+    store = EmbeddedStore(folder / "graph.db")
+    store.write(world())
+    keys_store, keys = make_keys(folder / "keys.db")
+    _KEYS["admin"] = keys.admin
+    app = create_app(
+        ApiSettings(store=StoreSettings(db_path=folder / "graph.db"), keys_path=folder / "keys.db"),
+        store=store,
+        keys=keys_store,
+    )
+    with TestClient(app):  # runs the lifespan around the whole run
+        yield schemathesis.openapi.from_asgi("/openapi.json", app)
+    store.close()
+
+
+schema = schemathesis.pytest.from_fixture("app_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,  # the same cases every run: a failure here is reproducible
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_server_error_and_no_response_breaks_the_schema(case: schemathesis.Case) -> None:
+    case.call_and_validate(
+        headers=auth(_KEYS["admin"]),
+        checks=[
+            checks.not_a_server_error,
+            checks.status_code_conformance,
+            checks.content_type_conformance,
+            checks.response_schema_conformance,
+        ],
+    )
