@@ -327,6 +327,115 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- analyses ---------------------------------------------------------------------------------------
+
+ANALYSES = ("key-persons", "isolated-regions", "missing-sectors", "stage", "health", "changes")
+
+
+def _run_analysis(args: argparse.Namespace, data: Any) -> Any:
+    import datetime as dt
+
+    from secgraph import analysis
+    from secgraph.analysis.network import Scope
+
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    scope = Scope(community=args.community, region=args.region, prefecture=args.prefecture, as_of=as_of)
+    if args.analysis == "key-persons":
+        return analysis.key_person_candidates(data, scope, limit=args.limit)
+    if args.analysis == "isolated-regions":
+        return analysis.isolated_regions(data, scope)
+    if args.analysis == "missing-sectors":
+        return analysis.missing_sectors(data, scope)
+    if args.analysis == "stage":
+        return analysis.engagement_stage(data, scope)
+    if args.analysis == "health":
+        return analysis.network_health(data, scope, as_of=as_of)
+    if not (args.earlier and args.later):
+        raise ValueError(_("changes には --earlier と --later が必要です", "changes needs --earlier and --later"))
+    plain = Scope(community=args.community, region=args.region, prefecture=args.prefecture)
+    return analysis.changes_between(data, dt.date.fromisoformat(args.earlier), dt.date.fromisoformat(args.later), plain)
+
+
+def _text(item: Any) -> str:
+    """The first evidence or reason of a result item, in the chosen language."""
+    for field in ("evidence", "reasons"):
+        found = getattr(item, field, None)
+        if found:
+            return found[0].ja if _lang == "ja" else found[0].en
+    return ""
+
+
+def _analysis_rows(name: str, result: Any) -> tuple[list[str], list[list[str]]]:
+    if name == "key-persons":
+        headers = [_("順位", "rank"), _("名称", "name"), _("種類", "kind"), _("得点", "score"), _("理由", "why")]
+
+        # The first piece of evidence states the score; the next says why it is high.
+        def reason(c: Any) -> str:
+            return c.evidence[1].ja if _lang == "ja" else c.evidence[1].en
+
+        return headers, [
+            [str(c.rank), c.name, c.kind, f"{c.score:.3f}", reason(c) if len(c.evidence) > 1 else _text(c)]
+            for c in result.candidates
+        ]
+    if name == "isolated-regions":
+        headers = [_("都道府県", "prefecture"), _("欠けているもの", "gaps"), _("根拠", "evidence")]
+        rows = [[p.name if _lang == "ja" else p.name_en, ", ".join(p.gaps), _text(p)] for p in result.prefectures]
+        rows += [[_("【橋】", "[bridge] ") + b.name, str(b.cut_off_count), _text(b)] for b in result.single_bridges]
+        return headers, rows
+    if name == "missing-sectors":
+        headers = [_("コミュニティ", "community"), _("不足", "missing"), _("最初の候補", "first suggestion")]
+        rows = []
+        for coverage in result.communities:
+            firsts = [f"{n.code}: {n.suggestions[0].name}" for n in coverage.needs if not n.met and n.suggestions]
+            rows.append([coverage.name, ", ".join(coverage.missing) or "—", "; ".join(firsts)])
+        return headers, rows
+    if name == "stage":
+        headers = [_("コミュニティ", "community"), _("段階", "stage"), _("次の段階に足りないもの", "missing for next")]
+        stage_text = (lambda c: c.stage_ja) if _lang == "ja" else (lambda c: c.stage_en)
+        return headers, [[c.name, stage_text(c), ", ".join(c.missing)] for c in result.communities]
+    if name == "health":
+        codes = [i.code for i in result.communities[0].indicators] if result.communities else []
+        return [_("コミュニティ", "community"), *codes], [
+            [h.name, *(str(i.value) if i.value is not None else "—" for i in h.indicators)] for h in result.communities
+        ]
+    headers = [
+        _("コミュニティ", "community"),
+        _("状態", "status"),
+        _("加入", "joined"),
+        _("離脱", "left"),
+        _("段階", "stage"),
+    ]
+    return headers, [
+        [
+            c.name,
+            c.status,
+            str(len(c.joined)),
+            str(len(c.left)),
+            f"{c.stage.earlier} → {c.stage.later}" if getattr(c, "stage", None) else "",
+        ]
+        for c in result.communities
+    ]
+
+
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    service, principal = _service(args.hide_names)
+    try:
+        data = service.view_for(principal).data
+        try:
+            result = _run_analysis(args, data)
+        except (KeyError, ValueError) as error:
+            print(_("エラー: ", "error: ") + str(error.args[0] if error.args else error), file=sys.stderr)
+            return EXIT_REFUSED
+    finally:
+        service.holder.close()
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return EXIT_OK
+    headers, rows = _analysis_rows(args.analysis, result)
+    print(format_table(headers, rows) if rows else _("該当なし", "nothing found"))
+    return EXIT_OK
+
+
 # -- keys -------------------------------------------------------------------------------------------
 
 
@@ -581,6 +690,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_filters(search_parser, "sector", "prefecture", "region", "community")
     _add_paging(search_parser)
+
+    analyse_parser = _command(
+        commands,
+        "analyse",
+        _cmd_analyse,
+        (
+            "分析（キーパーソン・空白地域・不足セクター・段階・健全性・変化）",
+            "analyses: key persons, isolated regions, missing sectors, stage, health, changes",
+        ),
+        (
+            "分析を実行して表で表示します（--json で全項目と根拠）。--community/--region/--prefecture で範囲を、"
+            "--as-of でその日時点のネットワークを指定します。",
+            "Runs an analysis and prints a table (--json for every field and its evidence). Scope it with "
+            "--community, --region or --prefecture, and --as-of for the network as it stood on a date.",
+        ),
+    )
+    analyse_parser.add_argument("analysis", choices=ANALYSES, help=_("分析の種類", "which analysis"))
+    for flag, help_ja, help_en in (
+        ("--community", "コミュニティID", "community id"),
+        ("--region", "地域（mic-kinki, 近畿）", "region (mic-kinki, 近畿)"),
+        ("--prefecture", "都道府県（27, 大阪府）", "prefecture (27, 大阪府)"),
+        ("--as-of", "基準日（YYYY-MM-DD）", "as of date (YYYY-MM-DD)"),
+        ("--earlier", "changes: 前回の日付", "changes: earlier date"),
+        ("--later", "changes: 今回の日付", "changes: later date"),
+    ):
+        analyse_parser.add_argument(flag, help=_(help_ja, help_en))
+    analyse_parser.add_argument("--limit", type=int, default=20, help=_("key-persons の件数", "key-persons: how many"))
+    analyse_parser.add_argument("--json", action="store_true", help=_("JSONで出力", "print JSON"))
+    analyse_parser.add_argument(
+        "--hide-names",
+        action="store_true",
+        help=_("閲覧者と同じ表示（人物は役割と所属だけ）", "what a viewer sees: people by role and affiliation"),
+    )
 
     keys_parser = commands.add_parser(
         "keys",
