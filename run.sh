@@ -51,6 +51,8 @@ case "${1:-}" in
   test)
     python_env test
     java_env
+    # The browser tests use Debian's Chromium; Japanese must render (not tofu) in every picture.
+    apt_install chromium fonts-noto-cjk
     shift
     exec "$VENV/bin/python" -m pytest "$@"
     ;;

@@ -28,6 +28,7 @@ from secgraph.api.routers import (
     people,
     relationships,
     search,
+    views,
 )
 from secgraph.api.services import GraphService, StoreHolder
 from secgraph.api.settings import ApiSettings
@@ -48,6 +49,7 @@ ROUTERS = (
     relationships.router,
     imports.router,
     analyses.router,
+    views.router,
 )
 
 TAGS: list[dict[str, str]] = [
@@ -62,6 +64,7 @@ TAGS: list[dict[str, str]] = [
     {"name": "relationships", "description": "関係（構成員・事務局・主催・講演…） / Ties between records"},
     {"name": "imports", "description": "CSV・zip・Excelの一括読み込み（全部か無か） / Bulk import, all or nothing"},
     {"name": "analyses", "description": "分析（キーパーソン・空白地域・不足セクター・段階・健全性） / Analyses"},
+    {"name": "views", "description": "図（ネットワーク図HTML・オフラインで開ける） / Views: interactive network map"},
 ]
 
 DESCRIPTION = """
