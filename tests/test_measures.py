@@ -218,11 +218,23 @@ def test_constraint_and_effective_size_of_a_star_and_a_triangle() -> None:
     assert math.isnan(burt_constraint(lonely)["x"]) and math.isnan(burt_effective_size(lonely)["x"])
 
 
+def test_weighted_effective_size_by_hand() -> None:
+    """u's ties: a (3), b (5), c (2); b–c 2 with b's strongest tie 5, c's strongest 2.
+    e_u = (1 − 0) + (1 − p_uc·m_bc) + (1 − p_ub·m_cb) = 1 + (1 − 0.2·0.4) + (1 − 0.5·1) = 2.42 (Burt 1992)."""
+    G = nx.Graph()
+    G.add_weighted_edges_from(
+        [("u", "a", 3), ("u", "b", 5), ("u", "c", 2), ("b", "c", 2), ("b", "x", 5), ("c", "y", 2)]
+    )
+    assert burt_effective_size(G, "weight")["u"] == pytest.approx(2.42)
+
+
 @pytest.mark.parametrize("weight", [None, "weight"])
 def test_constraint_and_effective_size_agree_with_networkx(weight: str | None) -> None:
     for G in random_graphs(40):
         ours_c, theirs_c = burt_constraint(G, weight), nx.constraint(G, weight=weight)
-        ours_e, theirs_e = burt_effective_size(G, weight), nx.effective_size(G, weight=weight)
+        # nodes=… keeps networkx on its per-node path: with scipy installed, networkx 3.6's all-nodes
+        # fast path gives other values for weighted graphs (see the hand-computed case below).
+        ours_e, theirs_e = burt_effective_size(G, weight), nx.effective_size(G, nodes=list(G), weight=weight)
         for v in G:
             for ours, theirs in ((ours_c[v], theirs_c[v]), (ours_e[v], theirs_e[v])):
                 assert (math.isnan(ours) and math.isnan(theirs)) or ours == pytest.approx(theirs, abs=1e-9)

@@ -26,7 +26,11 @@ router = APIRouter(prefix="/views", tags=["views"], responses=ERROR_RESPONSES)
     summary="ネットワーク図（HTML） / Interactive network map (HTML)",
     description="インターネット接続なしで開ける単一のHTMLファイル。同じデータなら同じ配置。"
     " / One self-contained HTML file that opens without internet; the same data gives the same layout.",
-    responses={200: {"content": {"text/html": {}}, "description": "HTML"}},
+    # An HTML route documents its errors as text/html unless told: they are problem+json like everywhere.
+    responses={
+        200: {"content": {"text/html": {}}, "description": "HTML"},
+        **{code: {**spec, "content": {"application/problem+json": {}}} for code, spec in ERROR_RESPONSES.items()},
+    },
 )
 def network(
     graph: Graph,
