@@ -126,10 +126,8 @@ def snapshot_at(data: GraphData, day: dt.date | None) -> GraphData:
     return GraphData(nodes=nodes, relationships=relationships)
 
 
-def actor_prefectures(data: GraphData, actor_id: str) -> set[str]:
-    """Prefecture codes an actor is located in: an organisation's own, a person's employers',
-    a community's covered prefectures."""
-    node = data.nodes.get(actor_id)
+def _own_prefectures(node: Node) -> set[str]:
+    """Where an organisation or community is, from its own fields."""
     if isinstance(node, Organisation):
         return {node.prefecture} if node.prefecture else set()
     if isinstance(node, Community):
@@ -137,14 +135,31 @@ def actor_prefectures(data: GraphData, actor_id: str) -> set[str]:
         if not codes and node.region:
             codes = {p.code for p in geography.prefectures_of_region(node.region)}
         return codes
-    if isinstance(node, Person):
-        return {
-            p
-            for rel in data.relationships.values()
-            if rel.type == RelType.WORKS_AT and rel.from_id == actor_id
-            for p in actor_prefectures(data, rel.to_id)
-        }
     return set()
+
+
+def actor_prefectures(data: GraphData, actor_id: str) -> set[str]:
+    """Prefecture codes an actor is located in: an organisation's own, a person's employers',
+    a community's covered prefectures. For every actor at once, use ``prefectures_by_actor``."""
+    node = data.nodes.get(actor_id)
+    if not isinstance(node, Person):
+        return _own_prefectures(node) if node is not None else set()
+    return {
+        p
+        for rel in data.relationships.values()
+        if rel.type == RelType.WORKS_AT and rel.from_id == actor_id and rel.to_id in data.nodes
+        for p in _own_prefectures(data.nodes[rel.to_id])
+    }
+
+
+def prefectures_by_actor(data: GraphData) -> dict[str, set[str]]:
+    """``actor_prefectures`` of every actor, in one pass over the ties: looking each person up
+    on its own would scan every tie once per person."""
+    located = {n.id: _own_prefectures(n) for n in data.nodes.values() if n.kind in ACTOR_KINDS}
+    for rel in data.relationships.values():
+        if rel.type == RelType.WORKS_AT and isinstance(data.nodes.get(rel.from_id), Person) and rel.to_id in data.nodes:
+            located[rel.from_id] |= _own_prefectures(data.nodes[rel.to_id])
+    return located
 
 
 def in_region(prefecture_code: str, region_code: str) -> bool:
@@ -171,18 +186,19 @@ def community_circle(data: GraphData, community_id: str) -> set[str]:
     return {a for a in circle if a in data.nodes and data.nodes[a].kind in ACTOR_KINDS}
 
 
-def scoped_actor_ids(data: GraphData, scope: Scope) -> set[str]:
-    actors = {n.id for n in data.nodes.values() if n.kind in ACTOR_KINDS}
+def scoped_actor_ids(data: GraphData, scope: Scope, located: dict[str, set[str]] | None = None) -> set[str]:
+    """The actors a scope covers; ``located`` is ``prefectures_by_actor(data)`` when already made."""
     if scope.community is not None:
         if scope.community not in data.nodes:
             raise KeyError(f"community '{scope.community}' not found / コミュニティが見つかりません")
         return community_circle(data, scope.community)
+    located = prefectures_by_actor(data) if located is None else located
     if scope.prefecture is not None:
-        return {a for a in actors if scope.prefecture in actor_prefectures(data, a)}
+        return {a for a, codes in located.items() if scope.prefecture in codes}
     if scope.region is not None:
         region = scope.region
-        return {a for a in actors if any(in_region(p, region) for p in actor_prefectures(data, a))}
-    return actors
+        return {a for a, codes in located.items() if any(in_region(p, region) for p in codes)}
+    return set(located)
 
 
 def actor_network(data: GraphData, scope: Scope | None = None) -> nx.Graph:
@@ -193,7 +209,8 @@ def actor_network(data: GraphData, scope: Scope | None = None) -> nx.Graph:
     """
     scope = scope or Scope()
     data = snapshot_at(data, scope.as_of)
-    actors = scoped_actor_ids(data, scope)
+    located = prefectures_by_actor(data)
+    actors = scoped_actor_ids(data, scope, located)
     graph = nx.Graph()
     for actor_id in sorted(actors):
         node = data.nodes[actor_id]
@@ -202,7 +219,7 @@ def actor_network(data: GraphData, scope: Scope | None = None) -> nx.Graph:
             kind=node.kind,
             name=node.display_name(),
             sector=getattr(node, "sector", None) or ("community" if node.kind == "Community" else None),
-            prefectures=sorted(actor_prefectures(data, actor_id)),
+            prefectures=sorted(located[actor_id]),
         )
 
     def tie(a: str, b: str, weight: float, rel_id: str | None = None, event_id: str | None = None) -> None:
