@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Node
-from secgraph.model.vocabulary import EVENT_ROLE_TYPES, SECTORS, HeadcountKind, RelType, Sector, label
+from secgraph.model.vocabulary import EVENT_ROLE_TYPES, SECTORS, HeadcountKind, RelType, Sector, label, parse_term
 
 
 @dataclass(frozen=True)
@@ -52,20 +52,13 @@ DEFAULT_SECTOR_NEEDS: tuple[SectorNeed, ...] = (
 
 
 def sector_need(sectors: list[str], code: str | None = None) -> SectorNeed:
-    """A need made of the given sector codes or labels (for a user's own list)."""
-    from secgraph.model.vocabulary import parse_term
-
-    parsed = frozenset(parse_term(Sector, s) for s in sectors)
-    first = sorted(parsed)[0]
-    return (
-        SectorNeed(
-            code or "+".join(sorted(parsed)),
-            "・".join(label(s) for s in sorted(parsed)),
-            " or ".join(label(s, "en") for s in sorted(parsed)),
-            parsed,
-        )
-        if len(parsed) > 1
-        else SectorNeed(code or first.value, label(first), label(first, "en"), parsed)
+    """A need made of the given sector codes or labels (for a user's own list): any of them meets it."""
+    parsed = sorted(frozenset(parse_term(Sector, s) for s in sectors))
+    return SectorNeed(
+        code or "+".join(parsed),
+        "・".join(label(s) for s in parsed),
+        " or ".join(label(s, "en") for s in parsed),
+        frozenset(parsed),
     )
 
 
