@@ -356,27 +356,21 @@ def _run_analysis(args: argparse.Namespace, data: Any) -> Any:
     return analysis.changes_between(data, dt.date.fromisoformat(args.earlier), dt.date.fromisoformat(args.later), plain)
 
 
-def _text(item: Any) -> str:
-    """The first evidence or reason of a result item, in the chosen language."""
+def _text(item: Any, position: int = 0) -> str:
+    """A result item's evidence (or reason) at ``position`` — or its last one — in the chosen language."""
     for field in ("evidence", "reasons"):
         found = getattr(item, field, None)
         if found:
-            return found[0].ja if _lang == "ja" else found[0].en
+            chosen = found[min(position, len(found) - 1)]
+            return chosen.ja if _lang == "ja" else chosen.en
     return ""
 
 
 def _analysis_rows(name: str, result: Any) -> tuple[list[str], list[list[str]]]:
     if name == "key-persons":
         headers = [_("順位", "rank"), _("名称", "name"), _("種類", "kind"), _("得点", "score"), _("理由", "why")]
-
         # The first piece of evidence states the score; the next says why it is high.
-        def reason(c: Any) -> str:
-            return c.evidence[1].ja if _lang == "ja" else c.evidence[1].en
-
-        return headers, [
-            [str(c.rank), c.name, c.kind, f"{c.score:.3f}", reason(c) if len(c.evidence) > 1 else _text(c)]
-            for c in result.candidates
-        ]
+        return headers, [[str(c.rank), c.name, c.kind, f"{c.score:.3f}", _text(c, 1)] for c in result.candidates]
     if name == "isolated-regions":
         headers = [_("都道府県", "prefecture"), _("欠けているもの", "gaps"), _("根拠", "evidence")]
         rows = [[p.name if _lang == "ja" else p.name_en, ", ".join(p.gaps), _text(p)] for p in result.prefectures]
