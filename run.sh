@@ -44,6 +44,8 @@ java_env() {
 
 case "${1:-}" in
   main)
+    # Figures and PDFs: a Japanese font and Pango (WeasyPrint draws the profiles with it).
+    apt_install fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
     python_env main
     "$VENV/bin/secgraph" load seed_data
     exec "$VENV/bin/secgraph" serve --host 127.0.0.1 --port "${PORT:-8000}"
@@ -51,8 +53,9 @@ case "${1:-}" in
   test)
     python_env test
     java_env
-    # The browser tests use Debian's Chromium; Japanese must render (not tofu) in every picture.
-    apt_install chromium fonts-noto-cjk
+    # The browser tests use Debian's Chromium; Japanese must render (not tofu) in every picture;
+    # PDF pages are checked with poppler's pdftoppm/pdftotext.
+    apt_install chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
     shift
     exec "$VENV/bin/python" -m pytest "$@"
     ;;

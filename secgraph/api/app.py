@@ -17,9 +17,12 @@ from secgraph.api.limits import BodyLimitMiddleware
 from secgraph.api.problems import PROBLEM_JSON, install_handlers
 from secgraph.api.routers import (
     analyses,
+    charts,
     communities,
+    documents,
     event_series,
     events,
+    exports,
     headcounts,
     imports,
     meta,
@@ -50,6 +53,9 @@ ROUTERS = (
     imports.router,
     analyses.router,
     views.router,
+    charts.router,
+    documents.router,
+    exports.router,
 )
 
 TAGS: list[dict[str, str]] = [
@@ -64,7 +70,10 @@ TAGS: list[dict[str, str]] = [
     {"name": "relationships", "description": "関係（構成員・事務局・主催・講演…） / Ties between records"},
     {"name": "imports", "description": "CSV・zip・Excelの一括読み込み（全部か無か） / Bulk import, all or nothing"},
     {"name": "analyses", "description": "分析（キーパーソン・空白地域・不足セクター・段階・健全性） / Analyses"},
-    {"name": "views", "description": "図（ネットワーク図HTML・オフラインで開ける） / Views: interactive network map"},
+    {"name": "views", "description": "ネットワーク図（HTML・PNG・SVG・PDF、オフラインで開ける） / Network maps"},
+    {"name": "charts", "description": "グラフ（セクター構成・段階・参加者の推移・カバー地図） / Charts"},
+    {"name": "documents", "description": "コミュニティ概要（1枚）・委員会資料（PDF） / Profiles and committee pack"},
+    {"name": "exports", "description": "データ出力（CSV・XLSX・GraphML・GEXF・JSON） / Data exports"},
 ]
 
 DESCRIPTION = """
