@@ -16,7 +16,7 @@ from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired, Tr
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from secgraph.store import ChangeRefused, StoreError, StoreUnavailable
+from secgraph.store import ChangeRefused, StorageFull, StoreError, StoreUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("secgraph.api")
@@ -161,6 +161,12 @@ def install_handlers(app: FastAPI) -> None:
 
     for error_type in (*UNAVAILABLE_ERRORS, StoreError):
         app.add_exception_handler(error_type, _unavailable)  # type: ignore[arg-type]
+
+    @app.exception_handler(StorageFull)
+    async def _full(request: Request, error: StorageFull) -> JSONResponse:
+        # not temporary like 503: someone has to free the disk or fix the folder's permissions
+        log.error("store cannot write on %s: %s", request.url.path, error)
+        return problem_response(507, str(error), request.url.path)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, error: Exception) -> JSONResponse:

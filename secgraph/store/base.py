@@ -35,6 +35,10 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached (a Neo4j server down, a data folder unreadable)."""
 
 
+class StorageFull(StoreError):
+    """The store's disk is full or its data folder read-only: the write was rolled back whole."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One reason a change was refused: which record, which field, why."""

@@ -9,6 +9,7 @@ or type; the graph is small enough per deployment that analyses read it whole.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from secgraph.model.graph import GraphData, node_from_properties
 from secgraph.model.records import Node, Relationship
-from secgraph.store.base import DERIVED_TYPES, ChangeSet, GraphStore, StoreError, StoreUnavailable
+from secgraph.store.base import DERIVED_TYPES, ChangeSet, GraphStore, StorageFull, StoreError, StoreUnavailable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -47,6 +48,43 @@ INSERT OR IGNORE INTO meta(key, value) VALUES ('revision', 0);
 _REF_FIELDS = ("parent_id", "series_id", "subject_id", "about_id")
 
 
+#: SQLite's answers (by error-name prefix, so SQLITE_IOERR_WRITE, SQLITE_READONLY_DIRECTORY … too) that
+#: mean "no room or no permission to write". The data is intact: the transaction rolled back.
+_STORAGE_ERRORS = {
+    "SQLITE_FULL": ("the disk is full", "ディスクの空きがありません"),
+    "SQLITE_READONLY": ("the data folder or file is read-only", "データフォルダまたはファイルが読み取り専用です"),
+    "SQLITE_CANTOPEN": ("the data folder cannot be written", "データフォルダに書き込めません"),
+    "SQLITE_IOERR": ("the disk refused the write", "ディスクが書き込みを拒否しました"),
+}
+
+
+def _write_error(path: Path, error: sqlite3.Error) -> StoreError:
+    """The failed write explained: storage problems named as such, with the file and a remedy."""
+    name = getattr(error, "sqlite_errorname", "")
+    reason = next((text for prefix, text in _STORAGE_ERRORS.items() if name.startswith(prefix)), None)
+    if reason is None:
+        return StoreError(f"the embedded store refused the write: {error} / 書き込みに失敗しました")
+    en, ja = reason
+    return StorageFull(
+        f"{ja}（{path}）。何も変更されていません。空きを作るか書き込み可能にして再試行してください。"
+        f" / {en} ({path}); nothing was changed. Free space or make it writable, then try again. [{name}]"
+    )
+
+
+def _open_error(path: Path, error: Exception) -> StoreUnavailable:
+    """Why the store file would not open; a read-only folder said in so many words (SQLite only
+    says "unable to open database file" when it cannot create its log beside the file)."""
+    folder = path.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        why_ja, why_en = "データフォルダが読み取り専用です", "the data folder is read-only"
+    else:
+        why_ja = why_en = str(error)
+    return StoreUnavailable(
+        f"組み込みストアを開けません（{path}）: {why_ja}。何も変更されていません。"
+        f" / cannot open the embedded store at {path}: {why_en}; nothing was changed."
+    )
+
+
 class EmbeddedStore(GraphStore):
     name = "embedded"
 
@@ -62,9 +100,7 @@ class EmbeddedStore(GraphStore):
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as error:
-            raise StoreUnavailable(
-                f"cannot open the embedded store at {self.path}: {error} / 組み込みストアを開けません"
-            ) from error
+            raise _open_error(self.path, error) from error
         self.ensure_geography()
 
     # -- writing -----------------------------------------------------------------------------
@@ -81,7 +117,7 @@ class EmbeddedStore(GraphStore):
                 self._db.execute("COMMIT")
                 return revision
             except sqlite3.Error as error:
-                raise StoreError(f"the embedded store refused the write: {error} / 書き込みに失敗しました") from error
+                raise _write_error(self.path, error) from error
 
     def _apply_in_transaction(self, nodes: list[Node], relationships: list[Relationship], change: ChangeSet) -> int:
         db = self._db

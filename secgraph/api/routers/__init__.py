@@ -14,5 +14,6 @@ ERROR_RESPONSES: dict[int | str, dict] = {
         (422, "入力の誤り（項目と理由の一覧） / Invalid input, each field with its reason"),
         (429, "失敗が多すぎる / Too many failed key attempts"),
         (503, "ストアに接続できない（自動で回復） / Store unreachable; recovers by itself"),
+        (507, "ディスクが一杯・データフォルダが読み取り専用（何も変更なし） / Disk full or data folder read-only"),
     )
 }
