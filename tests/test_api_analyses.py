@@ -97,3 +97,33 @@ def test_a_community_hidden_from_a_role_is_not_found(api: Api) -> None:
 
 def test_analyses_need_a_key(api: Api) -> None:
     assert api.client.get("/analyses/stage").status_code == 401
+
+
+def test_each_answer_names_the_revision_it_describes(api: Api) -> None:
+    first = api.get("planner", "/analyses/stage")
+    revision = int(first.headers["X-Graph-Revision"])
+    assert api.get("planner", "/analyses/stage").headers["X-Graph-Revision"] == str(revision)  # from the cache
+    created = api.post(
+        "admin", "/organisations", json={"id": "org-new", "name": "新しい会社", "sector": "sme", "prefecture": "27", **P}
+    )
+    assert created.status_code == 201, created.text
+    assert int(api.get("planner", "/analyses/stage").headers["X-Graph-Revision"]) > revision
+
+
+def test_a_slow_analysis_is_answered_not_hung(store: GraphStore, tmp_path: Path) -> None:
+    """With a time limit of zero every uncached analysis is 'too slow': the caller is told so at
+    once, the computation goes on, and a retry gets the answer."""
+    import time
+
+    for api in build_api(store, tmp_path, analysis_time_limit_s=0):
+        slow = api.get("planner", "/analyses/key-persons")
+        assert slow.status_code == 503, slow.text
+        assert slow.headers["retry-after"] == "5"
+        assert "longer than 0 s" in slow.json()["detail"] and "秒を超えました" in slow.json()["detail"]
+        for _ in range(600):  # the computation finishes in the background; bounded, not timed
+            answer = api.get("planner", "/analyses/key-persons")
+            if answer.status_code == 200:
+                break
+            time.sleep(0.05)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["candidates"]

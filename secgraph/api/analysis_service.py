@@ -11,8 +11,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
+from fastapi import Response
 from pydantic import BaseModel
 
 from secgraph.access import Principal
@@ -24,12 +27,26 @@ from secgraph.model.graph import GraphData
 Result = TypeVar("Result", bound=BaseModel)
 
 
-class AnalysisCache:
-    """A bounded least-recently-used cache of analysis results."""
+#: The header that tells which revision of the graph an analysis was computed on.
+REVISION_HEADER = "X-Graph-Revision"
 
-    def __init__(self, capacity: int = 256):
+
+class AnalysisCache:
+    """A bounded least-recently-used cache of analysis results, computed on a small pool of workers.
+
+    A caller waits at most ``time_limit_s`` for a result; past that it gets a clear "still computing"
+    answer instead of a hung request, while the computation goes on and lands in the cache for the
+    retry. Identical requests arriving together share one computation, and at most ``max_pending``
+    distinct ones may wait or run at once, so slow analyses cannot pile up without bound.
+    """
+
+    def __init__(self, capacity: int = 256, *, time_limit_s: float = 30.0, workers: int = 2, max_pending: int = 32):
         self.capacity = capacity
+        self.time_limit_s = time_limit_s
+        self.max_pending = max_pending
         self._entries: OrderedDict[Hashable, BaseModel] = OrderedDict()
+        self._running: dict[Hashable, Future[BaseModel]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analysis")
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -40,13 +57,47 @@ class AnalysisCache:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return self._entries[key]  # type: ignore[return-value]
-        result = compute()  # outside the lock: two analyses may run at once on two cores
+            future = self._running.get(key)
+            if future is None:
+                if len(self._running) >= self.max_pending:
+                    raise ProblemError(
+                        503,
+                        "分析が混み合っています。数秒後に再試行してください。"
+                        " / Too many analyses are running; try again in a few seconds.",
+                        headers={"Retry-After": "5"},
+                    )
+                future = self._pool.submit(self._compute, key, compute)
+                self._running[key] = future
+        try:
+            return future.result(timeout=self.time_limit_s)  # type: ignore[return-value]
+        except FutureTimeout:
+            raise ProblemError(
+                503,
+                f"分析が{self.time_limit_s:g}秒を超えました。計算は続いており、再試行で結果を返します。"
+                "範囲（コミュニティ・地域・都道府県）を絞ると速くなります。"
+                f" / The analysis took longer than {self.time_limit_s:g} s. It goes on computing and a retry"
+                " will get the answer; a narrower scope (community, region, prefecture) is faster.",
+                headers={"Retry-After": "5"},
+            ) from None
+
+    def _compute(self, key: Hashable, compute: Callable[[], Result]) -> Result:
+        try:
+            result = compute()
+        except BaseException:
+            with self._lock:
+                self._running.pop(key, None)
+            raise
         with self._lock:
+            # stored before it stops counting as running, so no request can start it a second time
             self.misses += 1
             self._entries[key] = result
+            self._running.pop(key, None)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
         return result
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def parse_scope(community: str | None, region: str | None, prefecture: str | None, as_of: object) -> Scope:
@@ -67,9 +118,16 @@ def run_analysis(
     name: str,
     parameters: tuple[Hashable, ...],
     analysis: Callable[[GraphData], Result],
+    *,
+    response: Response | None = None,
 ) -> Result:
-    """``analysis`` on what ``principal`` may see, from the cache when nothing was written since."""
+    """``analysis`` on what ``principal`` may see, from the cache when nothing was written since.
+
+    With ``response``, the revision the result was computed on goes into its ``X-Graph-Revision``
+    header, so a client can tell which state of the graph an answer describes."""
     view = graph.view_for(principal)
+    if response is not None:
+        response.headers[REVISION_HEADER] = str(view.revision)
     key = (name, parameters, view.revision, principal.visibility)
 
     def compute() -> Result:

@@ -132,11 +132,13 @@ def create_app(
     holder = StoreHolder(settings.store, store)
     graph = GraphService(holder, keys.pseudonym_key())
     import_jobs = ImportService(graph)
+    analyses = AnalysisCache(time_limit_s=settings.analysis_time_limit_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         import_jobs.close()
+        analyses.close()
         holder.close()
 
     app = FastAPI(
@@ -151,7 +153,7 @@ def create_app(
     app.state.graph = graph
     app.state.imports = import_jobs
     app.state.limiter = FailureLimiter(settings.failed_auth_burst, settings.failed_auth_per_minute)
-    app.state.analyses = AnalysisCache()
+    app.state.analyses = analyses
     install_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

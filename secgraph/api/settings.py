@@ -29,6 +29,9 @@ class ApiSettings:
     #: Failed key attempts per client address: a burst, then this many a minute.
     failed_auth_burst: int = 10
     failed_auth_per_minute: float = 10.0
+    #: A request waits at most this long for an analysis, then gets 503 "still computing" (the
+    #: computation goes on and a retry gets the answer).
+    analysis_time_limit_s: float = 30.0
 
     @classmethod
     def from_env(cls) -> ApiSettings:

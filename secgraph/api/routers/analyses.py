@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from secgraph.access import Principal
 from secgraph.analysis import (
@@ -66,8 +66,8 @@ def _key(scope: Scope) -> tuple[object, ...]:
     return (scope.community, scope.region, scope.prefecture, scope.as_of)
 
 
-def _run(graph: Graph, cache: AnalysisCache, who: Principal, name: str, params: tuple, analysis):  # type: ignore[no-untyped-def]
-    return run_analysis(graph, cache, who, name, params, analysis)
+def _run(graph: Graph, cache: AnalysisCache, who: Principal, response: Response, name: str, params: tuple, analysis):  # type: ignore[no-untyped-def]
+    return run_analysis(graph, cache, who, name, params, analysis, response=response)
 
 
 @router.get(
@@ -81,6 +81,7 @@ def key_persons(
     graph: Graph,
     cache: Cache,
     who: CurrentPrincipal,
+    response: Response,
     where: ScopeParam,
     limit: Annotated[int, Query(ge=1, le=500, description="件数 / How many")] = 20,
     kind: Annotated[
@@ -92,6 +93,7 @@ def key_persons(
         graph,
         cache,
         who,
+        response,
         "key_persons",
         (*_key(where), limit, kinds),
         lambda d: key_person_candidates(d, where, limit=limit, kinds=kinds),
@@ -107,6 +109,7 @@ def brokers_between(
     graph: Graph,
     cache: Cache,
     who: CurrentPrincipal,
+    response: Response,
     where: ScopeParam,
     group_a: Annotated[str, Query(description="グループA（セクターまたは都道府県） / Group A", examples=["police"])],
     group_b: Annotated[str, Query(description="グループB / Group B", examples=["university"])],
@@ -117,6 +120,7 @@ def brokers_between(
         graph,
         cache,
         who,
+        response,
         "brokers",
         (*_key(where), group_a, group_b, by, limit),
         lambda d: betweenness_between_groups(d, group_a, group_b, where, by=by, limit=limit),
@@ -128,6 +132,7 @@ def isolated(
     graph: Graph,
     cache: Cache,
     who: CurrentPrincipal,
+    response: Response,
     where: ScopeParam,
     period_start: Annotated[dt.date | None, Query(description="期間の開始 / Period start")] = None,
     period_end: Annotated[dt.date | None, Query(description="期間の終了 / Period end")] = None,
@@ -144,6 +149,7 @@ def isolated(
         graph,
         cache,
         who,
+        response,
         "isolated",
         (*_key(where), period, region_kind),
         lambda d: isolated_regions(d, where, period=period, region_kind=region_kind),
@@ -164,6 +170,7 @@ def missing(
     graph: Graph,
     cache: Cache,
     who: CurrentPrincipal,
+    response: Response,
     where: ScopeParam,
     need: Annotated[
         list[str] | None,
@@ -180,6 +187,7 @@ def missing(
         graph,
         cache,
         who,
+        response,
         "missing",
         (*_key(where), tuple(n.code for n in needs), suggestions),
         lambda d: missing_sectors(d, where, needs=needs, suggestions_per_sector=suggestions),
@@ -187,8 +195,8 @@ def missing(
 
 
 @router.get("/stage", response_model=EngagementStages, summary="段階的アプローチの段階 / Engagement stage")
-def stage(graph: Graph, cache: Cache, who: CurrentPrincipal, where: ScopeParam) -> EngagementStages:
-    return _run(graph, cache, who, "stage", _key(where), lambda d: engagement_stage(d, where))
+def stage(graph: Graph, cache: Cache, who: CurrentPrincipal, response: Response, where: ScopeParam) -> EngagementStages:
+    return _run(graph, cache, who, response, "stage", _key(where), lambda d: engagement_stage(d, where))
 
 
 @router.get("/health", response_model=NetworkHealth, summary="ネットワークの健全性 / Network health")
@@ -196,6 +204,7 @@ def health(
     graph: Graph,
     cache: Cache,
     who: CurrentPrincipal,
+    response: Response,
     where: ScopeParam,
     dormant_months: Annotated[int, Query(ge=1, le=120, description="休眠とみなす月数 / Months without activity")] = 12,
 ) -> NetworkHealth:
@@ -203,6 +212,7 @@ def health(
         graph,
         cache,
         who,
+        response,
         "health",
         (*_key(where), dormant_months),
         lambda d: network_health(d, where, dormant_months=dormant_months, as_of=where.as_of),
@@ -214,6 +224,7 @@ def changes(
     graph: Graph,
     cache: Cache,
     who: CurrentPrincipal,
+    response: Response,
     where: ScopeParam,
     earlier: Annotated[dt.date, Query(description="前回 / Earlier date", examples=["2020-03-31"])],
     later: Annotated[dt.date, Query(description="今回 / Later date", examples=["2021-03-31"])],
@@ -229,6 +240,7 @@ def changes(
         graph,
         cache,
         who,
+        response,
         "changes",
         (*_key(plain), earlier, later),
         lambda d: changes_between(d, earlier, later, plain),
