@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
@@ -136,6 +137,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Routes are synchronous and run on anyio's thread pool (40 threads by default). Requests
+        # waiting for an analysis hold a thread while they wait; with the default, fifty clients
+        # asking for analyses left writes and reads queueing for a thread for tens of seconds.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
         import_jobs.close()
         analyses.close()

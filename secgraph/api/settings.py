@@ -14,7 +14,8 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class ApiSettings:
-    """From the environment: the store's variables (see ``StoreSettings``) and SECGRAPH_KEYS."""
+    """From the environment: the store's variables (see ``StoreSettings``), SECGRAPH_KEYS and
+    SECGRAPH_LAYOUTS."""
 
     store: StoreSettings = field(default_factory=StoreSettings)
     keys_path: Path = DEFAULT_KEYS_PATH
@@ -32,7 +33,20 @@ class ApiSettings:
     #: A request waits at most this long for an analysis, then gets 503 "still computing" (the
     #: computation goes on and a retry gets the answer).
     analysis_time_limit_s: float = 30.0
+    #: Requests handled at once (threads); most of them wait on the store or an analysis, not the CPU.
+    request_threads: int = 200
+    #: Folder of the stored map layouts; None: ``layouts`` beside the key file (``var/layouts``).
+    layouts_path: Path | None = None
+
+    @property
+    def layouts_folder(self) -> Path:
+        return self.layouts_path or self.keys_path.parent / "layouts"
 
     @classmethod
     def from_env(cls) -> ApiSettings:
-        return cls(store=StoreSettings.from_env(), keys_path=Path(os.environ.get("SECGRAPH_KEYS") or DEFAULT_KEYS_PATH))
+        layouts = os.environ.get("SECGRAPH_LAYOUTS")
+        return cls(
+            store=StoreSettings.from_env(),
+            keys_path=Path(os.environ.get("SECGRAPH_KEYS") or DEFAULT_KEYS_PATH),
+            layouts_path=Path(layouts) if layouts else None,
+        )
