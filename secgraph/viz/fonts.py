@@ -13,9 +13,13 @@ names a file to use in place of the search.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+import matplotlib
 from matplotlib.font_manager import FontProperties
 
 #: Where Debian (and most Linux distributions) put Japanese fonts, best first.
@@ -77,3 +81,15 @@ DETERMINISTIC_METADATA: dict[str, dict[str, object]] = {
     "svg": {"Date": None, "Creator": None},
     "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
 }
+
+#: matplotlib's rcParams belong to the whole process: two figures drawn at once (two API requests in
+#: the server's thread pool) would each restore the defaults in the middle of the other's drawing,
+#: and the second would be saved with random SVG ids or a PDF font whose text cannot be extracted.
+_DRAWING = threading.RLock()
+
+
+@contextmanager
+def deterministic_drawing() -> Iterator[None]:
+    """Draw and save a figure inside this: ``DETERMINISTIC_RC`` in force, one figure at a time."""
+    with _DRAWING, matplotlib.rc_context(DETERMINISTIC_RC):
+        yield
