@@ -1,9 +1,90 @@
-"""グラフ / Charts: sector composition, stage over fiscal years, membership and attendance, coverage map."""
+"""グラフ / Charts: sector composition, stage over fiscal years, membership and attendance, coverage map.
+
+Drawn from what the caller may see (``graph.view_for(principal).data``): confidential records are
+already gone, and for a viewer so are personal names. Scoped like the analyses; PNG (300 dpi), SVG
+or PDF, the same bytes for the same data.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from typing import Annotated
 
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from secgraph.analysis.network import Scope
+from secgraph.api.deps import CurrentPrincipal, Graph
+from secgraph.api.problems import ProblemError
 from secgraph.api.routers import ERROR_RESPONSES
+from secgraph.api.routers.analyses import ScopeParam
+from secgraph.viz.charts import CHARTS, MEDIA_TYPES, ChartFormat, chart, chart_spec
 
 router = APIRouter(prefix="/charts", tags=["charts"], responses=ERROR_RESPONSES)
+
+
+class ChartInfo(BaseModel):
+    name: str = Field(description="URLで使う名前 / Name used in the URL")
+    title_ja: str
+    title_en: str
+    formats: list[str]
+
+
+def download_name(name: str, scope: Scope, fmt: str) -> str:
+    """``secgraph-<chart>[-<scope>][-<date>].<format>``, in characters every file system accepts."""
+    parts = [
+        name,
+        scope.community or scope.region or scope.prefecture or "",
+        scope.as_of.isoformat() if scope.as_of else "",
+    ]
+    stem = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts if part)
+    return f"secgraph-{stem}.{fmt}"
+
+
+@router.get("", response_model=list[ChartInfo], summary="グラフの一覧 / The charts there are")
+def list_charts(who: CurrentPrincipal) -> list[ChartInfo]:
+    return [
+        ChartInfo(name=spec.name, title_ja=spec.title_ja, title_en=spec.title_en, formats=list(MEDIA_TYPES))
+        for spec in CHARTS.values()
+    ]
+
+
+@router.get(
+    "/{name}",
+    response_class=Response,
+    summary="グラフ（PNG・SVG・PDF） / A chart as PNG, SVG or PDF",
+    description="セクター構成・段階の推移・構成員数と参加者数・カバー状況の地図。同じデータなら同じバイト列。"
+    " / Sector composition, stage by fiscal year, membership and attendance, coverage map; the same data "
+    "gives the same bytes.",
+    # An image route documents its errors as images unless told: they are problem+json like everywhere.
+    responses={
+        200: {"content": {media: {} for media in MEDIA_TYPES.values()}, "description": "PNG, SVG or PDF"},
+        **{code: {**spec, "content": {"application/problem+json": {}}} for code, spec in ERROR_RESPONSES.items()},
+    },
+)
+def get_chart(
+    graph: Graph,
+    who: CurrentPrincipal,
+    where: ScopeParam,
+    name: Annotated[str, Path(description=f"グラフ / Chart: {', '.join(CHARTS)}", examples=["coverage-map"])],
+    fmt: Annotated[ChartFormat, Query(alias="format", description="形式 / Format: png, svg, pdf")] = "png",
+    hide_names: Annotated[bool, Query(description="氏名を伏せる / Show people by role and affiliation")] = False,
+    download: Annotated[bool, Query(description="ファイルとして保存 / Send as a file download")] = False,
+) -> Response:
+    try:
+        spec = chart_spec(name)
+    except KeyError as error:
+        raise ProblemError(404, str(error.args[0])) from None
+    data = graph.view_for(who).data
+    try:
+        body = chart(spec.name, data, where, fmt=fmt, hide_names=hide_names)
+    except KeyError as error:  # a community this caller cannot see, or that does not exist
+        raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
+    disposition = "attachment" if download else "inline"
+    headers = {
+        "Content-Disposition": f'{disposition}; filename="{download_name(spec.name, where, fmt)}"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
