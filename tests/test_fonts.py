@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import matplotlib
@@ -19,6 +20,7 @@ from secgraph.viz.fonts import (
     cjk_font,
     cjk_font_name,
     cjk_font_path,
+    deterministic_drawing,
 )
 from tests.glyphs import (
     JAPANESE_SAMPLE,
@@ -43,7 +45,7 @@ def fresh_font_choice() -> object:
 
 def text_png(text: str, *, use_cjk: bool = True, fmt: str = "png") -> bytes:
     """One line of text on a small opaque figure, with the Japanese font (or matplotlib's default)."""
-    with matplotlib.rc_context(DETERMINISTIC_RC):
+    with deterministic_drawing():
         figure = Figure(figsize=(3, 1), facecolor="white")
         options = {"fontproperties": cjk_font(size=20)} if use_cjk else {"fontsize": 20}
         figure.text(0.05, 0.3, text, **options)
@@ -114,3 +116,12 @@ def test_the_family_name_resolves_to_the_same_file() -> None:
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_same_text_same_bytes(fmt: str) -> None:
     assert text_png(JAPANESE_SAMPLE, fmt=fmt) == text_png(JAPANESE_SAMPLE, fmt=fmt)
+
+
+def test_figures_drawn_at_once_in_threads_are_the_figures_drawn_alone() -> None:
+    # an API server draws in a thread pool; rcParams are global to the process
+    alone = text_png(JAPANESE_SAMPLE, fmt="svg")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda _: text_png(JAPANESE_SAMPLE, fmt="svg"), range(8)))
+    assert together == [alone] * 8
+    assert matplotlib.rcParams["svg.hashsalt"] != DETERMINISTIC_RC["svg.hashsalt"]  # restored afterwards

@@ -120,7 +120,7 @@ GROUP_LABELS: dict[str, tuple[str, str]] = {
     UNKNOWN_GROUP: ("セクター不明", "Unknown sector"),
     UNSPLIT_GROUP: ("内訳なし", "Not broken down"),
 }
-#: The colours of the network map's legend (secgraph.viz.network_view), so a group looks the same everywhere.
+#: The colours of the network map's sector-group legend, so a group looks the same in every figure.
 GROUP_COLOURS: dict[str, str] = {
     SectorGroup.INDUSTRY.value: "#1f77b4",
     SectorGroup.ACADEMIA.value: "#2ca02c",
