@@ -1,25 +1,47 @@
-"""The interactive network view: standalone, escaped, deterministic, names hideable, drawn by a real browser."""
+"""The network map and its interactive view: one model (key-person sizes, ghosts for missing sectors,
+isolated parts, stored positions), a standalone escaped page, names hideable, drawn by a real browser."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
-import shutil
-import struct
-import subprocess
-import zlib
 from pathlib import Path
 
+import pytest
+
+from secgraph.access.visibility import pseudonym
+from secgraph.analysis.key_persons import key_person_candidates
 from secgraph.analysis.network import Scope
+from secgraph.model.graph import GraphData
+from secgraph.viz.layouts import (
+    Layout,
+    LayoutDamaged,
+    LayoutNameError,
+    LayoutNotFound,
+    LayoutStore,
+    check_name,
+    dumps,
+    layout_of,
+    loads,
+    positions_for,
+    visible_layout,
+)
+from secgraph.viz.network_map import (
+    COMMUNITY_SIZE,
+    NEW_NODE_DISTANCE,
+    MapNode,
+    NetworkMap,
+    network_map,
+)
 from secgraph.viz.network_view import network_view_html
+from tests.browser import ARTIFACTS, open_view
 from tests.builders import GraphBuilder
 
-REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "test-artifacts"
 EVIL = "<script>window.__pwned=1</script>"
 
 
-def sample():  # type: ignore[no-untyped-def]
+def sample() -> GraphData:
     return (
         GraphBuilder()
         .org("police-osaka", "police", "27", name="大阪府警察")
@@ -37,10 +59,217 @@ def sample():  # type: ignore[no-untyped-def]
     )
 
 
+def two_communities() -> GraphBuilder:
+    """Two communities: a university in both (the broker), police and a bank in A, an insurer in B,
+    each with a leaf member; a third community in Kyushu shares nothing (an isolated part)."""
+    return (
+        GraphBuilder()
+        .community("com-a", prefectures=["27"])
+        .community("com-b", prefectures=["28"])
+        .community("com-far", prefectures=["40"])
+        .org("univ", "university", "27", name="大阪テスト大学")
+        .org("police", "police", "27", name="大阪府警察")
+        .org("bank", "bank", "27", name="大阪テスト銀行")
+        .org("ins", "insurer", "28", name="兵庫テスト保険")
+        .org("leaf-a", "sme", "27", name="葉A商事")
+        .org("leaf-b", "sme", "28", name="葉B商事")
+        .org("far", "police", "40", name="福岡県警察")
+        .tie("MEMBER_OF", "univ", "com-a")
+        .tie("MEMBER_OF", "univ", "com-b")
+        .tie("MEMBER_OF", "police", "com-a")
+        .tie("MEMBER_OF", "bank", "com-a")
+        .tie("MEMBER_OF", "leaf-a", "com-a")
+        .tie("MEMBER_OF", "ins", "com-b")
+        .tie("MEMBER_OF", "leaf-b", "com-b")
+        .tie("MEMBER_OF", "far", "com-far")
+    )
+
+
 def _data_block(page: str) -> dict:
     match = re.search(r'<script id="sg-data" type="application/json">(.*?)</script>', page, re.S)
     assert match
     return json.loads(match.group(1))
+
+
+def _node(nmap: NetworkMap, node_id: str) -> MapNode:
+    return next(n for n in nmap.nodes if n.id == node_id)
+
+
+# -- the map model -------------------------------------------------------------------------------
+
+
+def test_sized_by_key_person_score() -> None:
+    nmap = network_map(two_communities().build())
+    broker, leaf = _node(nmap, "univ"), _node(nmap, "leaf-a")
+    assert broker.key_rank == 1 and broker.key_candidate
+    assert broker.key_score is not None and leaf.key_score is not None and broker.key_score > leaf.key_score
+    assert broker.size > leaf.size  # the broker between the two communities is drawn larger
+    assert not leaf.key_candidate  # nothing but one membership: score 0, no ring however small the map
+    assert _node(nmap, "com-a").size == COMMUNITY_SIZE  # communities are not ranked: one size
+    assert nmap.key_persons()[0].id == "univ"
+    assert [n.key_rank for n in nmap.key_persons()] == sorted(n.key_rank or 0 for n in nmap.key_persons())
+    assert "キーパーソン候補 第1位" in broker.tooltip
+
+
+def test_key_person_top_limits_the_rings() -> None:
+    nmap = network_map(two_communities().build(), key_person_top=1)
+    assert [n.id for n in nmap.nodes if n.key_candidate] == ["univ"]
+
+
+def test_ghost_nodes_for_missing_sectors() -> None:
+    nmap = network_map(two_communities().build())
+    ghost = _node(nmap, "missing:com-a:insurer")
+    assert ghost.ghost and ghost.label == "不足: 保険会社 / Missing: Insurer"
+    assert ghost.communities == ("com-a",)
+    assert any(e.ghost and {e.source, e.target} == {"com-a", "missing:com-a:insurer"} for e in nmap.edges)
+    ids = {n.id for n in nmap.nodes}
+    assert "missing:com-a:police" not in ids  # A has police
+    assert "missing:com-a:university" not in ids  # and the university
+    assert "missing:com-b:police" in ids and "missing:com-b:insurer" not in ids
+    gaps = {g.community_id: [m.code for m in g.missing] for g in nmap.gaps}
+    assert "insurer" in gaps["com-a"] and "police" in gaps["com-b"] and "insurer" not in gaps["com-b"]
+    assert not any(n.ghost for n in nmap.nodes if n.id in nmap.positions())  # ghosts are not stored
+
+
+def test_isolated_parts() -> None:
+    data = two_communities().org("alone", "media", "13", name="孤立放送").build()
+    nmap = network_map(data)
+    parts = {p.label: p for p in nmap.isolated}
+    assert set(parts) == {"com-far", "孤立放送"}
+    assert parts["com-far"].node_ids == ("com-far", "far") and parts["孤立放送"].size == 1
+    assert _node(nmap, "far").isolated and _node(nmap, "alone").isolated
+    assert not _node(nmap, "univ").isolated and _node(nmap, "univ").part == 0
+    assert _node(nmap, "missing:com-far:insurer").isolated  # a ghost goes with its community
+    for part in nmap.isolated:  # the circle holds its actors
+        for node_id in part.node_ids:
+            node = _node(nmap, node_id)
+            assert math.hypot(node.x - part.x, node.y - part.y) < part.radius
+    assert "孤立した部分" in _node(nmap, "far").tooltip
+
+
+def test_one_connected_part_has_no_isolated_part() -> None:
+    assert network_map(sample()).isolated == ()
+
+
+def test_memberships_and_prefectures() -> None:
+    nmap = network_map(two_communities().build())
+    assert _node(nmap, "univ").communities == ("com-a", "com-b")
+    assert _node(nmap, "leaf-b").communities == ("com-b",)
+    assert _node(nmap, "com-a").communities == ("com-a",)
+    assert nmap.prefectures() == (("27", "大阪府"), ("28", "兵庫県"), ("40", "福岡県"))
+
+
+def test_stored_positions_reused_and_new_actors_placed() -> None:
+    before = network_map(two_communities().build(), seed=1)
+    stored = before.positions()
+    grown = (
+        two_communities()
+        .org("newcomer", "bank", "28", name="新規銀行")
+        .tie("MEMBER_OF", "newcomer", "com-b")
+        .community("com-new", prefectures=["01"])
+        .org("north", "police", "01", name="北海道警察")
+        .tie("MEMBER_OF", "north", "com-new")
+        .build()
+    )
+    after = network_map(grown, seed=7, positions=stored)  # another seed: stored positions still win
+    for node_id, (x, y) in stored.items():
+        node = _node(after, node_id)
+        assert (node.x, node.y) == (x, y), node_id
+    newcomer, hub = _node(after, "newcomer"), _node(after, "com-b")
+    assert math.hypot(newcomer.x - hub.x, newcomer.y - hub.y) == pytest.approx(NEW_NODE_DISTANCE, abs=0.2)
+    bottom = max(y for _, y in stored.values())
+    assert _node(after, "com-new").y > bottom and _node(after, "north").y > bottom  # a new part: below
+    assert after == network_map(grown, seed=7, positions=stored)  # deterministic
+    # a stored actor that left is simply not drawn
+    shrunk = network_map(GraphBuilder().org("police", "police", "27").build(), positions=stored)
+    assert [(n.x, n.y) for n in shrunk.nodes] == [stored["police"]]
+
+
+def test_seed_changes_the_layout_and_nothing_else() -> None:
+    first, second = network_map(sample(), seed=1), network_map(sample(), seed=2)
+    assert first.positions() != second.positions()
+    assert [(n.id, n.size, n.key_rank) for n in first.nodes] == [(n.id, n.size, n.key_rank) for n in second.nodes]
+
+
+# -- layouts -------------------------------------------------------------------------------------
+
+
+def test_layout_round_trip(tmp_path: Path) -> None:
+    nmap = network_map(sample(), seed=3)
+    layout = layout_of(nmap)
+    assert layout.seed == 3 and set(layout.positions) == set(nmap.positions())
+    text = dumps(layout)
+    assert text == dumps(loads(text)) and loads(text) == layout
+    store = LayoutStore(tmp_path / "layouts")
+    assert store.names() == []
+    store.save("kinki-2025", layout)
+    assert store.load("kinki-2025") == layout and store.names() == ["kinki-2025"]
+    assert (tmp_path / "layouts" / "kinki-2025.json").read_text(encoding="utf-8") == text
+    again = network_map(sample(), positions=store.load("kinki-2025").positions)
+    assert again.positions() == nmap.positions()
+    with pytest.raises(LayoutNotFound):
+        store.load("nothing")
+
+
+@pytest.mark.parametrize("name", ["../keys", "a/b", ".hidden", "", "x" * 65, "名前", "a.json", "a b", "-x"])
+def test_layout_names_cannot_leave_the_folder(tmp_path: Path, name: str) -> None:
+    with pytest.raises(LayoutNameError):
+        check_name(name)
+    with pytest.raises(LayoutNameError):
+        LayoutStore(tmp_path).save(name, Layout())
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{"positions": {"a": [NaN, 1]}}',
+        '{"positions": {"a": [1e12, 1]}}',
+        '{"positions": {"a": [1]}}',
+        '{"positions": {"": [1, 2]}}',
+        '{"seed": -1}',
+        '{"version": 2}',
+        '{"positions": {}, "extra": 1}',
+        "not json",
+    ],
+)
+def test_damaged_layouts_are_refused(tmp_path: Path, document: str) -> None:
+    with pytest.raises(LayoutDamaged):
+        loads(document)
+    (tmp_path / "bad.json").write_text(document, encoding="utf-8")
+    with pytest.raises(LayoutDamaged):
+        LayoutStore(tmp_path).load("bad")
+
+
+def test_layout_keeps_people_under_pseudonyms() -> None:
+    key = b"service key"
+    data = sample()
+    layout = layout_of(network_map(data), pseudonym_key=key)
+    alias = pseudonym(key, "person", "p-yamada")
+    assert "p-yamada" not in layout.positions and alias in layout.positions
+    assert "p-yamada" not in dumps(layout)
+    # the same layout gives the planner's map (real ids) its people back
+    positions = positions_for(layout, data, pseudonym_key=key)
+    assert positions["p-yamada"] == layout.positions[alias]
+    # what a reader may see: only actors of its data; people under their pseudonym
+    assert set(visible_layout(layout, data, pseudonym_key=key).positions) == set(layout.positions)
+    without_bank = GraphData(
+        nodes={k: v for k, v in data.nodes.items() if k != "bank-kansai"}, relationships=data.relationships
+    )
+    assert "bank-kansai" not in visible_layout(layout, without_bank, pseudonym_key=key).positions
+    # a layout holding a real person id (made without the key) never shows it to a keyed reader
+    plain = layout_of(network_map(data))
+    assert "p-yamada" not in visible_layout(plain, data, pseudonym_key=key).positions
+
+
+def test_layout_of_a_map_with_names_hidden_keeps_its_pseudonyms() -> None:
+    nmap = network_map(sample(), hide_names=True)
+    person = next(n for n in nmap.nodes if n.kind == "Person")
+    assert person.id.startswith("person-")
+    assert person.id in layout_of(nmap, pseudonym_key=b"k").positions  # already a pseudonym: kept
+
+
+# -- the page ------------------------------------------------------------------------------------
 
 
 def test_no_external_resource() -> None:
@@ -56,26 +285,49 @@ def test_no_external_resource() -> None:
 def test_contains_node_data_and_legend() -> None:
     page = network_view_html(sample())
     data = _data_block(page)
-    labels = {n["label"] for n in data["nodes"]}
-    assert {"大阪府警察", "神戸大学", "関西銀行", "kansai-secnet", "山田太郎", EVIL} <= labels
+    labels = {n["label"] for n in data["nodes"] if not n["ghost"]}
+    assert labels == {"大阪府警察", "神戸大学", "関西銀行", "kansai-secnet", "山田太郎", EVIL}
     assert len(data["edges"]) >= 5
     assert all(n["physics"] is False and isinstance(n["x"], float) for n in data["nodes"])
     groups = {n["label"]: n["sectorGroup"] for n in data["nodes"]}
     assert groups["大阪府警察"] == "government" and groups["神戸大学"] == "academia"
     assert groups["関西銀行"] == "finance" and groups["山田太郎"] == "person"
-    for legend in ("官", "学", "金融", "Finance", "コミュニティ"):
+    for legend in ("官", "学", "金融", "Finance", "コミュニティ", "不足セクター", "キーパーソン候補", "孤立した部分"):
         assert legend in page
     assert data["options"]["physics"]["enabled"] is False
-    hub = next(n for n in data["nodes"] if n["label"] == "kansai-secnet")
+    top = next(n for n in data["nodes"] if n["label"] == "神戸大学")
     leaf = next(n for n in data["nodes"] if n["label"] == "山田太郎")
-    assert hub["size"] > leaf["size"]  # sized by degree
+    assert top["size"] > leaf["size"] and top["keyRank"] == 1 and top["borderWidth"] > leaf["borderWidth"]
+    ghosts = [n for n in data["nodes"] if n["ghost"]]
+    assert ghosts and all(n["shapeProperties"]["borderDashes"] for n in ghosts)
+
+
+def test_filters_list_what_is_present() -> None:
+    page = network_view_html(two_communities().build())
+    options = lambda select: re.findall(  # noqa: E731
+        r"<option value=\"([^\"]*)\">([^<]*)</option>",
+        re.search(rf'<select id="{select}">(.*?)</select>', page, re.S).group(1),  # type: ignore[union-attr]
+    )
+    assert [text for _, text in options("sg-prefecture")] == ["すべて / All", "大阪府", "兵庫県", "福岡県"]
+    assert [value for value, _ in options("sg-prefecture")] == ["", "27", "28", "40"]
+    assert [text for _, text in options("sg-community")] == ["すべて / All", "com-a", "com-b", "com-far"]
+    sectors = [text for _, text in options("sg-sector")]
+    assert "官 / Government" in sectors and "メディア / Media" not in sectors  # only groups on the map
+    data = _data_block(page)
+    by_label = {n["label"]: n for n in data["nodes"]}
+    com_a = by_label["com-a"]["id"]
+    assert com_a in by_label["大阪テスト大学"]["communities"] and by_label["大阪テスト大学"]["prefectures"] == ["27"]
+    for box in ("sg-key", "sg-ghosts", "sg-isolated", "sg-search"):
+        assert f'id="{box}"' in page
+    assert 'id="sg-parts"' in page and "com-far" in page  # the isolated part listed
+    assert "保険会社" in re.search(r'<dl id="sg-gaps">(.*?)</dl>', page, re.S).group(1)  # type: ignore[union-attr]
 
 
 def test_user_text_is_escaped() -> None:
     page = network_view_html(sample(), title=EVIL)
     assert EVIL not in page
     assert "window.__pwned=1" in page  # present, as inert text
-    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page  # the heading
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page  # the heading and the side lists
     assert "\\u003cscript\\u003ewindow.__pwned=1\\u003c/script\\u003e" in page  # the JSON data
     assert page.count("</script>") == 3  # data, vis-network, the page's own: nothing closed early
 
@@ -91,9 +343,26 @@ def test_hide_names() -> None:
     page = network_view_html(sample(), hide_names=True)
     assert "山田太郎" not in page
     assert "p-yamada" not in page
-    labels = {n["label"] for n in _data_block(page)["nodes"]}
-    assert any(label.startswith("人物") and "神戸大学" in label for label in labels)  # role and affiliation
-    assert "大阪府警察" in labels  # organisations keep their names
+    nodes = _data_block(page)["nodes"]
+    person = next(n for n in nodes if n["sectorGroup"] == "person")
+    assert person["label"].startswith("人物") and "神戸大学" in person["label"]  # role and affiliation
+    assert "person-" not in person["tooltip"] and "person-" not in person["searchText"]  # no pseudonym shown
+    assert "大阪府警察" in {n["label"] for n in nodes}  # organisations keep their names
+    assert "氏名非表示 / Names hidden" in page
+
+
+def test_anonymised_data_is_not_anonymised_twice() -> None:
+    from secgraph.access.roles import Visibility
+    from secgraph.access.visibility import visible_graph
+
+    viewer_data = visible_graph(sample(), Visibility.ANONYMISED, b"service key")
+    nmap = network_map(viewer_data, anonymised=True)
+    person = next(n for n in nmap.nodes if n.kind == "Person")
+    assert person.id == pseudonym(b"service key", "person", "p-yamada")  # the service's own pseudonym
+    assert nmap.names_hidden and person.id not in person.tooltip
+    ranked_with_names = key_person_candidates(sample(), limit=None)
+    with pytest.raises(ValueError):  # computed on the data with names: not for a map hiding them
+        network_map(sample(), hide_names=True, key_persons=ranked_with_names)
 
 
 def test_scope_limits_nodes() -> None:
@@ -107,8 +376,11 @@ def test_scope_limits_nodes() -> None:
         .tie("MEMBER_OF", "b", "c2")
         .build()
     )
-    labels = {n["label"] for n in _data_block(network_view_html(data, Scope(community="c1")))["nodes"]}
-    assert labels == {"a", "c1"}
+    nodes = _data_block(network_view_html(data, Scope(community="c1")))["nodes"]
+    assert {n["label"] for n in nodes if not n["ghost"]} == {"a", "c1"}
+    assert all(n["label"].startswith("不足") for n in nodes if n["ghost"])
+    with pytest.raises(KeyError):
+        network_map(data, Scope(community="nowhere"))
 
 
 def test_empty_graph() -> None:
@@ -116,142 +388,69 @@ def test_empty_graph() -> None:
     assert _data_block(page)["nodes"] == []
 
 
-# -- a real browser ------------------------------------------------------------------------------
-
-# Added to a copy of the exported file: once the network drew, report what the page holds.
-PROBE = """<script>
-(function () {
-  var tries = 0;
-  function check() {
-    var drawn = document.body.getAttribute("data-sg-drawn");
-    if (drawn === null && tries++ < 200) { setTimeout(check, 25); return; }
-    var canvas = document.querySelector("#sg-network canvas");
-    var inked = 0;
-    if (canvas) {
-      var ctx = canvas.getContext("2d");
-      var px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      for (var i = 3; i < px.length; i += 4) { if (px[i] !== 0) inked++; }
-    }
-    var net = window.secgraphNetwork;
-    var evil = net.nodes.get({filter: function (n) { return n.label.indexOf("__pwned") !== -1; }})[0];
-    var tooltip = evil && evil.title instanceof Element ? evil.title.textContent.split("\\n")[0] : null;
-    var sector = document.getElementById("sg-sector");
-    sector.value = "finance";
-    sector.dispatchEvent(new Event("change"));
-    var shownFinance = net.nodes.get({filter: function (n) { return !n.hidden; }}).length;
-    sector.value = "";
-    sector.dispatchEvent(new Event("change"));
-    var search = document.getElementById("sg-search");
-    search.value = "神戸";
-    search.dispatchEvent(new Event("input"));
-    var selected = net.network.getSelectedNodes().map(function (id) { return net.nodes.get(id).label; });
-    search.value = "";
-    search.dispatchEvent(new Event("input"));
-    var out = document.createElement("pre");
-    out.id = "probe";
-    out.textContent = JSON.stringify({
-      drawn: drawn,
-      nodes: net ? net.nodes.length : -1,
-      labels: net ? net.nodes.get().map(function (n) { return n.label; }) : [],
-      pwned: typeof window.__pwned,
-      tooltip: tooltip,
-      shownFinance: shownFinance,
-      selected: selected,
-      inked: inked,
-      scripts: document.scripts.length
-    });
-    document.body.appendChild(out);
-  }
-  check();
-})();
-</script>"""
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM, "chromium is not installed: apt-get install -y chromium"
-    profile = tmp_path / "profile"
-    profile.mkdir(exist_ok=True)
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-extensions",
-        "--disable-sync",
-        "--host-resolver-rules=MAP * ~NOTFOUND",  # the network is off: any fetch would fail
-        "--enable-logging=stderr",
-        "--v=0",
-        f"--user-data-dir={profile}",
-        "--window-size=1280,800",
-        "--virtual-time-budget=10000",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-
-
-def _png_pixels(png: bytes) -> bytes:
-    """The decompressed image data of a PNG (filter bytes included): enough to tell blank from drawn."""
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat = 8, b""
-    while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos : pos + 4])
-        kind = png[pos + 4 : pos + 8]
-        if kind == b"IDAT":
-            idat += png[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-    return zlib.decompress(idat)
-
-
-def test_browser_draws_exported_file(tmp_path: Path) -> None:
-    page = network_view_html(sample())
-    exported = tmp_path / "network.html"
-    exported.write_text(page, encoding="utf-8")
-    probed = tmp_path / "probed.html"
-    probed.write_text(page.replace("</body>", PROBE + "\n</body>"), encoding="utf-8")
-
-    result = _chromium(tmp_path, "--dump-dom", probed.as_uri())
-    match = re.search(r'<pre id="probe">(.*?)</pre>', result.stdout, re.S)
-    assert match, f"no probe output; stderr:\n{result.stderr[-3000:]}"
-    report = json.loads(match.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
-    assert report["drawn"] == "6"
-    assert report["nodes"] == 6
-    assert EVIL in report["labels"]  # shown as a label, as text
-    assert report["pwned"] == "undefined"  # the injected script never ran
-    assert report["tooltip"] == EVIL  # the tooltip is a text node, not parsed HTML
-    assert report["shownFinance"] == 1  # the sector filter
-    assert report["selected"] == ["神戸大学"]  # the search box
-    assert report["inked"] > 1000  # the canvas is not blank
-    assert report["scripts"] == 4  # data, vis-network, the page's script, the probe: none added
-    console_errors = [line for line in result.stderr.splitlines() if "CONSOLE" in line and "ERROR" in line.upper()]
-    assert not console_errors, console_errors
-    refused = [line for line in result.stderr.splitlines() if "Content Security Policy" in line]
-    assert not refused, refused  # nothing tried to load from anywhere
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "network_view.png"
-    shot.unlink(missing_ok=True)
-    result = _chromium(tmp_path, f"--screenshot={shot}", exported.as_uri())
-    assert shot.exists(), result.stderr[-3000:]
-    pixels = _png_pixels(shot.read_bytes())
-    assert len(set(pixels)) > 30, "the screenshot is blank"
-    shutil.copy(exported, ARTIFACTS / "network_view.html")
-
-
-def test_writes_nothing_to_the_working_directory(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_writes_nothing_to_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     network_view_html(sample())
     assert list(tmp_path.iterdir()) == []  # no lib/ folder, no index.html
 
 
-def test_seed_data_map(seed) -> None:  # type: ignore[no-untyped-def]
+def test_seed_data_map(seed: GraphData) -> None:
     page = network_view_html(seed, hide_names=True)
     data = _data_block(page)
     assert len(data["nodes"]) > 50
     people = [n for n in seed.nodes.values() if n.kind == "Person"]
     assert not [p.name for p in people if p.name in page]
+    assert not [p.id for p in people if p.id in page]
     assert page == network_view_html(seed, hide_names=True)
+    nmap = network_map(seed, hide_names=True)
+    assert nmap.key_persons() and nmap.gaps
+    assert all(n.size > 0 for n in nmap.nodes)
+
+
+# -- a real browser ------------------------------------------------------------------------------
+
+
+def test_browser_draws_exported_file(tmp_path: Path) -> None:
+    exported = tmp_path / "network.html"
+    data = two_communities().org("evil", "sme", "27", name=EVIL).tie("MEMBER_OF", "evil", "com-a").build()
+    exported.write_text(network_view_html(data), "utf-8")
+    with open_view(exported.as_uri()) as browser:
+        nodes = browser.nodes()
+        assert browser.drawn == str(len(nodes))
+        assert {n["label"] for n in nodes if not n["ghost"]} >= {"大阪テスト大学", "福岡県警察", EVIL}
+        assert browser.ink() > 1000  # the canvas is not blank
+        assert browser.evaluate("typeof window.__pwned") == "undefined"  # the injected script never ran
+        evil = next(n for n in nodes if n["label"] == EVIL)
+        assert evil["tooltipIsElement"] and evil["tooltip"].split("\n")[0] == EVIL  # a text node
+        shot = browser.screenshot("network_view.png")
+
+        page = browser.page
+        page.select_option("#sg-sector", "finance")
+        assert browser.shown() == {"大阪テスト銀行", "兵庫テスト保険"}  # a bank and an insurer
+        page.select_option("#sg-sector", "")
+        page.select_option("#sg-prefecture", "28")
+        shown = browser.shown()
+        assert {"兵庫テスト保険", "葉B商事", "com-b"} <= shown and "大阪府警察" not in shown
+        page.select_option("#sg-prefecture", "")
+        com_far = next(n["id"] for n in nodes if n["label"] == "com-far")
+        page.select_option("#sg-community", str(com_far))
+        assert {label for label in browser.shown() if not label.startswith("不足")} == {"com-far", "福岡県警察"}
+        page.select_option("#sg-community", "")
+        page.uncheck("#sg-ghosts")
+        assert not [label for label in browser.shown() if label.startswith("不足")]
+        page.check("#sg-ghosts")
+        page.uncheck("#sg-key")
+        assert {n["borderWidth"] for n in browser.nodes() if not n["ghost"]} == {1}
+        page.check("#sg-key")
+        assert max(n["borderWidth"] for n in browser.nodes()) == 4
+        page.fill("#sg-search", "保険")
+        selected = browser.evaluate(
+            "window.secgraphNetwork.network.getSelectedNodes().map(id => window.secgraphNetwork.nodes.get(id).label)"
+        )
+        assert "兵庫テスト保険" in selected
+        assert browser.evaluate("window.secgraphNetwork.parts.length") == 1
+        assert browser.evaluate("document.scripts.length") == 3  # nothing was added by user text
+        assert not browser.console_errors and not browser.page_errors
+        assert browser.requests == [exported.as_uri()] and not browser.blocked  # nothing else was asked for
+    assert shot.stat().st_size > 10_000
+    (ARTIFACTS / "network_view.html").write_bytes(exported.read_bytes())
