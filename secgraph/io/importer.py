@@ -1,4 +1,5 @@
-"""Loading a data set (folder of CSV files or a workbook) into a store, all or nothing.
+"""Loading a data set (folder of CSV files, a workbook, or secgraph's JSON export) into a store,
+all or nothing.
 
 The load runs in four steps, and writes only if the first three found no problem:
 1. read every table (tables.py) and validate every row into a record, collecting every problem
@@ -10,6 +11,10 @@ The load runs in four steps, and writes only if the first three found no problem
 4. compare with the store and write what is new or changed in one transaction.
 
 Loading the same data twice writes nothing the second time.
+
+Records of a JSON export (``json_graph.py``) are the store's own records as they were: they take
+part in step 3 and 4 but are never merged by name in step 2, so a backup loads back as the very
+graph it was taken from.
 """
 
 from __future__ import annotations
@@ -23,16 +28,16 @@ from typing import Any
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from secgraph.io.json_graph import KIND_TABLES, user_nodes, written_relationships
 from secgraph.io.tables import RowError, Table, read_tables
-from secgraph.model.graph import endpoint_error, referenced_ids
+from secgraph.model.graph import GraphData, endpoint_error, referenced_ids
 from secgraph.model.names import name_key
 from secgraph.model.records import (
+    NODE_TYPES,
     Community,
-    Event,
     EventSeries,
     Headcount,
     Node,
-    Note,
     Organisation,
     Person,
     Relationship,
@@ -40,15 +45,7 @@ from secgraph.model.records import (
 from secgraph.model.vocabulary import RelType
 from secgraph.store import ChangeSet, GraphStore
 
-_NODE_TABLES: dict[str, type[Node]] = {
-    "organisations": Organisation,
-    "people": Person,
-    "communities": Community,
-    "event_series": EventSeries,
-    "events": Event,
-    "headcounts": Headcount,
-    "notes": Note,
-}
+_NODE_TABLES: dict[str, type[Node]] = {table: NODE_TYPES[kind] for kind, table in KIND_TABLES.items()}
 #: CSV column → model field, where the two differ.
 _COLUMN_TO_FIELD: dict[str, dict[str, str]] = {"headcounts": {"kind": "count_kind"}}
 _MERGEABLE: tuple[type[Node], ...] = (Organisation, Community, EventSeries)
@@ -113,6 +110,8 @@ class _Located:
     record: Node | Relationship
     file: str
     row: int
+    exported: bool = False  # from a JSON export: taken as it is, never merged by name
+    names_hidden: bool = False
 
 
 def _field_to_column(table: str, field_name: str) -> str:
@@ -120,42 +119,58 @@ def _field_to_column(table: str, field_name: str) -> str:
     return reverse.get(field_name, field_name)
 
 
+def _model(table: str) -> type[Node] | type[Relationship]:
+    return Relationship if table == "relationships" else _NODE_TABLES[table]
+
+
 def _allowed_columns(table: str) -> set[str]:
-    model = Relationship if table == "relationships" else _NODE_TABLES[table]
-    fields = set(model.model_fields)
+    fields = set(_model(table).model_fields)
     if table == "headcounts":
         fields.discard("id")
     renames = _COLUMN_TO_FIELD.get(table, {})
     return {_field_to_column(table, f) for f in fields} | set(renames)
 
 
+def _unknown_columns(table: Table, errors: list[RowError]) -> set[int]:
+    """Report the columns the table's kind does not have; return the rows not to validate: all of a
+    spreadsheet's when its header has one, or each record of an export that names one."""
+    if table.exported:
+        # An export names fields, a headcount's id included (kept as the store had it).
+        allowed = set(_model(table.name).model_fields)
+        found = [(row, sorted(set(values) - allowed)) for row, values in table.rows]
+    else:
+        allowed = _allowed_columns(table.name)
+        found = [(1, sorted(set(table.rows[0][1]) - allowed))] if table.rows else []
+    listed = ", ".join(sorted(allowed))
+    for row, unknown in found:
+        for column in unknown:
+            errors.append(RowError(table.file, row, column, f"unknown column (allowed: {listed}) / 不明な列です"))
+    bad = {row for row, unknown in found if unknown}
+    return {row for row, _ in table.rows} if bad and not table.exported else bad
+
+
 def _validate_rows(table: Table, errors: list[RowError], progress: tqdm) -> list[_Located]:
-    allowed = _allowed_columns(table.name)
-    columns = set(table.rows[0][1]) if table.rows else set()
-    unknown = sorted(columns - allowed)
-    for column in unknown:
-        errors.append(
-            RowError(table.file, 1, column, f"unknown column (allowed: {', '.join(sorted(allowed))}) / 不明な列です")
-        )
-    if unknown:
-        return []
-    model: type[Node] | type[Relationship] = Relationship if table.name == "relationships" else _NODE_TABLES[table.name]
-    renames = _COLUMN_TO_FIELD.get(table.name, {})
+    skipped = _unknown_columns(table, errors)
+    model = _model(table.name)
+    renames = {} if table.exported else _COLUMN_TO_FIELD.get(table.name, {})
     located: list[_Located] = []
     for row_number, values in table.rows:
         progress.update(1)
-        data = {renames.get(k, k): v for k, v in values.items() if v != ""}
+        if row_number in skipped:
+            continue
+        data = {renames.get(k, k): v for k, v in values.items() if v is not None and v != ""}
         try:
             record = model.model_validate(data)
         except ValidationError as error:
             for item in error.errors():
-                column = _field_to_column(table.name, str(item["loc"][0])) if item["loc"] else ""
+                field_name = str(item["loc"][0]) if item["loc"] else ""
+                column = field_name if table.exported else _field_to_column(table.name, field_name)
                 message = str(item["msg"]).removeprefix("Value error, ")
                 if item["type"] == "missing":
                     message = "required / 必須です"
                 errors.append(RowError(table.file, row_number, column, message))
             continue
-        located.append(_Located(record, table.file, row_number))
+        located.append(_Located(record, table.file, row_number, table.exported, table.names_hidden))
     return located
 
 
@@ -247,7 +262,7 @@ def _plan_merges(
     origin: dict[str, _Located] = {}
     for item in loaded:
         node: Node = item.record  # type: ignore[assignment]
-        target = names.find(node) if isinstance(node, _MERGEABLE) else None
+        target = names.find(node) if isinstance(node, _MERGEABLE) and not item.exported else None
         if target is None or target == node.id:
             # A record that updates itself replaces what the store had: the file is the truth.
             final[node.id] = node
@@ -302,6 +317,29 @@ def _remap_node(node: Node, remap: dict[str, str]) -> Node:
     return node.model_copy(update=changes)
 
 
+def _names_hidden_refusal(file: str, stored: GraphData, loaded: GraphData) -> list[RowError]:
+    """Why an export with hidden names may not load here: the store holds records it does not (over
+    real data it would put pseudonymous people beside the real ones, and erase notes)."""
+    kept = {n.id: n for n in user_nodes(loaded)} | {r.id: r for r in written_relationships(loaded)}
+    others = [
+        str(record.id)
+        for record in (*user_nodes(stored), *written_relationships(stored))
+        if kept.get(str(record.id)) != record
+    ]
+    if not others:
+        return []
+    return [
+        RowError(
+            file,
+            0,
+            "names_hidden",
+            f"personal names are hidden in this export: it loads only into a store holding nothing else "
+            f"(this one holds {len(others)} other records, such as '{others[0]}') "
+            "/ 氏名を伏せた出力は、他のデータのない（空の）ストアにだけ読み込めます",
+        )
+    ]
+
+
 def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = None) -> tuple[LoadReport, ChangeSet]:
     """Read, validate, merge and check ``path`` against ``store``; write nothing."""
     report = LoadReport(path=str(path))
@@ -315,7 +353,7 @@ def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = No
     # Duplicate ids within the load.
     first_seen: dict[str, _Located] = {}
     for item in located:
-        if isinstance(item.record, Relationship) and item.record.id == item.record.derive_id():
+        if isinstance(item.record, Relationship) and item.record.id == item.record.derive_id() and not item.exported:
             continue  # a derived id repeats when a document states a tie twice: one fact
         record_id = str(item.record.id)
         if record_id in first_seen:
@@ -349,7 +387,7 @@ def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = No
         if rel.type == RelType.WORKS_AT:
             affiliations.setdefault(rel.from_id, set()).add(remap.get(rel.to_id, rel.to_id))
     people = [i for i in nodes if isinstance(i.record, Person)]
-    person_remap = _merge_people(people, affiliations, report)
+    person_remap = _merge_people([i for i in people if not i.exported], affiliations, report)
     remap.update(person_remap)
     for item in people:
         if item.record.id not in person_remap:
@@ -368,7 +406,7 @@ def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = No
         rel = rel.with_ends(remap.get(rel.from_id, rel.from_id), remap.get(rel.to_id, rel.to_id))
         assert rel.id is not None
         ends = (str(rel.type), rel.from_id, rel.to_id)
-        same = [i for i in by_ends.get(ends, []) if _same_tie(relationships[i][0], rel)]
+        same = [] if item.exported else [i for i in by_ends.get(ends, []) if _same_tie(relationships[i][0], rel)]
         if rel.id in relationships or same:
             kept_id = rel.id if rel.id in relationships else same[0]
             kept_rel, where = relationships[kept_id]
@@ -408,6 +446,13 @@ def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = No
         if error:
             column = "from_id" if kind_of(rel.from_id) is None or "start" in error else "to_id"
             report.errors.append(RowError(where.file, where.row, column, error))
+    hidden = next((item for item in located if item.names_hidden), None)
+    if hidden is not None:
+        loaded = GraphData(
+            {node_id: final[node_id] for node_id in origin},  # what the load holds, not the store's own
+            {rel_id: rel for rel_id, (rel, _) in relationships.items()},
+        )
+        report.errors.extend(_names_hidden_refusal(hidden.file.rsplit(":", 1)[0], stored_graph, loaded))
     if report.errors:
         return report, ChangeSet()
 

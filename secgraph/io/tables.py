@@ -1,5 +1,6 @@
 """Reading the files secretariats send: CSV in UTF-8 or Shift_JIS/CP932 (with or without a BOM),
-and Excel workbooks whose sheets are named like the CSV files.
+and Excel workbooks whose sheets are named like the CSV files; and secgraph's own JSON export
+(``json_graph.py``), so that a backup loads back.
 
 A table is a list of rows, each a dict from column to text, with the row number a person sees in
 Excel (the header is row 1). Problems are collected, not raised, so that one pass reports them all.
@@ -12,6 +13,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MAX_CELL_CHARS = 20_000
 
@@ -48,9 +50,15 @@ class RowError:
 @dataclass
 class Table:
     name: str  # one of TABLE_NAMES
-    file: str  # shown in messages: a path relative to the loaded folder, or workbook:sheet
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    file: str  # shown in messages: a path relative to the loaded folder, workbook:sheet, or export.json:nodes
+    #: (row number, values): text by column from a spreadsheet; typed values by field from a JSON export
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     encoding: str = "utf-8"
+    #: Rows of secgraph's JSON export: keyed by model field, taken as the store had them (never
+    #: merged by name with one another).
+    exported: bool = False
+    #: A JSON export with personal names hidden: it loads only into a store holding nothing else.
+    names_hidden: bool = False
 
 
 def looks_like_formula(text: str) -> bool:
@@ -189,8 +197,11 @@ def read_workbook(path: Path, shown_as: str, errors: list[RowError]) -> list[Tab
 
 
 def read_tables(path: Path, errors: list[RowError]) -> tuple[list[Table], list[str]]:
-    """Every table under ``path`` (a folder, searched recursively in name order, a CSV, or a
-    workbook), and the files it passed over."""
+    """Every table under ``path`` (a folder, searched recursively in name order, a CSV, a workbook,
+    or a JSON export), and the files it passed over. In a folder, a .json file that is not a secgraph
+    export is passed over like any other file; named on its own, it must be one."""
+    from secgraph.io.json_graph import is_graph_export, read_graph_json
+
     path = Path(path)
     if not path.exists():
         errors.append(RowError(str(path), 0, "", "no such file or folder / ファイルまたはフォルダがありません"))
@@ -206,6 +217,8 @@ def read_tables(path: Path, errors: list[RowError]) -> tuple[list[Table], list[s
             tables.extend(read_workbook(file, shown, errors))
         elif suffix == ".csv" and (name := table_name_for(file.stem)) is not None:
             tables.append(read_csv(file, shown, name, errors))
+        elif suffix == ".json" and (file == path or is_graph_export(file)):
+            tables.extend(read_graph_json(file, shown, errors))
         else:
             ignored.append(shown)
     return tables, ignored
