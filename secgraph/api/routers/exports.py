@@ -1,9 +1,225 @@
-"""データ出力 / Data exports: analysis tables as CSV/XLSX, the graph as GraphML/GEXF/JSON."""
+"""データ出力 / Data exports: analysis tables as CSV/XLSX, the graph as GraphML/GEXF/JSON.
+
+- ``GET /exports/analyses/<name>?format=csv|xlsx`` for every analysis of ``/analyses``, with the same
+  scope and parameters: the route is the analysis route itself (same dependencies, same cache), its
+  result turned into tables (``secgraph.viz.tables``). CSV of several tables is a zip, one CSV each;
+  ``table=<key>`` gives one table as plain CSV. ``hide_names`` computes the tables as a viewer would.
+- ``GET /exports/graph?format=graphml|gexf|json``: the graph of a scope (``secgraph.viz.graph_files``).
+
+Drawn from what the caller may see: confidential records are gone for every role but admin and
+planner, and a viewer's files always show people by role and affiliation only.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import inspect
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from secgraph.api.routers import ERROR_RESPONSES
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from secgraph.access import Principal, Role, Visibility
+from secgraph.analysis.network import Scope
+from secgraph.api.deps import CurrentPrincipal, Graph
+from secgraph.api.problems import ProblemError
+from secgraph.api.routers import ERROR_RESPONSES, analyses
+from secgraph.api.routers.analyses import ScopeParam
+from secgraph.api.services import GraphService
+from secgraph.model.graph import GraphData
+from secgraph.viz.graph_files import (
+    GEXF_MEDIA_TYPE,
+    GRAPHML_MEDIA_TYPE,
+    JSON_MEDIA_TYPE,
+    graph_gexf,
+    graph_graphml,
+    graph_json,
+)
+from secgraph.viz.tables import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    ZIP_MEDIA_TYPE,
+    analysis_tables,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
 
 router = APIRouter(prefix="/exports", tags=["exports"], responses=ERROR_RESPONSES)
+
+#: Errors of a file route are problem+json all the same (FastAPI would document them as the file's type).
+_PROBLEMS = {code: {**spec, "content": {"application/problem+json": {}}} for code, spec in ERROR_RESPONSES.items()}
+_HIDE_NAMES = Query(description="氏名を伏せる（人物は役割と所属だけ） / Show people by role and affiliation only")
+
+#: URL name -> the analysis route it exports (its parameters are this route's parameters).
+ANALYSES: dict[str, Callable[..., BaseModel]] = {
+    "key-persons": analyses.key_persons,
+    "brokers-between": analyses.brokers_between,
+    "isolated-regions": analyses.isolated,
+    "missing-sectors": analyses.missing,
+    "stage": analyses.stage,
+    "health": analyses.health,
+    "changes": analyses.changes,
+}
+
+
+def download_name(what: str, scope: Scope | None, extension: str) -> str:
+    """``secgraph-<what>[-<scope>][-<date>].<extension>`` in characters every file system accepts."""
+    scope = scope or Scope()
+    parts = [what, scope.community or scope.region or scope.prefecture or "", str(scope.as_of or "")]
+    stem = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts if part)
+    return f"secgraph-{stem}.{extension}"
+
+
+def _file(body: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",  # personal data: not for shared caches
+        },
+    )
+
+
+def _without_names(who: Principal) -> Principal:
+    """The caller, seeing what a viewer sees (a narrowing only: never more than the caller's own)."""
+    return Principal(who.key_id, who.name, Role.VIEWER, who.community_id)
+
+
+def _analysis_export(name: str, analysis: Callable[..., BaseModel]) -> Callable[..., Response]:
+    """A route taking ``analysis``'s own parameters and dependencies plus ``format``, ``table`` and
+    ``hide_names``, answering with its result as tables."""
+    own = inspect.signature(analysis, eval_str=True)
+    extra = [
+        inspect.Parameter(
+            "format",
+            inspect.Parameter.KEYWORD_ONLY,
+            default="csv",
+            annotation=Annotated[Literal["csv", "xlsx"], Query(description="形式 / Format: csv, xlsx")],
+        ),
+        inspect.Parameter(
+            "table",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[
+                str | None,
+                Query(
+                    max_length=50,
+                    description="この表だけ（CSV） / Only this table, as one CSV (its key: candidates, summary …)",
+                ),
+            ],
+        ),
+        inspect.Parameter(
+            "hide_names", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, _HIDE_NAMES]
+        ),
+    ]
+
+    def export(**values: Any) -> Response:
+        file_format, chosen, hide_names = values.pop("format"), values.pop("table"), values.pop("hide_names")
+        if hide_names:
+            values["who"] = _without_names(values["who"])
+        every = analysis_tables(analysis(**values))
+        tables = [t for t in every if chosen is None or t.key == chosen]
+        if not tables:
+            keys = ", ".join(t.key for t in every)
+            raise ProblemError(
+                422,
+                f"no table '{chosen}' in this analysis (tables: {keys}) / その表はありません",
+                [{"field": "table", "reason": f"one of {keys}"}],
+            )
+        stem = name + (f"-{chosen}" if chosen else "")
+        if file_format == "xlsx":
+            body, media_type, extension = to_xlsx_bytes(tables, title=name), XLSX_MEDIA_TYPE, "xlsx"
+        elif len(tables) == 1:
+            body, media_type, extension = to_csv_bytes(tables), CSV_MEDIA_TYPE, "csv"
+        else:
+            body, media_type, extension = to_csv_bytes(tables), ZIP_MEDIA_TYPE, "zip"
+        response = _file(body, media_type, download_name(stem, values["where"], extension))
+        for given in values.values():  # the analysis route's own headers (the revision it describes)
+            if isinstance(given, Response):
+                response.headers.update(given.headers)
+        return response
+
+    export.__signature__ = own.replace(  # type: ignore[attr-defined]
+        parameters=[*own.parameters.values(), *extra], return_annotation=Response
+    )
+    export.__name__ = f"export_{analysis.__name__}"
+    return export
+
+
+for _name, _analysis in ANALYSES.items():
+    router.add_api_route(
+        f"/analyses/{_name}",
+        _analysis_export(_name, _analysis),
+        methods=["GET"],
+        response_class=Response,
+        summary=f"分析の表（CSV・XLSX）: {_name} / Analysis tables as CSV or XLSX: {_name}",
+        description="`/analyses/" + _name + "` と同じ範囲・パラメータ・キャッシュ。CSVはUTF-8（BOM付き）、"
+        "表が複数ならCSVごとのzip（`table=` で1つだけ）。XLSXは表ごとのシート。数式に見える文字列は ' を前置。"
+        f" / Same scope, parameters and cache as `/analyses/{_name}`. CSV is UTF-8 with a BOM; several tables "
+        "come as a zip of CSVs (or one with `table=`). XLSX has a sheet per table. Text that looks like a "
+        "formula is prefixed with '.",
+        responses={
+            200: {
+                "content": {CSV_MEDIA_TYPE: {}, ZIP_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}},
+                "description": "CSV, zip of CSV, or XLSX",
+            },
+            **_PROBLEMS,
+        },
+    )
+
+
+def _graph_for(graph: GraphService, who: Principal, hide_names: bool) -> tuple[GraphData, bool]:
+    """The data a graph file is drawn from, and whether names are hidden in it.
+
+    A viewer always gets names hidden. Its file is anonymised from the view without confidential
+    records with the service's own pseudonym key, which gives exactly the viewer's view — the same
+    pseudonymous ids every viewer read shows — and marks the file as names-hidden.
+    """
+    if who.visibility == Visibility.ANONYMISED:
+        return graph.view(Visibility.PUBLIC).data, True
+    return graph.view_for(who).data, hide_names
+
+
+_GRAPH_FORMATS: dict[str, tuple[Callable[..., bytes], str]] = {
+    "graphml": (graph_graphml, GRAPHML_MEDIA_TYPE),
+    "gexf": (graph_gexf, GEXF_MEDIA_TYPE),
+    "json": (graph_json, JSON_MEDIA_TYPE),
+}
+
+
+@router.get(
+    "/graph",
+    response_class=Response,
+    summary="グラフ全体・範囲（GraphML・GEXF・JSON） / The graph or a scope as GraphML, GEXF or JSON",
+    description="GraphMLとGEXFはCytoscape・Gephiで開けます（全項目を属性として保持）。JSONは全記録・全項目で、"
+    "`secgraph load` で読み戻すと同じグラフになります。"
+    " / GraphML and GEXF open in Cytoscape and Gephi with every field as an attribute; JSON holds every "
+    "record and field and loads back with `secgraph load` as the same graph.",
+    responses={
+        200: {
+            "content": {GRAPHML_MEDIA_TYPE: {}, GEXF_MEDIA_TYPE: {}, JSON_MEDIA_TYPE: {}},
+            "description": "GraphML, GEXF or JSON",
+        },
+        **_PROBLEMS,
+    },
+)
+def graph_file(
+    graph: Graph,
+    who: CurrentPrincipal,
+    where: ScopeParam,
+    file_format: Annotated[
+        Literal["graphml", "gexf", "json"], Query(alias="format", description="形式 / Format: graphml, gexf, json")
+    ] = "graphml",
+    hide_names: Annotated[bool, _HIDE_NAMES] = False,
+) -> Response:
+    data, names_hidden = _graph_for(graph, who, hide_names)
+    write, media_type = _GRAPH_FORMATS[file_format]
+    try:
+        body = write(data, where, hide_names=names_hidden, pseudonym_key=graph.pseudonym_key)
+    except KeyError as error:
+        raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
+    return _file(body, media_type, download_name("graph", where, file_format))
