@@ -72,7 +72,10 @@ def cjk_font_name() -> str:
 DETERMINISTIC_RC: dict[str, object] = {
     "svg.hashsalt": "secgraph",
     "svg.fonttype": "path",
-    "pdf.fonttype": 42,
+    # Type 3, not 42: Noto Sans CJK has CFF outlines, which matplotlib would declare as TrueType in a
+    # Type 42 embedding (poppler warns "Mismatch between font type and embedded font file"; stricter
+    # readers may refuse). Type 3 glyphs carry a ToUnicode map, so the text stays searchable.
+    "pdf.fonttype": 3,
     "axes.unicode_minus": False,  # the minus sign of most Japanese fonts is missing or odd
 }
 #: Metadata that leaves out creation dates and software versions (per format, as matplotlib wants).
