@@ -181,6 +181,29 @@ def test_missing_sector_tables_are_exact() -> None:
     assert rows(summary) == [["対象範囲 / Scope", "community c"], ["必要なセクター / Required sectors", "insurer"]]
 
 
+def test_isolated_region_tables_are_exact() -> None:
+    tables = by_key(analysis_tables(analysis.isolated_regions(small(), Scope(prefecture="28"))))
+    assert list(tables) == [
+        "prefectures",
+        "regions",
+        "detached_parts",
+        "unlinked_communities",
+        "single_bridges",
+        "nearest_ties",
+        "summary",
+    ]
+    (hyogo,) = rows(tables["prefectures"])
+    gaps = "コミュニティがない、名前の分かる団体がない、活動（イベント開催・新たな関係）がない"
+    assert hyogo[:8] == ["28", "兵庫県", "Hyogo", "近畿", "近畿", gaps, "", ""]
+    assert hyogo[8].split("\n")[0] == f"兵庫県: {gaps}" and hyogo[10] == "pref-28"
+    assert [row[:5] for row in rows(tables["nearest_ties"])] == [
+        ["都道府県の空白: 兵庫県", "28", 1, "a", "大阪テスト株式会社"],
+        ["都道府県の空白: 兵庫県", "28", 2, "b", "大阪テスト大学"],
+        ["都道府県の空白: 兵庫県", "28", 3, "c", "c"],
+    ]
+    assert [len(rows(tables[key])) for key in ("regions", "detached_parts", "unlinked_communities")] == [0, 0, 0]
+
+
 def test_key_person_table_ranks_and_numbers() -> None:
     candidates, summary = analysis_tables(analysis.key_person_candidates(small(), limit=5))
     table = candidates.frame

@@ -386,6 +386,19 @@ def _nearest_rows(finding: str, finding_id: str, ties: Iterable[NearestTie]) -> 
     ]
 
 
+@dataclass(frozen=True)
+class _Findings:
+    """One kind of finding of the isolated-regions analysis: its table, its own cells, and what its
+    nearest ties are listed under (a label and an id)."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    items: Sequence[Any]
+    cells: Callable[[int, Any], Row]
+    about: Callable[[int, Any], tuple[str, str]]
+
+
 def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
     summary = _summary(
         [
@@ -396,11 +409,13 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
             ("地域を持たないコミュニティ / National communities", _joined(result.national_communities)),
         ]
     )
-    nearest: list[Row] = []
-    prefecture_rows = []
-    for p in result.prefectures:
-        prefecture_rows.append(
-            {
+    findings = (
+        _Findings(
+            "prefectures",
+            "都道府県の空白",
+            ("code", "name", "name_en", "mic_region", "meti_region", "gaps", "communities", "named_bodies"),
+            result.prefectures,
+            lambda _, p: {
                 "code": p.code,
                 "name": p.name,
                 "name_en": p.name_en,
@@ -409,15 +424,15 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
                 "gaps": _gaps(p.gaps),
                 "communities": _joined(p.communities),
                 "named_bodies": _joined(p.named_bodies),
-                **_evidence(p.evidence),
-                **_advice(p.advice),
-            }
-        )
-        nearest += _nearest_rows(f"都道府県の空白: {p.name}", p.code, p.nearest_ties)
-    region_rows = []
-    for r in result.regions:
-        region_rows.append(
-            {
+            },
+            lambda _, p: (f"都道府県の空白: {p.name}", p.code),
+        ),
+        _Findings(
+            "regions",
+            "地域の空白",
+            ("code", "name", "region_kind", "gaps", "prefectures", "communities", "prefectures_without_community"),
+            result.regions,
+            lambda _, r: {
                 "code": r.code,
                 "name": r.name,
                 "region_kind": _REGION_KINDS[r.kind],
@@ -425,42 +440,43 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
                 "prefectures": prefecture_names(r.prefectures),
                 "communities": _joined(r.communities),
                 "prefectures_without_community": prefecture_names(r.prefectures_without_community),
-                **_evidence(r.evidence),
-                **_advice(r.advice),
-            }
-        )
-        nearest += _nearest_rows(f"地域の空白: {r.name}", r.code, r.nearest_ties)
-    part_rows = []
-    for number, part in enumerate(result.detached_parts, start=1):
-        part_rows.append(
-            {
+            },
+            lambda _, r: (f"地域の空白: {r.name}", r.code),
+        ),
+        _Findings(
+            "detached_parts",
+            "切り離された部分",
+            ("rank", "size", "actors", "prefectures"),
+            result.detached_parts,
+            lambda number, part: {
                 "rank": number,
                 "size": part.size,
                 "actors": _joined(part.actors),
                 "prefectures": prefecture_names(part.prefectures),
-                **_evidence(part.evidence),
-                **_advice(part.advice),
-            }
-        )
-        nearest += _nearest_rows(f"切り離された部分 {number}", ", ".join(part.actors[:3]), part.nearest_ties)
-    unlinked_rows = []
-    for u in result.unlinked_communities:
-        unlinked_rows.append(
-            {
+            },
+            lambda number, part: (f"切り離された部分 {number}", ", ".join(part.actors[:3])),
+        ),
+        _Findings(
+            "unlinked_communities",
+            "横連携のないコミュニティ",
+            ("id", "name", "areas", "linked_in_same_region", "linked_national"),
+            result.unlinked_communities,
+            lambda _, u: {
                 "id": u.community_id,
                 "name": u.name,
                 "areas": _joined(_region_name(a) for a in u.areas),
                 "linked_in_same_region": _joined(u.linked_in_same_region),
                 "linked_national": _joined(u.linked_national),
-                **_evidence(u.evidence),
-                **_advice(u.advice),
-            }
-        )
-        nearest += _nearest_rows(f"横連携なし: {u.name}", u.community_id, u.nearest_ties)
-    bridge_rows = []
-    for b in result.single_bridges:
-        bridge_rows.append(
-            {
+            },
+            lambda _, u: (f"横連携なし: {u.name}", u.community_id),
+        ),
+        _Findings(
+            "single_bridges",
+            "一本橋でつながる部分",
+            ("id", "name", "kind", "sector", "prefectures", "cut_off_count", "cut_off_ids", "prefectures_cut_off")
+            + ("regions", "remaining"),
+            result.single_bridges,
+            lambda _, b: {
                 "id": b.actor_id,
                 "name": b.name,
                 "kind": KIND_LABELS.get(b.kind, b.kind),
@@ -471,56 +487,21 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
                 "prefectures_cut_off": prefecture_names(b.prefectures_cut_off_entirely),
                 "regions": _joined(_region_name(r) for r in b.regions),
                 "remaining": b.remaining,
-                **_evidence(b.evidence),
-                **_advice(b.advice),
-            }
-        )
-        nearest += _nearest_rows(f"一本橋: {b.name}", b.actor_id, b.nearest_ties)
-    return [
-        _table(
-            "prefectures",
-            "都道府県の空白",
-            ("code", "name", "name_en", "mic_region", "meti_region", "gaps", "communities", "named_bodies")
-            + EVIDENCE
-            + ADVICE,
-            prefecture_rows,
+            },
+            lambda _, b: (f"一本橋: {b.name}", b.actor_id),
         ),
-        _table(
-            "regions",
-            "地域の空白",
-            ("code", "name", "region_kind", "gaps", "prefectures", "communities", "prefectures_without_community")
-            + EVIDENCE
-            + ADVICE,
-            region_rows,
-        ),
-        _table(
-            "detached_parts",
-            "切り離された部分",
-            ("rank", "size", "actors", "prefectures", *EVIDENCE, *ADVICE),
-            part_rows,
-        ),
-        _table(
-            "unlinked_communities",
-            "横連携のないコミュニティ",
-            ("id", "name", "areas", "linked_in_same_region", "linked_national", *EVIDENCE, *ADVICE),
-            unlinked_rows,
-        ),
-        _table(
-            "single_bridges",
-            "一本橋でつながる部分",
-            ("id", "name", "kind", "sector", "prefectures", "cut_off_count", "cut_off_ids", "prefectures_cut_off")
-            + ("regions", "remaining", *EVIDENCE, *ADVICE),
-            bridge_rows,
-        ),
-        _table(
-            "nearest_ties",
-            "つなぐことのできる近い相手",
-            ("finding", "finding_id", "rank", "id", "name", "kind", "sector", "prefectures", "proximity")
-            + ("network_distance", "communities", "score", *EVIDENCE, *ADVICE),
-            nearest,
-        ),
-        summary,
-    ]
+    )
+    tables: list[ExportTable] = []
+    nearest: list[Row] = []
+    for kind in findings:
+        table_rows = []
+        for number, item in enumerate(kind.items, start=1):
+            table_rows.append({**kind.cells(number, item), **_evidence(item.evidence), **_advice(item.advice)})
+            nearest += _nearest_rows(*kind.about(number, item), item.nearest_ties)
+        tables.append(_table(kind.key, kind.title, (*kind.columns, *EVIDENCE, *ADVICE), table_rows))
+    nearest_columns = ("finding", "finding_id", "rank", "id", "name", "kind", "sector", "prefectures", "proximity")
+    nearest_columns += ("network_distance", "communities", "score", *EVIDENCE, *ADVICE)
+    return [*tables, _table("nearest_ties", "つなぐことのできる近い相手", nearest_columns, nearest), summary]
 
 
 def _missing_tables(result: MissingSectors) -> list[ExportTable]:
