@@ -82,6 +82,19 @@ def test_one_csv_file_and_one_workbook_load_alone(api: Api) -> None:
     assert api.get("admin", "/organisations/x-org-1").json()["as_of"] == "2021-04"
 
 
+def test_a_json_export_uploads_back_as_the_same_graph(api: Api) -> None:
+    """The backup made by GET /exports/graph?format=json restores through POST /imports."""
+    exported = api.get("admin", "/exports/graph?format=json")
+    assert exported.status_code == 200, exported.text
+    before = api.store.snapshot()
+    api.store.clear()
+    assert api.store.snapshot() != before
+    report = upload(api, "admin", "backup.json", exported.content).json()
+    assert report["written"] is True, report
+    assert api.store.snapshot() == before
+    assert api.get("admin", "/exports/graph?format=json").content == exported.content
+
+
 @pytest.mark.parametrize("case", ["several_bad_rows", "dangling_reference", "truncated", "formula_injection"])
 def test_one_bad_row_and_nothing_is_written(api: Api, tmp_path: Path, case: str) -> None:
     folder = tmp_path / "upload"
@@ -142,6 +155,7 @@ def test_a_planner_cannot_import_what_it_may_not_write(api: Api) -> None:
         ("members.csv", b"id,name\n", 422),  # not a table name
         ("data.zip", b"not a zip", 422),
         ("book.xlsx", b"not a workbook", 422),
+        ("backup.json", b'{"format": "something else"}', 422),
     ],
 )
 def test_unreadable_uploads_are_refused(api: Api, name: str, content: bytes, status: int) -> None:

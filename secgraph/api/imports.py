@@ -52,10 +52,11 @@ def safe_upload_name(filename: str | None) -> str:
     """The uploaded file's own name (no folders), if it is a kind of file the importer reads."""
     name = PurePosixPath((filename or "").replace("\\", "/")).name.strip()
     suffix = PurePosixPath(name).suffix.casefold()
-    if not name or name in (".", "..") or "\x00" in name or suffix not in (".csv", ".xlsx", ".zip"):
+    if not name or name in (".", "..") or "\x00" in name or suffix not in (".csv", ".xlsx", ".zip", ".json"):
         raise ProblemError(
             415,
-            "upload a .csv file, a .zip of .csv files or an .xlsx workbook / .csv・.zip・.xlsx を送ってください",
+            "upload a .csv file, a .zip of .csv files, an .xlsx workbook or a secgraph JSON export"
+            " / .csv・.zip・.xlsx・secgraphのJSON出力を送ってください",
             [{"field": "file", "reason": f"unsupported file '{name}' / 読めない形式です"}],
         )
     if suffix == ".csv" and table_name_for(PurePosixPath(name).stem) is None:
