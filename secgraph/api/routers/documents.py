@@ -1,9 +1,141 @@
-"""資料 / Documents: one-page community profiles (HTML, PDF) and the committee pack (PDF)."""
+"""資料 / Documents: one-page community profiles (HTML, PDF) and the committee pack (PDF).
+
+Drawn from what the caller may see (``graph.view_for(principal).data``): confidential records are
+already gone, and for a viewer so are personal names (a viewer's documents always say so). A
+community the caller cannot see is 404, like one that does not exist.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import re
+from typing import Annotated, Literal
+from urllib.parse import quote
 
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import HTMLResponse, Response
+
+from secgraph.access import Principal
+from secgraph.access.roles import Visibility
+from secgraph.api.deps import CurrentPrincipal, Graph
+from secgraph.api.problems import ProblemError
 from secgraph.api.routers import ERROR_RESPONSES
+from secgraph.model import geography
+from secgraph.viz.pack import committee_pack_pdf
+from secgraph.viz.profile import community_profile_html, community_profile_pdf
 
 router = APIRouter(prefix="/documents", tags=["documents"], responses=ERROR_RESPONSES)
+
+#: The page's own policy, repeated as a header: no script, nothing loaded from anywhere.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
+_PROBLEMS = {code: {**spec, "content": {"application/problem+json": {}}} for code, spec in ERROR_RESPONSES.items()}
+
+AsOf = Annotated[
+    dt.date | None, Query(description="この日時点のネットワーク / The network as of this date", examples=["2021-03-31"])
+]
+Since = Annotated[
+    dt.date | None,
+    Query(description="この日からの変化も示す / Also show what changed since this date", examples=["2020-03-31"]),
+]
+HideNames = Annotated[bool, Query(description="氏名を伏せる / Show people by role and affiliation")]
+
+
+def _hide(who: Principal, hide_names: bool) -> bool:
+    # a viewer's data has no names already; the document says so
+    return hide_names or who.visibility == Visibility.ANONYMISED
+
+
+def disposition(kind: str, ascii_name: str, name: str) -> str:
+    """``Content-Disposition`` with an ASCII file name and the Japanese one (RFC 6266 / RFC 5987)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name)
+    return f"{kind}; filename=\"{safe}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _headers(content_disposition: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": content_disposition,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }
+
+
+def _since_problem(error: ValueError) -> ProblemError:
+    return ProblemError(422, str(error), [{"field": "since", "reason": str(error)}])
+
+
+@router.get(
+    "/profiles/{community_id}",
+    response_class=Response,
+    summary="コミュニティ概要（1枚） / One-page community profile",
+    description="設立の経緯・狙い、取組方針、協力機関、イベント、段階、不足セクター、キーパーソン候補、健全性、変化。"
+    "HTMLとPDF（A4・1ページ）。 / Background, policy, partners, events, stage, missing sectors, key persons, "
+    "health and change, as HTML or a one-page A4 PDF.",
+    responses={
+        200: {"content": {"text/html": {}, "application/pdf": {}}, "description": "HTML or PDF"},
+        **_PROBLEMS,
+    },
+)
+def profile(
+    graph: Graph,
+    who: CurrentPrincipal,
+    community_id: Annotated[str, Path(max_length=200, description="コミュニティID / Community id")],
+    fmt: Annotated[Literal["html", "pdf"], Query(alias="format", description="形式 / Format: html, pdf")] = "html",
+    as_of: AsOf = None,
+    since: Since = None,
+    hide_names: HideNames = False,
+) -> Response:
+    data = graph.view_for(who).data
+    options = {"as_of": as_of, "since": since, "hide_names": _hide(who, hide_names)}
+    try:
+        body: str | bytes = (
+            community_profile_pdf(data, community_id, **options)  # type: ignore[arg-type]
+            if fmt == "pdf"
+            else community_profile_html(data, community_id, **options)  # type: ignore[arg-type]
+        )
+    except KeyError as error:  # unknown, not yet founded, or a confidential community this caller cannot see
+        raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
+    except ValueError as error:
+        raise _since_problem(error) from None
+    name = data.nodes[community_id].display_name()
+    if fmt == "pdf":
+        headers = _headers(disposition("attachment", f"secgraph-profile-{community_id}.pdf", f"{name}_概要.pdf"))
+        return Response(body, media_type="application/pdf", headers=headers)
+    headers = _headers(disposition("inline", f"secgraph-profile-{community_id}.html", f"{name}_概要.html"))
+    headers["Content-Security-Policy"] = CSP
+    return HTMLResponse(body, headers=headers)
+
+
+@router.get(
+    "/committee-pack",
+    response_class=Response,
+    summary="委員会資料（PDF） / Committee pack (PDF)",
+    description="表紙・地域のネットワーク図・コミュニティの比較表・各コミュニティの概要を1つのPDFに。"
+    " / Cover, regional network map, comparison table and every community's profile, in one PDF.",
+    responses={200: {"content": {"application/pdf": {}}, "description": "PDF"}, **_PROBLEMS},
+)
+def committee_pack(
+    graph: Graph,
+    who: CurrentPrincipal,
+    region: Annotated[
+        str, Query(max_length=50, description="地域（mic-kinki, meti-kinki, 近畿） / Region", examples=["mic-kinki"])
+    ],
+    as_of: AsOf = None,
+    since: Since = None,
+    hide_names: HideNames = False,
+    seed: Annotated[int, Query(ge=0, le=2**31 - 1, description="図の配置の乱数シード / Map layout seed")] = 0,
+) -> Response:
+    try:
+        found = geography.region(region)
+    except ValueError as error:
+        raise ProblemError(422, str(error), [{"field": "region", "reason": str(error)}]) from None
+    data = graph.view_for(who).data
+    try:
+        body = committee_pack_pdf(
+            data, found.code, as_of=as_of, since=since, hide_names=_hide(who, hide_names), seed=seed
+        )
+    except ValueError as error:
+        raise _since_problem(error) from None
+    headers = _headers(
+        disposition("attachment", f"secgraph-committee-pack-{found.code}.pdf", f"委員会資料_{found.name}.pdf")
+    )
+    return Response(body, media_type="application/pdf", headers=headers)

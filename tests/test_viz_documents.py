@@ -1,0 +1,423 @@
+"""The one-page community profile (HTML and PDF), the committee pack (PDF) and their API routes.
+
+Small hand-built graphs give exact expectations (sections, counts, a missing sector and whom to
+approach, 「記載なし」 for an empty field, escaped script); the seed data checks that every seed
+community's profile prints on exactly one page that poppler renders and reads, and that a region's
+pack has its cover, map, table and one page per community. PDFs are read with poppler's own tools
+(``pdfinfo``, ``pdftotext``, ``pdftoppm``), not with a PDF library of ours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from PIL import Image
+
+from secgraph.analysis.network import Scope
+from secgraph.analysis.regions import communities_in_scope
+from secgraph.model.graph import GraphData
+from secgraph.model.records import Community, Event, Organisation
+from secgraph.store import ChangeSet
+from secgraph.store.embedded import EmbeddedStore
+from secgraph.viz.pack import committee_pack_pdf
+from secgraph.viz.profile import community_profile_html, community_profile_pdf
+from tests.builders import GraphBuilder, P
+from tests.test_api_world import SECRET_NAMES, Api, build_api
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+EVIL = "<script>window.__pwned=1</script>"
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def pdf_pages(pdf: bytes, tmp: Path) -> int:
+    path = tmp / "doc.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^Pages:\s+(\d+)$", info, re.M)
+    assert match, info
+    return int(match[1])
+
+
+def pdf_text(pdf: bytes, tmp: Path, page: int | None = None) -> str:
+    """The text of the PDF (or one page) in drawing order, so a wrapped table cell's lines stay together."""
+    path = tmp / "doc.pdf"
+    path.write_bytes(pdf)
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", *pages, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def squashed(text: str) -> str:
+    """Text without white space (a long name may wrap onto two lines in the PDF)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def rendered_pngs(pdf: bytes, tmp: Path, resolution: int = 30) -> list[Path]:
+    path = tmp / "doc.pdf"
+    path.write_bytes(pdf)
+    for old in tmp.glob("page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", str(resolution), "-png", str(path), str(tmp / "page")], check=True)
+    return sorted(tmp.glob("page-*.png"))
+
+
+def not_blank(png: Path) -> bool:
+    darkest, _lightest = Image.open(png).convert("L").getextrema()
+    return darkest < 128
+
+
+def section(page: str, name: str) -> str:
+    match = re.search(rf'<section class="{name}">(.*?)</section>', page, re.S)
+    assert match, f"section {name} missing"
+    return match[1]
+
+
+def no_external_resources(page: str) -> None:
+    assert 'http-equiv="Content-Security-Policy"' in page
+    assert "default-src 'none'" in page
+    for attribute in re.findall(r"""\s(?:src|href)\s*=\s*["']([^"']*)""", page, re.I):
+        assert attribute.startswith("data:"), attribute
+    assert not re.search(r"<(script|link|iframe|object)\b", page, re.I)
+
+
+# ---------------------------------------------------------------------------------------------- a small graph
+
+
+def kansai() -> GraphData:
+    """A community with a police secretariat, a university, a key person, 14 counted SMEs, one
+    event with 30 attendees, no purpose recorded; an insurer nearby that is not a member."""
+    builder = (
+        GraphBuilder()
+        .org("org-police", "police", "27", name="大阪府警察")
+        .org("org-univ", "university", "27", name="大阪テスト大学")
+        .org("org-city", "municipality", "27", name="テスト市")
+        .org("org-ins", "insurer", "27", name="なにわ損害保険株式会社")
+        .person("per-key", "org-univ", name="鍵谷 一郎")
+        .event("ev-1", "2020-11-05", prefecture="27", attendees=30)
+        .event("ev-2", "2019-06-01", prefecture="27", event_type="workshop")
+        .count("com-x", 14, sector="sme")
+        .tie("SECRETARIAT_OF", "org-police", "com-x")
+        .tie("MEMBER_OF", "org-police", "com-x")
+        .tie("MEMBER_OF", "org-univ", "com-x")
+        .tie("MEMBER_OF", "org-city", "com-x")
+        .tie("MEMBER_OF", "per-key", "com-x", start="2020-06-01")
+        .tie("ORGANISED", "com-x", "ev-1")
+        .tie("ORGANISED", "com-x", "ev-2")
+        .tie("SPOKE_AT", "per-key", "ev-1")
+        .tie("CO_HOSTED", "org-city", "ev-1")
+        .tie("ATTENDED", "org-ins", "ev-2")
+    )
+    builder.nodes.append(
+        Community(
+            id="com-x",
+            name="テスト関西協議会",
+            abbreviation="TKK",
+            region="mic-kinki",
+            prefectures=["27"],
+            founded="2018-10",
+            policy="中小企業の対策を支援する",
+            **P,
+        )
+    )
+    return builder.build()
+
+
+def evil() -> GraphData:
+    """Script in every text field of a community, an organisation and an event."""
+    builder = GraphBuilder().tie("MEMBER_OF", "org-evil", "com-evil").tie("ORGANISED", "com-evil", "ev-evil")
+    text = {"source": EVIL, "note": EVIL, "as_of": "2020-04-01"}
+    builder.nodes += [
+        Community(
+            id="com-evil",
+            name=EVIL,
+            abbreviation=EVIL,
+            aliases=[EVIL],
+            name_en=EVIL,
+            legal_form=EVIL,
+            region="mic-kinki",
+            prefectures=["27"],
+            url=EVIL,
+            purpose=EVIL,
+            policy=EVIL,
+            **text,
+        ),
+        Organisation(
+            id="org-evil",
+            name=EVIL,
+            aliases=[EVIL],
+            sector="sme",
+            prefecture="27",
+            city=EVIL,
+            name_en=EVIL,
+            url=EVIL,
+            **text,
+        ),
+        Event(
+            id="ev-evil",
+            title=EVIL,
+            event_type="seminar",
+            start="2020-05-01",
+            prefecture="27",
+            city=EVIL,
+            venue=EVIL,
+            url=EVIL,
+            attendees=5,
+            **{**text, "as_of": "2020-05-01"},
+        ),
+    ]
+    return builder.build()
+
+
+# ---------------------------------------------------------------------------------------------- the profile
+
+
+def test_profile_sections_with_exact_contents() -> None:
+    page = community_profile_html(kansai(), "com-x")
+    assert "<h1>テスト関西協議会</h1>" in page
+    assert "TKK" in page and "2018年10月" in page and "大阪府" in page
+    # 設立の経緯・狙い is empty: said so, nothing made up; 取組方針 is there
+    assert "記載なし" in section(page, "purpose")
+    assert "中小企業の対策を支援する" in section(page, "policy")
+    # 協力機関 by sector group: police and city (官), the university and the person working there (学)
+    partners = section(page, "partners")
+    assert 'data-group="government" data-count="2"' in partners
+    assert 'data-group="academia" data-count="2"' in partners
+    assert "大阪府警察<span" in partners and "（事務局）" in partners
+    assert "14（中小企業・利用企業）" in partners  # members known only as a count, as recorded
+    assert 'data-group="industry" data-count="0"' in partners
+    # events, latest first, with type and attendees
+    events = section(page, "events")
+    assert events.count('class="event-row"') == 2
+    assert events.index("2020-11-05") < events.index("2019-06-01")
+    assert '<td class="n">30</td>' in events and "ワークショップ" in events
+    # stage with every rule and its evidence
+    stage = section(page, "stage")
+    assert stage.count('class="rule-row"') == 9
+    assert "第1段階" in stage
+    # the insurer is missing and the nearby insurer is suggested; police and universities are present
+    needs = section(page, "needs")
+    assert "保険会社" in needs and "なにわ損害保険株式会社" in needs
+    assert re.search(r"充足.*警察", needs, re.S)
+    missing = re.findall(r'<li class="need-missing">.*?<b>(.*?) <span', needs, re.S)
+    assert "保険会社" in missing and "警察" not in missing
+    # key persons, health indicators
+    assert "鍵谷 一郎" in section(page, "key-persons")
+    assert section(page, "health").count('class="indicator"') == 14
+    assert 'class="change"' not in page  # no date to compare with
+    no_external_resources(page)
+
+
+def test_profile_change_since_a_date() -> None:
+    page = community_profile_html(kansai(), "com-x", since=dt.date(2020, 5, 1))
+    change = section(page, "change")
+    assert "2020-05-01" in change
+    assert '加入 <span class="en">Joined</span> (1)' in change and "鍵谷 一郎" in change
+    assert '開催 <span class="en">Events</span> (1)' in change and "2020-11-05" in change
+    with pytest.raises(ValueError):
+        community_profile_html(kansai(), "com-x", since=dt.date(2030, 1, 1))
+
+
+def test_profile_as_of_a_date_leaves_out_what_came_later() -> None:
+    page = community_profile_html(kansai(), "com-x", as_of=dt.date(2020, 5, 1))
+    assert section(page, "events").count('class="event-row"') == 1
+    assert "2019-06-01" in section(page, "events")
+    assert "鍵谷 一郎" not in section(page, "partners")  # joined 2020-06
+    with pytest.raises(KeyError):
+        community_profile_html(kansai(), "com-x", as_of=dt.date(2017, 1, 1))  # not founded yet
+    with pytest.raises(KeyError):
+        community_profile_html(kansai(), "com-nowhere")
+
+
+def test_hidden_names_show_people_by_role_and_affiliation() -> None:
+    page = community_profile_html(kansai(), "com-x", hide_names=True)
+    assert "鍵谷" not in page and "per-key" not in page
+    assert "人物(大阪テスト大学)" in page  # role and affiliation (NFKC-normalised like every record)
+    assert "氏名非表示" in page
+
+
+def test_script_in_every_text_field_is_text(tmp_path: Path) -> None:
+    page = community_profile_html(evil(), "com-evil")
+    assert "<script" not in page.lower()
+    assert page.count("&lt;script&gt;window.__pwned=1&lt;/script&gt;") >= 8  # name, abbreviation, url, …
+    no_external_resources(page)
+    text = pdf_text(community_profile_pdf(evil(), "com-evil"), tmp_path)
+    assert "<script>window.__pwned=1</script>" in text
+
+
+def test_same_data_same_bytes() -> None:
+    first = community_profile_html(kansai(), "com-x", since=dt.date(2020, 5, 1))
+    assert first == community_profile_html(kansai(), "com-x", since=dt.date(2020, 5, 1))
+    assert community_profile_pdf(kansai(), "com-x") == community_profile_pdf(kansai(), "com-x")
+    pack = committee_pack_pdf(kansai(), "mic-kinki", since=dt.date(2020, 5, 1))
+    assert pack == committee_pack_pdf(kansai(), "mic-kinki", since=dt.date(2020, 5, 1))
+    assert b"CreationDate" not in pack and b"WeasyPrint" not in pack
+
+
+# ---------------------------------------------------------------------------------------------- the seed data
+
+
+@pytest.fixture(scope="module")
+def seed_profiles(seed: GraphData) -> dict[str, bytes]:
+    """Every seed community's profile PDF, made once for the checks below."""
+    ids = sorted(n.id for n in seed.nodes.values() if isinstance(n, Community))
+    return {cid: community_profile_pdf(seed, cid) for cid in ids}
+
+
+def test_every_seed_profile_is_one_page(seed: GraphData, seed_profiles: dict[str, bytes], tmp_path: Path) -> None:
+    assert len(seed_profiles) == sum(isinstance(n, Community) for n in seed.nodes.values())
+    for cid, pdf in seed_profiles.items():
+        assert pdf_pages(pdf, tmp_path) == 1, cid
+        assert squashed(seed.nodes[cid].display_name()) in squashed(pdf_text(pdf, tmp_path)), cid
+        (png,) = rendered_pngs(pdf, tmp_path)
+        assert not_blank(png), cid
+
+
+def test_seed_profile_artifact(seed: GraphData, seed_profiles: dict[str, bytes], tmp_path: Path) -> None:
+    """The largest seed community's page, kept for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    cid = max(seed_profiles, key=lambda c: len(seed_profiles[c]))
+    (ARTIFACTS / "community_profile.pdf").write_bytes(seed_profiles[cid])
+    (png,) = rendered_pngs(seed_profiles[cid], tmp_path, resolution=110)
+    (ARTIFACTS / "community_profile.png").write_bytes(png.read_bytes())
+    (ARTIFACTS / "community_profile.html").write_text(community_profile_html(seed, cid), encoding="utf-8")
+
+
+def test_seed_committee_pack(seed: GraphData, tmp_path: Path) -> None:
+    region = "mic-hokkaido"
+    ids = [c.id for c in communities_in_scope(seed, Scope(region=region))]
+    assert len(ids) >= 2
+    pack = committee_pack_pdf(seed, region)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "committee_pack.pdf").write_bytes(pack)
+    pages = pdf_pages(pack, tmp_path)
+    cover = pdf_text(pack, tmp_path, 1)
+    assert "委員会資料" in cover and "目次" in cover and "北海道" in cover
+    assert "ネットワーク図" in pdf_text(pack, tmp_path, 2)
+    table = pdf_text(pack, tmp_path, 3)
+    assert "コミュニティの比較" in table
+    # cover, map, a one-page table, then one page per community in the table's order
+    assert pages == 3 + len(ids)
+    for offset, cid in enumerate(ids):
+        name = squashed(seed.nodes[cid].display_name())
+        assert name in squashed(table), cid
+        assert name in squashed(pdf_text(pack, tmp_path, 4 + offset)), cid
+    assert all(not_blank(png) for png in rendered_pngs(pack, tmp_path, resolution=20))
+
+
+def test_pack_of_a_region_without_communities(tmp_path: Path) -> None:
+    pack = committee_pack_pdf(kansai(), "mic-okinawa")
+    assert pdf_pages(pack, tmp_path) == 3
+    assert "コミュニティはありません" in pdf_text(pack, tmp_path, 3)
+    with pytest.raises(ValueError):
+        committee_pack_pdf(kansai(), "atlantis")
+
+
+# ---------------------------------------------------------------------------------------------- the API
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    store = EmbeddedStore(tmp_path / "graph.db")
+    try:
+        yield from build_api(store, tmp_path)
+    finally:
+        store.close()
+
+
+def test_api_profile_html(api: Api) -> None:
+    response = api.get("planner", "/documents/profiles/com-a")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith('inline; filename="secgraph-profile-com-a.html"')
+    assert f"filename*=UTF-8''{quote('テストA協議会_概要.html')}" in disposition
+    assert "テストA協議会" in response.text and "秘密商事" in response.text  # the planner sees it all
+    no_external_resources(response.text)
+
+
+def test_api_profile_pdf(api: Api, tmp_path: Path) -> None:
+    response = api.get("planner", "/documents/profiles/com-a?format=pdf&as_of=2021-03-31&since=2021-01-01")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert 'attachment; filename="secgraph-profile-com-a.pdf"' in response.headers["content-disposition"]
+    assert pdf_pages(response.content, tmp_path) == 1
+    assert "テストA協議会" in pdf_text(response.content, tmp_path)
+
+
+@pytest.mark.parametrize("role", ["sec_a", "viewer"])
+def test_api_documents_hide_confidential_records(api: Api, role: str, tmp_path: Path) -> None:
+    page = api.get(role, "/documents/profiles/com-a").text
+    assert "テストA協議会" in page
+    assert "秘密商事" not in page and "隠岐" not in page
+    pdf = api.get(role, "/documents/profiles/com-a?format=pdf").content
+    assert "秘密商事" not in pdf_text(pdf, tmp_path)
+
+
+def test_api_viewer_documents_have_no_personal_names(api: Api, tmp_path: Path) -> None:
+    assert "山田" in api.get("planner", "/documents/profiles/com-a").text  # a key person, by name
+    page = api.get("viewer", "/documents/profiles/com-a").text
+    assert not [name for name in SECRET_NAMES if name in page]
+    assert "氏名非表示" in page
+    pdf = api.get("viewer", "/documents/profiles/com-a?format=pdf").content
+    pack = api.get("viewer", "/documents/committee-pack?region=mic-kinki")
+    assert pack.status_code == 200, pack.text
+    for document in (pdf, pack.content):
+        text = pdf_text(document, tmp_path)
+        assert not [name for name in SECRET_NAMES if name in text]
+    assert "山田" not in api.get("planner", "/documents/profiles/com-a?hide_names=true").text
+
+
+def test_api_committee_pack(api: Api, tmp_path: Path) -> None:
+    response = api.get("planner", "/documents/committee-pack?region=近畿&as_of=2021-03-31")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    disposition = response.headers["content-disposition"]
+    assert 'attachment; filename="secgraph-committee-pack-mic-kinki.pdf"' in disposition
+    assert f"filename*=UTF-8''{quote('委員会資料_近畿.pdf')}" in disposition
+    assert pdf_pages(response.content, tmp_path) == 4  # cover, map, table, テストA協議会
+    assert "テストA協議会" in pdf_text(response.content, tmp_path, 4)
+
+
+def test_api_confidential_community_is_not_found_for_those_who_may_not_see_it(api: Api, tmp_path: Path) -> None:
+    hidden = Community(id="com-hidden", name="秘匿協議会", region="mic-kinki", confidential=True, **P)
+    api.store.write(ChangeSet(nodes=[hidden]))
+    assert api.get("planner", "/documents/profiles/com-hidden").status_code == 200
+    for role in ("sec_a", "viewer"):
+        response = api.get(role, "/documents/profiles/com-hidden")
+        assert response.status_code == 404, role
+        assert response.headers["content-type"] == "application/problem+json"
+        pack = api.get(role, "/documents/committee-pack?region=mic-kinki").content
+        assert "秘匿協議会" not in pdf_text(pack, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/documents/profiles/com-nowhere", 404),
+        ("/documents/profiles/com-a?format=docx", 422),
+        ("/documents/profiles/com-a?as_of=2021-03-31&since=2021-06-01", 422),
+        ("/documents/committee-pack", 422),
+        ("/documents/committee-pack?region=atlantis", 422),
+    ],
+)
+def test_api_bad_requests(api: Api, url: str, status: int) -> None:
+    response = api.get("planner", url)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_api_needs_a_key(api: Api) -> None:
+    assert api.client.get("/documents/profiles/com-a").status_code == 401
+    assert api.client.get("/documents/committee-pack?region=mic-kinki").status_code == 401
