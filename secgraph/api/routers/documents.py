@@ -59,8 +59,11 @@ def _headers(content_disposition: str) -> dict[str, str]:
     }
 
 
-def _since_problem(error: ValueError) -> ProblemError:
-    return ProblemError(422, str(error), [{"field": "since", "reason": str(error)}])
+def _date_problem(error: ValueError, since: dt.date | None) -> ProblemError:
+    """A date the documents cannot be made for: ``since`` not before the date judged on, or a date
+    the analyses cannot count fiscal years from."""
+    field = "since" if since is not None else "as_of"
+    return ProblemError(422, str(error), [{"field": field, "reason": str(error)}])
 
 
 @router.get(
@@ -95,7 +98,7 @@ def profile(
     except KeyError as error:  # unknown, not yet founded, or a confidential community this caller cannot see
         raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
     except ValueError as error:
-        raise _since_problem(error) from None
+        raise _date_problem(error, since) from None
     name = data.nodes[community_id].display_name()
     if fmt == "pdf":
         headers = _headers(disposition("attachment", f"secgraph-profile-{community_id}.pdf", f"{name}_概要.pdf"))
@@ -134,7 +137,7 @@ def committee_pack(
             data, found.code, as_of=as_of, since=since, hide_names=_hide(who, hide_names), seed=seed
         )
     except ValueError as error:
-        raise _since_problem(error) from None
+        raise _date_problem(error, since) from None
     headers = _headers(
         disposition("attachment", f"secgraph-committee-pack-{found.code}.pdf", f"委員会資料_{found.name}.pdf")
     )
