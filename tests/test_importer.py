@@ -124,6 +124,7 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
     "huge_cell": [("organisations.csv", 2, "name", "longer than")],
     "truncated": [("organisations.csv", 0, "", "malformed CSV")],
     "header_only_bad_bytes": [("organisations.csv", 0, "", "Shift_JIS")],
+    "utf16_text": [("organisations.csv", 0, "", "UTF-16")],
     "empty_file": [("organisations.csv", 0, "", "empty")],
     "several_bad_rows": [
         ("organisations.csv", 2, "sector", "spaceport"),
@@ -157,4 +158,21 @@ def test_a_broken_file_is_refused_and_changes_nothing(store: GraphStore, tmp_pat
             f"expected {file} 行{row} [{column}] '{fragment}', got {found}"
         )
     assert len(found) == len(EXPECTED[case]), found
+    assert store.snapshot() == before and store.revision() == revision
+
+
+def test_a_hundred_thousand_rows_with_one_bad_one_write_nothing(store: GraphStore, tmp_path: Path) -> None:
+    """A national-size file: the one bad row near its end is named, and none of the rest is written."""
+    load(store, GOOD, progress=False)
+    before, revision = store.snapshot(), store.revision()
+    folder = tmp_path / "big"
+    folder.mkdir()
+    rows = ["id,name,sector,prefecture,source,as_of"]
+    rows += [f"big-{i:06d},大量会社{i:06d},sme,{1 + i % 47:02d},big file,2026-11" for i in range(100_000)]
+    rows[99_990] = rows[99_990].replace(",sme,", ",warp-drive,")
+    (folder / "organisations.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = load(store, folder, progress=False)
+    assert not report.ok and not report.written
+    assert [(e.row, e.column) for e in report.errors] == [(99_991, "sector")]  # the header is row 1
+    assert "warp-drive" in report.errors[0].reason
     assert store.snapshot() == before and store.revision() == revision

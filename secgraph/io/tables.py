@@ -74,6 +74,12 @@ def table_name_for(stem: str) -> str | None:
 
 def _decode(raw: bytes) -> tuple[str, str]:
     """Text and the encoding it was in: UTF-8 (BOM or not) first, then CP932 (Shift_JIS)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" saves UTF-16: readable, but tab-separated and not what we document
+        raise ValueError(
+            "UTF-16 (Excel's 'Unicode text'): save as 'CSV UTF-8' instead "
+            "/ UTF-16です。Excelで「CSV UTF-8（コンマ区切り）」として保存し直してください"
+        )
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
