@@ -262,6 +262,16 @@ def test_layout_keeps_people_under_pseudonyms() -> None:
     assert "p-yamada" not in visible_layout(plain, data, pseudonym_key=key).positions
 
 
+def test_layout_does_not_name_a_community_the_reader_cannot_see() -> None:
+    data = two_communities().build()
+    layout = layout_of(network_map(data, Scope(community="com-a")))
+    assert layout.scope is not None and layout.scope.community == "com-a"
+    hidden = GraphData(nodes={k: v for k, v in data.nodes.items() if k != "com-a"}, relationships={})
+    cut = visible_layout(layout, hidden)
+    assert cut.scope is None and "com-a" not in cut.positions and "com-a" not in dumps(cut)
+    assert visible_layout(layout, data).scope == layout.scope
+
+
 def test_layout_of_a_map_with_names_hidden_keeps_its_pseudonyms() -> None:
     nmap = network_map(sample(), hide_names=True)
     person = next(n for n in nmap.nodes if n.kind == "Person")
