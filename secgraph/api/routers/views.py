@@ -158,6 +158,14 @@ def build_map(
         raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
 
 
+def drawn_map(
+    graph: Graph, cache: Cache, layouts: Layouts, who: CurrentPrincipal, where: ScopeParam, options: Options
+) -> NetworkMap:
+    return build_map(graph, cache, layouts, who, where, options)
+
+
+DrawnMap = Annotated[NetworkMap, Depends(drawn_map)]
+
 _PROBLEM_RESPONSES = {
     code: {**spec, "content": {"application/problem+json": {}}} for code, spec in ERROR_RESPONSES.items()
 }
@@ -173,15 +181,9 @@ _PROBLEM_RESPONSES = {
     responses={200: {"content": {"text/html": {}}, "description": "HTML"}, **_PROBLEM_RESPONSES},
 )
 def network(
-    graph: Graph,
-    cache: Cache,
-    layouts: Layouts,
-    who: CurrentPrincipal,
-    where: ScopeParam,
-    options: Options,
+    nmap: DrawnMap,
     download: Annotated[bool, Query(description="ファイルとして保存 / Send as a file download")] = False,
 ) -> HTMLResponse:
-    nmap = build_map(graph, cache, layouts, who, where, options)
     headers = {
         # the page's own policy, repeated as a header: nothing may load from anywhere
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -205,15 +207,9 @@ def network(
     },
 )
 def network_figure(
-    graph: Graph,
-    cache: Cache,
-    layouts: Layouts,
-    who: CurrentPrincipal,
-    where: ScopeParam,
-    options: Options,
+    nmap: DrawnMap,
     fmt: Annotated[Literal["png", "svg", "pdf"], Query(alias="format", description="形式 / Format")] = "png",
 ) -> Response:
-    nmap = build_map(graph, cache, layouts, who, where, options)
     headers = {
         "Content-Disposition": f'attachment; filename="secgraph-network.{fmt}"',
         "X-Content-Type-Options": "nosniff",
