@@ -103,9 +103,8 @@ def test_each_answer_names_the_revision_it_describes(api: Api) -> None:
     first = api.get("planner", "/analyses/stage")
     revision = int(first.headers["X-Graph-Revision"])
     assert api.get("planner", "/analyses/stage").headers["X-Graph-Revision"] == str(revision)  # from the cache
-    created = api.post(
-        "admin", "/organisations", json={"id": "org-new", "name": "新しい会社", "sector": "sme", "prefecture": "27", **P}
-    )
+    org = {"id": "org-new", "name": "新しい会社", "sector": "sme", "prefecture": "27", **P}
+    created = api.post("admin", "/organisations", json=org)
     assert created.status_code == 201, created.text
     assert int(api.get("planner", "/analyses/stage").headers["X-Graph-Revision"]) > revision
 
