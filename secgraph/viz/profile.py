@@ -557,7 +557,8 @@ def build_profile(
         indicators=_indicator_rows(health),
         health=health,
         change=change,
-        chart_svg=_sector_chart(data, scope),
+        # a chart of no members would be an empty axis: drawn only when there is something to show
+        chart_svg=_sector_chart(data, scope) if rows else None,
     )
 
 
