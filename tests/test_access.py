@@ -250,3 +250,28 @@ def test_viewers_see_people_by_role_and_affiliation_only() -> None:
     again = visible_graph(confidential_graph(), Visibility.ANONYMISED, b"k" * 32)
     other = visible_graph(confidential_graph(), Visibility.ANONYMISED, b"o" * 32)
     assert set(again.nodes) == set(seen.nodes) and set(other.nodes) != set(seen.nodes)
+
+
+def test_a_person_s_name_written_into_other_text_is_hidden_from_viewers() -> None:
+    from secgraph.access.visibility import NAME_HIDDEN
+
+    p = {"source": "test", "as_of": "2021-03"}
+    data = GraphData()
+    for node in (
+        Organisation(id="org-ikeda", name="池田耕作商店", sector="sme", prefecture="27", **p),  # a body's own name
+        Community(id="com", name="テスト会", purpose="主催者の池田　耕作氏が始めた。Ikeda も。", **p),
+        Person(id="per-ikeda", name="池田 耕作", role_label="主催者（池田耕作）", **p),
+    ):
+        data.add_node(node)
+    for rel in (
+        Relationship(type="MEMBER_OF", from_id="org-ikeda", to_id="com", role="協力 (主催者 池田耕作氏)", **p),
+        Relationship(type="WORKS_AT", from_id="per-ikeda", to_id="org-ikeda", **p),
+    ):
+        data.add_relationship(rel)
+    shown = visible_graph(data, Visibility.ANONYMISED, b"k")
+    assert shown.nodes["com"].purpose == f"主催者の{NAME_HIDDEN}氏が始めた。Ikeda も。"
+    assert shown.nodes["org-ikeda"].name == "池田耕作商店"
+    member = next(r for r in shown.relationships.values() if r.type == "MEMBER_OF")
+    assert member.role == f"協力 (主催者 {NAME_HIDDEN}氏)"
+    person = next(n for n in shown.nodes.values() if n.kind == "Person")
+    assert person.name == f"主催者({NAME_HIDDEN})(池田耕作商店)"  # names are stored NFKC-folded

@@ -9,13 +9,18 @@ PUBLIC (secretariat) removes:
 ANONYMISED (viewer) also removes personal names: each person becomes a pseudonymous id and is shown
 by role and affiliation (「講師（○○大学）」); notes (free text people wrote about people) and the
 free-text ``note`` and ``outcome`` fields are dropped; relationships touching a person get
-pseudonymous ids too, since an id chosen by a person may spell a name.
+pseudonymous ids too, since an id chosen by a person may spell a name. A person's name written into
+any other text (「主催者の池田耕作氏が…」 in a community's background, 「WGリーダー(井上 陽一)」 as a
+role, a talk's title) is replaced by 〔氏名非表示〕 wherever it appears, in every spelling the record
+gives (name, English name, other names, with or without spaces). The names of organisations,
+communities and series stay as they are: they are the bodies' public names.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 from secgraph.access.roles import Visibility
 from secgraph.model.graph import GraphData
@@ -28,6 +33,10 @@ _OWNER_FIELDS = ("subject_id", "about_id")
 _LINK_FIELDS = ("parent_id", "series_id")
 _FREE_TEXT = ("note", "outcome")
 UNNAMED_PERSON = "人物"
+NAME_HIDDEN = "〔氏名非表示〕"
+#: A body's own names: public, kept even when they contain a person's name.
+_BODY_NAME_FIELDS = ("name", "aliases", "name_en", "abbreviation")
+_BODY_KINDS = ("Organisation", "Community", "EventSeries")
 
 
 def pseudonym(key: bytes, prefix: str, record_id: str, length: int = 16) -> str:
@@ -85,18 +94,52 @@ def _without_free_text(record: Node | Relationship) -> Node | Relationship:
     return record.model_copy(update=present) if present else record
 
 
+def _name_pattern(people: list[Person]) -> re.Pattern[str] | None:
+    """Every spelling of every person's name, longest first (so 「井上 陽一」 wins over 「井上」)."""
+    spellings: set[str] = set()
+    for person in people:
+        for name in (person.name, person.name_en, *person.aliases):
+            if name:
+                for variant in (name, re.sub(r"[\s\u3000]+", "", name), re.sub(r"[\s\u3000]+", "\u3000", name)):
+                    if len(variant.strip()) >= 2:
+                        spellings.add(variant.strip())
+    if not spellings:
+        return None
+    return re.compile("|".join(re.escape(s) for s in sorted(spellings, key=lambda s: (-len(s), s))))
+
+
+def _without_names(record: Node | Relationship, names: re.Pattern[str] | None) -> Node | Relationship:
+    """``record`` with every person's name in its text replaced (ids and bodies' own names kept)."""
+    if names is None:
+        return record
+    kept = _BODY_NAME_FIELDS if getattr(record, "kind", None) in _BODY_KINDS else ()
+    update: dict[str, object] = {}
+    for field, value in record:
+        if field == "id" or field.endswith("_id") or field in kept:
+            continue
+        if isinstance(value, str) and names.search(value):
+            update[field] = names.sub(NAME_HIDDEN, value)
+        elif isinstance(value, list) and any(isinstance(v, str) and names.search(v) for v in value):
+            update[field] = [names.sub(NAME_HIDDEN, v) if isinstance(v, str) else v for v in value]
+    return record.model_copy(update=update) if update else record
+
+
 def _anonymised(data: GraphData, key: bytes) -> GraphData:
     employers = _employer_names(data)
+    names = _name_pattern([node for node in data.nodes.values() if isinstance(node, Person)])
     alias: dict[str, str] = {}
     result = GraphData()
     for node in data.nodes.values():
         if isinstance(node, Person):
             alias[node.id] = pseudonym(key, "person", node.id)
-            role = node.role_label or UNNAMED_PERSON
+            clean: Person = _without_names(node, names)  # type: ignore[assignment]  # its role may name it
+            role = clean.role_label or UNNAMED_PERSON
             shown = f"{role}（{employers[node.id]}）" if node.id in employers else role
             node = Person(
-                id=alias[node.id], name=shown, role_label=node.role_label, source=node.source, as_of=node.as_of
+                id=alias[node.id], name=shown, role_label=clean.role_label, source=clean.source, as_of=node.as_of
             )
+        else:
+            node = _without_names(node, names)  # type: ignore[assignment]
         result.add_node(_without_free_text(node))  # type: ignore[arg-type]
     for rel in data.relationships.values():
         if rel.from_id in alias or rel.to_id in alias:
@@ -107,5 +150,5 @@ def _anonymised(data: GraphData, key: bytes) -> GraphData:
                     "to_id": alias.get(rel.to_id, rel.to_id),
                 }
             )
-        result.add_relationship(_without_free_text(rel))  # type: ignore[arg-type]
+        result.add_relationship(_without_free_text(_without_names(rel, names)))  # type: ignore[arg-type]
     return result

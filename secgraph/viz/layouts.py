@@ -60,10 +60,12 @@ class LayoutScope(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    community: NodeKey | None = None
-    region: Annotated[str, StringConstraints(max_length=100)] | None = None
-    prefecture: Annotated[str, StringConstraints(max_length=100)] | None = None
-    as_of: dt.date | None = None
+    community: NodeKey | None = Field(None, description="コミュニティID / Community id")
+    region: Annotated[str, StringConstraints(max_length=100)] | None = Field(None, description="地域 / Region")
+    prefecture: Annotated[str, StringConstraints(max_length=100)] | None = Field(
+        None, description="都道府県 / Prefecture"
+    )
+    as_of: dt.date | None = Field(None, description="基準日 / As of date")
 
 
 class Layout(BaseModel):
@@ -71,7 +73,7 @@ class Layout(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: Literal[1] = 1
+    version: Literal[1] = Field(1, description="形式の版 / Format version")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="新しい部分の配置シード / Seed for new parts")
     scope: LayoutScope | None = Field(None, description="保存時の対象 / Scope when saved")
     positions: dict[NodeKey, tuple[Coordinate, Coordinate]] = Field(

@@ -7,39 +7,27 @@ or PDF, the same bytes for the same data.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from secgraph.analysis.network import Scope
 from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import ProblemError
 from secgraph.api.routers import ERROR_RESPONSES
 from secgraph.api.routers.analyses import ScopeParam
 from secgraph.viz.charts import CHARTS, MEDIA_TYPES, ChartFormat, chart, chart_spec
+from secgraph.viz.naming import file_name
 
 router = APIRouter(prefix="/charts", tags=["charts"], responses=ERROR_RESPONSES)
 
 
 class ChartInfo(BaseModel):
     name: str = Field(description="URLで使う名前 / Name used in the URL")
-    title_ja: str
-    title_en: str
-    formats: list[str]
-
-
-def download_name(name: str, scope: Scope, fmt: str) -> str:
-    """``secgraph-<chart>[-<scope>][-<date>].<format>``, in characters every file system accepts."""
-    parts = [
-        name,
-        scope.community or scope.region or scope.prefecture or "",
-        scope.as_of.isoformat() if scope.as_of else "",
-    ]
-    stem = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts if part)
-    return f"secgraph-{stem}.{fmt}"
+    title_ja: str = Field(description="題名（日本語） / Title in Japanese")
+    title_en: str = Field(description="題名（英語） / Title in English")
+    formats: list[str] = Field(description="形式（png, svg, pdf） / Formats it comes in")
 
 
 @router.get("", response_model=list[ChartInfo], summary="グラフの一覧 / The charts there are")
@@ -83,7 +71,7 @@ def get_chart(
         raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
     disposition = "attachment" if download else "inline"
     headers = {
-        "Content-Disposition": f'{disposition}; filename="{download_name(spec.name, where, fmt)}"',
+        "Content-Disposition": f'{disposition}; filename="{file_name(spec.name, where, fmt)}"',
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
     }

@@ -13,7 +13,6 @@ planner, and a viewer's files always show people by role and affiliation only.
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -22,7 +21,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from secgraph.access import Principal, Role, Visibility
-from secgraph.analysis.network import Scope
 from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import ProblemError
 from secgraph.api.routers import ERROR_RESPONSES, analyses
@@ -37,6 +35,7 @@ from secgraph.viz.graph_files import (
     graph_graphml,
     graph_json,
 )
+from secgraph.viz.naming import file_name
 from secgraph.viz.tables import (
     CSV_MEDIA_TYPE,
     XLSX_MEDIA_TYPE,
@@ -62,14 +61,6 @@ ANALYSES: dict[str, Callable[..., BaseModel]] = {
     "health": analyses.health,
     "changes": analyses.changes,
 }
-
-
-def download_name(what: str, scope: Scope | None, extension: str) -> str:
-    """``secgraph-<what>[-<scope>][-<date>].<extension>`` in characters every file system accepts."""
-    scope = scope or Scope()
-    parts = [what, scope.community or scope.region or scope.prefecture or "", str(scope.as_of or "")]
-    stem = "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts if part)
-    return f"secgraph-{stem}.{extension}"
 
 
 def _file(body: bytes, media_type: str, filename: str) -> Response:
@@ -137,7 +128,7 @@ def _analysis_export(name: str, analysis: Callable[..., BaseModel]) -> Callable[
             body, media_type, extension = to_csv_bytes(tables), CSV_MEDIA_TYPE, "csv"
         else:
             body, media_type, extension = to_csv_bytes(tables), ZIP_MEDIA_TYPE, "zip"
-        response = _file(body, media_type, download_name(stem, values["where"], extension))
+        response = _file(body, media_type, file_name(stem, values["where"], extension))
         for given in values.values():  # the analysis route's own headers (the revision it describes)
             if isinstance(given, Response):
                 response.headers.update(given.headers)
@@ -222,4 +213,4 @@ def graph_file(
         body = write(data, where, hide_names=names_hidden, pseudonym_key=graph.pseudonym_key)
     except KeyError as error:
         raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
-    return _file(body, media_type, download_name("graph", where, file_format))
+    return _file(body, media_type, file_name("graph", where, file_format))

@@ -1,0 +1,120 @@
+"""`secgraph export`: every map, chart, document, table and data file from the command line, scoped,
+names hidden on request, a layout saved and reused."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from secgraph.io.importer import load
+from secgraph.store.embedded import EmbeddedStore
+from tests.conftest import SEED_DATA
+from tests.test_cli import env, run  # noqa: F401  (env is a fixture)
+
+
+@pytest.fixture
+def seeded(env: Path) -> Path:  # noqa: F811
+    store = EmbeddedStore(env / "graph.db")
+    assert load(store, SEED_DATA, progress=False).ok
+    people = [n.name for n in store.nodes("Person")]
+    store.close()
+    (env / "people.json").write_text(json.dumps(people, ensure_ascii=False), encoding="utf-8")
+    return env
+
+
+def _people(folder: Path) -> list[str]:
+    return json.loads((folder / "people.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "magic"),
+    [
+        (("map", "--region", "mic-kinki"), b"<!DOCTYPE html>"),
+        (("map", "--format", "png", "--community", "s001-com-kansai-secnet"), b"\x89PNG"),
+        (("map", "--format", "pdf", "--prefecture", "40"), b"%PDF"),
+        (("chart", "coverage-map", "--format", "svg"), b"<?xml"),
+        (("chart", "stage-by-year", "--region", "mic-kinki"), b"\x89PNG"),
+        (("profile", "s001-com-kansai-secnet"), b"%PDF"),
+        (("profile", "s001-com-kansai-secnet", "--format", "html"), b"<!DOCTYPE html>"),
+        (("pack", "--region", "mic-kinki"), b"%PDF"),
+        (("table", "missing-sectors"), b"PK"),
+        (("table", "stage", "--format", "csv", "--table", "communities"), "\ufeff".encode()),
+        (("graph", "--format", "graphml", "--region", "mic-kinki"), b"<?xml"),
+        (("graph", "--format", "gexf"), b"<?xml"),
+        (("graph",), b"{"),
+    ],
+)
+def test_each_export_writes_its_file(seeded: Path, capsys: pytest.CaptureFixture[str], argv, magic) -> None:  # type: ignore[no-untyped-def]
+    target = seeded / "out" / "file"
+    code, out, err = run(capsys, "export", *argv, "-o", str(target))
+    assert code == 0, err
+    assert target.read_bytes().startswith(magic)
+    assert str(target) in out
+
+
+def test_names_are_hidden_in_every_text_format(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    people = _people(seeded)
+    assert people
+    for argv in (
+        ("map",),
+        ("chart", "membership-attendance", "--format", "svg"),
+        ("profile", "s001-com-kansai-secnet", "--format", "html"),
+        ("table", "key-persons", "--format", "csv", "--table", "candidates"),
+        ("graph",),
+        ("graph", "--format", "graphml"),
+    ):
+        target = seeded / "hidden"
+        code, _out, err = run(capsys, "export", *argv, "--hide-names", "-o", str(target))
+        assert code == 0, (argv, err)
+        text = target.read_bytes().decode("utf-8-sig")
+        assert not [name for name in people if name in text], argv
+    pdf = seeded / "hidden.pdf"
+    assert run(capsys, "export", "pack", "--region", "mic-tohoku", "--hide-names", "-o", str(pdf))[0] == 0
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "東北" in text and not [name for name in people if name in text]
+
+
+def test_a_saved_layout_gives_the_same_map_again(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    layout, first, second = seeded / "kinki.json", seeded / "first.html", seeded / "second.html"
+    assert (
+        run(
+            capsys,
+            "export",
+            "map",
+            "--region",
+            "mic-kinki",
+            "--seed",
+            "7",
+            "--save-layout",
+            str(layout),
+            "-o",
+            str(first),
+        )[0]
+        == 0
+    )
+    # another seed, but the stored layout (and its seed) wins
+    assert (
+        run(
+            capsys, "export", "map", "--region", "mic-kinki", "--seed", "1", "--layout", str(layout), "-o", str(second)
+        )[0]
+        == 0
+    )
+    assert first.read_bytes() == second.read_bytes()
+    assert json.loads(layout.read_text(encoding="utf-8"))["seed"] == 7
+
+
+def test_default_names_and_refusals(seeded: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(seeded)
+    assert run(capsys, "export", "table", "stage", "--format", "csv")[0] == 0
+    with zipfile.ZipFile(seeded / "secgraph-stage.zip") as archive:  # several tables: one CSV each
+        assert "communities.csv" in archive.namelist()
+    code, _out, err = run(capsys, "export", "profile", "no-such-community")
+    assert code == 2 and "no-such-community" in err
+    code, _out, err = run(capsys, "export", "pack")
+    assert code == 2 and "--region" in err
+    code, _out, err = run(capsys, "export", "table", "stage", "--table", "nope")
+    assert code == 2 and "communities" in err
