@@ -22,8 +22,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from secgraph.store.embedded import EmbeddedStore
-from tests.test_api_world import SECRET_NAMES, Api, build_api
+from tests.test_api_world import SECRET_NAMES, Api, embedded_api
 
 ROLES = ("admin", "planner", "sec_a", "sec_b", "viewer")
 #: What a secretariat may not see: the confidential organisation, person and contact and their ids.
@@ -62,12 +61,7 @@ REQUIRED_QUERY = {
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    folder = tmp_path_factory.mktemp("matrix")
-    store = EmbeddedStore(folder / "graph.db")
-    try:
-        yield from build_api(store, folder)
-    finally:
-        store.close()
+    yield from embedded_api(tmp_path_factory.mktemp("matrix"))
 
 
 def _text(response: httpx.Response, tmp: Path) -> str:

@@ -29,6 +29,7 @@ from secgraph.model.records import (
     Relationship,
 )
 from secgraph.store import ChangeSet, GraphStore, StoreSettings
+from secgraph.store.embedded import EmbeddedStore
 
 P = {"source": "test §1", "as_of": "2021-03"}
 SECRET_NAMES = ("秘密商事", "山田", "Yamada", "per-yamada", "per-secret", "隠岐", "企画 花子", "次は保険会社")
@@ -142,3 +143,12 @@ def build_api(store: GraphStore, tmp: Path, **limits: int) -> Iterator[Api]:
     app = create_app(settings, store=store, keys=keys_store)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(client, keys, store, tmp)
+
+
+def embedded_api(tmp: Path, **limits: int) -> Iterator[Api]:
+    """The world on an embedded store of its own, served by an app with a key of every role."""
+    store = EmbeddedStore(tmp / "graph.db")
+    try:
+        yield from build_api(store, tmp, **limits)
+    finally:
+        store.close()

@@ -30,7 +30,7 @@ from secgraph.store.embedded import EmbeddedStore
 from secgraph.viz.graph_files import graph_gexf, graph_graphml, graph_in_scope, graph_json
 from secgraph.viz.tables import ExportTable, analysis_tables, neutralise_formula, to_csv_bytes, to_xlsx_bytes
 from tests.builders import GraphBuilder
-from tests.test_api_world import SECRET_NAMES, Api, build_api
+from tests.test_api_world import SECRET_NAMES, Api, embedded_api
 
 BOM = b"\xef\xbb\xbf"
 GEXF_NS = "{http://www.gexf.net/1.2draft}"
@@ -565,11 +565,7 @@ def test_a_folder_reads_exports_and_passes_over_other_json(tmp_path: Path) -> No
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    store = EmbeddedStore(tmp_path / "graph.db")
-    try:
-        yield from build_api(store, tmp_path)
-    finally:
-        store.close()
+    yield from embedded_api(tmp_path)
 
 
 def text_of(body: bytes) -> str:

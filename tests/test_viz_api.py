@@ -19,18 +19,14 @@ from secgraph.store import ChangeSet, StoreSettings
 from secgraph.store.embedded import EmbeddedStore
 from tests.browser import open_view
 from tests.test_api_http import serving
-from tests.test_api_world import SECRET_NAMES, Api, P, auth, build_api, make_keys, world
+from tests.test_api_world import SECRET_NAMES, Api, P, auth, embedded_api, make_keys, world
 
 EVIL = "<script>window.__pwned=1</script>"
 
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    store = EmbeddedStore(tmp_path / "graph.db")
-    try:
-        yield from build_api(store, tmp_path)
-    finally:
-        store.close()
+    yield from embedded_api(tmp_path)
 
 
 def _data_block(page: str) -> dict:

@@ -17,7 +17,6 @@ from PIL import Image
 
 from secgraph.analysis import Scope, engagement_stage, network_health
 from secgraph.model.graph import GraphData
-from secgraph.store.embedded import EmbeddedStore
 from secgraph.viz import charts
 from secgraph.viz.charts import (
     ACTIVE,
@@ -48,7 +47,7 @@ from secgraph.viz.charts import (
 )
 from tests.builders import GraphBuilder
 from tests.glyphs import assert_japanese_drawn
-from tests.test_api_world import SECRET_NAMES, Api, build_api
+from tests.test_api_world import SECRET_NAMES, Api, embedded_api
 
 EVIL = "<script>window.__pwned=1</script>"
 NAMES = list(CHARTS)
@@ -351,11 +350,7 @@ def test_seed_kansai_membership_grows_with_its_counts(seed: GraphData) -> None:
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    store = EmbeddedStore(tmp_path / "graph.db")
-    try:
-        yield from build_api(store, tmp_path)
-    finally:
-        store.close()
+    yield from embedded_api(tmp_path)
 
 
 MEDIA = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}

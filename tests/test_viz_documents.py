@@ -25,11 +25,10 @@ from secgraph.analysis.regions import communities_in_scope
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, Organisation
 from secgraph.store import ChangeSet
-from secgraph.store.embedded import EmbeddedStore
 from secgraph.viz.pack import committee_pack_pdf
 from secgraph.viz.profile import community_profile_html, community_profile_pdf
 from tests.builders import GraphBuilder, P
-from tests.test_api_world import SECRET_NAMES, Api, build_api
+from tests.test_api_world import SECRET_NAMES, Api, embedded_api
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -328,11 +327,7 @@ def test_pack_of_a_region_without_communities(tmp_path: Path) -> None:
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    store = EmbeddedStore(tmp_path / "graph.db")
-    try:
-        yield from build_api(store, tmp_path)
-    finally:
-        store.close()
+    yield from embedded_api(tmp_path)
 
 
 def test_api_profile_html(api: Api) -> None:

@@ -15,8 +15,8 @@ from PIL import Image, ImageChops
 
 from secgraph.analysis.network import Scope
 from secgraph.model.graph import GraphData
-from secgraph.viz.fonts import cjk_font_path, deterministic_drawing
-from secgraph.viz.network_figure import MEDIA_TYPES, draw_map_figure, network_figure, save_figure
+from secgraph.viz.fonts import cjk_font_path, deterministic_drawing, save_figure
+from secgraph.viz.network_figure import MEDIA_TYPES, draw_map_figure, network_figure
 from secgraph.viz.network_map import network_map
 from tests.browser import ARTIFACTS
 from tests.builders import GraphBuilder

@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal, Protocol
+from typing import Protocol
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -69,11 +68,18 @@ from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, Headcount
 from secgraph.model.vocabulary import SECTOR_GROUP_LABELS, HeadcountKind, SectorGroup
-from secgraph.viz.fonts import DETERMINISTIC_METADATA, cjk_font, cjk_font_path, deterministic_drawing
+from secgraph.viz.fonts import (
+    FIGURE_MEDIA_TYPES,
+    FigureFormat,
+    cjk_font,
+    cjk_font_path,
+    deterministic_drawing,
+    save_figure,
+)
 
-ChartFormat = Literal["png", "svg", "pdf"]
-FORMATS: tuple[ChartFormat, ...] = ("png", "svg", "pdf")
-MEDIA_TYPES: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+ChartFormat = FigureFormat
+FORMATS: tuple[str, ...] = tuple(FIGURE_MEDIA_TYPES)
+MEDIA_TYPES = FIGURE_MEDIA_TYPES
 #: Resolution of the PNG files: print quality for the meeting papers.
 DPI = 300
 #: The stage chart judges one date per fiscal year; a date far from the data would ask for centuries.
@@ -182,9 +188,7 @@ def _render(fmt: str, size: tuple[float, float], draw: Callable[[Figure], None])
         figure = Figure(figsize=size, facecolor="white", layout="constrained")
         draw(figure)
         _japanese_everywhere(figure)
-        out = io.BytesIO()
-        figure.savefig(out, format=fmt, dpi=DPI, metadata=DETERMINISTIC_METADATA[fmt], facecolor="white")
-    return out.getvalue()
+        return save_figure(figure, fmt, dpi=DPI, facecolor="white")
 
 
 def _titles(figure: Figure, axes: Axes, title: str, subtitle: str, hide_names: bool) -> None:

@@ -12,14 +12,17 @@ names a file to use in place of the search.
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any, Literal
 
 import matplotlib
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 #: Where Debian (and most Linux distributions) put Japanese fonts, best first.
@@ -96,3 +99,17 @@ def deterministic_drawing() -> Iterator[None]:
     """Draw and save a figure inside this: ``DETERMINISTIC_RC`` in force, one figure at a time."""
     with _DRAWING, matplotlib.rc_context(DETERMINISTIC_RC):
         yield
+
+
+FigureFormat = Literal["png", "svg", "pdf"]
+#: The formats every static figure comes in, and their media types.
+FIGURE_MEDIA_TYPES: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+
+
+def save_figure(figure: Figure, fmt: FigureFormat, *, dpi: float | None = None, **options: Any) -> bytes:
+    """``figure`` as ``fmt`` bytes (at ``dpi``, else its own), without dates or versions in them."""
+    if fmt not in FIGURE_MEDIA_TYPES:
+        raise ValueError(f"format must be png, svg or pdf: {fmt!r} / 形式は png・svg・pdf のいずれか")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, dpi=dpi or figure.dpi, metadata=DETERMINISTIC_METADATA[fmt], **options)
+    return buffer.getvalue()

@@ -17,10 +17,8 @@ Every text is drawn with the Japanese font passed explicitly (``secgraph.viz.fon
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
@@ -30,7 +28,7 @@ from matplotlib.patches import Circle, Patch
 
 from secgraph.analysis.network import Scope
 from secgraph.model.graph import GraphData
-from secgraph.viz.fonts import DETERMINISTIC_METADATA, cjk_font, deterministic_drawing
+from secgraph.viz.fonts import FIGURE_MEDIA_TYPES, FigureFormat, cjk_font, deterministic_drawing, save_figure
 from secgraph.viz.network_map import (
     EDGE_COLOUR,
     ISOLATED_COLOUR,
@@ -40,8 +38,7 @@ from secgraph.viz.network_map import (
     network_map,
 )
 
-FigureFormat = Literal["png", "svg", "pdf"]
-MEDIA_TYPES: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+MEDIA_TYPES = FIGURE_MEDIA_TYPES
 #: A4 landscape, in inches.
 PAGE = (11.69, 8.27)
 #: The map's part of the page (figure fractions: left, bottom, width, height); the panel is to its right.
@@ -276,15 +273,6 @@ def draw_map_figure(nmap: NetworkMap, *, dpi: int = 300, title: str | None = Non
             figure.text(PANEL_LEFT + (0.01 if i else 0.0), y, part, fontproperties=font, va="top")
             y -= 0.022 if heading_line else 0.018
     return figure
-
-
-def save_figure(figure: Figure, fmt: FigureFormat) -> bytes:
-    """``figure`` as ``fmt`` bytes at its own dpi, without dates or versions in them."""
-    if fmt not in MEDIA_TYPES:
-        raise ValueError(f"format must be png, svg or pdf: {fmt!r} / 形式は png・svg・pdf のいずれか")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, dpi=figure.dpi, metadata=DETERMINISTIC_METADATA[fmt])
-    return buffer.getvalue()
 
 
 def map_figure(nmap: NetworkMap, *, fmt: FigureFormat, dpi: int = 300, title: str | None = None) -> bytes:
