@@ -3,6 +3,8 @@ resource under ``routers/``); the logic lives in ``services``, ``imports`` and `
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -39,6 +41,29 @@ from secgraph.api.settings import ApiSettings
 from secgraph.store import GraphStore, StoreSettings
 
 VERSION = "0.1.0"
+
+#: What an API key looks like (``sg_<id>_<secret>``), wherever someone might have pasted one.
+_KEY_PATTERN = re.compile(r"sg_[0-9a-f]+_[A-Za-z0-9_-]+")
+
+
+class RedactKeys(logging.Filter):
+    """Keys never reach a log: the access log prints the path with its query string, and a key
+    pasted into a URL by mistake would otherwise be written there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_KEY_PATTERN.sub("sg_[redacted]", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = _KEY_PATTERN.sub("sg_[redacted]", record.msg)
+        return True
+
+
+def _redact_keys_in_logs() -> None:
+    for name in ("uvicorn.access", "uvicorn.error", "secgraph"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactKeys) for f in logger.filters):
+            logger.addFilter(RedactKeys())
+
 
 ROUTERS = (
     meta.router,
@@ -129,6 +154,7 @@ def create_app(
     if isinstance(settings, StoreSettings):
         settings = ApiSettings(store=settings)
     settings = settings or ApiSettings.from_env()
+    _redact_keys_in_logs()
     keys = keys or KeyStore(settings.keys_path)
     holder = StoreHolder(settings.store, store)
     graph = GraphService(holder, keys.pseudonym_key())
