@@ -109,7 +109,7 @@ def test_change_tables_are_exact() -> None:
     assert rows(tables["events"]) == [["c", "c", "e", "e", "2020-06-01", None, 30]]
     assert rows(tables["communities"])[0][:9] == ["c", "c", "継続", "○", 1, 0, 1, 0, 0]
     assert rows(tables["summary"]) == [
-        ["対象範囲 / Scope", "national / 全国"],
+        ["対象範囲 / Scope", "全国 / national"],
         ["前回 / Earlier date", "2020-01-01"],
         ["今回 / Later date", "2021-01-01"],
     ]
@@ -178,7 +178,7 @@ def test_missing_sector_tables_are_exact() -> None:
     assert suggestion[14:18] == ["d", 0.5, 1, 0]
     assert suggestion[18].split("\n")[0] == "大阪テスト海上は大阪府に所在（cの対象地域と同じ都道府県、強い理由）"
     assert suggestion[20] == "i, pref-27, d"
-    assert rows(summary) == [["対象範囲 / Scope", "community c"], ["必要なセクター / Required sectors", "insurer"]]
+    assert rows(summary) == [["対象範囲 / Scope", "コミュニティ: c / community: c"], ["必要なセクター / Required sectors", "insurer"]]
 
 
 def test_isolated_region_tables_are_exact() -> None:
@@ -445,7 +445,7 @@ def test_json_export_holds_every_user_record_with_every_field_sorted() -> None:
         assert set(node) == set(NODE_TYPES[node["kind"]].model_fields) | {"kind"}
     types = sorted(r["type"] for r in document["relationships"])
     assert types == ["MEMBER_OF"] * 3 + ["ORGANISED", "SECRETARIAT_OF", "SPOKE_AT", "WORKS_AT"]  # none derived
-    assert json.loads(graph_json(data, Scope(community="c")))["scope"] == "community c"
+    assert json.loads(graph_json(data, Scope(community="c")))["scope"] == "コミュニティ: c / community: c"
 
 
 def test_json_export_loads_back_as_the_same_graph_on_both_stores(

@@ -78,16 +78,20 @@ class Scope:
             object.__setattr__(self, "prefecture", geography.prefecture(self.prefecture).code)
 
     def describe(self) -> str:
-        where = (
-            f"community {self.community}"
-            if self.community
-            else f"region {self.region}"
-            if self.region
-            else f"prefecture {self.prefecture}"
-            if self.prefecture
-            else "national / 全国"
-        )
-        return where + (f" as of {self.as_of.isoformat()}" if self.as_of else "")
+        """The scope in words, Japanese first: 「地域: 近畿（近畿総合通信局） / region: Kinki (mic-kinki)」."""
+        if self.community:
+            ja, en = f"コミュニティ: {self.community}", f"community: {self.community}"
+        elif self.region:
+            region = geography.region(self.region)
+            ja, en = f"地域: {region.name}（{region.bureau}）", f"region: {region.name_en} ({region.code})"
+        elif self.prefecture:
+            prefecture = geography.prefecture(self.prefecture)
+            ja, en = f"都道府県: {prefecture.name}", f"prefecture: {prefecture.name_en}"
+        else:
+            ja, en = "全国", "national"
+        if self.as_of:
+            ja, en = f"{ja}、{self.as_of.isoformat()}時点", f"{en}, as of {self.as_of.isoformat()}"
+        return f"{ja} / {en}"
 
 
 def tie_start(rel: Relationship) -> dt.date:
