@@ -367,14 +367,18 @@ def _cmd_search(args: argparse.Namespace) -> int:
 ANALYSES = ("key-persons", "isolated-regions", "missing-sectors", "stage", "health", "changes")
 
 
-def _run_analysis(args: argparse.Namespace, data: Any) -> Any:
-    import datetime as dt
+def _scope(args: argparse.Namespace) -> Any:
+    """The scope the options name: --community, --region or --prefecture, and --as-of."""
+    from secgraph.analysis.network import Scope
 
+    return Scope(community=args.community, region=args.region, prefecture=args.prefecture, as_of=_date(args.as_of))
+
+
+def _run_analysis(args: argparse.Namespace, data: Any) -> Any:
     from secgraph import analysis
     from secgraph.analysis.network import Scope
 
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    scope = Scope(community=args.community, region=args.region, prefecture=args.prefecture, as_of=as_of)
+    scope = _scope(args)
     if args.analysis == "key-persons":
         return analysis.key_person_candidates(data, scope, limit=args.limit)
     if args.analysis == "isolated-regions":
@@ -384,11 +388,11 @@ def _run_analysis(args: argparse.Namespace, data: Any) -> Any:
     if args.analysis == "stage":
         return analysis.engagement_stage(data, scope)
     if args.analysis == "health":
-        return analysis.network_health(data, scope, as_of=as_of)
+        return analysis.network_health(data, scope, as_of=scope.as_of)
     if not (args.earlier and args.later):
         raise ValueError(_("changes には --earlier と --later が必要です", "changes needs --earlier and --later"))
     plain = Scope(community=args.community, region=args.region, prefecture=args.prefecture)
-    return analysis.changes_between(data, dt.date.fromisoformat(args.earlier), dt.date.fromisoformat(args.later), plain)
+    return analysis.changes_between(data, _date(args.earlier), _date(args.later), plain)
 
 
 def _text(item: Any, position: int = 0) -> str:
@@ -476,15 +480,6 @@ EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
     "table": ("xlsx", "csv"),
     "graph": ("json", "graphml", "gexf"),
 }
-
-
-def _scope(args: argparse.Namespace) -> Any:
-    import datetime as dt
-
-    from secgraph.analysis.network import Scope
-
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    return Scope(community=args.community, region=args.region, prefecture=args.prefecture, as_of=as_of)
 
 
 def _export_map(args: argparse.Namespace, data: Any, scope: Any, pseudonyms: bytes) -> tuple[bytes, str]:
