@@ -2,6 +2,7 @@
 # secgraph's two entry points. Each sets up everything it needs on a fresh machine.
 #   bash run.sh main   install, load the seed data into the embedded store, serve the API on 127.0.0.1
 #   bash run.sh test   install (Python packages, Java 17 and Maven if missing), run the whole test suite
+#   bash run.sh bench  install, run the benchmarks in bench/ and write bench/results/
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -59,8 +60,15 @@ case "${1:-}" in
     shift
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
+  bench)
+    python_env test,bench
+    java_env
+    apt_install chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+    shift
+    exec "$VENV/bin/python" bench/run.py "$@"
+    ;;
   *)
-    echo "usage: bash run.sh main | bash run.sh test [pytest args]" >&2
+    echo "usage: bash run.sh main | bash run.sh test [pytest args] | bash run.sh bench [options]" >&2
     exit 64
     ;;
 esac
