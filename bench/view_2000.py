@@ -1,0 +1,282 @@
+"""A 2,000-actor network view in headless Chromium: time until drawn and still, file size, Python time.
+
+    .venv/bin/python bench/view_2000.py [--size M] [--actors 2000] [--repeat 3]
+
+The graph is the synthetic country (bench/synthetic.py); the scope is the prefecture whose actor
+network is nearest ``--actors`` actors. The page is ``network_view_html`` of that scope (physics off,
+positions from the model), written to a file and opened from ``file://`` in Debian's headless
+Chromium through Playwright, with tests/browser.py's launch arguments and every request that is not
+local refused. Measured:
+
+- in the browser, from navigation start (``performance.now()``) to the moment the page sets
+  ``body[data-sg-drawn]`` (vis-network's first drawing), in a fresh browser context each time; then
+  that it is still (node positions unchanged a second later). Target: under 3 s;
+- the file's size, by part (vis-network, the data's nodes and edges, the rest). Target: under 2 MB;
+- the Python time to build the page, and its parts: the actor network, key-person analysis,
+  missing sectors, the layout, the map model, the HTML; with a profile of the largest part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/: its modules import each other by name
+from neo4j_load import RESULTS, country, machine, write_results  # noqa: E402
+
+from secgraph.analysis.key_persons import key_person_candidates  # noqa: E402
+from secgraph.analysis.network import Scope, actor_network, prefectures_by_actor  # noqa: E402
+from secgraph.analysis.sectors import missing_sectors  # noqa: E402
+from secgraph.model.graph import GraphData  # noqa: E402
+from secgraph.viz.network_map import network_map, place  # noqa: E402
+from secgraph.viz.network_view import _vis_assets, map_view_html, network_view_html  # noqa: E402
+
+NAME = "view_2000"
+TARGET_S = 3.0
+TARGET_BYTES = 2_000_000
+
+#: Installed before the page's own scripts: notes when ``data-sg-drawn`` appears, in page time.
+_WATCH_DRAWN = """
+new MutationObserver(function (changes, observer) {
+  if (document.body && document.body.hasAttribute("data-sg-drawn")) {
+    window.__sgDrawnAt = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ["data-sg-drawn"]});
+"""
+_POSITIONS = "() => { const p = window.secgraphNetwork.network.getPositions(); return JSON.stringify(p); }"
+
+
+def pick_scope(data: GraphData, actors: int) -> tuple[Scope, int]:
+    """The prefecture whose scope holds the number of actors nearest ``actors`` (by code between equals)."""
+    counts: Counter[str] = Counter()
+    for codes in prefectures_by_actor(data).values():
+        counts.update(codes)
+    code, count = min(counts.items(), key=lambda item: (abs(item[1] - actors), item[0]))
+    return Scope(prefecture=code), count
+
+
+def _seconds(work: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    value = work()
+    return value, time.perf_counter() - started
+
+
+def _profiled(work: Any) -> tuple[Any, float, list[str]]:
+    """``work()``, its seconds (without the profiler) and its profile's top lines (run a second time)."""
+    value, seconds = _seconds(work)
+    profile = cProfile.Profile()
+    profile.runcall(work)
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(14)
+    return value, seconds, [line for line in out.getvalue().splitlines() if line.strip()][-15:]
+
+
+def python_parts(data: GraphData, scope: Scope) -> tuple[dict[str, float], str, dict[str, list[str]]]:
+    """Seconds for each part of building the page, the page itself, and profiles of the two analyses."""
+    parts: dict[str, float] = {}
+    profiles: dict[str, list[str]] = {}
+    page, parts["network_view_html (whole, end to end)"] = _seconds(lambda: network_view_html(data, scope))
+    graph, parts["actor_network"] = _seconds(lambda: actor_network(data, scope))
+    ranked, parts["key_person_candidates"], profiles["key_person_candidates"] = _profiled(
+        lambda: key_person_candidates(data, scope, limit=None)
+    )
+    gaps, parts["missing_sectors"], profiles["missing_sectors"] = _profiled(
+        lambda: missing_sectors(data, scope, suggestions_per_sector=0)
+    )
+    _, parts["layout (place: spring layout of each part)"] = _seconds(lambda: place(graph, 0, None))
+    nmap, parts["network_map with the analyses given (actor network, layout, memberships, tooltips)"] = _seconds(
+        lambda: network_map(data, scope, key_persons=ranked, missing=gaps)
+    )
+    _, parts["map_view_html (HTML from the model)"] = _seconds(lambda: map_view_html(nmap))
+    return {k: round(v, 2) for k, v in parts.items()}, page, profiles
+
+
+def sizes(page: str) -> dict[str, int]:
+    """Bytes of the page by part: vis-network's script and style, the data block's nodes and edges, the rest."""
+    total = len(page.encode("utf-8"))
+    js, css = _vis_assets()
+    start = page.index('<script id="sg-data" type="application/json">') + len(
+        '<script id="sg-data" type="application/json">'
+    )
+    block = page[start : page.index("</script>", start)]
+    nodes_at, edges_at, parts_at = block.index('"nodes":'), block.index('"edges":'), block.index('"parts":')
+    edges = len(block[edges_at:nodes_at].encode("utf-8"))
+    nodes = len(block[nodes_at:parts_at].encode("utf-8"))
+    vis = len(js.encode("utf-8")) + len(css.encode("utf-8"))
+    return {
+        "total": total,
+        "vis_network": vis,
+        "data_nodes": nodes,
+        "data_edges": edges,
+        "rest": total - vis - nodes - edges,
+    }
+
+
+def browse(path: Path, repeat: int) -> dict[str, Any]:
+    """Open ``path`` ``repeat`` times, each in a fresh context of one headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, LAUNCH_ARGS
+
+    url = path.as_uri()
+    runs: list[dict[str, Any]] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        try:
+            for _ in range(repeat):
+                context = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
+                blocked: list[str] = []
+                errors: list[str] = []
+
+                def route(r: Any, blocked: list[str] = blocked) -> None:
+                    if r.request.url.startswith(("file:", "data:", "about:", "blob:")):
+                        r.continue_()
+                    else:
+                        blocked.append(r.request.url)
+                        r.abort("blockedbyclient")
+
+                context.route("**/*", route)
+                context.add_init_script(_WATCH_DRAWN)
+                page = context.new_page()
+                page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+                started = time.perf_counter()
+                page.goto(url, wait_until="load", timeout=120_000)
+                page.wait_for_selector("body[data-sg-drawn]", state="attached", timeout=120_000)
+                wall = time.perf_counter() - started
+                drawn_ms = page.evaluate("() => window.__sgDrawnAt")
+                load_ms = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+                before = page.evaluate(_POSITIONS)
+                page.wait_for_timeout(1000)
+                still = page.evaluate(_POSITIONS) == before
+                drawn_count = int(page.get_attribute("body", "data-sg-drawn") or 0)
+                edges = page.evaluate("() => window.secgraphNetwork.edges.length")
+                if not runs:
+                    page.screenshot(path=str(path.with_suffix(".png")))
+                runs.append(
+                    {
+                        "drawn_s": round(drawn_ms / 1000, 3),
+                        "load_event_s": round(load_ms / 1000, 3),
+                        "wall_s": round(wall, 3),
+                        "still": still,
+                        "nodes": drawn_count,
+                        "edges": edges,
+                        "blocked": blocked,
+                        "page_errors": errors,
+                    }
+                )
+                context.close()
+        finally:
+            browser.close()
+    return {
+        "runs": runs,
+        "drawn_s_median": round(statistics.median(r["drawn_s"] for r in runs), 3),
+        "drawn_s_max": max(r["drawn_s"] for r in runs),
+        "chromium": CHROMIUM.resolve().name,
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Build the view of a ~2,000-actor scope, open it in Chromium; the figures."""
+    size = getattr(args, "size", "M")
+    wanted = int(getattr(args, "actors", 2000))
+    repeat = int(getattr(args, "repeat", 3))
+    data, generate_s = _seconds(lambda: country(size))
+    scope, actors = pick_scope(data, wanted)
+    parts, page, profiles = python_parts(data, scope)
+    graph = actor_network(data, scope)
+    with tempfile.TemporaryDirectory(prefix="secgraph-bench-view-") as folder:
+        path = Path(folder) / "view.html"
+        path.write_text(page, encoding="utf-8")
+        browser = browse(path, repeat)
+        screenshot = path.with_suffix(".png")
+        kept = RESULTS_SHOT if screenshot.is_file() else None
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_bytes(screenshot.read_bytes())
+    bytes_by_part = sizes(page)
+    drawn = browser["drawn_s_median"]
+    return {
+        "title": "A 2,000-actor network view in headless Chromium / 2,000主体のネットワーク図",
+        "machine": machine(),
+        "size": size,
+        "generate_s": round(generate_s, 1),
+        "scope": scope.describe(),
+        "actors": actors,
+        "actor_network": {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()},
+        "browser": browser,
+        "bytes": bytes_by_part,
+        "python_s": parts,
+        "profiles": profiles,
+        "targets": {"drawn_s": TARGET_S, "bytes": TARGET_BYTES},
+        "met": {
+            "drawn": drawn < TARGET_S and all(r["still"] for r in browser["runs"]),
+            "bytes": bytes_by_part["total"] < TARGET_BYTES,
+        },
+    }
+
+
+RESULTS_SHOT = RESULTS / "view_2000.png"
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def report(results: dict[str, Any]) -> None:
+    b, s, met = results["browser"], results["bytes"], results["met"]
+    first = b["runs"][0]
+    mb = 1_000_000
+    table = [
+        f"Scope: {results['scope']} of the synthetic country size {results['size']} — {results['actors']:,} actors; "
+        f"actor network {results['actor_network']['nodes']:,} nodes, {results['actor_network']['edges']:,} ties; "
+        f"page {first['nodes']:,} nodes (actors and missing-sector ghosts), {first['edges']:,} edges.",
+        "",
+        "| measure | figure | target |",
+        "|---|---|---|",
+        f"| navigation start → drawn (median of {len(b['runs'])} fresh contexts; max) | "
+        f"**{b['drawn_s_median']} s** ({b['drawn_s_max']} s) | < {TARGET_S:g} s {_verdict(met['drawn'])} |",
+        f"| still a second later (positions unchanged) | {all(r['still'] for r in b['runs'])} | yes |",
+        f"| file size | **{s['total'] / mb:.2f} MB** | < {TARGET_BYTES / mb:g} MB {_verdict(met['bytes'])} |",
+        f"| — vis-network script and style | {s['vis_network'] / mb:.2f} MB | |",
+        f"| — data: nodes | {s['data_nodes'] / mb:.2f} MB | |",
+        f"| — data: edges | {s['data_edges'] / mb:.2f} MB | |",
+        f"| — rest (side lists, filters, page script) | {s['rest'] / mb:.2f} MB | |",
+        *(f"| Python: {k} | {v} s | |" for k, v in results["python_s"].items()),
+    ]
+    runs = "; ".join(
+        f"drawn {r['drawn_s']} s, load event {r['load_event_s']} s, wall {r['wall_s']} s, "
+        f"blocked {len(r['blocked'])}, page errors {len(r['page_errors'])}"
+        for r in b["runs"]
+    )
+    notes = [
+        f"Browser runs: {runs}. Chromium: Debian's, headless, launched with tests/browser.py's arguments.",
+        "",
+        f"Generating the synthetic country took {results['generate_s']} s (not part of any figure).",
+        "",
+    ]
+    for name, lines in results["profiles"].items():
+        notes += ["", f"Where {name} spends its time (cProfile, cumulative):", "", "```", *lines, "```"]
+    write_results(NAME, results, table, notes)
+    print("\n".join(table))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--size", default="M", help="synthetic country size (bench/synthetic.py): S, M, 0.1M …")
+    p.add_argument("--actors", type=int, default=2000, help="actors wanted in the scope")
+    p.add_argument("--repeat", type=int, default=3, help="fresh browser contexts to time")
+    return p
+
+
+if __name__ == "__main__":
+    report(run(parser().parse_args()))
