@@ -126,3 +126,10 @@ def test_a_slow_analysis_is_answered_not_hung(store: GraphStore, tmp_path: Path)
             time.sleep(0.05)
         assert answer.status_code == 200, answer.text
         assert answer.json()["candidates"]
+
+
+def test_the_analysis_pool_comes_back_after_a_shutdown(api: Api) -> None:
+    """A lifespan that ended (a test client closed, a server restarted in-process) must not leave
+    analyses unable to run."""
+    api.client.app.state.analyses.close()
+    assert api.get("planner", "/analyses/stage").status_code == 200

@@ -79,10 +79,15 @@ def test_keys_never_reach_the_logs(api: Api, caplog: pytest.LogCaptureFixture) -
     api.client.get("/organisations", headers={"Authorization": f"Bearer {planner}"})
     api.client.get("/organisations", headers={"Authorization": f"Bearer {forged}"})
     api.client.get("/organisations", headers={"X-API-Key": forged})
-    # what uvicorn's access log writes for a key pasted into a URL by mistake
-    logging.getLogger("uvicorn.access").info(
-        '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/organisations?api_key={forged}", "1.1", 401
-    )
+    # what uvicorn's access log writes for a key pasted into a URL by mistake (uvicorn's own logging
+    # set-up stops that logger propagating, so the capture listens on it directly)
+    access = logging.getLogger("uvicorn.access")
+    caplog.set_level(logging.INFO, logger="uvicorn.access")  # a served test may have left it at WARNING
+    access.addHandler(caplog.handler)
+    try:
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/organisations?api_key={forged}", "1.1", 401)
+    finally:
+        access.removeHandler(caplog.handler)
     served = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]  # not the test's client
     logged = "\n".join(r.getMessage() for r in served)
     assert "/organisations?api_key=sg_[redacted]" in logged

@@ -46,7 +46,8 @@ class AnalysisCache:
         self.max_pending = max_pending
         self._entries: OrderedDict[Hashable, BaseModel] = OrderedDict()
         self._running: dict[Hashable, Future[BaseModel]] = {}
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="analysis")
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -66,6 +67,8 @@ class AnalysisCache:
                         " / Too many analyses are running; try again in a few seconds.",
                         headers={"Retry-After": "5"},
                     )
+                if self._pool is None:  # first use, or used again after close (a new lifespan)
+                    self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="analysis")
                 future = self._pool.submit(self._compute, key, compute)
                 self._running[key] = future
         try:
@@ -97,7 +100,10 @@ class AnalysisCache:
         return result
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def parse_scope(community: str | None, region: str | None, prefecture: str | None, as_of: object) -> Scope:
