@@ -101,7 +101,9 @@ class AnalysisCache:
 
     def close(self) -> None:
         with self._lock:
+            # what was waiting is cancelled with the pool: forgotten, so a later request starts it anew
             pool, self._pool = self._pool, None
+            self._running.clear()
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
