@@ -229,3 +229,37 @@ def test_neo4j_killed_during_a_write_comes_back_as_before_or_after(tmp_path: Pat
     finally:
         server.stop()
     assert 0 in outcomes
+
+
+_FILL_THEN_FREE = """
+import resource, signal, sys
+from secgraph.io.importer import load
+from secgraph.store import StorageFull
+from secgraph.store.embedded import EmbeddedStore
+
+store = EmbeddedStore(sys.argv[1])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (48 * 1024, hard))
+try:
+    load(store, sys.argv[2])
+    print("written while full")
+except StorageFull:
+    print("full")
+resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
+print("ok" if load(store, sys.argv[2]).written else "not written")
+"""
+
+
+def test_the_same_process_writes_again_once_there_is_room(tmp_path: Path) -> None:
+    """A running service whose disk filled up must not need a restart when space comes back."""
+    folder = tmp_path / "data"
+    _store_with_data(folder)
+    result = subprocess.run(
+        [sys.executable, "-c", _FILL_THEN_FREE, str(folder / "graph.db"), str(SEED_DATA)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.stdout.split() == ["full", "ok"], result.stdout + result.stderr

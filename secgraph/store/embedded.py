@@ -8,6 +8,7 @@ or type; the graph is small enough per deployment that analyses read it whole.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -117,6 +118,11 @@ class EmbeddedStore(GraphStore):
                 self._db.execute("COMMIT")
                 return revision
             except sqlite3.Error as error:
+                if self._db.in_transaction:
+                    # a COMMIT refused for lack of room leaves the transaction open: close it, so
+                    # the next write (once there is room) can begin
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                 raise _write_error(self.path, error) from error
 
     def _apply_in_transaction(self, nodes: list[Node], relationships: list[Relationship], change: ChangeSet) -> int:
