@@ -1,7 +1,7 @@
 """Issue 8, measures 1 and 2: the analysis suite at national size, sampled against exact betweenness, and growth.
 
-    .venv/bin/python bench/analyses_at_scale.py [--sizes S,0.01M,0.03M,0.1M,M,L] [--budget-s 120]
-        [--generation-budget-s 120] [--memory-cap-gb 10] [--profile 0.03M] [--skip-betweenness]
+    .venv/bin/python bench/analyses_at_scale.py [--sizes S,0.01M,0.03M,0.1M,M,L] [--budget-s 60]
+        [--generation-budget-s 120] [--memory-cap-gb 8] [--profile 0.03M] [--skip-betweenness] [--report-only]
 
 Every measurement runs in a child process of its own (this file with ``--child``), started fresh so
 that its peak memory is its own: the child reports ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` after
@@ -262,8 +262,9 @@ def run_child(
         progress = Path(folder) / "progress.jsonl"
         progress.touch()
         command = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec), "--progress"]
+        errors = (Path(folder) / "stderr.txt").open("wb")
         started = time.monotonic()
-        child = subprocess.Popen([*command, str(progress)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        child = subprocess.Popen([*command, str(progress)], stdout=subprocess.DEVNULL, stderr=errors)
         watched = psutil.Process(child.pid)
         peak, status, generated_at = 0.0, "ok", None
         while child.poll() is None:
@@ -282,8 +283,10 @@ def run_child(
                 child.kill()  # only this child, by its own pid
                 break
             time.sleep(0.1)
-        _, stderr = child.communicate()
+        child.wait()
         wall = time.monotonic() - started
+        errors.close()
+        stderr = (Path(folder) / "stderr.txt").read_bytes()
         steps = [json.loads(line) for line in progress.read_text(encoding="utf-8").splitlines() if line.strip()]
     if status == "ok" and child.returncode != 0:
         status = "error"
@@ -857,9 +860,24 @@ def findings(results: dict[str, Any]) -> list[str]:
         "a dataclass) run 0.6 million times in `network_health` at 0.03M (5 s): parse each date once per snapshot "
         "(or `functools.lru_cache` on `parse_date`).",
     ]
+    lines.append(
+        "6. **Brokerage and structural holes in `key_person_candidates`.** Under the profiler at 0.01M (896 actors, "
+        "106,254 ties; `profile_key_person_candidates_0.01M.txt`, 219 s) `measures.gould_fernandez_brokerage` takes "
+        "109 s (two calls: sectors and prefectures; 103 million group look-ups), betweenness 45 s, "
+        "`burt_constraint` 31 s and `burt_effective_size` 28 s: all cost Σ deg² (the pairs of each actor's "
+        "neighbours), which the co-attendance cliques make large — at 0.03M the call did not finish under the "
+        "profiler in 20 minutes. **What would reach it, results kept:** Burt's constraint from python-igraph's "
+        "`Graph.constraint(weights=…)` and effective size from local triangle counts "
+        "(`transitivity_local_undirected`: e = deg − 2·t/deg), both in C; the brokerage roles from open two-paths "
+        "by group, i.e. each actor's neighbour counts by group (one sparse product A·G, G the actor × group "
+        "one-hot) less the tied pairs by group (masked products (A·diag(1_h)·A) ∘ A per group h, which "
+        "python-graphblas does in C). **Or, results changed (a planners' decision):** tie an event's attendees to "
+        "its organisers and speakers rather than to each other, which takes M's co-attendance ties from tens "
+        "of millions to about two million (each attendee tied to a handful of organisers and speakers).",
+    )
     if p:
         lines.append(
-            "6. **Betweenness.** The product's `sampled_betweenness` is networkx's Brandes–Pich estimator: one "
+            "7. **Betweenness.** The product's `sampled_betweenness` is networkx's Brandes–Pich estimator: one "
             f"pure-Python search and accumulation per source, {p['networkx_seconds_per_source']} s a source on the "
             f"{b['nodes']:,}-actor network above (≈ {p['networkx_seconds_estimated']:,.0f} s for 2,000 against "
             f"{b['igraph_exact_seconds']:.0f} s for python-igraph's *exact* betweenness: the time target is missed), "
@@ -872,7 +890,7 @@ def findings(results: dict[str, Any]) -> list[str]:
             "holds) or the sparse network of point 1."
         )
     lines.append(
-        "7. **The records themselves.** "
+        "8. **The records themselves.** "
         + (f"M's graph alone holds {graph_m:,.0f} MB of pydantic records (table above); " if graph_m else "")
         + "L's records take about ten times as much (built once by hand with a larger cap: 305 s, 10.1 GB peak), so "
         "L cannot even be built under the cap. A snapshot held as columns (ids and ends as arrays, the other fields "
@@ -880,7 +898,7 @@ def findings(results: dict[str, Any]) -> list[str]:
     )
     lines += [
         "",
-        "Growth: the exponents above 1.2 come from points 2–4 (per-community work over whole-graph or per-circle "
+        "Growth: the exponents above 1.2 come from points 2–4 and 6 (per-community work over whole-graph or per-circle "
         "structures) and from the co-attendance pairs, which grow with the square of an event's size; the "
         "exponents at small sizes understate M's, because 0.01M–0.1M keep the fixed parts of the country (47 "
         "prefectures with at least one community each, 76 communities) while M has 164.",

@@ -136,6 +136,7 @@ def browse(path: Path, repeat: int, screenshot: Path | None = None) -> dict[str,
     runs: list[dict[str, Any]] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        version = browser.version
         try:
             for _ in range(repeat):
                 context = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
@@ -186,7 +187,7 @@ def browse(path: Path, repeat: int, screenshot: Path | None = None) -> dict[str,
         "runs": runs,
         "drawn_s_median": round(statistics.median(r["drawn_s"] for r in runs), 3),
         "drawn_s_max": max(r["drawn_s"] for r in runs),
-        "chromium": CHROMIUM.resolve().name,
+        "chromium": f"{CHROMIUM} {version}",
     }
 
 
@@ -309,7 +310,8 @@ def report(results: dict[str, Any]) -> None:
         for r in b["runs"]
     )
     notes = [
-        f"Browser runs: {runs}. Chromium: Debian's, headless, launched with tests/browser.py's arguments.",
+        f"Browser runs: {runs}. Chromium: {b['chromium']} (Debian's), headless, "
+        "launched with tests/browser.py's arguments.",
         "",
         f"Generating the synthetic country took {results['generate_s']} s (not part of any figure).",
         "",
