@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -94,6 +98,71 @@ class Scope:
         return f"{ja} / {en}"
 
 
+T = TypeVar("T")
+
+#: What ``shared_inputs`` keeps: (what, id of the data, arguments) → (the data, the value built from it).
+SharedInputs = dict[tuple[Hashable, ...], tuple[GraphData, Any]]
+_shared: ContextVar[SharedInputs | None] = ContextVar("secgraph_shared_inputs", default=None)
+
+
+@contextmanager
+def shared_inputs(kept: SharedInputs | None = None) -> Iterator[SharedInputs]:
+    """Inside the block, the same data object gives the same snapshot, tie index and actor network:
+    each is built once and handed to every analysis that asks for it.
+
+    Analyses only read their input, so sharing is safe as long as nobody changes the data during
+    the block. ``kept`` lets a caller keep what was built beyond the block (the API keeps one per
+    revision of the graph); without it an enclosing block's store is reused, or a new one made.
+    """
+    outer = _shared.get()
+    store = kept if kept is not None else (outer if outer is not None else {})
+    token = _shared.set(store)
+    try:
+        yield store
+    finally:
+        _shared.reset(token)
+
+
+def reuse(what: str, data: GraphData, arguments: Hashable, build: Callable[[], T]) -> T:
+    """``build()``, or inside ``shared_inputs`` what it built before for this data and these arguments."""
+    store = _shared.get()
+    if store is None:
+        return build()
+    key = (what, id(data), arguments)
+    kept = store.get(key)
+    if kept is not None and kept[0] is data:  # the same object, not a new one at a reused address
+        return kept[1]
+    value = build()
+    store[key] = (data, value)
+    return value
+
+
+@dataclass(frozen=True)
+class TieIndex:
+    """Every relationship of a graph by its ends, each list in relationship-id order."""
+
+    by_from: dict[str, list[Relationship]]
+    by_to: dict[str, list[Relationship]]
+
+    def touching(self, node_id: str) -> list[Relationship]:
+        """Relationships from or to ``node_id``, those from it first."""
+        return [*self.by_from.get(node_id, []), *self.by_to.get(node_id, [])]
+
+
+def tie_index(data: GraphData) -> TieIndex:
+    """The relationships of ``data`` by their ends, so a lookup costs the node's ties, not the graph's."""
+
+    def build() -> TieIndex:
+        by_from: dict[str, list[Relationship]] = defaultdict(list)
+        by_to: dict[str, list[Relationship]] = defaultdict(list)
+        for rel in sorted(data.relationships.values(), key=lambda r: str(r.id)):
+            by_from[rel.from_id].append(rel)
+            by_to[rel.to_id].append(rel)
+        return TieIndex(by_from=dict(by_from), by_to=dict(by_to))
+
+    return reuse("tie_index", data, None, build)
+
+
 def tie_start(rel: Relationship) -> dt.date:
     """When a tie is first known to hold."""
     return parse_date(rel.start or rel.as_of).first_day()
@@ -113,6 +182,10 @@ def snapshot_at(data: GraphData, day: dt.date | None) -> GraphData:
     """The graph as it stood on ``day``: later events, ties and communities left out."""
     if day is None:
         return data
+    return reuse("snapshot", data, day, lambda: _snapshot(data, day))
+
+
+def _snapshot(data: GraphData, day: dt.date) -> GraphData:
     nodes: dict[str, Node] = {}
     for node_id, node in data.nodes.items():
         if isinstance(node, Event) and event_day(node) > day:
@@ -159,6 +232,10 @@ def actor_prefectures(data: GraphData, actor_id: str) -> set[str]:
 def prefectures_by_actor(data: GraphData) -> dict[str, set[str]]:
     """``actor_prefectures`` of every actor, in one pass over the ties: looking each person up
     on its own would scan every tie once per person."""
+    return reuse("prefectures_by_actor", data, None, lambda: _prefectures_by_actor(data))
+
+
+def _prefectures_by_actor(data: GraphData) -> dict[str, set[str]]:
     located = {n.id: _own_prefectures(n) for n in data.nodes.values() if n.kind in ACTOR_KINDS}
     for rel in data.relationships.values():
         if rel.type == RelType.WORKS_AT and isinstance(data.nodes.get(rel.from_id), Person) and rel.to_id in data.nodes:
@@ -210,8 +287,14 @@ def actor_network(data: GraphData, scope: Scope | None = None) -> nx.Graph:
 
     Node attributes: ``kind``, ``name``, ``sector`` (organisations), ``prefectures`` (sorted list).
     Edge attributes: ``weight``, ``relationships`` (sorted ids), ``events`` (sorted ids).
+
+    The network is frozen (``nx.freeze``): inside ``shared_inputs`` every analysis gets the same one.
     """
     scope = scope or Scope()
+    return reuse("actor_network", data, scope, lambda: nx.freeze(_actor_network(data, scope)))
+
+
+def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
     data = snapshot_at(data, scope.as_of)
     located = prefectures_by_actor(data)
     actors = scoped_actor_ids(data, scope, located)
