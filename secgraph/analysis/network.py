@@ -6,10 +6,34 @@ Two views of one graph:
   and not ended. A tie without a start date counts from its ``as_of`` (the date a document showed
   it), since nothing earlier is known of it.
 - ``actor_network`` — an undirected, weighted graph of the actors (organisations, people,
-  communities). Two actors are tied when a relationship joins them (member, secretariat, partner,
-  works at, contacted) or when both held a role in the same event or series (organised, co-hosted,
-  supported, cooperated, spoke, attended): co-participation is how ties between bodies form in the
-  second engagement stage. Each tie keeps its evidence: the relationship ids and events behind it.
+  communities). Each tie keeps its evidence: the relationship ids and events behind it.
+
+How two actors are tied / つながりの決め方:
+
+1. A relationship joins them (member, secretariat, partner, works at, contacted, sub-unit):
+   構成員・事務局・連携・所属・接触・下部組織の関係があれば、つながる。
+2. Both held a part other than attending in the same event or series (organised, co-hosted,
+   supported, cooperated, spoke): 同じイベント（シリーズ）で主催・共催・後援・協力・講演の役割を
+   担った者どうしは、つながる。
+3. An attendee is tied to the event's hosts — those who organised or co-hosted the event or its
+   series — not to the other attendees: 参加者は、そのイベント（シリーズ）の主催者・共催者とつながる。
+   参加者どうしはつながらない。 If the event has no host, the attendees are tied to those who held
+   its other parts (supporters, cooperators, speakers); if it has none either, to each other, the
+   only evidence left: 主催者がいなければ他の役割を担った者と、それもいなければ参加者どうしがつながる。
+
+Each event adds ``TIE_WEIGHTS["co_event"]`` to the tie and its id to the tie's ``events``. A series'
+parts are parts in each of its editions. Who is tied at an event is decided on the whole event; a
+scope only keeps the ties among its actors, so a scope's network is the country's network cut to the
+scope (an attendee whose host is outside the scope has no tie from that event inside it).
+
+Why attendees are tied to hosts, not to each other: the domain's second stage (第2段階 共同イベント・
+ネットワーキング) is joint events planned so that every stakeholder has a role, where ties form
+between the bodies themselves, not only with the convener; holding a part together is that tie.
+Sitting in the same audience is not: a seminar of 50 attendees is not 1,225 relationships, and
+counting it so drowned the ties between bodies in audience pairs. An attendee has met the hosts who
+invited them, which is the tie kept. It also keeps the network linear in the number of parts
+(attendees × hosts, a few per event) rather than quadratic in each audience, which the national
+scale needs: tens of millions of audience pairs would not fit in memory.
 
 Scopes: a community (its members, secretariat and the events it held), a region or prefecture
 (actors located there and the communities there), or the whole country.
@@ -19,10 +43,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from typing import Any, TypeVar
 
@@ -47,6 +72,8 @@ DIRECT_TIES: tuple[RelType, ...] = (
 )
 #: Relationships that give an actor a part in an event or series.
 EVENT_PARTS: tuple[RelType, ...] = (*EVENT_ROLE_TYPES, RelType.SPOKE_AT, RelType.ATTENDED)
+#: The parts that make an actor a host of an event or series (主催・共催): attendees are tied to them.
+HOSTING: tuple[RelType, ...] = (RelType.ORGANISED, RelType.CO_HOSTED)
 
 #: Weight of a tie by what made it: a shared secretariat binds more than a shared audience.
 TIE_WEIGHTS: dict[str, float] = {
@@ -163,19 +190,30 @@ def tie_index(data: GraphData) -> TieIndex:
     return reuse("tie_index", data, None, build)
 
 
+@lru_cache(maxsize=1 << 16)
+def _first_day(text: str) -> dt.date:
+    return parse_date(text).first_day()
+
+
+@lru_cache(maxsize=1 << 16)
+def _last_day(text: str) -> dt.date:
+    return parse_date(text).last_day()
+
+
 def tie_start(rel: Relationship) -> dt.date:
     """When a tie is first known to hold."""
-    return parse_date(rel.start or rel.as_of).first_day()
+    return _first_day(rel.start or rel.as_of)
 
 
 def tie_holds_on(rel: Relationship, day: dt.date) -> bool:
-    if tie_start(rel) > day:
+    """Whether the tie had begun by ``day`` and not ended before it."""
+    if _first_day(rel.start or rel.as_of) > day:
         return False
-    return rel.end is None or parse_date(rel.end).last_day() >= day
+    return rel.end is None or _last_day(rel.end) >= day
 
 
 def event_day(event: Event) -> dt.date:
-    return parse_date(event.start).first_day()
+    return _first_day(event.start)
 
 
 def snapshot_at(data: GraphData, day: dt.date | None) -> GraphData:
@@ -190,9 +228,9 @@ def _snapshot(data: GraphData, day: dt.date) -> GraphData:
     for node_id, node in data.nodes.items():
         if isinstance(node, Event) and event_day(node) > day:
             continue
-        if isinstance(node, Community) and node.founded and parse_date(node.founded).first_day() > day:
+        if isinstance(node, Community) and node.founded and _first_day(node.founded) > day:
             continue
-        if isinstance(node, Headcount) and parse_date(node.as_of).first_day() > day:
+        if isinstance(node, Headcount) and _first_day(node.as_of) > day:
             continue  # a count made later says nothing about the day
         nodes[node_id] = node
     relationships = {
@@ -248,22 +286,42 @@ def in_region(prefecture_code: str, region_code: str) -> bool:
     return region_code in (prefecture.meti_region, prefecture.mic_region)
 
 
+def editions_by_series(data: GraphData) -> dict[str, list[str]]:
+    """The events of each series (by ``series_id``), in id order."""
+
+    def build() -> dict[str, list[str]]:
+        editions: dict[str, list[str]] = defaultdict(list)
+        for node in data.nodes.values():
+            if isinstance(node, Event) and node.series_id:
+                editions[node.series_id].append(node.id)
+        return {series_id: sorted(ids) for series_id, ids in editions.items()}
+
+    return reuse("editions_by_series", data, None, build)
+
+
 def community_circle(data: GraphData, community_id: str) -> set[str]:
     """A community and the actors that belong to it: members, secretariat, their people, and
-    those who held a part in the events and series the community (or its secretariat for it) ran."""
+    those who held a part in the events and series the community (or its secretariat for it) ran.
+
+    "Their people" are those who work at the community, its members or its secretariat. (Before,
+    the people of an organisation that only took part in an event were let in or not by the order
+    the ties happened to be read in: a circle must not depend on that.)
+    """
+    ties = tie_index(data)
     circle = {community_id}
-    for rel in data.relationships.values():
-        if rel.to_id == community_id and rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF):
-            circle.add(rel.from_id)
-    events = {
-        rel.to_id for rel in data.relationships.values() if rel.from_id == community_id and rel.type in EVENT_ROLE_TYPES
-    }
-    events |= {e.id for e in data.nodes.values() if isinstance(e, Event) and e.series_id in events}
-    for rel in data.relationships.values():
-        if rel.to_id in events and rel.type in EVENT_PARTS:
-            circle.add(rel.from_id)
-        if rel.type == RelType.WORKS_AT and rel.to_id in circle:
-            circle.add(rel.from_id)
+    circle.update(
+        rel.from_id
+        for rel in ties.by_to.get(community_id, ())
+        if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF)
+    )
+    employers = sorted(circle)
+    events = {rel.to_id for rel in ties.by_from.get(community_id, ()) if rel.type in EVENT_ROLE_TYPES}
+    editions = editions_by_series(data)
+    events |= {event_id for series_id in sorted(events) for event_id in editions.get(series_id, ())}
+    for event_id in sorted(events):
+        circle.update(rel.from_id for rel in ties.by_to.get(event_id, ()) if rel.type in EVENT_PARTS)
+    for employer in employers:
+        circle.update(rel.from_id for rel in ties.by_to.get(employer, ()) if rel.type == RelType.WORKS_AT)
     return {a for a in circle if a in data.nodes and data.nodes[a].kind in ACTOR_KINDS}
 
 
@@ -299,42 +357,88 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
     located = prefectures_by_actor(data)
     actors = scoped_actor_ids(data, scope, located)
     graph = nx.Graph()
-    for actor_id in sorted(actors):
-        node = data.nodes[actor_id]
-        graph.add_node(
+    graph.add_nodes_from(
+        (
             actor_id,
-            kind=node.kind,
-            name=node.display_name(),
-            sector=getattr(node, "sector", None) or ("community" if node.kind == "Community" else None),
-            prefectures=sorted(located[actor_id]),
+            {
+                "kind": node.kind,
+                "name": node.display_name(),
+                "sector": getattr(node, "sector", None) or ("community" if node.kind == "Community" else None),
+                "prefectures": sorted(located[actor_id]),
+            },
         )
-
-    def tie(a: str, b: str, weight: float, rel_id: str | None = None, event_id: str | None = None) -> None:
-        if a == b or a not in actors or b not in actors:
-            return
-        if not graph.has_edge(a, b):
-            graph.add_edge(a, b, weight=0.0, relationships=[], events=[])
-        edge = graph.edges[a, b]
-        edge["weight"] += weight
-        if rel_id and rel_id not in edge["relationships"]:
-            edge["relationships"].append(rel_id)
-        if event_id and event_id not in edge["events"]:
-            edge["events"].append(event_id)
-
-    parts: dict[str, set[str]] = defaultdict(set)
-    series_of = {e.id: e.series_id for e in data.nodes.values() if isinstance(e, Event) and e.series_id}
+        for actor_id in sorted(actors)
+        for node in (data.nodes[actor_id],)
+    )
+    # Ties are gathered in plain dicts keyed by the sorted pair, then handed to networkx at once:
+    # asking networkx for each edge again (has_edge, edges[a, b]) cost more than everything else.
+    # The weight dict keeps the order in which each pair was first met, which sets the edge order.
+    weights: dict[tuple[str, str], float] = {}
+    relationships: dict[tuple[str, str], list[str]] = {}
+    events: dict[tuple[str, str], list[str]] = {}
+    roles: dict[str, set[str]] = defaultdict(set)  # the parts other than attending, by event or series
+    hosts: dict[str, set[str]] = defaultdict(set)
+    attended: dict[str, set[str]] = defaultdict(set)
     for rel in sorted(data.relationships.values(), key=lambda r: str(r.id)):
         if rel.type in DIRECT_TIES:
-            tie(rel.from_id, rel.to_id, TIE_WEIGHTS[rel.type], rel_id=rel.id)
+            a, b = rel.from_id, rel.to_id
+            if a == b or a not in actors or b not in actors:
+                continue
+            pair = (a, b) if a < b else (b, a)
+            weights[pair] = weights.get(pair, 0.0) + TIE_WEIGHTS[rel.type]
+            relationships.setdefault(pair, []).append(str(rel.id))
+        elif rel.type == RelType.ATTENDED:
+            attended[rel.to_id].add(rel.from_id)
         elif rel.type in EVENT_PARTS:
-            parts[rel.to_id].add(rel.from_id)
-    # A series' organisers take part in each of its editions.
-    for event_id, series_id in series_of.items():
-        parts[event_id] |= parts.get(series_id, set())
-    for event_id in sorted(parts):
-        for a, b in combinations(sorted(parts[event_id]), 2):
-            tie(a, b, TIE_WEIGHTS["co_event"], event_id=event_id)
-    for _, _, edge in graph.edges(data=True):
-        edge["relationships"].sort()
-        edge["events"].sort()
+            roles[rel.to_id].add(rel.from_id)
+            if rel.type in HOSTING:
+                hosts[rel.to_id].add(rel.from_id)
+
+    co_event = TIE_WEIGHTS["co_event"]
+
+    def tie_pairs(event_id: str, pairs: Iterable[tuple[str, str]]) -> None:
+        for pair in pairs:
+            weights[pair] = weights.get(pair, 0.0) + co_event
+            events.setdefault(pair, []).append(event_id)
+
+    series_of = {e.id: e.series_id for e in data.nodes.values() if isinstance(e, Event) and e.series_id}
+    occasions = set(roles) | set(attended)
+    # A series' parts are parts in each of its editions (its organisers host every one).
+    occasions |= {event_id for event_id, series_id in series_of.items() if series_id in occasions}
+    nobody: set[str] = set()
+    for event_id in sorted(occasions):
+        series_id = series_of.get(event_id)
+        event_roles, event_hosts, event_attended = (
+            roles.get(event_id, nobody),
+            hosts.get(event_id, nobody),
+            attended.get(event_id, nobody),
+        )
+        if series_id is not None:
+            event_roles = event_roles | roles.get(series_id, nobody)
+            event_hosts = event_hosts | hosts.get(series_id, nobody)
+            event_attended = event_attended | attended.get(series_id, nobody)
+        # Who is tied is decided on the whole event; the scope only cuts the ties to its actors, so a
+        # scope's network is the country's network among the scope's actors.
+        tie_pairs(event_id, combinations(sorted(a for a in event_roles if a in actors), 2))
+        attendees = sorted(a for a in event_attended - event_roles if a in actors)
+        if not attendees:
+            continue
+        anchors = event_hosts or event_roles
+        if anchors:
+            in_scope = sorted(h for h in anchors if h in actors)
+            tie_pairs(event_id, ((a, h) if a < h else (h, a) for a in attendees for h in in_scope))
+        else:
+            tie_pairs(event_id, combinations(attendees, 2))
+    graph.add_edges_from(
+        (
+            a,
+            b,
+            {
+                "weight": weight,
+                "relationships": sorted(relationships.get((a, b), ())),
+                "events": sorted(events.get((a, b), ())),
+            },
+        )
+        for (a, b), weight in weights.items()
+    )
     return graph

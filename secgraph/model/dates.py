@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: First Gregorian year of each era, by every name it is written under.
 _ERAS: dict[str, int] = {
@@ -114,6 +115,9 @@ def parse_period(text: str) -> Period:
     return Period(day, day)
 
 
+# The analyses read the same few thousand date texts hundreds of thousands of times (every tie of every
+# snapshot); PartialDate is a frozen dataclass, so one parsed value can be handed to every caller.
+@lru_cache(maxsize=1 << 16)
 def parse_date(text: str) -> PartialDate:
     """Parse ISO (``2014-09-01``, ``2014-09``, ``2014``), 「2014年9月1日」, or a Japanese era date.
 
