@@ -25,11 +25,16 @@ References
 from __future__ import annotations
 
 import math
+import random
+import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Literal
 
+import igraph
 import networkx as nx
+import numpy as np
 from networkx.utils import not_implemented_for
 
 #: The five brokerage roles of Gould & Fernandez (1989), in their order.
@@ -37,6 +42,99 @@ BROKERAGE_ROLES: tuple[str, ...] = ("coordinator", "itinerant", "representative"
 
 #: Exact betweenness up to this many nodes; above it, this many sampled sources (seeded).
 BETWEENNESS_EXACT_UP_TO = 2000
+
+
+# -- the undirected skeleton of a graph and its triangles ------------------------------------------
+
+#: Wedges (pairs of a node's later neighbours) examined at once when listing triangles: bounds memory.
+_WEDGES_PER_CHUNK = 4_000_000
+
+
+class _Skeleton:
+    """A graph's distinct undirected ties between distinct nodes, as numpy arrays.
+
+    Nodes are numbered in the graph's own order (``list(G)``). Each tie {i, j} appears once in
+    ``first``/``second`` and twice among the directed arcs ``source → target``, which are sorted by
+    (source, target) so that a node's arcs are ``arcs_of[i]:arcs_of[i + 1]``; ``reverse`` gives each
+    arc's opposite and ``tie`` the tie it belongs to.
+    """
+
+    def __init__(self, G: nx.Graph) -> None:
+        self.nodes: list[Hashable] = list(G)
+        self.index: dict[Hashable, int] = {v: i for i, v in enumerate(self.nodes)}
+        n = self.n = len(self.nodes)
+        index = self.index
+        if not G.is_directed() and not G.is_multigraph():
+            pairs = [(index[u], index[v]) for u, v in G.edges() if u != v]
+        else:
+            pairs = sorted({(min(iu, iv), max(iu, iv)) for u, v in G.edges() if (iu := index[u]) != (iv := index[v])})
+        ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        self.first, self.second = ends[:, 0].copy(), ends[:, 1].copy()
+        m = self.m = len(pairs)
+        source = np.concatenate([self.first, self.second])
+        target = np.concatenate([self.second, self.first])
+        order = np.lexsort((target, source))
+        self.source, self.target = source[order], target[order]
+        self.tie = np.concatenate([np.arange(m), np.arange(m)])[order]
+        position = np.empty(2 * m, dtype=np.int64)
+        position[order] = np.arange(2 * m)
+        self.reverse = position[(order + m) % (2 * m)] if m else np.zeros(0, dtype=np.int64)
+        self.arcs_of = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.source, minlength=n), out=self.arcs_of[1:])
+        self.degree = np.diff(self.arcs_of)
+
+    def triangles(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Every triangle once, in chunks, as the arcs (a → b, a → c, b → c) of its corners a, b, c.
+
+        Ties are oriented from the lower to the higher (degree, number) node, so each node pairs
+        only its later neighbours — at most √(2m) of them — and each wedge a → b, a → c is closed
+        when the arc b → c exists (Chiba & Nishizeki 1985). Hubs come last and pair few neighbours:
+        O(m √m) in the worst case, and near O(m) when the many low-degree nodes are tied to hubs.
+        """
+        n = self.n
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.lexsort((np.arange(n), self.degree))] = np.arange(n)
+        forward = np.flatnonzero(rank[self.source] < rank[self.target])
+        # Forward arcs by (rank of source, rank of target): each node's later neighbours in rank order.
+        forward = forward[np.lexsort((rank[self.target[forward]], rank[self.source[forward]]))]
+        low, high = rank[self.source[forward]], rank[self.target[forward]]
+        keys = low * n + high
+        row_end = np.searchsorted(low, low, side="right")
+        partners = row_end - 1 - np.arange(len(forward))
+        ends = np.cumsum(partners)
+        start = 0
+        while start < len(forward):
+            stop = max(
+                int(np.searchsorted(ends, ends[start] - partners[start] + _WEDGES_PER_CHUNK, "right")), start + 1
+            )
+            counts = partners[start:stop]
+            total = int(counts.sum())
+            if total:
+                firsts = np.repeat(np.arange(start, stop), counts)
+                offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+                seconds = firsts + 1 + offsets
+                wanted = high[firsts] * n + high[seconds]
+                found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+                closed = keys[found] == wanted
+                yield forward[firsts[closed]], forward[seconds[closed]], forward[found[closed]]
+            start = stop
+
+
+_skeletons: weakref.WeakKeyDictionary[nx.Graph, _Skeleton] = weakref.WeakKeyDictionary()
+_skeletons_lock = threading.Lock()
+
+
+def _skeleton(G: nx.Graph) -> _Skeleton:
+    """The skeleton of G, built once per frozen graph (a frozen graph cannot change under it)."""
+    if not nx.is_frozen(G):
+        return _Skeleton(G)
+    with _skeletons_lock:
+        kept = _skeletons.get(G)
+    if kept is None:
+        kept = _Skeleton(G)
+        with _skeletons_lock:
+            _skeletons[G] = kept
+    return kept
 
 
 def _group_lookup(G: nx.Graph, group_of: Mapping[Hashable, Hashable | None] | str) -> Callable[[Hashable], Hashable]:
@@ -91,13 +189,65 @@ def gould_fernandez_brokerage(
 
     Notes
     -----
-    Counts are made per broker from the group tallies of its in- and out-neighbours, less the
-    closed pairs (a → b tied) and a = b: O(Σ_v Σ_{a∈N(v)} deg(a)) time.
+    Undirected (or read as undirected): for a broker with *n_g* neighbours in group *g* the ordered
+    pairs of distinct neighbours by groups are n_g n_h (g ≠ h) and n_g (n_g − 1); the closed ones
+    are the triangles through it, each closing two ordered pairs. So every count is a sum over the
+    neighbour tallies (O(m)) less a sum over the triangles (``_Skeleton.triangles``), in numpy.
+    Directed: per broker from the group tallies of its in- and out-neighbours, less the closed
+    pairs (a → b tied) and a = b: O(Σ_v Σ_{a∈N(v)} deg(a)) time.
     """
     if as_undirected and G.is_directed():
         G = G.to_undirected(as_view=True)
-    group = _group_lookup(G, group_of)
-    directed = G.is_directed()
+    if not G.is_directed():
+        return _undirected_brokerage(G, _group_lookup(G, group_of))
+    return _directed_brokerage(G, _group_lookup(G, group_of))
+
+
+def _undirected_brokerage(G: nx.Graph, group: Callable[[Hashable], Hashable]) -> dict[Hashable, dict[str, int]]:
+    sk = _skeleton(G)
+    codes: dict[Hashable, int] = {}
+    # -1: unknown group; otherwise the group's number in order of first appearance.
+    of = np.array([-1 if (g := group(v)) is None else codes.setdefault(g, len(codes)) for v in sk.nodes], np.int64)
+    n, groups = sk.n, max(len(codes), 1)
+    known = (of[sk.source] >= 0) & (of[sk.target] >= 0)
+    broker, tallied = sk.source[known], of[sk.target[known]]
+    # Each broker's neighbours by group: n_g, their total S, Σ_g n_g² and n_own (its own group's).
+    kinds, per_kind = np.unique(broker * groups + tallied, return_counts=True)
+    owner = kinds // groups
+    total = np.bincount(owner, weights=per_kind, minlength=n).astype(np.int64)
+    squares = np.bincount(owner, weights=per_kind.astype(np.float64) ** 2, minlength=n).astype(np.int64)
+    own_kind = kinds % groups == of[owner]
+    own = np.bincount(owner[own_kind], weights=per_kind[own_kind], minlength=n).astype(np.int64)
+    others = total - own
+    counts = np.stack(
+        [
+            own * own - own,  # coordinator: both in v's group
+            (squares - own * own) - others,  # itinerant: both in one other group
+            own * others,  # representative: from v's group out
+            own * others,  # gatekeeper: into v's group
+            others * others - (squares - own * own),  # liaison: two different other groups
+        ],
+        axis=1,
+    )
+    # Less the closed pairs: a triangle {v, a, b} closes (a, b) and (b, a) at v.
+    closed = np.zeros(n * len(BROKERAGE_ROLES), dtype=np.int64)
+    for ab, ac, _ in sk.triangles():
+        a, b, c = sk.source[ab], sk.target[ab], sk.target[ac]
+        for v, x, y in ((a, b, c), (b, a, c), (c, a, b)):
+            gv, gx, gy = of[v], of[x], of[y]
+            whole = (gv >= 0) & (gx >= 0) & (gy >= 0)
+            same = gx == gy
+            role = np.where(same, np.where(gx == gv, 0, 1), np.where((gx == gv) | (gy == gv), 2, 4))
+            key = v[whole] * len(BROKERAGE_ROLES) + role[whole]
+            closed += 2 * np.bincount(key, minlength=len(closed))
+    closed = closed.reshape(n, len(BROKERAGE_ROLES))
+    # A mixed pair (one in v's group) is one representative and one gatekeeper path, not two of either.
+    closed[:, 3] = closed[:, 2] = closed[:, 2] // 2
+    counts = np.where((of >= 0)[:, None], counts - closed, 0).tolist()
+    return {v: dict(zip(BROKERAGE_ROLES, row, strict=True)) for v, row in zip(sk.nodes, counts, strict=True)}
+
+
+def _directed_brokerage(G: nx.DiGraph, group: Callable[[Hashable], Hashable]) -> dict[Hashable, dict[str, int]]:
     result: dict[Hashable, dict[str, int]] = {}
     for v in G:
         counts = dict.fromkeys(BROKERAGE_ROLES, 0)
@@ -105,8 +255,8 @@ def gould_fernandez_brokerage(
         gv = group(v)
         if gv is None:
             continue
-        sources = [a for a in (G.pred[v] if directed else G[v]) if a != v and group(a) is not None]
-        targets = [b for b in (G.succ[v] if directed else G[v]) if b != v and group(b) is not None]
+        sources = [a for a in G.pred[v] if a != v and group(a) is not None]
+        targets = [b for b in G.succ[v] if b != v and group(b) is not None]
         if not sources or not targets:
             continue
         # All ordered (a, b) with a a source and b a target, tallied by (group(a), group(b)).
@@ -122,7 +272,7 @@ def gould_fernandez_brokerage(
             ga = group(a)
             if a in target_set:
                 pairs[ga, ga] -= 1
-            for b in G.succ[a] if directed else G[a]:
+            for b in G.succ[a]:
                 if b in target_set and b != a:
                     pairs[ga, group(b)] -= 1
         for (ga, gb), n in pairs.items():
@@ -248,10 +398,36 @@ def sampled_betweenness(
     sampled with the fixed ``seed`` (Brandes & Pich 2007), so the cost stops growing with the square
     of the network and the same data gives the same numbers. Edge weights in the actor network are
     tie strengths, not distances, so they are not used as path lengths.
+
+    The values are ``networkx.betweenness_centrality(G, k=…, seed=seed, normalized=True)``'s (to
+    rounding): the same sources, ``random.Random(seed).sample(list(G), k)``, and networkx 3's
+    scaling, with the searches in python-igraph's compiled kernel for undirected graphs.
     """
-    if G.number_of_nodes() <= exact_up_to:
-        return nx.betweenness_centrality(G, normalized=True)
-    return nx.betweenness_centrality(G, k=exact_up_to, normalized=True, seed=seed)
+    n = G.number_of_nodes()
+    sampled = n > exact_up_to
+    if G.is_directed():
+        if not sampled:
+            return nx.betweenness_centrality(G, normalized=True)
+        return nx.betweenness_centrality(G, k=exact_up_to, normalized=True, seed=seed)
+    sk = _skeleton(G)
+    graph = igraph.Graph(n=n, edges=np.column_stack([sk.first, sk.second]).tolist())
+    sources = random.Random(seed).sample(sk.nodes, exact_up_to) if sampled else None
+    if sources is None:
+        raw = graph.betweenness(directed=False)
+    else:
+        raw = graph.betweenness(directed=False, sources=[sk.index[s] for s in sources])
+    if n < 3:  # networkx leaves the (zero) values unscaled: no pair can have a node between them
+        return dict.fromkeys(sk.nodes, 0.0)
+    # igraph counts each unordered pair once; networkx sums the ordered pairs from its sources and
+    # scales by 1/(k(n − 2)) — a sampled source by 1/((k − 1)(n − 2)), as it is no target of its own.
+    if sources is None:
+        scale = 1 / ((n - 1) * (n - 2))
+        return {v: 2 * x * scale for v, x in zip(sk.nodes, raw, strict=True)}
+    k = len(sources)
+    chosen = set(sources)
+    scale_source = 1 / ((k - 1) * (n - 2)) if k > 1 else math.nan
+    scale_other = 1 / (k * (n - 2))
+    return {v: 2 * x * (scale_source if v in chosen else scale_other) for v, x in zip(sk.nodes, raw, strict=True)}
 
 
 @not_implemented_for("directed")
@@ -283,25 +459,51 @@ def freeman_centralization(G: nx.Graph, centrality: Literal["degree", "betweenne
     return min(1.0, max(0.0, sum(top - c for c in values.values()) / most))
 
 
-def _mutual_weights(G: nx.Graph, weight: str | None) -> dict[Hashable, dict[Hashable, float]]:
-    """a_uv + a_vu for every pair of neighbours (Burt's mutual tie strength), self-loops left out."""
-    mutual: dict[Hashable, dict[Hashable, float]] = {v: {} for v in G}
+def _mutual_weights(G: nx.Graph, sk: _Skeleton, weight: str | None) -> np.ndarray:
+    """a_uv + a_vu of every tie in the skeleton's order (Burt's mutual tie strength), self-loops left out."""
+    if not G.is_directed() and not G.is_multigraph():
+        return np.array([w for u, v, w in G.edges(data=weight, default=1.0) if u != v], dtype=np.float64)
+    # Reciprocal arcs and parallel ties add up, as in networkx's mutual_weight.
+    mutual: dict[tuple[int, int], float] = {}
     for u, v, data in G.edges(data=True):
-        if u == v:
-            continue
-        w = 1.0 if weight is None else data.get(weight, 1.0)
-        mutual[u][v] = mutual[u].get(v, 0.0) + w
-        mutual[v][u] = mutual[v].get(u, 0.0) + w
-    return mutual
+        iu, iv = sk.index[u], sk.index[v]
+        if iu != iv:
+            key = (min(iu, iv), max(iu, iv))
+            mutual[key] = mutual.get(key, 0.0) + (1.0 if weight is None else data.get(weight, 1.0))
+    return np.array([mutual[i, j] for i, j in zip(sk.first.tolist(), sk.second.tolist(), strict=True)], np.float64)
 
 
-def _proportions(mutual: dict[Hashable, dict[Hashable, float]]) -> dict[Hashable, dict[Hashable, float]]:
-    """p_uv: the share of u's ties (by strength) that go to v."""
-    shares: dict[Hashable, dict[Hashable, float]] = {}
-    for u, nbrs in mutual.items():
-        total = sum(nbrs.values())
-        shares[u] = {v: (w / total if total else 0.0) for v, w in nbrs.items()}
-    return shares
+def _burt_inputs(G: nx.Graph, weight: str | None) -> tuple[_Skeleton, np.ndarray, np.ndarray]:
+    """The skeleton, each arc's mutual strength and each arc's share p_uv of its source's strength."""
+    sk = _skeleton(G)
+    mutual = _mutual_weights(G, sk, weight)[sk.tie]
+    total = np.bincount(sk.source, weights=mutual, minlength=sk.n)[sk.source]
+    share = np.divide(mutual, total, out=np.zeros_like(mutual), where=total != 0)
+    return sk, mutual, share
+
+
+def _triangle_sums(sk: _Skeleton, term: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """For every arc u → v, the sum of ``term(u→v, u→w, v→w)`` over the nodes w tied to both u and v.
+
+    The nodes tied to both ends of a tie are the third corners of its triangles, so the sum runs
+    over the triangles only: each gives its six arcs one term each. ``term`` receives arc numbers.
+    """
+    sums = np.zeros(2 * sk.m)
+    rev = sk.reverse
+    for ab, ac, bc in sk.triangles():
+        ba, ca, cb = rev[ab], rev[ac], rev[bc]
+        # (u → v, u → w, v → w) for the six ordered pairs of corners, w the third corner.
+        arcs = np.concatenate([ab, ba, ac, ca, bc, cb])
+        via = np.concatenate([ac, bc, ab, cb, ba, ca])
+        onward = np.concatenate([bc, ac, cb, ab, ca, ba])
+        sums += np.bincount(arcs, weights=term(arcs, via, onward), minlength=2 * sk.m)
+    return sums
+
+
+def _per_node(sk: _Skeleton, per_arc: np.ndarray) -> dict[Hashable, float]:
+    """Sum over each node's arcs; NaN for a node without ties."""
+    sums = np.bincount(sk.source, weights=per_arc, minlength=sk.n)
+    return dict(zip(sk.nodes, np.where(sk.degree > 0, sums, np.nan).tolist(), strict=True))
 
 
 def burt_constraint(G: nx.Graph, weight: str | None = None) -> dict[Hashable, float]:
@@ -313,21 +515,17 @@ def burt_constraint(G: nx.Graph, weight: str | None = None) -> dict[Hashable, fl
 
     where p_uv is the share of u's (mutual) tie strength that goes to v (Burt 1992). Low constraint
     means contacts that are not tied to each other — a broker across structural holes. Isolated
-    nodes have no constraint (NaN). The same values as ``networkx.constraint``, in O(Σ deg²).
+    nodes have no constraint (NaN). The same values as ``networkx.constraint`` (to rounding).
+
+    Notes
+    -----
+    p_wv is zero unless w is tied to v, so the inner sum runs over the triangles on u–v: O(m) for
+    the direct shares plus O(1) per triangle (``_Skeleton.triangles``), in numpy.
     """
-    shares = _proportions(_mutual_weights(G, weight))
-    result: dict[Hashable, float] = {}
-    for u, p_u in shares.items():
-        if not p_u:
-            result[u] = math.nan
-            continue
-        indirect: dict[Hashable, float] = {}
-        for w, p_uw in p_u.items():
-            for v, p_wv in shares[w].items():
-                if v != u:
-                    indirect[v] = indirect.get(v, 0.0) + p_uw * p_wv
-        result[u] = sum((p_uv + indirect.get(v, 0.0)) ** 2 for v, p_uv in p_u.items())
-    return result
+    sk, _, p = _burt_inputs(G, weight)
+    rev = sk.reverse
+    indirect = _triangle_sums(sk, lambda uv, uw, vw: p[uw] * p[rev[vw]])
+    return _per_node(sk, (p + indirect) ** 2)
 
 
 def burt_effective_size(G: nx.Graph, weight: str | None = None) -> dict[Hashable, float]:
@@ -339,19 +537,16 @@ def burt_effective_size(G: nx.Graph, weight: str | None = None) -> dict[Hashable
 
     where p_uw is the share of u's tie strength going to w and m_vw is v's tie to w over v's
     strongest tie (Burt 1992). Unweighted, this is Borgatti's n − 2t/n (t ties among the n
-    contacts). Isolated nodes: NaN. The same values as ``networkx.effective_size``, in O(Σ deg²).
+    contacts). Isolated nodes: NaN. The same values as ``networkx.effective_size`` (to rounding).
+
+    Notes
+    -----
+    m_vw is zero unless v is tied to w, so the redundancy runs over the triangles on u–v, as in
+    ``burt_constraint``.
     """
-    mutual = _mutual_weights(G, weight)
-    shares = _proportions(mutual)
-    strongest = {v: max(nbrs.values(), default=0.0) for v, nbrs in mutual.items()}
-    result: dict[Hashable, float] = {}
-    for u, p_u in shares.items():
-        if not p_u:
-            result[u] = math.nan
-            continue
-        size = 0.0
-        for v in p_u:
-            redundancy = sum(p_u[w] * mutual[v][w] / strongest[v] for w in mutual[v] if w in p_u and w != u)
-            size += 1.0 - redundancy
-        result[u] = size
-    return result
+    sk, mutual, p = _burt_inputs(G, weight)
+    strongest = np.zeros(sk.n)
+    np.maximum.at(strongest, sk.source, mutual)
+    relative = mutual / strongest[sk.source]
+    redundancy = _triangle_sums(sk, lambda uv, uw, vw: p[uw] * relative[vw])
+    return _per_node(sk, 1.0 - redundancy)
