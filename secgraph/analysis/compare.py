@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from secgraph.analysis.explain import Evidence, evidence
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, SectorNeed
 from secgraph.analysis.health import HealthSummary, NetworkHealth, health_on
-from secgraph.analysis.network import Scope, event_day
+from secgraph.analysis.network import Scope, event_day, shared_inputs
 from secgraph.analysis.stage import (
     DEFAULT_RULES,
     ActivityIndex,
@@ -23,6 +23,7 @@ from secgraph.analysis.stage import (
     CommunityStage,
     EngagementStages,
     StageRules,
+    activity_index,
     check_community,
     stages_on,
 )
@@ -210,11 +211,12 @@ def changes_between(
     check_community(data, scope)
     before_scope = dataclasses.replace(scope, as_of=earlier)
     after_scope = dataclasses.replace(scope, as_of=later)
-    before_index, after_index = ActivityIndex(data, earlier), ActivityIndex(data, later)
-    stages_before = stages_on(before_index, before_scope, rules)
-    stages_after = stages_on(after_index, after_scope, rules)
-    health_before = health_on(before_index, before_scope, dormant_months, needs)
-    health_after = health_on(after_index, after_scope, dormant_months, needs)
+    with shared_inputs():
+        before_index, after_index = activity_index(data, earlier), activity_index(data, later)
+        stages_before = stages_on(before_index, before_scope, rules)
+        stages_after = stages_on(after_index, after_scope, rules)
+        health_before = health_on(before_index, before_scope, dormant_months, needs)
+        health_after = health_on(after_index, after_scope, dormant_months, needs)
     ids = sorted(
         {c.community_id for c in stages_before.communities} | {c.community_id for c in stages_after.communities}
     )

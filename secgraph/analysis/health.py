@@ -19,22 +19,29 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Literal
 
-import networkx as nx
 from pydantic import BaseModel, Field
 
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, CommunityFacts, SectorNeed, community_facts, needs_met
-from secgraph.analysis.measures import freeman_centralization
-from secgraph.analysis.network import EVENT_PARTS, Scope, actor_prefectures, event_day, tie_start
+from secgraph.analysis.network import (
+    EVENT_PARTS,
+    Scope,
+    actor_prefectures,
+    event_day,
+    reuse,
+    shared_inputs,
+    tie_start,
+)
 from secgraph.analysis.stage import (
     ROLE_PARTS,
     UNKNOWN_GROUP,
     ActivityIndex,
     Area,
     CommunityActivity,
+    activity_index,
     check_community,
     communities_in_scope,
     event_fiscal_year,
@@ -178,6 +185,45 @@ def _slope_per_year(points: list[tuple[dt.date, float]]) -> float | None:
 # --------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Ties:
+    """The subgraph of the actor network a unit's actors induce, as its degrees."""
+
+    #: Actor in the network (sorted by id) → its ties to the unit's other actors.
+    degree: dict[str, int]
+
+    @property
+    def nodes(self) -> int:
+        return len(self.degree)
+
+    @cached_property
+    def edges(self) -> int:
+        return sum(self.degree.values()) // 2
+
+    @cached_property
+    def hub(self) -> str:
+        """The most tied actor, the smallest id among equals."""
+        return min(self.degree, key=lambda a: (-self.degree[a], a))
+
+    def density(self) -> float:
+        """Ties present over pairs possible, 2m / (n (n − 1)), as ``networkx.density`` (0 without ties)."""
+        n, m = self.nodes, self.edges
+        if m == 0 or n <= 1:
+            return 0
+        return m / (n * (n - 1)) * 2
+
+    def degree_centralization(self) -> float:
+        """Freeman's degree centralization (Freeman 1979), Σ (c* − cᵢ) / (n − 2) over normalised
+        degrees cᵢ = dᵢ / (n − 1), as ``measures.freeman_centralization(G, "degree")`` on the subgraph."""
+        n = self.nodes
+        if n < 3:
+            return 0.0
+        scale = 1.0 / (n - 1.0)
+        values = [d * scale for d in self.degree.values()]
+        top = max(values)
+        return min(1.0, max(0.0, sum(top - c for c in values) / (n - 2)))
+
+
 @dataclass
 class _Unit:
     index: ActivityIndex
@@ -210,9 +256,12 @@ class _Unit:
         return sorted({s for a in self.acts for s in a.series})
 
     @cached_property
-    def graph(self) -> nx.Graph:
+    def ties(self) -> _Ties:
+        """The actor network among the unit's bodies and people (its communities' circles, the
+        community nodes left out), read as degrees: all that density, centralisation and dependence
+        need, so the subgraph is never copied."""
         actors = {x for a in self.acts for x in a.circle} - self.ids
-        return self.index.network.subgraph(sorted(actors)).copy()
+        return _Ties(self.index.degrees_among(actors))
 
     @cached_property
     def staff_of(self) -> dict[str, str]:
@@ -317,7 +366,7 @@ def _size(unit: _Unit) -> Indicator:
 
 def _growth(unit: _Unit) -> Indicator:
     reference_year = fiscal_year(unit.day)
-    starts = [tie_start(r) for a in unit.acts for r in unit.index.member_ties(a.id) if tie_start(r) <= unit.day]
+    starts = [first for a in unit.acts for _, first, _ in unit.index.member_spans(a.id) if first <= unit.day]
     starts += [parse_date(h.as_of).first_day() for a in unit.acts for h in a.headcounts]
     if not starts:
         return _indicator("growth", None, evidence=[evidence("number", "構成員の記録がない", "no membership recorded")])
@@ -350,7 +399,9 @@ def _sector_coverage(unit: _Unit, needs: tuple[SectorNeed, ...]) -> Indicator:
         return _indicator("sector_coverage", None, evidence=[evidence("number", "コミュニティがない", "no community")])
     sectors: dict[str, list[str]] = defaultdict(list)
     for act in unit.acts:
-        for sector, found in community_facts(unit.index.data, act.id).sectors.items():
+        # A community's facts are the same in its own summary and in its area's: read once.
+        facts = reuse("community_facts", unit.index.data, act.id, partial(community_facts, unit.index.data, act.id))
+        for sector, found in facts.sectors.items():
             sectors[sector] += found
     merged = CommunityFacts(
         community=unit.acts[0].community, sectors={k: sorted(set(v)) for k, v in sorted(sectors.items())}
@@ -407,9 +458,8 @@ def _sector_diversity(unit: _Unit) -> Indicator:
 
 
 def _density(unit: _Unit) -> Indicator:
-    graph = unit.graph
-    n, m = graph.number_of_nodes(), graph.number_of_edges()
-    value = nx.density(graph) if n >= 2 else None
+    n, m = unit.ties.nodes, unit.ties.edges
+    value = unit.ties.density() if n >= 2 else None
     return _indicator(
         "density",
         value,
@@ -425,21 +475,21 @@ def _density(unit: _Unit) -> Indicator:
 
 
 def _centralisation(unit: _Unit) -> Indicator:
-    graph = unit.graph
-    if graph.number_of_nodes() < 3:
+    ties = unit.ties
+    if ties.nodes < 3:
         return _indicator(
             "centralisation", None, evidence=[evidence("number", "3未満の団体・人", "fewer than 3 nodes")]
         )
-    hub = min(graph.nodes, key=lambda a: (-graph.degree(a), a))
+    hub = ties.hub
     return _indicator(
         "centralisation",
-        freeman_centralization(graph, "degree"),
-        details={"hub": hub, "hub_degree": graph.degree(hub)},
+        ties.degree_centralization(),
+        details={"hub": hub, "hub_degree": ties.degree[hub]},
         evidence=[
             evidence(
                 "node",
-                f"最も多くつながるのは{unit.name(hub)}（{graph.degree(hub)}本）",
-                f"most tied: {unit.name(hub)} ({graph.degree(hub)} ties)",
+                f"最も多くつながるのは{unit.name(hub)}（{ties.degree[hub]}本）",
+                f"most tied: {unit.name(hub)} ({ties.degree[hub]} ties)",
                 [hub],
             )
         ],
@@ -499,17 +549,17 @@ def _dependence(unit: _Unit) -> Indicator:
                 [top],
             )
         )
-    graph = unit.graph
-    if graph.number_of_edges():
-        hub = min(graph.nodes, key=lambda a: (-graph.degree(a), a))
-        share = graph.degree(hub) / graph.number_of_edges()
+    ties = unit.ties
+    if ties.edges:
+        hub = ties.hub
+        share = ties.degree[hub] / ties.edges
         shares.append(share)
-        details.update(tie_top=hub, tie_share=round(share, 4), ties=graph.number_of_edges())
+        details.update(tie_top=hub, tie_share=round(share, 4), ties=ties.edges)
         found.append(
             evidence(
                 "number",
-                f"つながり {graph.number_of_edges()} のうち {graph.degree(hub)} が{unit.name(hub)}を通る",
-                f"{graph.degree(hub)} of {graph.number_of_edges()} ties involve {unit.name(hub)}",
+                f"つながり {ties.edges} のうち {ties.degree[hub]} が{unit.name(hub)}を通る",
+                f"{ties.degree[hub]} of {ties.edges} ties involve {unit.name(hub)}",
                 [hub],
             )
         )
@@ -863,7 +913,8 @@ def network_health(
     """
     scope = scope or Scope()
     check_community(data, scope)
-    return health_on(ActivityIndex(data, as_of or scope.as_of), scope, dormant_months, needs)
+    with shared_inputs():
+        return health_on(activity_index(data, as_of or scope.as_of), scope, dormant_months, needs)
 
 
 def health_on(

@@ -25,7 +25,7 @@ import datetime as dt
 import json
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -43,8 +43,10 @@ from secgraph.analysis.network import (
     Scope,
     actor_network,
     event_day,
+    reuse,
+    shared_inputs,
     snapshot_at,
-    tie_holds_on,
+    tie_index,
     tie_start,
 )
 from secgraph.model import geography
@@ -218,11 +220,10 @@ class ActivityIndex:
         self.as_of = as_of
         self.reference_date = as_of or data_date(data)
         self.data = snapshot_at(data, self.reference_date)
-        self.by_from: dict[str, list[Relationship]] = defaultdict(list)
-        self.by_to: dict[str, list[Relationship]] = defaultdict(list)
-        for rel in sorted(self.data.relationships.values(), key=lambda r: str(r.id)):
-            self.by_from[rel.from_id].append(rel)
-            self.by_to[rel.to_id].append(rel)
+        # Shared with every other analysis of this snapshot inside ``shared_inputs``.
+        ties = tie_index(self.data)
+        self.by_from: Mapping[str, list[Relationship]] = ties.by_from
+        self.by_to: Mapping[str, list[Relationship]] = ties.by_to
         self.employers: dict[str, list[str]] = defaultdict(list)
         self.staff: dict[str, list[str]] = defaultdict(list)
         self.secretariat_of: dict[str, set[str]] = defaultdict(set)
@@ -241,6 +242,7 @@ class ActivityIndex:
         for events in self.editions.values():
             events.sort(key=lambda e: (event_day(e), e.id))
         self._activities: dict[str, CommunityActivity] = {}
+        self._member_spans: dict[str, list[tuple[str, dt.date, dt.date | None]]] = {}
         self._source = data
 
     @cached_property
@@ -256,10 +258,47 @@ class ActivityIndex:
         cut date (for histories; what held on a day is ``tie_holds_on``)."""
         return self._member_ties.get(community_id, [])
 
+    def member_spans(self, community_id: str) -> list[tuple[str, dt.date, dt.date | None]]:
+        """(member, first day, last day or None while it holds) of every membership of
+        :meth:`member_ties`: the dates parsed once, not once for every day a history asks about."""
+        spans = self._member_spans.get(community_id)
+        if spans is None:
+            spans = [
+                (r.from_id, tie_start(r), parse_date(r.end).last_day() if r.end is not None else None)
+                for r in self.member_ties(community_id)
+            ]
+            self._member_spans[community_id] = spans
+        return spans
+
     @cached_property
     def network(self) -> nx.Graph:
         """The country's actor network on this date (already cut, so no date is passed again)."""
         return actor_network(self.data, Scope())
+
+    @cached_property
+    def _neighbours(self) -> dict[str, KeysView[str]]:
+        """Each actor's neighbours in :attr:`network` as the network's own key views: intersecting
+        one with a set of actors runs in C over the smaller of the two, and nothing is copied."""
+        return {actor: ties.keys() for actor, ties in self.network.adjacency()}
+
+    def degrees_among(self, actors: Iterable[str]) -> dict[str, int]:
+        """Each of ``actors`` in the network (sorted by id) → its number of ties to the others: the
+        degrees of the subgraph the actors induce, without building it."""
+        neighbours = self._neighbours
+        inside = {a for a in actors if a in neighbours}
+        return {a: len(neighbours[a] & inside) for a in sorted(inside)}
+
+    def ties_among(self, actors: Iterable[str]) -> Iterator[tuple[str, str, dict]]:
+        """Every tie of the network between two of ``actors``, once, as (smaller id, larger id,
+        the tie's attributes), in id order: the edges of the subgraph the actors induce, without
+        copying it (the copy walked every tie of every actor in the subgraph through networkx's views)."""
+        neighbours = self._neighbours
+        inside = {a for a in actors if a in neighbours}
+        adjacency = self.network.adj
+        for a in sorted(inside):
+            for b in sorted(neighbours[a] & inside):
+                if a < b:
+                    yield a, b, adjacency[a][b]
 
     @cached_property
     def affiliations(self) -> dict[str, set[str]]:
@@ -308,6 +347,12 @@ class ActivityIndex:
         if community_id not in self._activities:
             self._activities[community_id] = _build_activity(self, community_id)
         return self._activities[community_id]
+
+
+def activity_index(data: GraphData, as_of: dt.date | None = None) -> ActivityIndex:
+    """``ActivityIndex(data, as_of)``, or inside ``shared_inputs`` the one already built for this data
+    and date: the stages, the health and the changes of one date then share its communities' activity."""
+    return reuse("activity_index", data, as_of, lambda: ActivityIndex(data, as_of))
 
 
 @dataclass
@@ -360,12 +405,6 @@ class CommunityActivity:
             actors.update(part.actor_id for part in self.index.parts(target))
         nodes = self.index.data.nodes
         return {a for a in actors if a in nodes and nodes[a].kind in ACTOR_KINDS}
-
-    @cached_property
-    def body_graph(self) -> nx.Graph:
-        """The actor network among the community's bodies and people: the community node itself
-        left out (it is tied to every member by definition and would make every network a star)."""
-        return self.index.network.subgraph(sorted(self.circle - {self.id})).copy()
 
 
 def _build_activity(index: ActivityIndex, community_id: str) -> CommunityActivity:
@@ -660,9 +699,14 @@ UNKNOWN_GROUP = "unknown"
 
 
 def members_on(act: CommunityActivity, day: dt.date) -> list[str]:
-    """Named members whose membership held on ``day``. Read from the uncut graph, so that a member
-    who has left since still counts on the earlier dates of a history."""
-    return sorted({r.from_id for r in act.index.member_ties(act.id) if tie_holds_on(r, day)} - {act.id})
+    """Named members whose membership held on ``day`` (``network.tie_holds_on``). Read from the
+    uncut graph, so that a member who has left since still counts on the earlier dates of a history."""
+    held = {
+        member
+        for member, first, last in act.index.member_spans(act.id)
+        if first <= day and (last is None or last >= day)
+    }
+    return sorted(held - {act.id})
 
 
 def membership_count(act: CommunityActivity, day: dt.date | None = None) -> MembershipCount:
@@ -844,16 +888,16 @@ def _measure_joint_events(act: CommunityActivity, rule: StageRule) -> Measured:
 
 
 def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measured:
+    """Ties of the actor network among the community's bodies and people, the community node itself
+    (tied to every member by definition, it would make every network a star) and its secretariat
+    (the convener) left out."""
     bodies = act.circle - {act.id} - set(act.secretariat)
-    graph = act.index.network
+    relationships = act.index.data.relationships
     ties = []
-    for a, b in act.body_graph.edges():
-        if a not in bodies or b not in bodies:
-            continue
-        edge = graph.edges[a, b]
-        rels = [r for r in edge["relationships"] if act.index.data.relationships[r].type not in STRUCTURAL_TIES]
+    for a, b, edge in act.index.ties_among(bodies):
+        rels = [r for r in edge["relationships"] if relationships[r].type not in STRUCTURAL_TIES]
         if rels or edge["events"]:
-            ties.append((min(a, b), max(a, b), edge["weight"], sorted(rels), list(edge["events"])))
+            ties.append((a, b, edge["weight"], sorted(rels), list(edge["events"])))
     if not ties:
         return Measured(
             0,
@@ -1292,7 +1336,8 @@ def engagement_stage(
     """
     scope = scope or Scope()
     check_community(data, scope)
-    return stages_on(ActivityIndex(data, scope.as_of), scope, rules)
+    with shared_inputs():
+        return stages_on(activity_index(data, scope.as_of), scope, rules)
 
 
 def stages_on(index: ActivityIndex, scope: Scope, rules: StageRules = DEFAULT_RULES) -> EngagementStages:
