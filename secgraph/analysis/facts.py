@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from secgraph.analysis.network import reuse, shared_inputs, tie_index
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Node
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, SECTORS, HeadcountKind, RelType, Sector, label, parse_term
@@ -81,56 +82,79 @@ def communities(data: GraphData) -> list[Community]:
 
 
 def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
+    """Who belongs to a community, who runs it, what it held and which sectors it has, with evidence.
+
+    Looks up the community's own ties in ``network.tie_index`` (and the series' editions and member
+    counts in indexes built once per data object inside ``shared_inputs``), so calling it for every
+    community costs the communities' ties, not the graph's relationships once per community.
+    """
     node = data.nodes.get(community_id)
     if not isinstance(node, Community):
         raise KeyError(f"community '{community_id}' not found / コミュニティ「{community_id}」が見つかりません")
-    facts = CommunityFacts(community=node)
-    ran: set[str] = set()
-    for rel in data.relationships.values():
-        if rel.to_id == community_id and rel.type == RelType.SECRETARIAT_OF:
-            facts.secretariat.append(rel.from_id)
-        elif rel.to_id == community_id and rel.type == RelType.MEMBER_OF:
-            facts.members.append(rel.from_id)
-        elif rel.from_id == community_id and rel.type in EVENT_ROLE_TYPES:
-            ran.add(rel.to_id)
-    for item in ran:
-        target = data.nodes.get(item)
-        if isinstance(target, EventSeries):
-            facts.series.append(item)
-        elif isinstance(target, Event):
-            facts.events.append(item)
-    in_series = {e.id for e in data.nodes.values() if isinstance(e, Event) and e.series_id in facts.series}
-    facts.events = sorted(set(facts.events) | in_series, key=lambda e: (data.nodes[e].start, e))  # type: ignore[attr-defined]
-    facts.series.sort()
-    facts.secretariat = sorted(set(facts.secretariat))
-    facts.members = sorted(set(facts.members))
-    facts.headcounts = sorted(
-        (
-            n
-            for n in data.nodes.values()
-            if isinstance(n, Headcount) and n.subject_id == community_id and n.count_kind == HeadcountKind.MEMBERS
-        ),
-        key=lambda h: h.id,
-    )
-    evidence: dict[str, list[str]] = defaultdict(list)
-    employers: dict[str, list[str]] = defaultdict(list)
-    for rel in data.relationships.values():
-        if rel.type == RelType.WORKS_AT:
-            employers[rel.from_id].append(rel.to_id)
-    for body_id in sorted(set(facts.secretariat) | set(facts.members)):
-        sector = getattr(data.nodes[body_id], "sector", None)
-        if sector:
-            evidence[sector].append(body_id)
-        # A person who belongs brings the sector of where they work (a key person from a university).
-        for employer in sorted(employers.get(body_id, [])):
-            employer_sector = getattr(data.nodes.get(employer), "sector", None)
-            if employer_sector:
-                evidence[employer_sector].append(f"{body_id}@{employer}")
-    for count in facts.headcounts:
-        if count.sector and count.count > 0:
-            evidence[count.sector].append(count.label or f"{count.count}")
-    facts.sectors = {k: evidence[k] for k in sorted(evidence)}
+    with shared_inputs():
+        ties = tie_index(data)
+        facts = CommunityFacts(community=node)
+        for rel in ties.by_to.get(community_id, []):
+            if rel.type == RelType.SECRETARIAT_OF:
+                facts.secretariat.append(rel.from_id)
+            elif rel.type == RelType.MEMBER_OF:
+                facts.members.append(rel.from_id)
+        ran = {rel.to_id for rel in ties.by_from.get(community_id, []) if rel.type in EVENT_ROLE_TYPES}
+        for item in ran:
+            target = data.nodes.get(item)
+            if isinstance(target, EventSeries):
+                facts.series.append(item)
+            elif isinstance(target, Event):
+                facts.events.append(item)
+        editions = _series_editions(data)
+        in_series = {e for series_id in facts.series for e in editions.get(series_id, [])}
+        facts.events = sorted(set(facts.events) | in_series, key=lambda e: (data.nodes[e].start, e))  # type: ignore[attr-defined]
+        facts.series.sort()
+        facts.secretariat = sorted(set(facts.secretariat))
+        facts.members = sorted(set(facts.members))
+        facts.headcounts = list(_member_counts(data).get(community_id, []))
+        evidence: dict[str, list[str]] = defaultdict(list)
+        for body_id in sorted(set(facts.secretariat) | set(facts.members)):
+            sector = getattr(data.nodes[body_id], "sector", None)
+            if sector:
+                evidence[sector].append(body_id)
+            # A person who belongs brings the sector of where they work (a key person from a university).
+            employers = [rel.to_id for rel in ties.by_from.get(body_id, []) if rel.type == RelType.WORKS_AT]
+            for employer in sorted(employers):
+                employer_sector = getattr(data.nodes.get(employer), "sector", None)
+                if employer_sector:
+                    evidence[employer_sector].append(f"{body_id}@{employer}")
+        for count in facts.headcounts:
+            if count.sector and count.count > 0:
+                evidence[count.sector].append(count.label or f"{count.count}")
+        facts.sectors = {k: evidence[k] for k in sorted(evidence)}
     return facts
+
+
+def _series_editions(data: GraphData) -> dict[str, list[str]]:
+    """Series id → the ids of its editions (events naming it as their series), built once per data."""
+
+    def build() -> dict[str, list[str]]:
+        editions: dict[str, list[str]] = defaultdict(list)
+        for node in data.nodes.values():
+            if isinstance(node, Event) and node.series_id:
+                editions[node.series_id].append(node.id)
+        return dict(editions)
+
+    return reuse("facts.series_editions", data, None, build)
+
+
+def _member_counts(data: GraphData) -> dict[str, list[Headcount]]:
+    """Community id → its membership counts (「企業14社」), sorted by id; built once per data."""
+
+    def build() -> dict[str, list[Headcount]]:
+        counts: dict[str, list[Headcount]] = defaultdict(list)
+        for node in data.nodes.values():
+            if isinstance(node, Headcount) and node.count_kind == HeadcountKind.MEMBERS:
+                counts[node.subject_id].append(node)
+        return {subject: sorted(found, key=lambda h: h.id) for subject, found in counts.items()}
+
+    return reuse("facts.member_counts", data, None, build)
 
 
 def needs_met(facts: CommunityFacts, needs: tuple[SectorNeed, ...] = DEFAULT_SECTOR_NEEDS) -> dict[str, list[str]]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Literal
 
@@ -43,7 +43,9 @@ from secgraph.analysis.network import (
     actor_network,
     community_circle,
     event_day,
+    reuse,
     scoped_actor_ids,
+    shared_inputs,
     snapshot_at,
     tie_start,
 )
@@ -245,7 +247,10 @@ def proximity(located: Iterable[str], targets: set[str]) -> Proximity | None:
 
 @dataclass
 class NetworkIndex:
-    """The actor network and who belongs where, computed once per call (shared with ``sectors``)."""
+    """The actor network and who belongs where, computed once per data object (shared with ``sectors``).
+
+    Read-only once built: inside ``shared_inputs`` the same index serves every analysis of the block.
+    """
 
     data: GraphData
     network: nx.Graph
@@ -262,14 +267,24 @@ class NetworkIndex:
     community_ties: dict[frozenset[str], list[str]] = field(default_factory=lambda: defaultdict(list))
     #: Actor → events and series it held a part in (a series' editions included).
     parts: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: Sector → its organisations' ids, sorted; prefecture → the organisations located there, sorted.
+    organisations_by_sector: dict[str, list[str]] = field(default_factory=dict)
+    organisations_by_prefecture: dict[str, list[str]] = field(default_factory=dict)
 
 
 def network_index(data: GraphData) -> NetworkIndex:
-    """Index ``data`` (already cut to its date) for the analyses of this module and ``sectors``."""
-    network = actor_network(data)
-    ix = NetworkIndex(data=data, network=network)
-    _fill(ix)
-    return ix
+    """Index ``data`` (already cut to its date) for the analyses of this module and ``sectors``.
+
+    Inside ``shared_inputs`` it is built once per data object and shared (it is only read).
+    """
+
+    def build() -> NetworkIndex:
+        ix = NetworkIndex(data=data, network=actor_network(data))
+        _fill(ix)
+        return ix
+
+    with shared_inputs():
+        return reuse("regions.network_index", data, None, build)
 
 
 def _fill(ix: NetworkIndex) -> None:
@@ -295,6 +310,16 @@ def _fill(ix: NetworkIndex) -> None:
             ix.parts[rel.from_id] |= {rel.to_id, *series_editions.get(rel.to_id, ())}
         if rel.type in COMMUNITY_TIES and rel.from_id in ix.communities and rel.to_id in ix.communities:
             ix.community_ties[frozenset((rel.from_id, rel.to_id))].append(str(rel.id))
+    by_sector: dict[str, list[str]] = defaultdict(list)
+    by_prefecture: dict[str, list[str]] = defaultdict(list)
+    for org_id in sorted(ix.organisations):
+        org = ix.organisations[org_id]
+        if org.sector:
+            by_sector[org.sector].append(org_id)
+        if org.prefecture:
+            by_prefecture[org.prefecture].append(org_id)
+    ix.organisations_by_sector = dict(by_sector)
+    ix.organisations_by_prefecture = dict(by_prefecture)
 
 
 @dataclass
@@ -310,6 +335,24 @@ class _Index(NetworkIndex):
     places: dict[str, list[str]] = field(default_factory=dict)
     #: Prefecture / area code → evidence of activity (event ids, relationship ids).
     activity: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: The actors a nearest tie may be (organisations and communities: people are never proposed), sorted.
+    approachable: list[str] = field(default_factory=list)
+    #: Community → the communities it has any link with (``_links`` finds one), made on first use.
+    _linked: dict[str, set[str]] | None = None
+    #: Actor → its connected component of the actor network, made on first use.
+    _components: list[set[str]] | None = None
+
+    def linked(self) -> dict[str, set[str]]:
+        """Community → the other communities it shares a tie, an event, a member or a circle actor with."""
+        if self._linked is None:
+            self._linked = _linked_communities(self)
+        return self._linked
+
+    def components(self) -> list[set[str]]:
+        """The connected components of the actor network, largest first (then by their smallest id)."""
+        if self._components is None:
+            self._components = sorted(nx.connected_components(self.network), key=lambda c: (-len(c), min(c)))
+        return self._components
 
 
 def _during(period: DateSpan | None, start: dt.date, end: dt.date | None) -> bool:
@@ -327,9 +370,17 @@ def _held_within(node: object, period: DateSpan | None) -> bool:
 
 
 def _build_index(data: GraphData, period: DateSpan | None) -> _Index:
-    ix = _Index(data=data, network=actor_network(data), period=period)
-    _fill(ix)
+    """``network_index`` plus the period's ties and activity; inside ``shared_inputs`` built once per
+    data object and period."""
+    with shared_inputs():
+        return reuse("regions.index", data, period, lambda: _new_index(data, period))
+
+
+def _new_index(data: GraphData, period: DateSpan | None) -> _Index:
+    base = network_index(data)  # shared with missing_sectors; only read here
+    ix = _Index(**{f.name: getattr(base, f.name) for f in fields(NetworkIndex)}, period=period)
     ix.places = {a: _places(ix, a) for a in ix.network.nodes}
+    ix.approachable = sorted(a for a, kind in ix.network.nodes(data="kind") if kind != "Person")
     ix.circles = {c: community_circle(data, c) for c in sorted(ix.communities)}
     for rel in data.relationships.values():
         if rel.type in DIRECT_TIES or rel.type in EVENT_PARTS:
@@ -345,6 +396,44 @@ def _build_index(data: GraphData, period: DateSpan | None) -> _Index:
                 for where in ix.places.get(community_id, []):
                     ix.activity[where].add(event_id)
     return ix
+
+
+def _linked_communities(ix: _Index) -> dict[str, set[str]]:
+    """For every community, the communities ``_links`` finds a link with, without building the links.
+
+    Inverted: each member, circle actor and event lists the communities holding it, so the cost is
+    what the communities hold, not every pair of communities times their circles. Members, circle
+    actors and events are matched each with their own kind (a member of one community in another's
+    circle only is no shared member), and an actor that is itself one of the two communities does not
+    link them, as in ``_links``.
+    """
+    held: dict[str, list[tuple[str, str]]] = {}
+    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for community_id in sorted(ix.communities):
+        items = [("member", m) for m in ix.members.get(community_id, set())]
+        items += [("circle", a) for a in ix.circles.get(community_id, set())]
+        items += [("event", e) for e in ix.parts.get(community_id, set())]
+        held[community_id] = items
+        for item in items:
+            holders[item].add(community_id)
+    linked: dict[str, set[str]] = {}
+    for community_id, items in held.items():
+        found: set[str] = set()
+        for item in items:
+            kind, item_id = item
+            if kind != "event" and item_id in ix.communities:
+                if item_id != community_id:
+                    found.update(other for other in holders[item] if other != item_id)
+            else:
+                found.update(holders[item])
+        found.discard(community_id)
+        linked[community_id] = found
+    for pair in ix.community_ties:
+        if len(pair) == 2:
+            a, b = sorted(pair)
+            linked[a].add(b)
+            linked[b].add(a)
+    return linked
 
 
 def _places(ix: _Index, actor_id: str) -> list[str]:
@@ -411,7 +500,12 @@ def _exists_during(community: Community, period: DateSpan | None) -> bool:
 def communities_in_scope(data: GraphData, scope: Scope) -> list[Community]:
     """Communities a scope looks at: the one named, those of a region (by its areas), those covering a
     prefecture, or all."""
-    found = sorted((n for n in data.nodes.values() if isinstance(n, Community)), key=lambda c: c.id)
+    found = reuse(
+        "regions.communities",
+        data,
+        None,
+        lambda: sorted((n for n in data.nodes.values() if isinstance(n, Community)), key=lambda c: c.id),
+    )
     if scope.community is not None:
         return [c for c in found if c.id == scope.community]
     if scope.region is not None:
@@ -419,7 +513,7 @@ def communities_in_scope(data: GraphData, scope: Scope) -> list[Community]:
         return [c for c in found if scope.region in community_areas(c, kind)]
     if scope.prefecture is not None:
         return [c for c in found if scope.prefecture in covered_prefectures(c)]
-    return found
+    return list(found)  # a copy: the sorted list is shared inside ``shared_inputs``
 
 
 def covered_prefectures(community: Community) -> set[str]:
@@ -507,12 +601,12 @@ def nearest_ties_to(
     they are in a community; communities when they cover a near prefecture and have members or events.
     """
     found: list[NearestTie] = []
-    for actor_id in sorted(ix.network.nodes):
+    for actor_id in ix.approachable:  # organisations and communities: a person is never proposed
         if actor_id in exclude or (within is not None and actor_id not in within):
             continue
         kind = ix.network.nodes[actor_id]["kind"]
         near = proximity(ix.located.get(actor_id, set()), targets)
-        if near is None or kind == "Person":
+        if near is None:
             continue
         comms = ix.memberships.get(actor_id, set())
         events = ix.parts.get(actor_id, set())
@@ -604,11 +698,7 @@ def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefectur
     covering = sorted(
         c.id for c in ix.communities.values() if code in covered_prefectures(c) and _exists_during(c, ix.period)
     )
-    bodies = sorted(
-        o.id
-        for o in ix.organisations.values()
-        if o.prefecture == code and (ix.period is None or o.id in ix.tied_in_period)
-    )
+    bodies = [o for o in ix.organisations_by_prefecture.get(code, []) if ix.period is None or o in ix.tied_in_period]
     local_members = sorted(
         a
         for c in covering
@@ -776,7 +866,7 @@ def _isolated_region(ix: _Index, code: str, limit: int) -> IsolatedRegion | None
 
 
 def _detached_parts(ix: _Index, in_scope: set[str], limit: int) -> list[DetachedPart]:
-    components = sorted(nx.connected_components(ix.network), key=lambda c: (-len(c), min(c)))
+    components = ix.components()
     if len(components) < 2:
         return []
     main = components[0]
@@ -880,6 +970,13 @@ def horizontal_links(
     with no area — national ones — are not regions and do not count). A link is a partnership or
     membership between the two, an event both held a part in, a shared member or secretariat body, or
     a shared speaker or participant (an actor in both communities' circles)."""
+    with shared_inputs():
+        return _horizontal_links(data, community_id, as_of, region_kind)
+
+
+def _horizontal_links(
+    data: GraphData, community_id: str, as_of: dt.date | None, region_kind: RegionKind
+) -> list[HorizontalLink]:
     ix = _build_index(snapshot_at(data, as_of), None)
     if community_id not in ix.communities:
         raise KeyError(f"community '{community_id}' not found / コミュニティ「{community_id}」が見つかりません")
@@ -897,12 +994,13 @@ def _other_region(own: set[str], other: set[str]) -> bool:
 
 def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limit: int) -> UnlinkedCommunity | None:
     own = community_areas(community, kind)
-    links = _all_links(ix, community.id, kind)
-    areas = {link.community_id: community_areas(ix.communities[link.community_id], kind) for link in links}
-    if any(_other_region(own, areas[link.community_id]) for link in links):
+    # Only which communities it is linked with matters here, not each link's evidence (``_all_links``).
+    links = sorted(ix.linked().get(community.id, set()))
+    areas = {other: community_areas(ix.communities[other], kind) for other in links}
+    if any(_other_region(own, areas[other]) for other in links):
         return None
-    same = sorted(link.community_id for link in links if areas[link.community_id])
-    national = sorted(link.community_id for link in links if not areas[link.community_id])
+    same = sorted(other for other in links if areas[other])
+    national = sorted(other for other in links if not areas[other])
     name = community.name
     area_names = "、".join(geography.region(a).name for a in sorted(own))
     found = [
@@ -1039,7 +1137,7 @@ def _single_bridges(
     ix: _Index, in_scope: set[str], kind: RegionKind, min_cut_off: int, limit: int
 ) -> list[SingleBridge]:
     bridges: list[SingleBridge] = []
-    for component in sorted(nx.connected_components(ix.network), key=min):
+    for component in sorted(ix.components(), key=min):
         if len(component) < 3:
             continue
         order, pieces = cut_pieces(ix.network, min(component))
@@ -1054,7 +1152,7 @@ def _single_bridges(
                 continue
             if all(ix.network.nodes[a]["kind"] == "Person" for a in cut_off):
                 continue  # a body's own staff hanging on it is not a region hanging on it
-            bridges.append(_bridge(ix, actor_id, cut_off, len(ranked[0]), bodies_in, kind, limit))
+            bridges.append(_bridge(ix, actor_id, cut_off, len(ranked[0]), bodies_in, component, kind, limit))
     return sorted(bridges, key=lambda b: (-len(b.prefectures_cut_off_entirely), -b.cut_off_count, b.actor_id))
 
 
@@ -1074,6 +1172,7 @@ def _bridge(
     cut_off: list[str],
     remaining: int,
     bodies_in: dict[str, set[str]],
+    component: set[str],
     kind: RegionKind,
     limit: int,
 ) -> SingleBridge:
@@ -1143,13 +1242,9 @@ def _bridge(
         remaining=remaining,
         evidence=found,
         advice=advice,
-        nearest_ties=nearest_ties_to(ix, places, cut_set | {actor_id}, limit, within=_rest(ix, cut_set, actor_id)),
+        # Within what stays of the bridge's component (the cut-off side is in it too) once the bridge goes.
+        nearest_ties=nearest_ties_to(ix, places, cut_set | {actor_id}, limit, within=component - cut_set - {actor_id}),
     )
-
-
-def _rest(ix: _Index, cut_off: set[str], bridge: str) -> set[str]:
-    some = next(iter(cut_off))
-    return set(nx.node_connected_component(ix.network, some)) - cut_off - {bridge}
 
 
 # ---------------------------------------------------------------------------------------------- entry point
@@ -1177,6 +1272,18 @@ def isolated_regions(
     scope = scope or Scope()
     if period is not None and period[1] < period[0]:
         raise ValueError("period ends before it starts / 期間の終わりが始まりより前です")
+    with shared_inputs():
+        return _isolated_regions(data, scope, period, region_kind, ties_per_item, min_cut_off)
+
+
+def _isolated_regions(
+    data: GraphData,
+    scope: Scope,
+    period: DateSpan | None,
+    region_kind: RegionKind,
+    ties_per_item: int,
+    min_cut_off: int,
+) -> IsolatedRegions:
     snapshot = snapshot_at(data, scope.as_of)
     ix = _build_index(snapshot, period)
     in_scope = scoped_actor_ids(snapshot, scope)

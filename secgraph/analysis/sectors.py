@@ -23,10 +23,14 @@ An organisation already in the community (member or secretariat) is never sugges
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Literal
 
+import networkx as nx
+import numpy as np
 from pydantic import BaseModel, Field
+from scipy import sparse
 
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import (
@@ -37,7 +41,7 @@ from secgraph.analysis.facts import (
     display,
     sector_label,
 )
-from secgraph.analysis.network import Scope, snapshot_at
+from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
 from secgraph.analysis.regions import (
     PROXIMITY_LABELS,
     NetworkIndex,
@@ -228,18 +232,84 @@ def _sector_names(need: SectorNeed, lang: str = "ja") -> str:
 def resource_allocation_to(ix: NetworkIndex, candidate: str, group: set[str]) -> float:
     """Σ over ``group`` of the resource allocation index between ``candidate`` and each member.
 
-    Equal to ``sum(p for _, _, p in nx.resource_allocation_index(G, [(candidate, m) for m in group]))``
-    but linear in the candidate's neighbourhood: each common neighbour ``z`` passes 1/deg(z) of its
-    resource to every group member it is tied to.
+    Equal to ``sum(p for _, _, p in nx.resource_allocation_index(G, [(candidate, m) for m in group]))``:
+    each common neighbour ``z`` passes 1/deg(z) of its resource to every group member it is tied to
+    (Zhou, Lü & Zhang 2009). ``resource_allocation`` scores every candidate at once.
     """
-    graph = ix.network
-    if candidate not in graph:
-        return 0.0
-    total = 0.0
-    for z in graph[candidate]:
-        reached = sum(1 for w in graph[z] if w in group and w != candidate)
-        total += reached / graph.degree(z)
-    return total
+    return _LinkPrediction(_adjacency(ix), group).score(candidate)
+
+
+@dataclass(frozen=True)
+class _Adjacency:
+    """The actor network as a sparse 0/1 matrix, for scoring every candidate in one product.
+
+    Row ``i`` is ``nodes[i]``; its column indices are in the order networkx iterates the node's
+    neighbours, so a row sum adds the same terms in the same order as a loop over ``graph[node]``
+    (the same floating-point result, to the last bit).
+    """
+
+    position: dict[str, int]
+    matrix: sparse.csr_array
+    degree: np.ndarray
+
+
+def _adjacency(ix: NetworkIndex) -> _Adjacency:
+    """The adjacency of ``ix.network``; inside ``shared_inputs`` built once per data object."""
+
+    def build() -> _Adjacency:
+        graph: nx.Graph = ix.network
+        position = {node: i for i, node in enumerate(graph)}
+        indptr = [0]
+        indices: list[int] = []
+        for _, neighbours in graph.adjacency():
+            indices.extend(position[w] for w in neighbours)
+            indptr.append(len(indices))
+        n = len(position)
+        matrix = sparse.csr_array(
+            (np.ones(len(indices)), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+            shape=(n, n),
+        )
+        degree = np.diff(matrix.indptr).astype(np.float64)
+        return _Adjacency(position=position, matrix=matrix, degree=degree)
+
+    return reuse("sectors.adjacency", ix.data, None, build)
+
+
+class _LinkPrediction:
+    """The summed resource allocation index between every actor and one group, from two sparse products.
+
+    With A the 0/1 adjacency and k = A·1_group (each actor's neighbours in the group), a candidate
+    ``c`` outside the group scores Σ_{z ∈ N(c)} k(z)/deg(z) = (A·(k/deg))(c); one inside it does not
+    count itself, so each of its neighbours passes (k(z) − 1)/deg(z). Σ deg² per candidate in a Python
+    loop becomes two products in C for every candidate of every need of the group.
+    """
+
+    def __init__(self, adjacency: _Adjacency, group: set[str]):
+        self.adjacency = adjacency
+        self.group = group
+        members = [adjacency.position[m] for m in group if m in adjacency.position]
+        indicator = np.zeros(len(adjacency.position))
+        indicator[members] = 1.0
+        self.in_group = adjacency.matrix @ indicator  # whole numbers, exact in float64
+        self._outside: np.ndarray | None = None
+        self._inside: np.ndarray | None = None
+
+    def _spread(self, less: float) -> np.ndarray:
+        share = np.zeros_like(self.in_group)
+        np.divide(self.in_group - less, self.adjacency.degree, out=share, where=self.adjacency.degree > 0)
+        return self.adjacency.matrix @ share
+
+    def score(self, candidate: str) -> float:
+        i = self.adjacency.position.get(candidate)
+        if i is None:
+            return 0.0
+        if candidate in self.group:
+            if self._inside is None:
+                self._inside = self._spread(1.0)
+            return float(self._inside[i])
+        if self._outside is None:
+            self._outside = self._spread(0.0)
+        return float(self._outside[i])
 
 
 class _Target:
@@ -253,12 +323,21 @@ class _Target:
         self.group = self.inside | self.communities
         self.home = home
         self.joined_by_members = set().union(*(ix.memberships.get(m, set()) for m in self.inside)) - self.communities
+        self._ix = ix
+        self._link: _LinkPrediction | None = None
+
+    def link_prediction(self) -> _LinkPrediction:
+        """The group's link prediction scores, made once for all the needs of this subject."""
+        if self._link is None:
+            self._link = _LinkPrediction(_adjacency(self._ix), self.group)
+        return self._link
 
 
 def _reached(ix: NetworkIndex, target: _Target) -> dict[str, list[str]]:
     """Organisation → relationships by which the community has already reached it."""
+    touching = {rel.id: rel for c in sorted(target.communities) for rel in tie_index(ix.data).touching(c)}
     found: dict[str, list[str]] = defaultdict(list)
-    for rel in ix.data.relationships.values():
+    for rel in touching.values():
         if rel.type in REACHED:
             if rel.to_id in target.communities:
                 found[rel.from_id].append(str(rel.id))
@@ -267,28 +346,36 @@ def _reached(ix: NetworkIndex, target: _Target) -> dict[str, list[str]]:
     return found
 
 
+def _among(neighbours: Mapping[str, object] | None, among: set[str]) -> list[str]:
+    """Which of ``among`` are neighbours, sorted; walks the smaller of the two."""
+    if not neighbours:
+        return []
+    if len(among) < len(neighbours):
+        return sorted(a for a in among if a in neighbours)
+    return sorted(n for n in neighbours if n in among)
+
+
 def _suggest(
     ix: NetworkIndex, target: _Target, need: SectorNeed, reached: dict[str, list[str]], limit: int
 ) -> list[Suggestion]:
     w = SUGGESTION_WEIGHTS
-    found: list[Suggestion] = []
-    for org_id in sorted(ix.organisations):
+    graph = ix.network
+    ranked: list[tuple[float, str, Proximity | None, list[str], set[str], list[str], float, int, int]] = []
+    candidates = sorted({o for sector in need.sectors for o in ix.organisations_by_sector.get(sector, [])})
+    for org_id in candidates:
         org = ix.organisations[org_id]
-        if org.sector not in need.sectors or org_id in target.inside:
+        if org_id in target.inside:
             continue
-        graph = ix.network
         near = proximity({org.prefecture} if org.prefecture else set(), target.home)
-        neighbours = set(graph[org_id]) if org_id in graph else set()
+        neighbours = graph.adj.get(org_id)
         direct = sorted(set(reached.get(org_id, [])))
         direct_events: set[str] = set()
-        for community_id in sorted(target.communities & neighbours):
+        for community_id in _among(neighbours, target.communities):
             edge = graph.edges[org_id, community_id]
             direct += [r for r in edge["relationships"] if r not in direct]
             direct_events |= set(edge["events"])
-        tied = sorted(neighbours & target.inside)
-        shared_events = sorted(direct_events.union(*(graph.edges[org_id, m]["events"] for m in tied)))
-        shared_communities = sorted(ix.memberships.get(org_id, set()) & target.joined_by_members)
-        link = resource_allocation_to(ix, org_id, target.group)
+        tied = _among(neighbours, target.inside)
+        link = target.link_prediction().score(org_id)
         comms, events = len(ix.memberships.get(org_id, set())), len(ix.parts.get(org_id, set()))
         activity = min(w["max_activity"], w["per_community"] * comms + w["per_event"] * events)
         score = (
@@ -300,29 +387,50 @@ def _suggest(
         )
         if score <= 0 or (org.prefecture and not near and not (direct or direct_events or tied or link > 0)):
             continue  # a local body of another region with no tie here is no lead
-        reasons = _reasons(ix, target, org_id, near, direct, tied, shared_events, shared_communities, link)
-        reasons += _activity_reason(ix, org_id, comms, events)
-        name = display(ix.data, org_id)
-        found.append(
-            Suggestion(
-                organisation_id=org_id,
-                name=name,
-                sector=str(org.sector),
-                prefecture=org.prefecture,
-                score=round(score, 3),
-                proximity=near,
-                direct_ties=direct,
-                tied_members=tied,
-                shared_events=shared_events,
-                shared_communities=shared_communities,
-                link_prediction=round(link, 4),
-                communities=comms,
-                events=events,
-                reasons=reasons,
-                advice=_advice(ix, target, need, name, tied, direct),
-            )
-        )
-    return sorted(found, key=lambda s: (-s.score, s.organisation_id))[:limit]
+        ranked.append((round(score, 3), org_id, near, direct, direct_events, tied, link, comms, events))
+    # Only the best are shown: their reasons and advice are written for them alone.
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    return [_suggestion(ix, target, need, *best) for best in ranked[:limit]]
+
+
+def _suggestion(
+    ix: NetworkIndex,
+    target: _Target,
+    need: SectorNeed,
+    score: float,
+    org_id: str,
+    near: Proximity | None,
+    direct: list[str],
+    direct_events: set[str],
+    tied: list[str],
+    link: float,
+    comms: int,
+    events: int,
+) -> Suggestion:
+    graph = ix.network
+    org = ix.organisations[org_id]
+    shared_events = sorted(direct_events.union(*(graph.edges[org_id, m]["events"] for m in tied)))
+    shared_communities = sorted(ix.memberships.get(org_id, set()) & target.joined_by_members)
+    reasons = _reasons(ix, target, org_id, near, direct, tied, shared_events, shared_communities, link)
+    reasons += _activity_reason(ix, org_id, comms, events)
+    name = display(ix.data, org_id)
+    return Suggestion(
+        organisation_id=org_id,
+        name=name,
+        sector=str(org.sector),
+        prefecture=org.prefecture,
+        score=score,
+        proximity=near,
+        direct_ties=direct,
+        tied_members=tied,
+        shared_events=shared_events,
+        shared_communities=shared_communities,
+        link_prediction=round(link, 4),
+        communities=comms,
+        events=events,
+        reasons=reasons,
+        advice=_advice(ix, target, need, name, tied, direct),
+    )
 
 
 def _reasons(
@@ -512,6 +620,17 @@ def missing_sectors(
     be any list of ``SectorNeed`` (``facts.sector_need(["insurer"])`` builds one).
     """
     scope = scope or Scope()
+    with shared_inputs():
+        return _missing_sectors(data, scope, needs, suggestions_per_sector, region_kind)
+
+
+def _missing_sectors(
+    data: GraphData,
+    scope: Scope,
+    needs: tuple[SectorNeed, ...],
+    suggestions_per_sector: int,
+    region_kind: RegionKind,
+) -> MissingSectors:
     snapshot = snapshot_at(data, scope.as_of)
     ix = network_index(snapshot)
     if scope.community is not None and scope.community not in ix.communities:

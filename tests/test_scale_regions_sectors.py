@@ -1,0 +1,161 @@
+"""The fast paths of isolated regions and missing sectors give what the definitions give.
+
+Each check compares an index or a sparse product with the plain definition (a scan of every
+relationship, a loop over every neighbour, every pair of communities) on the seed data and on
+planted graphs, so a shortcut that drifts from the definition fails here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+
+import pytest
+
+from secgraph.analysis.facts import CommunityFacts, communities, community_facts
+from secgraph.analysis.network import Scope, shared_inputs, snapshot_at
+from secgraph.analysis.regions import _build_index, _links, isolated_regions, network_index
+from secgraph.analysis.sectors import missing_sectors, resource_allocation_to
+from secgraph.model.graph import GraphData
+from secgraph.model.records import Event, EventSeries, Headcount
+from secgraph.model.vocabulary import EVENT_ROLE_TYPES, HeadcountKind, RelType
+from tests.builders import GraphBuilder
+
+
+def facts_by_scanning(data: GraphData, community_id: str) -> CommunityFacts:
+    """``community_facts`` by its definition: one pass over every relationship and node."""
+    facts = CommunityFacts(community=data.nodes[community_id])  # type: ignore[arg-type]
+    ran: set[str] = set()
+    for rel in data.relationships.values():
+        if rel.to_id == community_id and rel.type == RelType.SECRETARIAT_OF:
+            facts.secretariat.append(rel.from_id)
+        elif rel.to_id == community_id and rel.type == RelType.MEMBER_OF:
+            facts.members.append(rel.from_id)
+        elif rel.from_id == community_id and rel.type in EVENT_ROLE_TYPES:
+            ran.add(rel.to_id)
+    facts.series = sorted(i for i in ran if isinstance(data.nodes.get(i), EventSeries))
+    events = {i for i in ran if isinstance(data.nodes.get(i), Event)}
+    events |= {e.id for e in data.nodes.values() if isinstance(e, Event) and e.series_id in facts.series}
+    facts.events = sorted(events, key=lambda e: (data.nodes[e].start, e))  # type: ignore[attr-defined]
+    facts.secretariat = sorted(set(facts.secretariat))
+    facts.members = sorted(set(facts.members))
+    facts.headcounts = sorted(
+        (
+            n
+            for n in data.nodes.values()
+            if isinstance(n, Headcount) and n.subject_id == community_id and n.count_kind == HeadcountKind.MEMBERS
+        ),
+        key=lambda h: h.id,
+    )
+    evidence: dict[str, list[str]] = defaultdict(list)
+    for body_id in sorted({*facts.secretariat, *facts.members}):
+        if sector := getattr(data.nodes[body_id], "sector", None):
+            evidence[sector].append(body_id)
+        employers = sorted(
+            r.to_id for r in data.relationships.values() if r.type == RelType.WORKS_AT and r.from_id == body_id
+        )
+        for employer in employers:
+            if employer_sector := getattr(data.nodes.get(employer), "sector", None):
+                evidence[employer_sector].append(f"{body_id}@{employer}")
+    for count in facts.headcounts:
+        if count.sector and count.count > 0:
+            evidence[count.sector].append(count.label or f"{count.count}")
+    facts.sectors = {k: evidence[k] for k in sorted(evidence)}
+    return facts
+
+
+def test_community_facts_from_the_index_equal_a_scan_of_every_relationship(seed: GraphData) -> None:
+    for day in (None, dt.date(2019, 4, 1)):
+        data = snapshot_at(seed, day)
+        for community in communities(data):
+            assert community_facts(data, community.id) == facts_by_scanning(data, community.id), community.id
+
+
+def summed_resource_allocation(data: GraphData, candidate: str, group: set[str]) -> float:
+    """The summed resource allocation index by its definition, neighbour by neighbour in graph order."""
+    graph = network_index(data).network
+    if candidate not in graph:
+        return 0.0
+    total = 0.0
+    for z in graph[candidate]:
+        total += sum(1 for w in graph[z] if w in group and w != candidate) / graph.degree(z)
+    return total
+
+
+def test_resource_allocation_from_the_sparse_product_is_the_definition_to_the_last_bit(seed: GraphData) -> None:
+    graph = network_index(seed).network
+    rng = random.Random(8)
+    actors = sorted(graph)
+    for size in (1, 5, 40):
+        group = set(rng.sample(actors, size)) | {"not-an-actor"}
+        for candidate in [*rng.sample(actors, 60), *sorted(group)]:
+            # Exact equality: the product adds the same terms in the same order as the loop.
+            assert resource_allocation_to(network_index(seed), candidate, group) == summed_resource_allocation(
+                seed, candidate, group
+            ), (candidate, size)
+
+
+def test_a_member_of_the_group_does_not_count_itself() -> None:
+    data = (
+        GraphBuilder()
+        .org("a", "sme", "13")
+        .org("b", "sme", "13")
+        .org("hub", "sme", "13")
+        .tie("PARTNERS_WITH", "a", "hub")
+        .tie("PARTNERS_WITH", "b", "hub")
+        .build()
+    )
+    ix = network_index(data)
+    # hub has two neighbours: from "a", one of them ("b") is in the group, "a" itself does not count.
+    assert resource_allocation_to(ix, "a", {"a", "b"}) == 0.5
+    assert resource_allocation_to(ix, "a", {"b"}) == 0.5
+    assert resource_allocation_to(ix, "hub", {"a", "b"}) == 0.0
+    assert resource_allocation_to(ix, "nobody", {"a"}) == 0.0
+
+
+def mixed_links() -> GraphBuilder:
+    """x is a member of north-net and only attends south-net's event: a shared participant, not a shared
+    member; west-net is a member of east-net (a tie between the two, no third actor between them)."""
+    return (
+        GraphBuilder()
+        .org("x", "sme", "01")
+        .org("y", "sme", "47")
+        .community("north-net", prefectures=["01"])
+        .community("south-net", prefectures=["47"])
+        .community("east-net", prefectures=["13"])
+        .community("west-net", prefectures=["27"])
+        .community("lone-net", prefectures=["32"])
+        .tie("MEMBER_OF", "x", "north-net")
+        .tie("MEMBER_OF", "y", "south-net")
+        .event("ev-south", "2020-06-10", prefecture="47")
+        .tie("ORGANISED", "south-net", "ev-south")
+        .tie("ATTENDED", "x", "ev-south")
+        .tie("MEMBER_OF", "west-net", "east-net")
+    )
+
+
+@pytest.mark.parametrize("built", ["seed", "planted"])
+def test_linked_communities_are_the_pairs_with_a_horizontal_link(built: str, seed: GraphData) -> None:
+    data = seed if built == "seed" else mixed_links().build()
+    ix = _build_index(data, None)
+    linked = ix.linked()
+    for a in sorted(ix.communities):
+        expected = {b for b in ix.communities if b != a and _links(ix, a, b, "mic") is not None}
+        assert linked[a] == expected, a
+    if built == "planted":
+        assert linked["north-net"] == {"south-net"} and linked["east-net"] == {"west-net"}
+        assert linked["lone-net"] == set()
+
+
+def test_analyses_in_one_block_share_their_inputs_and_give_what_they_give_alone(seed: GraphData) -> None:
+    alone = (isolated_regions(seed, Scope(region="mic-kinki")), missing_sectors(seed, Scope(region="mic-kinki")))
+    with shared_inputs():
+        ix = network_index(seed)
+        assert network_index(seed) is ix
+        together = (
+            isolated_regions(seed, Scope(region="mic-kinki")),
+            missing_sectors(seed, Scope(region="mic-kinki")),
+        )
+        assert _build_index(seed, None).network is ix.network
+    assert [r.model_dump_json() for r in together] == [r.model_dump_json() for r in alone]
