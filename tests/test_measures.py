@@ -10,6 +10,7 @@ from itertools import permutations
 import networkx as nx
 import pytest
 
+from secgraph.analysis import measures
 from secgraph.analysis.measures import (
     BROKERAGE_ROLES,
     burt_constraint,
@@ -100,6 +101,8 @@ def brute_force_brokerage(G: nx.Graph, group: dict) -> dict:
             out = G.has_edge(v, b)
             if into and out and not G.has_edge(a, b):
                 ga, gv, gb = group[a], group[v], group[b]
+                if None in (ga, gv, gb):
+                    continue  # unknown group: no role
                 if ga == gb == gv:
                     role = "coordinator"
                 elif ga == gb:
@@ -238,3 +241,125 @@ def test_constraint_and_effective_size_agree_with_networkx(weight: str | None) -
         for v in G:
             for ours, theirs in ((ours_c[v], theirs_c[v]), (ours_e[v], theirs_e[v])):
                 assert (math.isnan(ours) and math.isnan(theirs)) or ours == pytest.approx(theirs, abs=1e-9)
+
+
+# -- the numpy paths on harder graphs: hubs, many triangles, multigraphs, self-loops ----------------
+
+
+def hub_graphs() -> list[nx.Graph]:
+    """Graphs shaped like the actor network: a few hubs tied to many, hosts tied to each other."""
+    graphs = []
+    for seed in range(8):
+        rng = random.Random(seed)
+        G = nx.Graph()
+        hosts = [f"h{i}" for i in range(rng.randint(2, 6))]
+        G.add_edges_from((a, b) for i, a in enumerate(hosts) for b in hosts[i + 1 :] if rng.random() < 0.7)
+        for j in range(rng.randint(10, 60)):
+            G.add_edges_from((f"a{j}", h) for h in rng.sample(hosts, rng.randint(1, len(hosts))))
+            if j and rng.random() < 0.2:
+                G.add_edge(f"a{j}", f"a{rng.randrange(j)}")
+        G.add_node("alone")
+        for u, v in G.edges:
+            G.edges[u, v]["weight"] = rng.randint(1, 4)
+        graphs.append(G)
+    return graphs
+
+
+def test_every_triangle_is_listed_once_whatever_the_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    for size in (1, 7, 4_000_000):
+        monkeypatch.setattr(measures, "_WEDGES_PER_CHUNK", size)
+        for G in random_graphs(20) + hub_graphs() + [nx.complete_graph(7), nx.empty_graph(3)]:
+            sk = measures._skeleton(G)
+            found = [
+                frozenset(sk.nodes[i] for i in (sk.source[ab], sk.target[ab], sk.target[ac]))
+                for chunk in sk.triangles()
+                for ab, ac, bc in zip(*chunk, strict=True)
+                if sk.source[bc] == sk.target[ab] and sk.target[bc] == sk.target[ac]
+            ]
+            assert len(found) == len(set(found)) == sum(nx.triangles(G).values()) // 3
+            assert set(found) == {frozenset(c) for c in nx.enumerate_all_cliques(G) if len(c) == 3}
+
+
+def test_brokerage_of_hubs_multigraphs_and_self_loops_matches_counting_every_two_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(measures, "_WEDGES_PER_CHUNK", 5)
+    for G in hub_graphs():
+        rng = random.Random(len(G))
+        group = {v: rng.choice([None, "A", "B", "C", 4]) for v in G}
+        expected = brute_force_brokerage(G, group)
+        assert gould_fernandez_brokerage(G, group) == expected
+        multi = nx.MultiGraph(G)
+        multi.add_edges_from(list(G.edges)[:5])
+        multi.add_edge("alone", "alone")
+        assert gould_fernandez_brokerage(multi, group) == expected
+        directed = nx.DiGraph((v, u) if rng.random() < 0.5 else (u, v) for u, v in G.edges)
+        directed.add_nodes_from(G)
+        as_undirected = gould_fernandez_brokerage(directed, group, as_undirected=True)
+        assert as_undirected == {v: expected[v] for v in directed}
+
+
+def summed(G: nx.Graph, weight: str | None) -> nx.Graph:
+    """G as a simple graph without self-loops, parallel ties' strengths (1 each unweighted) added up."""
+    simple = nx.Graph()
+    simple.add_nodes_from(G)
+    for u, v, data in G.edges(data=True):
+        if u != v:
+            before = simple.edges[u, v]["strength"] if simple.has_edge(u, v) else 0
+            simple.add_edge(u, v, strength=before + (1 if weight is None else data.get(weight, 1)))
+    return simple
+
+
+@pytest.mark.parametrize("weight", [None, "weight"])
+def test_constraint_and_effective_size_of_hubs_multigraphs_and_directed_graphs_agree_with_networkx(
+    weight: str | None,
+) -> None:
+    """Parallel and reciprocal ties add up and self-loops are left out (Burt's mutual strength between two
+    contacts): a multigraph or directed graph gets networkx's values of the simple graph with the strengths
+    summed."""
+    cases: list[tuple[nx.Graph, nx.Graph, str | None]] = [(G, G, weight) for G in hub_graphs()]
+    for G in hub_graphs()[:3]:
+        multi = nx.MultiGraph(G)
+        multi.add_edges_from(list(G.edges(data=True))[:4])
+        multi.add_edge("alone", "alone", weight=3)
+        multi.add_edge("h0", "h0")
+        cases.append((multi, summed(multi, weight), "strength"))
+    # Directed: a → b and b → a add up too (networkx itself reads only successors for effective size).
+    cases += [(G, summed(G, weight), "strength") for G in random_graphs(15, directed=True)]
+    for G, reference, reference_weight in cases:
+        ours_c, ours_e = burt_constraint(G, weight), burt_effective_size(G, weight)
+        theirs_c = nx.constraint(reference, weight=reference_weight)
+        theirs_e = nx.effective_size(reference, nodes=list(reference), weight=reference_weight)
+        assert list(ours_c) == list(ours_e) == list(G)
+        for v in G:
+            for ours, theirs in ((ours_c[v], theirs_c[v]), (ours_e[v], theirs_e[v])):
+                assert (math.isnan(ours) and math.isnan(theirs)) or ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+
+
+def test_betweenness_equals_networkx_exact_and_sampled_on_disconnected_and_hub_graphs() -> None:
+    graphs = [*hub_graphs(), nx.gnp_random_graph(80, 0.03, seed=5), nx.path_graph(2), nx.empty_graph(1)]
+    looped = nx.MultiGraph(hub_graphs()[0])
+    looped.add_edges_from([("h0", "h0"), *list(looped.edges())[:3]])
+    graphs.append(looped)
+    for G in graphs:
+        cases = [(sampled_betweenness(G), nx.betweenness_centrality(nx.Graph(G)))]
+        for k, seed in ((len(G) // 2, 0), (len(G) // 3, 7)):
+            if 1 < k < len(G):
+                ours = sampled_betweenness(G, exact_up_to=k, seed=seed)
+                cases.append((ours, nx.betweenness_centrality(nx.Graph(G), k=k, seed=seed)))
+        for ours, theirs in cases:
+            assert list(ours) == list(theirs)
+            assert all(ours[v] == pytest.approx(theirs[v], rel=1e-12, abs=1e-15) for v in G)
+    # One sampled source: networkx has no estimate for the source itself (NaN), and neither do we.
+    star = nx.star_graph(4)
+    ours, theirs = sampled_betweenness(star, exact_up_to=1), nx.betweenness_centrality(star, k=1, seed=0)
+    assert [math.isnan(x) for x in ours.values()] == [math.isnan(x) for x in theirs.values()]
+
+
+def test_measures_of_a_frozen_graph_are_measured_once_and_stay_right() -> None:
+    G = nx.freeze(hub_graphs()[1].copy())
+    assert measures._skeleton(G) is measures._skeleton(G)
+    H = nx.Graph(G)
+    before = burt_constraint(H, "weight")
+    H.add_edge("a0", "a1")
+    assert burt_constraint(H, "weight") != before  # an unfrozen graph is read afresh every time
