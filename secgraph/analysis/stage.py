@@ -25,7 +25,7 @@ import datetime as dt
 import json
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -243,6 +243,7 @@ class ActivityIndex:
             events.sort(key=lambda e: (event_day(e), e.id))
         self._activities: dict[str, CommunityActivity] = {}
         self._member_spans: dict[str, list[tuple[str, dt.date, dt.date | None]]] = {}
+        self._groups: dict[str, SectorGroup | None] = {}
         self._source = data
 
     @cached_property
@@ -276,17 +277,18 @@ class ActivityIndex:
         return actor_network(self.data, Scope())
 
     @cached_property
-    def _neighbours(self) -> dict[str, KeysView[str]]:
-        """Each actor's neighbours in :attr:`network` as the network's own key views: intersecting
-        one with a set of actors runs in C over the smaller of the two, and nothing is copied."""
-        return {actor: ties.keys() for actor, ties in self.network.adjacency()}
+    def _neighbours(self) -> dict[str, dict[str, dict]]:
+        """Each actor's neighbours in :attr:`network` → the tie's attributes: the network's own
+        dicts (read, never changed), so that intersecting an actor's neighbours with a set of actors
+        runs in C over the smaller of the two, and nothing is copied."""
+        return dict(self.network.adjacency())
 
     def degrees_among(self, actors: Iterable[str]) -> dict[str, int]:
         """Each of ``actors`` in the network (sorted by id) → its number of ties to the others: the
         degrees of the subgraph the actors induce, without building it."""
         neighbours = self._neighbours
         inside = {a for a in actors if a in neighbours}
-        return {a: len(neighbours[a] & inside) for a in sorted(inside)}
+        return {a: len(neighbours[a].keys() & inside) for a in sorted(inside)}
 
     def ties_among(self, actors: Iterable[str]) -> Iterator[tuple[str, str, dict]]:
         """Every tie of the network between two of ``actors``, once, as (smaller id, larger id,
@@ -294,11 +296,11 @@ class ActivityIndex:
         copying it (the copy walked every tie of every actor in the subgraph through networkx's views)."""
         neighbours = self._neighbours
         inside = {a for a in actors if a in neighbours}
-        adjacency = self.network.adj
         for a in sorted(inside):
-            for b in sorted(neighbours[a] & inside):
+            ties = neighbours[a]
+            for b in sorted(ties.keys() & inside):
                 if a < b:
-                    yield a, b, adjacency[a][b]
+                    yield a, b, ties[b]
 
     @cached_property
     def affiliations(self) -> dict[str, set[str]]:
@@ -317,6 +319,12 @@ class ActivityIndex:
 
     def group_of(self, actor_id: str) -> SectorGroup | None:
         """An organisation's sector group; a person's from where they work; None when unknown."""
+        # Asked for every member on every date of every history: looked up once per actor.
+        if actor_id not in self._groups:
+            self._groups[actor_id] = self._group_of(actor_id)
+        return self._groups[actor_id]
+
+    def _group_of(self, actor_id: str) -> SectorGroup | None:
         sector = getattr(self.data.nodes.get(actor_id), "sector", None)
         if sector:
             return sector_group(Sector(sector))
