@@ -119,8 +119,7 @@ def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
             if sector:
                 evidence[sector].append(body_id)
             # A person who belongs brings the sector of where they work (a key person from a university).
-            employers = [rel.to_id for rel in ties.by_from.get(body_id, []) if rel.type == RelType.WORKS_AT]
-            for employer in sorted(employers):
+            for employer in _employers(data).get(body_id, []):
                 employer_sector = getattr(data.nodes.get(employer), "sector", None)
                 if employer_sector:
                     evidence[employer_sector].append(f"{body_id}@{employer}")
@@ -142,6 +141,23 @@ def _series_editions(data: GraphData) -> dict[str, list[str]]:
         return dict(editions)
 
     return reuse("facts.series_editions", data, None, build)
+
+
+def _employers(data: GraphData) -> dict[str, list[str]]:
+    """Person → the ids of where they work (WORKS_AT), sorted; built once per data.
+
+    A person's own ties are mostly events attended: looking for WORKS_AT among them per member would
+    walk them all for every community the person belongs to.
+    """
+
+    def build() -> dict[str, list[str]]:
+        employers: dict[str, list[str]] = defaultdict(list)
+        for rel in data.relationships.values():
+            if rel.type == RelType.WORKS_AT:
+                employers[rel.from_id].append(rel.to_id)
+        return {person: sorted(found) for person, found in employers.items()}
+
+    return reuse("facts.employers", data, None, build)
 
 
 def _member_counts(data: GraphData) -> dict[str, list[Headcount]]:
