@@ -204,9 +204,10 @@ def assert_dependence_matches_brute_force(data: GraphData, scope: Scope | None =
         assert c.dependence.fragmentation_after == pytest.approx(fragmentation(H), abs=1e-6)
         assert c.dependence.fragmentation_increase == pytest.approx(fragmentation(H) - before, abs=1e-6)
         component = nx.node_connected_component(G, c.id) - {c.id}
-        pieces = sorted((len(p) for p in nx.connected_components(H.subgraph(component))), reverse=True)
-        assert c.dependence.cut_off == sum(pieces[1:])
-        assert len(c.dependence.cut_off_ids) == c.dependence.cut_off
+        found = sorted(nx.connected_components(H.subgraph(component)), key=lambda p: (-len(p), min(p)))
+        assert c.dependence.cut_off == sum(len(p) for p in found[1:])
+        # Cut off: everyone outside the largest piece left (of equal pieces, the one with the lowest id).
+        assert c.dependence.cut_off_ids == sorted(str(n) for p in found[1:] for n in p)
         checked += c.dependence.cut_off > 0
     return checked
 

@@ -20,6 +20,7 @@ from secgraph.analysis.measures import (
     freeman_centralization,
     gould_fernandez_brokerage,
     pieces_after_removal,
+    removal_pieces,
     sampled_betweenness,
 )
 
@@ -363,3 +364,18 @@ def test_measures_of_a_frozen_graph_are_measured_once_and_stay_right() -> None:
     before = burt_constraint(H, "weight")
     H.add_edge("a0", "a1")
     assert burt_constraint(H, "weight") != before  # an unfrozen graph is read afresh every time
+
+
+def test_who_each_removal_cuts_off_matches_removing_each_node() -> None:
+    graphs = random_graphs(40) + hub_graphs() + [nx.barbell_graph(4, 3), nx.star_graph(6), nx.path_graph(7)]
+    # Equal pieces: removing the middle of a path of five leaves two of two; the lower-numbered stays.
+    for G in graphs:
+        removal = removal_pieces(G)
+        assert removal.sizes == pieces_after_removal(G)
+        for v in G:
+            H = G.copy()
+            H.remove_node(v)
+            component = nx.node_connected_component(G, v) - {v}
+            found = sorted(nx.connected_components(H.subgraph(component)), key=lambda p: (-len(p), min(p)))
+            assert sorted(removal.cut_off(v)) == sorted(n for p in found[1:] for n in p)
+    assert sorted(removal_pieces(nx.path_graph(5)).cut_off(2)) == [3, 4]

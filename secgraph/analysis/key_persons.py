@@ -39,10 +39,18 @@ from secgraph.analysis.measures import (
     fragmentation,
     fragmentation_after_removal,
     gould_fernandez_brokerage,
-    pieces_after_removal,
+    removal_pieces,
     sampled_betweenness,
 )
-from secgraph.analysis.network import ACTOR_KINDS, EVENT_PARTS, Scope, actor_network, snapshot_at, tie_start
+from secgraph.analysis.network import (
+    ACTOR_KINDS,
+    EVENT_PARTS,
+    Scope,
+    actor_network,
+    shared_inputs,
+    snapshot_at,
+    tie_start,
+)
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event
@@ -336,13 +344,6 @@ def _bridging_evidence(
     ]
 
 
-def _cut_off_ids(G: nx.Graph, v: str) -> list[str]:
-    """The actors of v's component outside the largest piece left without v (ties: lowest id)."""
-    component = nx.node_connected_component(G, v) - {v}
-    pieces = sorted(nx.connected_components(G.subgraph(component)), key=lambda p: (-len(p), min(p)))
-    return sorted(str(n) for piece in pieces[1:] for n in piece)
-
-
 # -- key-person candidates -----------------------------------------------------------------------
 
 
@@ -379,8 +380,13 @@ def key_person_candidates(
     national hub) from flattening the rest. Candidates are ordered by score, then id; ``limit``
     None returns every candidate.
     """
-    scope = scope or Scope()
-    kinds = tuple(kinds)
+    with shared_inputs():
+        return _key_person_candidates(data, scope or Scope(), limit, tuple(kinds))
+
+
+def _key_person_candidates(
+    data: GraphData, scope: Scope, limit: int | None, kinds: tuple[str, ...]
+) -> KeyPersonCandidates:
     unknown = sorted(set(kinds) - set(ACTOR_KINDS))
     if unknown:
         raise ValueError(f"kinds must be among {', '.join(ACTOR_KINDS)}: {unknown} / 対象の種類が不正です")
@@ -396,9 +402,12 @@ def key_person_candidates(
     constraint = burt_constraint(G, weight="weight")
     effective_size = burt_effective_size(G)
     fragmentation_now = fragmentation(G)
-    after = fragmentation_after_removal(G)
-    pieces = pieces_after_removal(G)
-    component_size = {v: len(c) for c in nx.connected_components(G) for v in c}
+    # One depth-first search gives the pieces, the fragmentation after each removal, the component
+    # sizes (a node and its pieces) and, for the candidates shown, who would be cut off.
+    removal = removal_pieces(G)
+    pieces = removal.sizes
+    after = fragmentation_after_removal(G, pieces)
+    component_size = {v: 1 + sum(parts) for v, parts in pieces.items()}
     active = communities_active_in(snapshot)
     roles = roles_held(snapshot)
 
@@ -424,7 +433,7 @@ def key_person_candidates(
 
     candidates = []
     for rank, v in enumerate(shown, start=1):
-        cut_ids = _cut_off_ids(G, v) if cut_off[v] else []
+        cut_ids = sorted(str(n) for n in removal.cut_off(v)) if cut_off[v] else []
         candidate = KeyPersonCandidate(
             **_actor(G, v, sectors),
             score=score[v],
@@ -647,7 +656,18 @@ def betweenness_between_groups(
     is located in). ``share`` is the share of the connected pairs between the groups whose shortest
     paths run through the actor (paths split evenly when there are several). Ordered by share, then id.
     """
-    scope = scope or Scope()
+    with shared_inputs():
+        return _betweenness_between_groups(data, group_a, group_b, scope or Scope(), by, limit)
+
+
+def _betweenness_between_groups(
+    data: GraphData,
+    group_a: str | Iterable[str],
+    group_b: str | Iterable[str],
+    scope: Scope,
+    by: Literal["sector", "prefecture"],
+    limit: int | None,
+) -> GroupBrokers:
     first, second = _parse_groups(group_a, by), _parse_groups(group_b, by)
     G = actor_network(data, scope)
     sectors = actor_sectors(snapshot_at(data, scope.as_of), G.nodes)

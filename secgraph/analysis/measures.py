@@ -30,6 +30,7 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 import igraph
@@ -310,24 +311,50 @@ def fragmentation(G: nx.Graph) -> float:
     return _fragmentation_from_sizes(sum(len(c) * (len(c) - 1) for c in nx.connected_components(G)), n)
 
 
+@dataclass(frozen=True)
+class RemovalPieces:
+    """What each node's removal leaves of its connected component, from one depth-first search.
+
+    ``sizes[v]``: the sizes of the pieces v's component falls into without v, largest first. The
+    pieces a node cuts off are subtrees of the search — runs of consecutive nodes in the order the
+    search found them — so ``cut_off`` lists them without searching again.
+    """
+
+    sizes: dict[Hashable, list[int]]
+    #: node → (its component's nodes in discovery order, its position there, its cut-off subtrees as (start, size)).
+    _found: dict[Hashable, tuple[list[Hashable], int, list[tuple[int, int]]]]
+
+    def cut_off(self, v: Hashable) -> list[Hashable]:
+        """The nodes of v's component outside the largest piece left without v (ties: lowest node)."""
+        order, at, subtrees = self._found[v]
+        pieces = [order[start : start + size] for start, size in subtrees]
+        rest_size = len(order) - 1 - sum(size for _, size in subtrees)
+        if rest_size > 0:
+            inside = bytearray(len(order))
+            inside[at] = 1
+            for start, size in subtrees:
+                inside[start : start + size] = b"\x01" * size
+            pieces.append([node for node, taken in zip(order, inside, strict=True) if not taken])
+        if not pieces:
+            return []
+        largest = min(pieces, key=lambda piece: (-len(piece), min(piece)))
+        return [node for piece in pieces if piece is not largest for node in piece]
+
+
 @not_implemented_for("directed")
-def pieces_after_removal(G: nx.Graph) -> dict[Hashable, list[int]]:
-    """For every node, the sizes of the pieces its connected component falls into without it.
+def removal_pieces(G: nx.Graph) -> RemovalPieces:
+    """For every node, the pieces its connected component falls into without it (``RemovalPieces``).
 
     A node that is not an articulation point leaves one piece (its component less itself; an
     isolated node leaves none). An articulation point leaves one piece per DFS child whose
     subtree has no back edge above the node (lowpoint ≥ the node's discovery time), plus the rest
     of the component (Hopcroft & Tarjan 1973). One iterative depth-first search: O(n + m).
-
-    Returns
-    -------
-    dict
-        node → piece sizes, largest first.
     """
     discovery: dict[Hashable, int] = {}
     low: dict[Hashable, int] = {}
     size: dict[Hashable, int] = {}
     pieces: dict[Hashable, list[int]] = {}
+    found: dict[Hashable, tuple[list[Hashable], int, list[tuple[int, int]]]] = {}
     for root in G:
         if root in discovery:
             continue
@@ -335,7 +362,7 @@ def pieces_after_removal(G: nx.Graph) -> dict[Hashable, list[int]]:
         discovery[root] = low[root] = 0
         size[root] = 1
         order = [root]
-        separated: dict[Hashable, list[int]] = {root: []}
+        separated: dict[Hashable, list[tuple[int, int]]] = {root: []}
         stack: list[tuple[Hashable, Hashable | None, Iterator[Hashable]]] = [(root, None, iter(G[root]))]
         while stack:
             node, parent, neighbours = stack[-1]
@@ -361,28 +388,50 @@ def pieces_after_removal(G: nx.Graph) -> dict[Hashable, list[int]]:
                 size[parent] += size[node]
                 low[parent] = min(low[parent], low[node])
                 if low[node] >= discovery[parent]:
-                    separated[parent].append(size[node])
+                    # The subtree is the run of nodes found from node on: order[discovery : discovery + size].
+                    separated[parent].append((discovery[node], size[node]))
         component = len(order)
         for node in order:
-            cut = separated[node]
+            cut = [s for _, s in separated[node]]
             rest = component - 1 - sum(cut)
             pieces[node] = sorted([*cut, rest] if rest > 0 else cut, reverse=True)
-    return pieces
+            found[node] = (order, discovery[node], separated[node])
+    return RemovalPieces(pieces, found)
 
 
 @not_implemented_for("directed")
-def fragmentation_after_removal(G: nx.Graph) -> dict[Hashable, float]:
+def pieces_after_removal(G: nx.Graph) -> dict[Hashable, list[int]]:
+    """For every node, the sizes of the pieces its connected component falls into without it.
+
+    Largest first; see ``removal_pieces``. O(n + m).
+
+    Returns
+    -------
+    dict
+        node → piece sizes, largest first.
+    """
+    return removal_pieces(G).sizes
+
+
+@not_implemented_for("directed")
+def fragmentation_after_removal(
+    G: nx.Graph, pieces: Mapping[Hashable, list[int]] | None = None
+) -> dict[Hashable, float]:
     """For every node *v*, the fragmentation (Borgatti 2006) of G − v.
 
-    Computed from one depth-first search (``pieces_after_removal``): only *v*'s component changes,
-    into the pieces that search finds, so F(G − v) follows from the component sizes of G without
-    removing any node. O(n + m) in all, against O(n (n + m)) for removing each node in turn.
+    Computed from one depth-first search (``pieces_after_removal``, or its result as ``pieces``):
+    only *v*'s component changes, into the pieces that search finds, so F(G − v) follows from the
+    component sizes of G without removing any node. O(n + m) in all, against O(n (n + m)) for
+    removing each node in turn.
     """
+    if pieces is None:
+        pieces = pieces_after_removal(G)
     n = G.number_of_nodes()
-    components = {node: len(c) for c in nx.connected_components(G) for node in c}
-    total = sum(len(c) * (len(c) - 1) for c in nx.connected_components(G))
+    # A node's component is itself and its pieces; Σ_c s_c (s_c − 1) is Σ_v (s_v − 1) over nodes.
+    components = {node: 1 + sum(parts) for node, parts in pieces.items()}
+    total = sum(s - 1 for s in components.values())
     result: dict[Hashable, float] = {}
-    for node, parts in pieces_after_removal(G).items():
+    for node, parts in pieces.items():
         s = components[node]
         remaining = total - s * (s - 1) + sum(p * (p - 1) for p in parts)
         result[node] = _fragmentation_from_sizes(remaining, n - 1)
