@@ -370,12 +370,11 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
         for actor_id in sorted(actors)
         for node in (data.nodes[actor_id],)
     )
-    # Ties are gathered in plain dicts keyed by the sorted pair, then handed to networkx at once:
+    # Ties are gathered in a plain dict keyed by the sorted pair, then handed to networkx at once:
     # asking networkx for each edge again (has_edge, edges[a, b]) cost more than everything else.
-    # The weight dict keeps the order in which each pair was first met, which sets the edge order.
-    weights: dict[tuple[str, str], float] = {}
-    relationships: dict[tuple[str, str], list[str]] = {}
-    events: dict[tuple[str, str], list[str]] = {}
+    # The dict keeps the order in which each pair was first met, which sets the edge order; the
+    # evidence is appended in id order (relationships read by id, events taken by id), so it is sorted.
+    ties: dict[tuple[str, str], dict[str, Any]] = {}
     roles: dict[str, set[str]] = defaultdict(set)  # the parts other than attending, by event or series
     hosts: dict[str, set[str]] = defaultdict(set)
     attended: dict[str, set[str]] = defaultdict(set)
@@ -385,8 +384,11 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
             if a == b or a not in actors or b not in actors:
                 continue
             pair = (a, b) if a < b else (b, a)
-            weights[pair] = weights.get(pair, 0.0) + TIE_WEIGHTS[rel.type]
-            relationships.setdefault(pair, []).append(str(rel.id))
+            edge = ties.get(pair)
+            if edge is None:
+                edge = ties[pair] = {"weight": 0.0, "relationships": [], "events": []}
+            edge["weight"] += TIE_WEIGHTS[rel.type]
+            edge["relationships"].append(str(rel.id))
         elif rel.type == RelType.ATTENDED:
             attended[rel.to_id].add(rel.from_id)
         elif rel.type in EVENT_PARTS:
@@ -398,8 +400,11 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
 
     def tie_pairs(event_id: str, pairs: Iterable[tuple[str, str]]) -> None:
         for pair in pairs:
-            weights[pair] = weights.get(pair, 0.0) + co_event
-            events.setdefault(pair, []).append(event_id)
+            edge = ties.get(pair)
+            if edge is None:
+                edge = ties[pair] = {"weight": 0.0, "relationships": [], "events": []}
+            edge["weight"] += co_event
+            edge["events"].append(event_id)
 
     series_of = {e.id: e.series_id for e in data.nodes.values() if isinstance(e, Event) and e.series_id}
     occasions = set(roles) | set(attended)
@@ -429,16 +434,5 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
             tie_pairs(event_id, ((a, h) if a < h else (h, a) for a in attendees for h in in_scope))
         else:
             tie_pairs(event_id, combinations(attendees, 2))
-    graph.add_edges_from(
-        (
-            a,
-            b,
-            {
-                "weight": weight,
-                "relationships": sorted(relationships.get((a, b), ())),
-                "events": sorted(events.get((a, b), ())),
-            },
-        )
-        for (a, b), weight in weights.items()
-    )
+    graph.add_edges_from((a, b, edge) for (a, b), edge in ties.items())
     return graph
