@@ -11,11 +11,20 @@ import datetime as dt
 import random
 from collections import defaultdict
 
+import networkx as nx
 import pytest
 
 from secgraph.analysis.facts import CommunityFacts, communities, community_facts
 from secgraph.analysis.network import Scope, shared_inputs, snapshot_at
-from secgraph.analysis.regions import _build_index, _links, isolated_regions, network_index
+from secgraph.analysis.regions import (
+    _build_index,
+    _cut_off,
+    _cut_search,
+    _links,
+    cut_pieces,
+    isolated_regions,
+    network_index,
+)
 from secgraph.analysis.sectors import missing_sectors, resource_allocation_to
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Event, EventSeries, Headcount
@@ -159,3 +168,25 @@ def test_analyses_in_one_block_share_their_inputs_and_give_what_they_give_alone(
         )
         assert _build_index(seed, None).network is ix.network
     assert [r.model_dump_json() for r in together] == [r.model_dump_json() for r in alone]
+
+
+@pytest.mark.parametrize("seed_number", range(6))
+def test_what_a_cut_vertex_cuts_off_is_every_piece_but_the_largest(seed_number: int) -> None:
+    # Trees and sparse graphs: many cut vertices, pieces of equal size (ties broken by the smallest id).
+    rng = random.Random(seed_number)
+    graph = nx.random_labeled_tree(30, seed=seed_number) if seed_number % 2 else nx.gnm_random_graph(30, 34, seed=rng)
+    graph = nx.relabel_nodes(graph, {n: f"a{n:02d}" for n in graph})
+    for component in nx.connected_components(graph):
+        root = min(component)
+        order, pieces = cut_pieces(graph, root)
+        search = _cut_search(graph, root)
+        assert set(search[3]) >= set(pieces)
+        for v in search[3]:
+            for at_least in (1, 2, 5):
+                found = _cut_off(search, v, at_least)
+                if v not in pieces:
+                    assert found is None
+                    continue
+                ranked = sorted(pieces[v], key=lambda p: (-len(p), min(p)))
+                cut = sorted(a for piece in ranked[1:] for a in piece)
+                assert found == (None if len(cut) < at_least else (cut, len(ranked[0]))), (v, at_least)

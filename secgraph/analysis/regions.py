@@ -337,10 +337,31 @@ class _Index(NetworkIndex):
     activity: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     #: The actors a nearest tie may be (organisations and communities: people are never proposed), sorted.
     approachable: list[str] = field(default_factory=list)
+    #: Those actors' prefectures and MIC and METI areas (what ``proximity`` compares).
+    whereabouts: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(default_factory=dict)
+    #: MIC or METI area → those of them located in it: only they can be near a place in the area.
+    approachable_in: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     #: Community → the communities it has any link with (``_links`` finds one), made on first use.
     _linked: dict[str, set[str]] | None = None
-    #: Actor → its connected component of the actor network, made on first use.
+    #: The connected components of the actor network, made on first use.
     _components: list[set[str]] | None = None
+    #: Community → ``local_to``'s answer, made on first use.
+    _local: dict[str, dict[str, list[str]]] | None = None
+
+    def local_to(self, community_id: str) -> dict[str, list[str]]:
+        """Prefecture → the bodies and people of the community's circle and partners located there
+        (made once per community: every prefecture it covers asks)."""
+        if self._local is None:
+            self._local = {}
+        found = self._local.get(community_id)
+        if found is None:
+            by_prefecture: dict[str, list[str]] = defaultdict(list)
+            for a in self.circles.get(community_id, set()) | self.partners.get(community_id, set()):
+                if self.data.nodes[a].kind != "Community":
+                    for p in self.located.get(a, set()):
+                        by_prefecture[p].append(a)
+            found = self._local[community_id] = dict(by_prefecture)
+        return found
 
     def linked(self) -> dict[str, set[str]]:
         """Community → the other communities it shares a tie, an event, a member or a circle actor with."""
@@ -381,6 +402,12 @@ def _new_index(data: GraphData, period: DateSpan | None) -> _Index:
     ix = _Index(**{f.name: getattr(base, f.name) for f in fields(NetworkIndex)}, period=period)
     ix.places = {a: _places(ix, a) for a in ix.network.nodes}
     ix.approachable = sorted(a for a, kind in ix.network.nodes(data="kind") if kind != "Person")
+    for actor_id in ix.approachable:
+        located = frozenset(ix.located.get(actor_id, set()))
+        mic, meti = (frozenset(area_of(p, kind) for p in located) for kind in ("mic", "meti"))
+        ix.whereabouts[actor_id] = (located, mic, meti)
+        for area in mic | meti:
+            ix.approachable_in[area].add(actor_id)
     ix.circles = {c: community_circle(data, c) for c in sorted(ix.communities)}
     for rel in data.relationships.values():
         if rel.type in DIRECT_TIES or rel.type in EVENT_PARTS:
@@ -600,62 +627,94 @@ def nearest_ties_to(
     one elsewhere: they already have a way in). Organisations of the same MIC or METI area qualify when
     they are in a community; communities when they cover a near prefecture and have members or events.
     """
-    found: list[NearestTie] = []
-    for actor_id in ix.approachable:  # organisations and communities: a person is never proposed
+    if not targets:
+        return []  # nothing is near nowhere (``proximity``)
+    target_areas = (frozenset(area_of(p, "mic") for p in targets), frozenset(area_of(p, "meti") for p in targets))
+    ranked: list[tuple[float, str, Proximity, float]] = []
+    # Near means sharing a prefecture (so its MIC area), a MIC area or a METI area: only bodies and
+    # communities of the targets' areas can be; a person is never proposed.
+    for actor_id in set().union(*(ix.approachable_in.get(area, set()) for areas in target_areas for area in areas)):
         if actor_id in exclude or (within is not None and actor_id not in within):
             continue
-        kind = ix.network.nodes[actor_id]["kind"]
-        near = proximity(ix.located.get(actor_id, set()), targets)
+        near = _nearness(ix.whereabouts[actor_id], targets, target_areas)
         if near is None:
             continue
-        comms = ix.memberships.get(actor_id, set())
         events = ix.parts.get(actor_id, set())
-        reasons = [_near_reason(ix, actor_id, near, targets)]
-        name = display(ix.data, actor_id)
-        if kind == "Organisation":
+        if ix.network.nodes[actor_id]["kind"] == "Organisation":
+            comms = ix.memberships.get(actor_id, set())
             if near != "same_prefecture" and not comms:
                 continue
-            if comms:
-                reasons.append(
-                    evidence(
-                        "relationship",
-                        f"{name}は{_labels(ix, comms)}に参加している",
-                        f"{name} takes part in {len(comms)} communit(ies): {_labels(ix, comms)}",
-                        sorted(comms),
-                    )
-                )
-                advice = Advice(
-                    ja=f"{name}に、参加している{_labels(ix, comms, 2)}とのつなぎ役を依頼する",
-                    en=f"Ask {name} to connect them with {_labels(ix, comms, 2)}, where it already takes part",
-                )
-            else:
-                reasons.append(
-                    evidence("node", f"{name}はどのコミュニティにも属していない", f"{name} is in no community")
-                )
-                advice = Advice(
-                    ja=f"{name}を個別訪問し（第1段階）、最寄りのコミュニティへの参加を提案する",
-                    en=f"Visit {name} one-to-one (stage 1) and invite it to the nearest community",
-                )
             bonus = _activity_bonus(len(comms), len(events))
         else:
-            members = ix.members.get(actor_id, set())
-            if not members and not events:
+            if not ix.members.get(actor_id) and not events:
                 continue
+            bonus = _community_bonus(ix, actor_id)
+        # The score ``_tie`` gives, so that only the best few get their reasons written.
+        score = round(PROXIMITY_WEIGHT[near] + path_weight(None) + bonus, 3)
+        ranked.append((-score, actor_id, near, bonus))
+    ranked.sort()
+    return [_nearest_tie(ix, actor_id, near, bonus, targets) for _, actor_id, near, bonus in ranked[:limit]]
+
+
+def _nearness(
+    whereabouts: tuple[frozenset[str], frozenset[str], frozenset[str]],
+    targets: set[str],
+    target_areas: tuple[frozenset[str], frozenset[str]],
+) -> Proximity | None:
+    """``proximity`` with the areas of both sides worked out beforehand (it runs for every body, per item)."""
+    located, mic, meti = whereabouts
+    if not located:
+        return None
+    if not located.isdisjoint(targets):
+        return "same_prefecture"
+    if not mic.isdisjoint(target_areas[0]):
+        return "same_mic_area"
+    if not meti.isdisjoint(target_areas[1]):
+        return "same_meti_area"
+    return None
+
+
+def _nearest_tie(ix: _Index, actor_id: str, near: Proximity, bonus: float, targets: set[str]) -> NearestTie:
+    """A nearest tie with its reasons and advice."""
+    comms = ix.memberships.get(actor_id, set())
+    events = ix.parts.get(actor_id, set())
+    reasons = [_near_reason(ix, actor_id, near, targets)]
+    name = display(ix.data, actor_id)
+    if ix.network.nodes[actor_id]["kind"] == "Organisation":
+        if comms:
             reasons.append(
                 evidence(
-                    "number",
-                    f"{name}: 構成員{len(members)}、イベント{len(events)}",
-                    f"{name}: {len(members)} members, {len(events)} events",
-                    [actor_id],
+                    "relationship",
+                    f"{name}は{_labels(ix, comms)}に参加している",
+                    f"{name} takes part in {len(comms)} communit(ies): {_labels(ix, comms)}",
+                    sorted(comms),
                 )
             )
             advice = Advice(
-                ja=f"{name}に、対象地域でのイベント開催や構成員の募集を働きかける",
-                en=f"Ask {name} to hold an event in the area and recruit members there",
+                ja=f"{name}に、参加している{_labels(ix, comms, 2)}とのつなぎ役を依頼する",
+                en=f"Ask {name} to connect them with {_labels(ix, comms, 2)}, where it already takes part",
             )
-            bonus = _community_bonus(ix, actor_id)
-        found.append(_tie(ix, actor_id, near, None, reasons, advice, bonus))
-    return _best(found, limit)
+        else:
+            reasons.append(evidence("node", f"{name}はどのコミュニティにも属していない", f"{name} is in no community"))
+            advice = Advice(
+                ja=f"{name}を個別訪問し（第1段階）、最寄りのコミュニティへの参加を提案する",
+                en=f"Visit {name} one-to-one (stage 1) and invite it to the nearest community",
+            )
+    else:
+        members = ix.members.get(actor_id, set())
+        reasons.append(
+            evidence(
+                "number",
+                f"{name}: 構成員{len(members)}、イベント{len(events)}",
+                f"{name}: {len(members)} members, {len(events)} events",
+                [actor_id],
+            )
+        )
+        advice = Advice(
+            ja=f"{name}に、対象地域でのイベント開催や構成員の募集を働きかける",
+            en=f"Ask {name} to hold an event in the area and recruit members there",
+        )
+    return _tie(ix, actor_id, near, None, reasons, advice, bonus)
 
 
 def _best(ties: list[NearestTie], limit: int) -> list[NearestTie]:
@@ -699,12 +758,7 @@ def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefectur
         c.id for c in ix.communities.values() if code in covered_prefectures(c) and _exists_during(c, ix.period)
     )
     bodies = [o for o in ix.organisations_by_prefecture.get(code, []) if ix.period is None or o in ix.tied_in_period]
-    local_members = sorted(
-        a
-        for c in covering
-        for a in ix.circles.get(c, set()) | ix.partners.get(c, set())
-        if ix.data.nodes[a].kind != "Community" and code in ix.located.get(a, set())
-    )
+    local_members = sorted(a for c in covering for a in ix.local_to(c).get(code, []))
     activity = sorted(ix.activity.get(code, set()))
     gaps: list[Gap] = []
     if not covering:
@@ -1095,6 +1149,25 @@ def cut_pieces(graph: nx.Graph, root: str) -> tuple[list[str], dict[str, list[li
     non-root ``v``). Neighbours are visited in sorted order, so the result is deterministic.
     Returns the component's preorder and ``{cut vertex: [piece, ...]}``.
     """
+    order, disc, size, separated = _cut_search(graph, root)
+    pieces: dict[str, list[list[str]]] = {}
+    for v, children in separated.items():
+        if v == root and len(children) < 2:
+            continue
+        found = [order[disc[c] : disc[c] + size[c]] for c in children]
+        if v != root:
+            inside = {a for piece in found for a in piece}
+            found.append([a for a in order if a != v and a not in inside])
+        pieces[v] = found
+    return order, pieces
+
+
+_Search = tuple[list[str], dict[str, int], dict[str, int], dict[str, list[str]]]
+
+
+def _cut_search(graph: nx.Graph, root: str) -> _Search:
+    """The depth-first search of ``cut_pieces``: preorder, discovery index and subtree size of each actor,
+    and for each actor the children whose subtree its removal cuts off."""
     disc: dict[str, int] = {root: 0}
     low: dict[str, int] = {root: 0}
     parent: dict[str, str | None] = {root: None}
@@ -1121,16 +1194,53 @@ def cut_pieces(graph: nx.Graph, root: str) -> tuple[list[str], dict[str, list[li
                 low[up] = min(low[up], low[v])
                 if low[v] >= disc[up]:
                     separated[up].append(v)
-    pieces: dict[str, list[list[str]]] = {}
-    for v, children in separated.items():
-        if v == root and len(children) < 2:
-            continue
-        found = [order[disc[c] : disc[c] + size[c]] for c in children]
-        if v != root:
-            inside = {a for piece in found for a in piece}
-            found.append([a for a in order if a != v and a not in inside])
-        pieces[v] = found
-    return order, pieces
+    return order, disc, size, dict(separated)
+
+
+def _cut_off(search: _Search, v: str, at_least: int) -> tuple[list[str], int] | None:
+    """What removing cut vertex ``v`` cuts off: every piece but the largest (``cut_pieces``' pieces ranked
+    by size, then smallest id), sorted, and the largest piece's size. None when fewer than ``at_least``.
+
+    The rest of the component (the piece holding the root) is listed only when it is not the largest:
+    listing it for every cut vertex would cost the component's size each time.
+    """
+    order, disc, size, separated = search
+    children = separated[v]
+    root = order[0]
+    if v == root and len(children) < 2:
+        return None
+    subtrees: list[list[str] | None] = [None] * len(children)
+    lengths = [size[c] for c in children]
+    rest = len(order) - 1 - sum(lengths) if v != root else 0
+    longest = max([*lengths, rest])
+    if len(order) - 1 - longest < at_least:
+        return None
+
+    def subtree(i: int) -> list[str]:
+        if subtrees[i] is None:
+            subtrees[i] = order[disc[children[i]] : disc[children[i]] + size[children[i]]]
+        return subtrees[i]  # type: ignore[return-value]
+
+    kept_rest: list[list[str]] = []
+
+    def the_rest() -> list[str]:
+        if not kept_rest:
+            inside = {a for i in range(len(children)) for a in subtree(i)}
+            kept_rest.append([a for a in order if a != v and a not in inside])
+        return kept_rest[0]
+
+    def smallest_id(i: int | None) -> str:
+        return min(the_rest()) if i is None else min(subtree(i))
+
+    # Ties in size go to the piece with the smallest id, as ``sorted(pieces, key=(-len, min))`` does.
+    candidates: list[int | None] = [i for i, n in enumerate(lengths) if n == longest]
+    if v != root and rest == longest:
+        candidates.append(None)  # None: the rest of the component
+    largest = candidates[0] if len(candidates) == 1 else min(candidates, key=smallest_id)
+    cut = [a for i in range(len(children)) if i != largest for a in subtree(i)]
+    if largest is not None and v != root:
+        cut += the_rest()
+    return sorted(cut), longest
 
 
 def _single_bridges(
@@ -1140,19 +1250,21 @@ def _single_bridges(
     for component in sorted(ix.components(), key=min):
         if len(component) < 3:
             continue
-        order, pieces = cut_pieces(ix.network, min(component))
-        bodies_in = _bodies_by_prefecture(ix, order)
-        for actor_id in sorted(pieces):
+        search = _cut_search(ix.network, min(component))
+        bodies_in = _bodies_by_prefecture(ix, search[0])
+        for actor_id in sorted(search[3]):
             node = ix.network.nodes[actor_id]
             if node["kind"] == "Community":
                 continue  # a community holding its own members together is what a community is
-            ranked = sorted(pieces[actor_id], key=lambda p: (-len(p), min(p)))
-            cut_off = sorted(a for piece in ranked[1:] for a in piece)
-            if len(cut_off) < min_cut_off or not set(cut_off) & in_scope:
+            found = _cut_off(search, actor_id, min_cut_off)
+            if found is None:
+                continue
+            cut_off, remaining = found
+            if in_scope.isdisjoint(cut_off):
                 continue
             if all(ix.network.nodes[a]["kind"] == "Person" for a in cut_off):
                 continue  # a body's own staff hanging on it is not a region hanging on it
-            bridges.append(_bridge(ix, actor_id, cut_off, len(ranked[0]), bodies_in, component, kind, limit))
+            bridges.append(_bridge(ix, actor_id, cut_off, remaining, bodies_in, component, kind, limit))
     return sorted(bridges, key=lambda b: (-len(b.prefectures_cut_off_entirely), -b.cut_off_count, b.actor_id))
 
 
@@ -1242,8 +1354,8 @@ def _bridge(
         remaining=remaining,
         evidence=found,
         advice=advice,
-        # Within what stays of the bridge's component (the cut-off side is in it too) once the bridge goes.
-        nearest_ties=nearest_ties_to(ix, places, cut_set | {actor_id}, limit, within=component - cut_set - {actor_id}),
+        # Within what stays of the bridge's component once the bridge goes: the excluded are left out.
+        nearest_ties=nearest_ties_to(ix, places, cut_set | {actor_id}, limit, within=component),
     )
 
 
