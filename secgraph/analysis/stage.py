@@ -247,6 +247,16 @@ class ActivityIndex:
         self._source = data
 
     @cached_property
+    def member_counts(self) -> dict[str, list[Headcount]]:
+        """Community → its member counts on this date, by id: gathered in one pass over the nodes
+        rather than one pass per community."""
+        counts: dict[str, list[Headcount]] = defaultdict(list)
+        for node in self.data.nodes.values():
+            if isinstance(node, Headcount) and node.count_kind == HeadcountKind.MEMBERS:
+                counts[node.subject_id].append(node)
+        return {subject: sorted(rows, key=lambda h: h.id) for subject, rows in counts.items()}
+
+    @cached_property
     def _member_ties(self) -> dict[str, list[Relationship]]:
         ties: dict[str, list[Relationship]] = defaultdict(list)
         for rel in self._source.relationships.values():
@@ -444,14 +454,7 @@ def _build_activity(index: ActivityIndex, community_id: str) -> CommunityActivit
     act.contacted = dict(sorted(act.contacted.items()))
     act.long_listed = dict(sorted(act.long_listed.items()))
     _attribute_events(index, act)
-    act.headcounts = sorted(
-        (
-            n
-            for n in index.data.nodes.values()
-            if isinstance(n, Headcount) and n.subject_id == community_id and n.count_kind == HeadcountKind.MEMBERS
-        ),
-        key=lambda h: h.id,
-    )
+    act.headcounts = list(index.member_counts.get(community_id, []))
     officers = [m for m, rels in act.member_rels.items() if any(r.member_class == MemberClass.OFFICER for r in rels)]
     runs_itself = any(r.type in (*RUNNING_ROLES, RelType.CONTACTED) for r in index.by_from.get(community_id, []))
     if act.secretariat:
