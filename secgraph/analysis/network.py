@@ -307,21 +307,31 @@ def community_circle(data: GraphData, community_id: str) -> set[str]:
     the people of an organisation that only took part in an event were let in or not by the order
     the ties happened to be read in: a circle must not depend on that.)
     """
-    ties = tie_index(data)
+    if _shared.get() is None:
+        # One circle on its own: two passes over the ties cost less than indexing them all.
+        def touching(ids: set[str]) -> list[Relationship]:
+            return [rel for rel in data.relationships.values() if rel.to_id in ids or rel.from_id in ids]
+    else:
+        # Inside shared_inputs the index is built once for every circle of the block.
+        ties = tie_index(data)
+
+        def touching(ids: set[str]) -> list[Relationship]:
+            return [rel for node_id in ids for rel in ties.touching(node_id)]
+
+    own = touching({community_id})
     circle = {community_id}
     circle.update(
-        rel.from_id
-        for rel in ties.by_to.get(community_id, ())
-        if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF)
+        r.from_id for r in own if r.to_id == community_id and r.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF)
     )
-    employers = sorted(circle)
-    events = {rel.to_id for rel in ties.by_from.get(community_id, ()) if rel.type in EVENT_ROLE_TYPES}
+    employers = set(circle)
+    events = {r.to_id for r in own if r.from_id == community_id and r.type in EVENT_ROLE_TYPES}
     editions = editions_by_series(data)
-    events |= {event_id for series_id in sorted(events) for event_id in editions.get(series_id, ())}
-    for event_id in sorted(events):
-        circle.update(rel.from_id for rel in ties.by_to.get(event_id, ()) if rel.type in EVENT_PARTS)
-    for employer in employers:
-        circle.update(rel.from_id for rel in ties.by_to.get(employer, ()) if rel.type == RelType.WORKS_AT)
+    events |= {event_id for series_id in events for event_id in editions.get(series_id, ())}
+    for rel in touching(events | employers):
+        if (rel.to_id in events and rel.type in EVENT_PARTS) or (
+            rel.to_id in employers and rel.type == RelType.WORKS_AT
+        ):
+            circle.add(rel.from_id)
     return {a for a in circle if a in data.nodes and data.nodes[a].kind in ACTOR_KINDS}
 
 
