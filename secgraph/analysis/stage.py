@@ -22,6 +22,7 @@ of its editions. Only held events count.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 import statistics
 from collections import defaultdict
@@ -393,6 +394,8 @@ class CommunityActivity:
     #: Event or series id → ids of the relationships that make it the community's.
     attribution: dict[str, list[str]] = field(default_factory=dict)
     headcounts: list[Headcount] = field(default_factory=list)
+    #: ``series_records(self)``, once made.
+    series_records: list[SeriesRecord] | None = field(default=None, repr=False)
 
     @property
     def id(self) -> str:
@@ -904,11 +907,12 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
     (the convener) left out."""
     bodies = act.circle - {act.id} - set(act.secretariat)
     relationships = act.index.data.relationships
-    ties = []
-    for a, b, edge in act.index.ties_among(bodies):
-        rels = [r for r in edge["relationships"] if relationships[r].type not in STRUCTURAL_TIES]
-        if rels or edge["events"]:
-            ties.append((a, b, edge["weight"], sorted(rels), list(edge["events"])))
+
+    def between_bodies(edge: dict) -> list[str]:
+        return [r for r in edge["relationships"] if relationships[r].type not in STRUCTURAL_TIES]
+
+    # Where someone works is no tie between bodies: a tie counts with an event or another relationship.
+    ties = [(a, b, edge) for a, b, edge in act.index.ties_among(bodies) if edge["events"] or between_bodies(edge)]
     if not ties:
         return Measured(
             0,
@@ -920,13 +924,13 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
                 )
             ],
         )
-    ties.sort(key=lambda t: (-t[2], t[0], t[1]))
     degree: dict[str, int] = defaultdict(int)
-    for a, b, *_ in ties:
+    for a, b, _ in ties:
         degree[a] += 1
         degree[b] += 1
     tied = sorted(degree, key=lambda a: (-degree[a], a))
-    shown = ties[:20]
+    # Only the strongest 20 are shown with their evidence: no need to sort them all.
+    shown = heapq.nsmallest(20, ties, key=lambda t: (-t[2]["weight"], t[0], t[1]))
     return Measured(
         len(ties),
         [
@@ -934,7 +938,7 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
                 "number",
                 f"団体どうしのつながり {len(ties)}本（{len(degree)}の団体・人）。多い順: {_names(act, tied)}",
                 f"{len(ties)} ties among {len(degree)} bodies or people; most tied: {_names_en(act, tied)}",
-                sorted({i for t in shown for i in (*t[3], *t[4])}),
+                sorted({i for _, _, edge in shown for i in (*between_bodies(edge), *edge["events"])}),
             )
         ],
     )
@@ -961,6 +965,13 @@ def _core_bodies(act: CommunityActivity) -> set[str]:
 
 def series_records(act: CommunityActivity) -> list[SeriesRecord]:
     """The community's series with held editions: fiscal years, co-runners, who runs the later years."""
+    # Three rules read them (recurring, co-run, self-run): made once per community.
+    if act.series_records is None:
+        act.series_records = _series_records(act)
+    return act.series_records
+
+
+def _series_records(act: CommunityActivity) -> list[SeriesRecord]:
     core = _core_bodies(act)
     own = {act.id, *act.members, *act.member_staff} | {s for s in act.secretariat if not act.index.is_government(s)}
     records = []
