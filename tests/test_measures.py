@@ -357,6 +357,35 @@ def test_betweenness_equals_networkx_exact_and_sampled_on_disconnected_and_hub_g
     assert [math.isnan(x) for x in ours.values()] == [math.isnan(x) for x in theirs.values()]
 
 
+def test_sampled_betweenness_split_over_two_processes_equals_networkx(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large national runs search half the sources in a second process (secgraph.kernels): the
+    # answer must not depend on whether the work was split. A low threshold splits this small graph.
+    G = nx.gnp_random_graph(300, 0.02, seed=3)
+    alone = sampled_betweenness(G, exact_up_to=100, sources=60, seed=2)
+    monkeypatch.setattr(measures, "PARALLEL_WORK", 1)
+    split = sampled_betweenness(G, exact_up_to=100, sources=60, seed=2)
+    theirs = nx.betweenness_centrality(G, k=60, seed=2)
+    assert list(split) == list(theirs)
+    assert all(split[v] == pytest.approx(theirs[v], rel=1e-12, abs=1e-15) for v in G)
+    assert all(split[v] == pytest.approx(alone[v], rel=1e-12, abs=1e-15) for v in G)
+    assert max(split.values()) > 0
+
+
+def test_betweenness_worker_gives_igraph_sums_and_computes_here_when_it_cannot_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import igraph
+    import numpy as np
+
+    from secgraph import kernels
+
+    ties = np.array([(0, 1), (1, 2), (2, 3), (1, 4)])
+    expected = igraph.Graph(n=5, edges=ties.tolist()).betweenness(directed=False, sources=[0, 3])
+    assert kernels.BetweennessWorker(5, ties, [0, 3]).result().tolist() == expected
+    monkeypatch.setattr(kernels.sys, "executable", "/nonexistent/python")
+    assert kernels.BetweennessWorker(5, ties, [0, 3]).result().tolist() == expected
+
+
 def test_measures_of_a_frozen_graph_are_measured_once_and_stay_right() -> None:
     G = nx.freeze(hub_graphs()[1].copy())
     assert measures._skeleton(G) is measures._skeleton(G)
