@@ -253,12 +253,14 @@ def py_spy() -> str | None:
 class Server:
     """``secgraph serve`` on 127.0.0.1 over a copy of the seed data, with one admin key."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, tree: Path = REPO) -> None:
         from secgraph.access import KeyStore
         from secgraph.io.importer import load
         from secgraph.store.embedded import EmbeddedStore
         from tests.neo4j_server import free_port
 
+        folder.mkdir(parents=True, exist_ok=True)
+        self.tree = tree
         self.db = folder / "graph.db"
         store = EmbeddedStore(self.db)
         if not load(store, REPO / "seed_data", progress=False).ok:
@@ -272,7 +274,9 @@ class Server:
         env.pop("NEO4J_URI", None)
         command = [sys.executable, "-m", "secgraph.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.log = (folder / "server.log").open("wb")
-        self.proc = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        # run from ``tree``: ``python -m`` puts the working folder first on sys.path, so that tree's
+        # secgraph is the one served
+        self.proc = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=tree)
 
     def wait_ready(self) -> None:
         import httpx
@@ -399,9 +403,9 @@ def summarise_profile(raw: Path, seconds: float, rate: int) -> dict[str, Any]:
 
 def cache_hit_costs(repeat: int) -> dict[str, float]:
     """Milliseconds one cache hit takes through the whole app, in this process, one request at a time
-    (FastAPI's TestClient: no network, no concurrency), beside writing the cached result as JSON
-    (``model_dump_json``: what a hit would cost if the service kept the answer's bytes instead of
-    validating the model against its ``response_model`` and serialising it again on every hit)."""
+    (FastAPI's TestClient: no network, no concurrency), with and without ``If-None-Match``, beside
+    writing the cached result as JSON (``model_dump_json``: what each hit paid on top while the service
+    validated and serialised the cached model on every hit; it now keeps the answer's bytes)."""
     from fastapi.testclient import TestClient
     from seed_analyses import median_seconds
 
@@ -419,10 +423,17 @@ def cache_hit_costs(repeat: int) -> dict[str, float]:
         with TestClient(create_app(store=store, keys=keys), headers={"Authorization": f"Bearer {token}"}) as client:
             costs[f"GET {BASELINE} (floor)"] = median_seconds(lambda: client.get(BASELINE), repeat)
             for path in ANALYSES:
-                assert client.get(path).status_code == 200, path  # computed once: the rest are hits
+                first = client.get(path)  # computed once: the rest are hits
+                assert first.status_code == 200, path
                 costs[f"GET {path.split('?')[0]} (hit)"] = median_seconds(lambda p=path: client.get(p), repeat)
-            cache = client.app.state.analyses  # type: ignore[attr-defined]
-            for key, result in list(cache._entries.items()):
+                if "etag" in first.headers:
+                    unchanged = {"If-None-Match": first.headers["etag"]}
+                    costs[f"GET {path.split('?')[0]} (hit, 304 Not Modified)"] = median_seconds(
+                        lambda p=path, h=unchanged: client.get(p, headers=h), repeat
+                    )
+            cache = client.app.state.analyses
+            for key, entry in list(cache._entries.items()):
+                result = getattr(entry, "result", entry)  # the cached answer holds the result beside its bytes
                 costs[f"{key[0]}: model_dump_json of the cached result"] = median_seconds(
                     result.model_dump_json, repeat
                 )
@@ -496,6 +507,8 @@ def phase(server: Server, folder: Path, loads: dict[str, Load], seconds: float, 
     for load in loads.values():
         load.start()
     figures: dict[str, Any] = {name: load.wait() for name, load in loads.items()}
+    # the machine is shared: how busy it was while this phase ran (1 min; 2 cores)
+    figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     if sampler is None:
         figures["profile"] = {"error": "py-spy not found (pip install py-spy, or set PY_SPY)" if profile else "off"}
         return figures
@@ -508,49 +521,96 @@ def phase(server: Server, folder: Path, loads: dict[str, Load], seconds: float, 
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    """The phases against one server; the figures."""
+    """The phases against one server, or, with ``before`` (a tree of the code before a change), against
+    two: each phase runs on this tree's server then on the other's, so both meet the same machine."""
     seconds = float(getattr(args, "seconds", 15))
     writes = int(getattr(args, "writes", 200))
     profile = not getattr(args, "no_profile", False)
+    before = getattr(args, "before", None)
     results: dict[str, Any] = {
         "title": "API latency under 50 concurrent clients / 同時50クライアントでのAPI応答時間",
         "connections": CONNECTIONS,
         "seconds_per_phase": seconds,
         "profiler": "py-spy record --gil: samples only the thread holding the GIL, i.e. where the CPU goes",
+        "http": _http_stack(),
     }
+    trees = {"now": REPO} | ({"before": Path(before).resolve()} if before else {})
     with tempfile.TemporaryDirectory(prefix="secgraph-bench-api-") as name:
         folder = Path(name)
-        server = Server(folder)
+        servers = {label: Server(folder / label, tree) for label, tree in trees.items()}
+        runs: dict[str, dict[str, Any]] = {
+            label: {"tree": str(tree), "commit": _commit(tree)} for label, tree in trees.items()
+        }
 
-        def load(paths: tuple[str, ...], **options: Any) -> Load:
+        def phases(label: str) -> dict[str, Any]:
+            return runs[label].setdefault("phases", {})
+
+        def load(server: Server, paths: tuple[str, ...], **options: Any) -> Load:
             return Load(server.base, server.key, paths, options.pop("seconds", seconds), folder=folder, **options)
 
         try:
-            server.wait_ready()
-            results["load_tool"] = load((BASELINE,)).tool
-            phases: dict[str, Any] = {}
-            phases["baseline"] = phase(server, folder, {"health": load((BASELINE,))}, seconds, profile)
-            results["cold_seconds"] = server.warm(ANALYSES + READS)
-            phases["cached_analyses"] = phase(server, folder, {"analyses": load(ANALYSES)}, seconds, profile)
-            phases["reads"] = phase(server, folder, {"reads": load(READS)}, seconds, profile)
-            writing = load((WRITE_PATH,), seconds=seconds * 4, writes=writes, prefix="bench-w")
-            phases["writes"] = phase(server, folder, {"writes": writing}, seconds * 4, profile)
-            phases["writes"]["writes"]["stored"] = server.count_written("bench-w-")
-            mix = {
-                "analyses": load(ANALYSES, connections=20, seconds=seconds * 2),
-                "reads": load(READS, connections=25, seconds=seconds * 2),
-                "writes": load((WRITE_PATH,), connections=5, writes=100, prefix="bench-m", seconds=seconds * 2),
-            }
-            phases["mixed"] = phase(server, folder, mix, seconds * 2, profile)
-            phases["mixed"]["writes"]["stored"] = server.count_written("bench-m-")
-            results["phases"] = phases
+            for server in servers.values():
+                server.wait_ready()
+            first = next(iter(servers.values()))
+            results["load_tool"] = Load(first.base, first.key, (BASELINE,), seconds, folder=folder).tool
+            for label, server in servers.items():
+                phases(label)["baseline"] = phase(
+                    server, folder, {"health": load(server, (BASELINE,))}, seconds, profile
+                )
+            for label, server in servers.items():
+                runs[label]["cold_seconds"] = server.warm(ANALYSES + READS)
+            for label, server in servers.items():
+                loads = {"analyses": load(server, ANALYSES)}
+                phases(label)["cached_analyses"] = phase(server, folder, loads, seconds, profile)
+            for label, server in servers.items():
+                phases(label)["reads"] = phase(server, folder, {"reads": load(server, READS)}, seconds, profile)
+            for label, server in servers.items():
+                writing = load(server, (WRITE_PATH,), seconds=seconds * 4, writes=writes, prefix="bench-w")
+                phases(label)["writes"] = phase(server, folder, {"writes": writing}, seconds * 4, profile)
+                phases(label)["writes"]["writes"]["stored"] = server.count_written("bench-w-")
+            for label, server in servers.items():
+                mix = {
+                    "analyses": load(server, ANALYSES, connections=20, seconds=seconds * 2),
+                    "reads": load(server, READS, connections=25, seconds=seconds * 2),
+                    "writes": load(
+                        server, (WRITE_PATH,), connections=5, writes=100, prefix="bench-m", seconds=seconds * 2
+                    ),
+                }
+                phases(label)["mixed"] = phase(server, folder, mix, seconds * 2, profile)
+                phases(label)["mixed"]["writes"]["stored"] = server.count_written("bench-m-")
         finally:
-            server.stop()
+            for server in servers.values():
+                server.stop()
+    now = runs.pop("now")
+    results["commit"] = now["commit"]
+    results["cold_seconds"] = now["cold_seconds"]
+    results["phases"] = now["phases"]
+    if "before" in runs:
+        results["before"] = runs["before"]
     results["machine"] = machine()  # the load average now covers the phases just run
     results["direct_costs"] = direct_costs()
     cached = results["phases"]["cached_analyses"]["analyses"]
     results["met"] = cached["p95_ms"] < TARGET_P95_MS and cached["error_count"] == 0
     return results
+
+
+def _commit(tree: Path) -> str:
+    """The tree's commit, with '+ changes' when its files differ from it."""
+
+    def git(*command: str) -> str:
+        return subprocess.run(["git", *command], cwd=tree, capture_output=True, text=True).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + (
+        " + changes" if git("status", "--porcelain", "--", "secgraph") else ""
+    )
+
+
+def _http_stack() -> str:
+    """What ``secgraph serve`` runs on: uvicorn takes httptools and uvloop when they are installed."""
+    import importlib.util
+
+    found = [m for m in ("httptools", "uvloop") if importlib.util.find_spec(m)]
+    return "uvicorn with " + (" and ".join(found) if found else "h11 and asyncio (pure Python)")
 
 
 def _row(label: str, f: dict[str, Any], target: str) -> str:
@@ -617,32 +677,63 @@ FINDINGS = """## Why, and what would reach the target
 """
 
 
-def report(results: dict[str, Any]) -> None:
-    p = results["phases"]
+def _rows(p: dict[str, Any], met: bool | None, code: str) -> list[str]:
+    """One run's rows; ``met`` None for the run before (its verdict is not the target's)."""
     base = p["baseline"]["health"]
     cached = p["cached_analyses"]["analyses"]
-    verdict = "met" if results["met"] else "MISSED"
     writes, mixed = p["writes"]["writes"], p["mixed"]
+    verdict = "" if met is None else f"p95 < {TARGET_P95_MS:g} ms, no errors: **{'met' if met else 'MISSED'}** "
+    return [
+        _row(
+            f"{code}GET /health (baseline)", base, f"peer: the service's floor; load {p['baseline']['load_average_1m']}"
+        ),
+        _row(
+            f"{code}cached analyses",
+            cached,
+            f"{verdict}(p95 {cached['p95_ms'] / max(base['p95_ms'], 0.01):.1f}× baseline); "
+            f"load {p['cached_analyses']['load_average_1m']}",
+        ),
+        _row(f"{code}plain reads", p["reads"]["reads"], f"load {p['reads']['load_average_1m']}"),
+        _row(
+            f"{code}writes (POST /organisations; {writes['stored']} stored)",
+            writes,
+            f"{'no errors; ' if met is not None else ''}load {p['writes']['load_average_1m']}",
+        ),
+        _row(f"{code}mixed: analyses (20 conns)", mixed["analyses"], f"load {mixed['load_average_1m']}"),
+        _row(f"{code}mixed: reads (25 conns)", mixed["reads"], "—"),
+        _row(f"{code}mixed: writes (5 conns; {mixed['writes']['stored']} stored)", mixed["writes"], "—"),
+    ]
+
+
+def report(results: dict[str, Any]) -> None:
+    p = results["phases"]
+    before = results.get("before")
+    now_code = f"{results['commit']}: " if before else ""
     table = [
         f"Load tool: {results['load_tool']}; {results['connections']} connections, closed loop (each sends its "
         f"next request when the last is answered); {results['seconds_per_phase']:g} s a phase (writes "
-        "×4 and bounded in count, mixed ×2). Seed data, embedded store, `secgraph serve` in its own process.",
+        "×4 and bounded in count, mixed ×2). Seed data, embedded store, `secgraph serve` in its own process "
+        f"({results.get('http', '?')}). The load column is the machine's 1-minute load average at the end "
+        "of the phase (2 cores: above 2, the run shared the CPUs with other work).",
         "",
+    ]
+    if before:
+        table += [
+            f"Each phase ran on this tree ({results['commit']}) and then, right after, on the code before the "
+            f"change (`{before['commit']}`, served from another tree), against the same machine.",
+            "",
+        ]
+    table += [
         "| phase | p50 ms | p95 ms | p99 ms | req/s | requests | errors | target / peer |",
         "|---|---|---|---|---|---|---|---|",
-        _row("GET /health (baseline)", base, "peer: the service's floor"),
-        _row(
-            "cached analyses",
-            cached,
-            f"p95 < {TARGET_P95_MS:g} ms, no errors: **{verdict}** "
-            f"(p95 {cached['p95_ms'] / max(base['p95_ms'], 0.01):.1f}× baseline)",
-        ),
-        _row("plain reads", p["reads"]["reads"], "—"),
-        _row(f"writes (POST /organisations; {writes['stored']} stored)", writes, "no errors"),
-        _row("mixed: analyses (20 conns)", mixed["analyses"], "—"),
-        _row("mixed: reads (25 conns)", mixed["reads"], "—"),
-        _row(f"mixed: writes (5 conns; {mixed['writes']['stored']} stored)", mixed["writes"], "—"),
+        *_rows(p, results["met"], now_code),
     ]
+    if before:
+        table += _rows(before["phases"], None, f"before ({before['commit']}): ")
+        ratio = before["phases"]["cached_analyses"]["analyses"]["p95_ms"] / max(
+            p["cached_analyses"]["analyses"]["p95_ms"], 0.01
+        )
+        table += ["", f"Cached analyses, p95 before / after in this run: {ratio:.1f}×."]
     notes = ["Cold (first, uncached) answer per path, seconds:", ""]
     notes += [f"- `{path}`: {s}" for path, s in results["cold_seconds"].items()]
     costs = results["direct_costs"]
@@ -675,6 +766,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=15, help="length of each phase")
     p.add_argument("--writes", type=int, default=200, help="writes in the write phase (bounded)")
     p.add_argument("--no-profile", action="store_true", help="do not sample the server with py-spy")
+    p.add_argument(
+        "--before",
+        metavar="TREE",
+        help="also serve the code in TREE (say a worktree of the commit before a change: git worktree add "
+        "/tmp/before HEAD) and run every phase on it right after this tree's, in the same run",
+    )
     p.add_argument("--client", help=argparse.SUPPRESS)  # the fallback load tool, run as a child process
     return p
 
