@@ -40,7 +40,7 @@ import numpy as np
 from secgraph.access.roles import Visibility
 from secgraph.access.visibility import visible_graph
 from secgraph.analysis.key_persons import KeyPersonCandidates, key_person_candidates
-from secgraph.analysis.network import Scope, actor_network, community_circle, snapshot_at
+from secgraph.analysis.network import Scope, actor_network, community_circle, shared_inputs, snapshot_at
 from secgraph.analysis.sectors import MissingSectors, missing_sectors
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
@@ -466,6 +466,7 @@ def _memberships(snapshot: GraphData, graph: nx.Graph) -> dict[str, tuple[str, .
     return {n: tuple(sorted(cs)) for n, cs in belongs.items()}
 
 
+@shared_inputs()  # the analyses, the memberships and the drawing share one snapshot and network
 def network_map(
     data: GraphData,
     scope: Scope | None = None,
