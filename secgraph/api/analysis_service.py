@@ -1,18 +1,25 @@
 """Running analyses for a caller: on the graph the caller may see, cached until the next write.
 
 An analysis runs on ``GraphService.view_for(principal).data`` — confidential records and (for
-viewers) personal names are gone from its input, so they cannot appear in its evidence. Results
-are cached on (analysis, parameters, revision, visibility): the revision grows with every write,
-so a write invalidates the cache with no further bookkeeping.
+viewers) personal names are gone from its input, so they cannot appear in its evidence. Answers
+are cached on (analysis, parameters, revision, visibility, format): the revision grows with every
+write, so a write invalidates the cache with no further bookkeeping.
+
+What is cached is the answer as it goes over the wire: the result and its JSON bytes, made once,
+with a strong ``ETag``. A cache hit sends those bytes (or 304 to a client that already holds them)
+instead of validating and serialising the result again, which under many clients was most of the
+service's time (bench/results/api_latency.md).
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from fastapi import Response
@@ -24,7 +31,7 @@ from secgraph.api.problems import ProblemError
 from secgraph.api.services import GraphService
 from secgraph.model.graph import GraphData
 
-Result = TypeVar("Result", bound=BaseModel)
+Result = TypeVar("Result")
 
 
 #: The header that tells which revision of the graph an analysis was computed on.
@@ -44,8 +51,8 @@ class AnalysisCache:
         self.capacity = capacity
         self.time_limit_s = time_limit_s
         self.max_pending = max_pending
-        self._entries: OrderedDict[Hashable, BaseModel] = OrderedDict()
-        self._running: dict[Hashable, Future[BaseModel]] = {}
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
+        self._running: dict[Hashable, Future[object]] = {}
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -119,32 +126,90 @@ def parse_scope(community: str | None, region: str | None, prefecture: str | Non
         raise ProblemError(422, str(error), [{"field": field, "reason": str(error)}]) from None
 
 
-def run_analysis(
-    graph: GraphService,
-    cache: AnalysisCache,
-    principal: Principal,
-    name: str,
-    parameters: tuple[Hashable, ...],
-    analysis: Callable[[GraphData], Result],
-    *,
-    response: Response | None = None,
-) -> Result:
-    """``analysis`` on what ``principal`` may see, from the cache when nothing was written since.
+def _etag(body: bytes) -> str:
+    # A strong validator: the same bytes give the same tag, whatever the revision or the role, so a
+    # client whose copy is still exact gets 304 even across a write that did not change its answer.
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
-    With ``response``, the revision the result was computed on goes into its ``X-Graph-Revision``
-    header, so a client can tell which state of the graph an answer describes."""
-    view = graph.view_for(principal)
-    if response is not None:
-        response.headers[REVISION_HEADER] = str(view.revision)
-    key = (name, parameters, view.revision, principal.visibility)
 
-    def compute() -> Result:
-        try:
-            return analysis(view.data)
-        except KeyError as error:
-            detail = str(error.args[0]) if error.args else "not found"
-            raise ProblemError(404, detail) from None
-        except ValueError as error:
-            raise ProblemError(422, str(error), [{"field": "parameters", "reason": str(error)}]) from None
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (RFC 9110 §13.1.2: weak comparison, ``*`` matches any)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
 
-    return cache.get_or_compute(key, compute)
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    """An analysis result with the bytes FastAPI would send for it, made once per cache entry.
+
+    The body is what FastAPI's own serialisation gives for the route's ``response_model`` (pydantic's
+    ``dump_json`` with ``by_alias=True``, FastAPI ≥ 0.130): a hit sends these bytes as they are instead
+    of validating and dumping the model again on every request."""
+
+    result: BaseModel
+    body: bytes
+    etag: str
+    revision: int
+
+    @classmethod
+    def of(cls, result: BaseModel, revision: int) -> CachedAnswer:
+        body = type(result).__pydantic_serializer__.to_json(result, by_alias=True)
+        return cls(result, body, _etag(body), revision)
+
+
+class AnalysisAnswer(Response):
+    """An analysis answered over HTTP: its JSON, or 304 when the caller's copy is current.
+
+    ``result`` is the analysis itself, for routes that answer with something else made from it (the
+    exports' tables)."""
+
+    media_type = "application/json"
+
+    def __init__(self, cached: CachedAnswer, if_none_match: str | None):
+        self.result = cached.result
+        headers = {REVISION_HEADER: str(cached.revision), "ETag": cached.etag}
+        if _matches(if_none_match, cached.etag):
+            super().__init__(status_code=304, headers=headers)
+        else:
+            super().__init__(cached.body, headers=headers)
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    """What an analysis route needs besides its parameters: the graph, the cache, the caller and the
+    caller's ``If-None-Match``."""
+
+    graph: GraphService
+    cache: AnalysisCache
+    principal: Principal
+    if_none_match: str | None = None
+
+    def answer(
+        self, name: str, parameters: tuple[Hashable, ...], analysis: Callable[[GraphData], BaseModel]
+    ) -> AnalysisAnswer:
+        """``analysis`` on what the caller may see, as its JSON (or 304), from the cache when nothing
+        was written since; ``X-Graph-Revision`` tells which revision of the graph it describes."""
+        view = self.graph.view_for(self.principal)
+        key = (name, parameters, view.revision, self.principal.visibility, "json")
+
+        def compute() -> CachedAnswer:
+            return CachedAnswer.of(_analysed(analysis, view.data), view.revision)
+
+        return AnalysisAnswer(self.cache.get_or_compute(key, compute), self.if_none_match)
+
+    def unconditional(self, principal: Principal | None = None) -> AnalysisRequest:
+        """The same request without ``If-None-Match`` (always a body), optionally for a narrower caller."""
+        return replace(self, principal=principal or self.principal, if_none_match=None)
+
+
+def _analysed(analysis: Callable[[GraphData], Result], data: GraphData) -> Result:
+    try:
+        return analysis(data)
+    except KeyError as error:
+        detail = str(error.args[0]) if error.args else "not found"
+        raise ProblemError(404, detail) from None
+    except ValueError as error:
+        raise ProblemError(422, str(error), [{"field": "parameters", "reason": str(error)}]) from None

@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from secgraph.access import FailureLimiter, KeyStore
 from secgraph.api.analysis_service import AnalysisCache
 from secgraph.api.imports import ImportService
+from secgraph.api.key_checks import KeyChecks
 from secgraph.api.limits import BodyLimitMiddleware
 from secgraph.api.problems import PROBLEM_JSON, install_handlers
 from secgraph.api.routers import (
@@ -160,6 +161,7 @@ def create_app(
     graph = GraphService(holder, keys.pseudonym_key())
     import_jobs = ImportService(graph)
     analyses = AnalysisCache(time_limit_s=settings.analysis_time_limit_s)
+    key_checks = KeyChecks(keys)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -170,6 +172,7 @@ def create_app(
         yield
         import_jobs.close()
         analyses.close()
+        key_checks.close()
         holder.close()
 
     app = FastAPI(
@@ -181,6 +184,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.keys = keys
+    app.state.key_checks = key_checks
     app.state.graph = graph
     app.state.imports = import_jobs
     app.state.limiter = FailureLimiter(settings.failed_auth_burst, settings.failed_auth_per_minute)

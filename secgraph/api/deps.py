@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from secgraph.access import FailureLimiter, KeyStore, Principal
+from secgraph.access import FailureLimiter, Principal
 from secgraph.api.imports import ImportService
+from secgraph.api.key_checks import KeyChecks
 from secgraph.api.problems import ProblemError
 from secgraph.api.services import GraphService
 
@@ -26,11 +28,16 @@ _header = APIKeyHeader(
 )
 
 
-def graph_service(request: Request) -> GraphService:
+# Dependencies that only read what is in memory are ``async def``: FastAPI runs a plain ``def``
+# dependency on the thread pool, and under many clients each such hop cost about as much as sending a
+# cached answer.
+
+
+async def graph_service(request: Request) -> GraphService:
     return request.app.state.graph
 
 
-def import_service(request: Request) -> ImportService:
+async def import_service(request: Request) -> ImportService:
     return request.app.state.imports
 
 
@@ -40,7 +47,7 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     header_key: Annotated[str | None, Security(_header)],
@@ -65,8 +72,11 @@ def current_principal(
             f"/ 失敗が多すぎます。{wait}秒後に再試行してください",
             headers={"Retry-After": str(wait)},
         )
-    keys: KeyStore = request.app.state.keys
-    principal = keys.verify(token.strip())
+    checks: KeyChecks = request.app.state.key_checks
+    token = token.strip()
+    # A key verified lately and unchanged since is answered here on the event loop; any other goes to
+    # a worker thread, since checking it reads the key file.
+    principal = checks.remembered(token) or await run_in_threadpool(checks.verify, token)
     if principal is None:
         limiter.failed(address)
         raise ProblemError(401, "unknown or revoked API key / APIキーが無効か失効しています", headers=challenge)
@@ -79,7 +89,7 @@ class PageParams:
     limit: int
 
 
-def page_params(
+async def page_params(
     offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="飛ばす件数 / Items to skip", examples=[0])] = 0,
     limit: Annotated[
         int, Query(ge=1, le=500, description="1ページの件数（最大500） / Page size (at most 500)", examples=[50])

@@ -2,7 +2,9 @@
 
 A declared ``Content-Length`` over the limit is answered 413 at once; a body sent without one
 (chunked) is counted as it arrives and refused as soon as it passes the limit, so an oversized
-upload is never held whole in memory or on disk.
+upload is never held whole in memory or on disk. A pure ASGI middleware (not Starlette's
+``BaseHTTPMiddleware``, which would copy every response through a stream), and requests without a
+chunked body pass straight through.
 """
 
 from __future__ import annotations
@@ -44,9 +46,15 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
+        path = scope["path"]
         limit = self._limit(path)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        declared: bytes | None = None
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = True
         if declared is not None:
             try:
                 too_large = int(declared) > limit
@@ -55,6 +63,12 @@ class BodyLimitMiddleware:
             if too_large:
                 await self._refuse(send, path, limit)
                 return
+        if not chunked:
+            # No body, or one whose declared length is within the limit (the HTTP server reads no more
+            # than it declares): nothing to count, so the request goes on without wrappers, which every
+            # request would otherwise pay for on its way in and out.
+            await self.app(scope, receive, send)
+            return
 
         received = 0
         started = False

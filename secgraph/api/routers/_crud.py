@@ -62,7 +62,7 @@ def to_record(spec: RecordSpec, body: BaseModel, record_id: str | None) -> Node:
         raise ProblemError(422, str(error), [{"field": "id", "reason": str(error)}]) from None
 
 
-def _organised_by(
+async def _organised_by(
     organised_by: Annotated[
         str | None, Query(max_length=200, description="主催者のID / Id of the organiser", examples=["com-wakayama"])
     ] = None,
@@ -70,7 +70,7 @@ def _organised_by(
     return organised_by
 
 
-def _no_organiser() -> None:
+async def _no_organiser() -> None:
     return None
 
 

@@ -39,7 +39,7 @@ def filters(**applies_to: str) -> Callable[..., NodeFilters]:
     """A dependency taking the named filters as query parameters (the values say, in English, what
     each filter looks at for this kind of record)."""
 
-    def parse(**values: str | None) -> NodeFilters:
+    async def parse(**values: str | None) -> NodeFilters:
         return filters_or_422(**values)
 
     parameters = []

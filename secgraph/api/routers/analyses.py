@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
 
-from secgraph.access import Principal
 from secgraph.analysis import (
     changes_between,
     engagement_stage,
@@ -28,7 +27,7 @@ from secgraph.analysis.network import Scope
 from secgraph.analysis.regions import IsolatedRegions
 from secgraph.analysis.sectors import MissingSectors
 from secgraph.analysis.stage import EngagementStages
-from secgraph.api.analysis_service import AnalysisCache, parse_scope, run_analysis
+from secgraph.api.analysis_service import AnalysisAnswer, AnalysisCache, AnalysisRequest, parse_scope
 from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import ProblemError
 from secgraph.api.routers import ERROR_RESPONSES
@@ -36,14 +35,24 @@ from secgraph.api.routers import ERROR_RESPONSES
 router = APIRouter(prefix="/analyses", tags=["analyses"], responses=ERROR_RESPONSES)
 
 
-def analysis_cache(request: Request) -> AnalysisCache:
+# Dependencies here are ``async def``, as in secgraph.api.deps: they only read what is in memory.
+
+
+async def analysis_cache(request: Request) -> AnalysisCache:
     return request.app.state.analyses
 
 
 Cache = Annotated[AnalysisCache, Depends(analysis_cache)]
 
 
-def scope(
+async def analysis_request(request: Request, graph: Graph, cache: Cache, who: CurrentPrincipal) -> AnalysisRequest:
+    return AnalysisRequest(graph, cache, who, request.headers.get("if-none-match"))
+
+
+Answers = Annotated[AnalysisRequest, Depends(analysis_request)]
+
+
+async def scope(
     community: Annotated[
         str | None, Query(description="コミュニティID / Community id", examples=["s001-com-kansai-secnet"])
     ] = None,
@@ -66,10 +75,6 @@ def _key(scope: Scope) -> tuple[object, ...]:
     return (scope.community, scope.region, scope.prefecture, scope.as_of)
 
 
-def _run(graph: Graph, cache: AnalysisCache, who: Principal, response: Response, name: str, params: tuple, analysis):  # type: ignore[no-untyped-def]
-    return run_analysis(graph, cache, who, name, params, analysis, response=response)
-
-
 @router.get(
     "/key-persons",
     response_model=KeyPersonCandidates,
@@ -78,22 +83,15 @@ def _run(graph: Graph, cache: AnalysisCache, who: Principal, response: Response,
     " / Ranked by brokerage, activity across communities and the fragmentation their departure would cause.",
 )
 def key_persons(
-    graph: Graph,
-    cache: Cache,
-    who: CurrentPrincipal,
-    response: Response,
+    answers: Answers,
     where: ScopeParam,
     limit: Annotated[int, Query(ge=1, le=500, description="件数 / How many")] = 20,
     kind: Annotated[
         list[Literal["Person", "Organisation"]] | None, Query(description="人物・団体 / People, organisations")
     ] = None,
-) -> KeyPersonCandidates:
+) -> AnalysisAnswer:
     kinds = tuple(sorted(kind or ["Organisation", "Person"]))
-    return _run(
-        graph,
-        cache,
-        who,
-        response,
+    return answers.answer(
         "key_persons",
         (*_key(where), limit, kinds),
         lambda d: key_person_candidates(d, where, limit=limit, kinds=kinds),
@@ -106,21 +104,14 @@ def key_persons(
     summary="二つのグループをつなぐ人・団体 / Who links two groups",
 )
 def brokers_between(
-    graph: Graph,
-    cache: Cache,
-    who: CurrentPrincipal,
-    response: Response,
+    answers: Answers,
     where: ScopeParam,
     group_a: Annotated[str, Query(description="グループA（セクターまたは都道府県） / Group A", examples=["police"])],
     group_b: Annotated[str, Query(description="グループB / Group B", examples=["university"])],
     by: Annotated[Literal["sector", "prefecture"], Query(description="グループの種類 / Grouped by")] = "sector",
     limit: Annotated[int, Query(ge=1, le=500, description="件数 / How many")] = 20,
-) -> GroupBrokers:
-    return _run(
-        graph,
-        cache,
-        who,
-        response,
+) -> AnalysisAnswer:
+    return answers.answer(
         "brokers",
         (*_key(where), group_a, group_b, by, limit),
         lambda d: betweenness_between_groups(d, group_a, group_b, where, by=by, limit=limit),
@@ -129,15 +120,12 @@ def brokers_between(
 
 @router.get("/isolated-regions", response_model=IsolatedRegions, summary="空白・孤立地域 / Isolated regions")
 def isolated(
-    graph: Graph,
-    cache: Cache,
-    who: CurrentPrincipal,
-    response: Response,
+    answers: Answers,
     where: ScopeParam,
     period_start: Annotated[dt.date | None, Query(description="期間の開始 / Period start")] = None,
     period_end: Annotated[dt.date | None, Query(description="期間の終了 / Period end")] = None,
     region_kind: Annotated[Literal["mic", "meti"], Query(description="地域区分 / Kind of region")] = "mic",
-) -> IsolatedRegions:
+) -> AnalysisAnswer:
     if (period_start is None) != (period_end is None):
         raise ProblemError(
             422,
@@ -145,11 +133,7 @@ def isolated(
             [{"field": "period_end", "reason": "both or neither"}],
         )
     period = (period_start, period_end) if period_start and period_end else None
-    return _run(
-        graph,
-        cache,
-        who,
-        response,
+    return answers.answer(
         "isolated",
         (*_key(where), period, region_kind),
         lambda d: isolated_regions(d, where, period=period, region_kind=region_kind),
@@ -167,10 +151,7 @@ def _needs(need: list[str] | None) -> tuple[SectorNeed, ...]:
 
 @router.get("/missing-sectors", response_model=MissingSectors, summary="不足セクターと候補 / Missing sectors")
 def missing(
-    graph: Graph,
-    cache: Cache,
-    who: CurrentPrincipal,
-    response: Response,
+    answers: Answers,
     where: ScopeParam,
     need: Annotated[
         list[str] | None,
@@ -181,13 +162,9 @@ def missing(
         ),
     ] = None,
     suggestions: Annotated[int, Query(ge=0, le=50, description="候補数 / Suggestions per sector")] = 5,
-) -> MissingSectors:
+) -> AnalysisAnswer:
     needs = _needs(need)
-    return _run(
-        graph,
-        cache,
-        who,
-        response,
+    return answers.answer(
         "missing",
         (*_key(where), tuple(n.code for n in needs), suggestions),
         lambda d: missing_sectors(d, where, needs=needs, suggestions_per_sector=suggestions),
@@ -195,24 +172,17 @@ def missing(
 
 
 @router.get("/stage", response_model=EngagementStages, summary="段階的アプローチの段階 / Engagement stage")
-def stage(graph: Graph, cache: Cache, who: CurrentPrincipal, response: Response, where: ScopeParam) -> EngagementStages:
-    return _run(graph, cache, who, response, "stage", _key(where), lambda d: engagement_stage(d, where))
+def stage(answers: Answers, where: ScopeParam) -> AnalysisAnswer:
+    return answers.answer("stage", _key(where), lambda d: engagement_stage(d, where))
 
 
 @router.get("/health", response_model=NetworkHealth, summary="ネットワークの健全性 / Network health")
 def health(
-    graph: Graph,
-    cache: Cache,
-    who: CurrentPrincipal,
-    response: Response,
+    answers: Answers,
     where: ScopeParam,
     dormant_months: Annotated[int, Query(ge=1, le=120, description="休眠とみなす月数 / Months without activity")] = 12,
-) -> NetworkHealth:
-    return _run(
-        graph,
-        cache,
-        who,
-        response,
+) -> AnalysisAnswer:
+    return answers.answer(
         "health",
         (*_key(where), dormant_months),
         lambda d: network_health(d, where, dormant_months=dormant_months, as_of=where.as_of),
@@ -221,14 +191,11 @@ def health(
 
 @router.get("/changes", response_model=Changes, summary="二時点の変化 / What changed between two dates")
 def changes(
-    graph: Graph,
-    cache: Cache,
-    who: CurrentPrincipal,
-    response: Response,
+    answers: Answers,
     where: ScopeParam,
     earlier: Annotated[dt.date, Query(description="前回 / Earlier date", examples=["2020-03-31"])],
     later: Annotated[dt.date, Query(description="今回 / Later date", examples=["2021-03-31"])],
-) -> Changes:
+) -> AnalysisAnswer:
     if later < earlier:
         raise ProblemError(
             422,
@@ -236,11 +203,7 @@ def changes(
             [{"field": "later", "reason": "before earlier"}],
         )
     plain = Scope(community=where.community, region=where.region, prefecture=where.prefecture)
-    return _run(
-        graph,
-        cache,
-        who,
-        response,
+    return answers.answer(
         "changes",
         (*_key(plain), earlier, later),
         lambda d: changes_between(d, earlier, later, plain),

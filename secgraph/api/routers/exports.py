@@ -18,9 +18,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from secgraph.access import Principal, Role, Visibility
+from secgraph.api.analysis_service import REVISION_HEADER, AnalysisAnswer, AnalysisRequest
 from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import ProblemError
 from secgraph.api.routers import ERROR_RESPONSES, analyses
@@ -52,7 +52,7 @@ _PROBLEMS = {code: {**spec, "content": {"application/problem+json": {}}} for cod
 _HIDE_NAMES = Query(description="氏名を伏せる（人物は役割と所属だけ） / Show people by role and affiliation only")
 
 #: URL name -> the analysis route it exports (its parameters are this route's parameters).
-ANALYSES: dict[str, Callable[..., BaseModel]] = {
+ANALYSES: dict[str, Callable[..., AnalysisAnswer]] = {
     "key-persons": analyses.key_persons,
     "brokers-between": analyses.brokers_between,
     "isolated-regions": analyses.isolated,
@@ -80,7 +80,7 @@ def _without_names(who: Principal) -> Principal:
     return Principal(who.key_id, who.name, Role.VIEWER, who.community_id)
 
 
-def _analysis_export(name: str, analysis: Callable[..., BaseModel]) -> Callable[..., Response]:
+def _analysis_export(name: str, analysis: Callable[..., AnalysisAnswer]) -> Callable[..., Response]:
     """A route taking ``analysis``'s own parameters and dependencies plus ``format``, ``table`` and
     ``hide_names``, answering with its result as tables."""
     own = inspect.signature(analysis, eval_str=True)
@@ -110,9 +110,10 @@ def _analysis_export(name: str, analysis: Callable[..., BaseModel]) -> Callable[
 
     def export(**values: Any) -> Response:
         file_format, chosen, hide_names = values.pop("format"), values.pop("table"), values.pop("hide_names")
-        if hide_names:
-            values["who"] = _without_names(values["who"])
-        every = analysis_tables(analysis(**values))
+        asked: AnalysisRequest = values["answers"]
+        values["answers"] = asked.unconditional(_without_names(asked.principal) if hide_names else None)
+        answer: AnalysisAnswer = analysis(**values)
+        every = analysis_tables(answer.result)
         tables = [t for t in every if chosen is None or t.key == chosen]
         if not tables:
             keys = ", ".join(t.key for t in every)
@@ -129,9 +130,7 @@ def _analysis_export(name: str, analysis: Callable[..., BaseModel]) -> Callable[
         else:
             body, media_type, extension = to_csv_bytes(tables), ZIP_MEDIA_TYPE, "zip"
         response = _file(body, media_type, file_name(stem, values["where"], extension))
-        for given in values.values():  # the analysis route's own headers (the revision it describes)
-            if isinstance(given, Response):
-                response.headers.update(given.headers)
+        response.headers[REVISION_HEADER] = answer.headers[REVISION_HEADER]  # the revision it describes
         return response
 
     export.__signature__ = own.replace(  # type: ignore[attr-defined]

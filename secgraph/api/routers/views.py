@@ -52,7 +52,7 @@ LAYOUT_WRITERS = (Role.ADMIN, Role.PLANNER)
 NAME_RULE = "半角英数字・-・_ で64文字まで / 1-64 ASCII letters, digits, - or _"
 
 
-def layout_store(request: Request) -> LayoutStore:
+async def layout_store(request: Request) -> LayoutStore:
     return LayoutStore(request.app.state.settings.layouts_folder)
 
 
@@ -78,7 +78,7 @@ class MapOptions:
     layout: str | None
 
 
-def map_options(hide_names: HideNames = False, seed: Seed = 0, layout: LayoutName = None) -> MapOptions:
+async def map_options(hide_names: HideNames = False, seed: Seed = 0, layout: LayoutName = None) -> MapOptions:
     return MapOptions(hide_names, seed, layout)
 
 
