@@ -23,10 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Literal
 
 import networkx as nx
+import numpy as np
 from pydantic import BaseModel, Field
 
 from secgraph.analysis.explain import Advice, Evidence, evidence
@@ -34,6 +35,7 @@ from secgraph.analysis.facts import display, sector_label
 from secgraph.analysis.measures import (
     BETWEENNESS_EXACT_UP_TO,
     BROKERAGE_ROLES,
+    _skeleton,
     burt_constraint,
     burt_effective_size,
     fragmentation,
@@ -286,45 +288,76 @@ def _open_pairs_by_group(
     groups that are not tied to each other. For the ``most`` commonest pairs of groups: the
     groups, how many such pairs, and the neighbours in at least one of them.
 
-    Tallied per group (pairs of members less the ties among them), so a hub costs the sum of its
-    neighbours' degrees rather than the square of its own.
+    ``_OpenPairs`` does the work; make one of those to ask about many nodes of one graph.
     """
-    members: dict[str, set] = defaultdict(set)
-    for n in G[v]:
-        if n != v and group.get(n) is not None:
-            members[group[n]].add(n)  # type: ignore[index]
-    closed: dict[tuple[str, str], int] = defaultdict(int)
-    for g, ns in members.items():
-        for a in ns:
-            for b in G[a]:
-                gb = group.get(b)
-                if gb is not None and gb > g and b in members.get(gb, ()):
-                    closed[g, gb] += 1
-    names = sorted(members)
-    open_pairs = [
-        ((ga, gb), len(members[ga]) * len(members[gb]) - closed[ga, gb])
-        for i, ga in enumerate(names)
-        for gb in names[i + 1 :]
-    ]
-    top = sorted((item for item in open_pairs if item[1] > 0), key=lambda item: (-item[1], item[0]))[:most]
-
-    def involved(ga: str, gb: str) -> set:
-        # A neighbour takes part unless it is tied to every neighbour of the other group.
-        return {a for a in members[ga] if len(members[gb] & set(G[a])) < len(members[gb])}
-
-    return [((ga, gb), n, sorted(str(x) for x in involved(ga, gb) | involved(gb, ga))) for (ga, gb), n in top]
+    return _OpenPairs(G, group).top(v, most=most)
 
 
-def _bridging_evidence(
-    G: nx.Graph, v: str, group: dict[Hashable, str | None], by: str, roles: dict[str, int]
-) -> list[Evidence]:
+class _OpenPairs:
+    """``_open_pairs_by_group`` for many nodes of one undirected graph and one grouping.
+
+    Tallied per group (pairs of members less the ties among them), so a hub costs the sum of its
+    neighbours' degrees rather than the square of its own; the neighbours' ties are read from the
+    graph's shared skeleton (``measures._skeleton``) in numpy rather than walked in Python.
+    """
+
+    def __init__(self, G: nx.Graph, group: Mapping[Hashable, str | None]) -> None:
+        if G.is_directed():
+            raise nx.NetworkXNotImplemented("not implemented for directed type")
+        self.sk = sk = _skeleton(G)
+        known = [group.get(v) for v in sk.nodes]
+        # Group numbers in the groups' sorted order, so comparing numbers compares the groups.
+        self.names = sorted({g for g in known if g is not None})
+        number = {g: i for i, g in enumerate(self.names)}
+        self.code = np.array([-1 if g is None else number[g] for g in known], dtype=np.int64)
+        self._around = np.zeros(sk.n, dtype=bool)
+
+    def top(self, v: Hashable, *, most: int = 2) -> list[tuple[tuple[str, str], int, list[str]]]:
+        sk, code = self.sk, self.code
+        i = sk.index[v]
+        neighbours = sk.target[sk.arcs_of[i] : sk.arcs_of[i + 1]]  # no self-loop in the skeleton
+        neighbours = neighbours[code[neighbours] >= 0]
+        groups = len(self.names)
+        size = np.bincount(code[neighbours], minlength=groups)
+        # The neighbours' arcs to other neighbours of v: (a, b) and (b, a) for each tie among them.
+        degree = sk.degree[neighbours]
+        total = int(degree.sum())
+        starts = np.repeat(sk.arcs_of[neighbours] - (np.cumsum(degree) - degree), degree)
+        arcs = starts + np.arange(total)
+        self._around[neighbours] = True
+        try:
+            inside = self._around[sk.target[arcs]]
+        finally:
+            self._around[neighbours] = False
+        a, b = sk.source[arcs[inside]], sk.target[arcs[inside]]
+        ga, gb = code[a], code[b]
+        later = gb > ga
+        closed = np.bincount(ga[later] * groups + gb[later], minlength=groups * groups).reshape(groups, groups)
+        present = np.flatnonzero(size)
+        open_pairs = [
+            ((self.names[x], self.names[y]), int(size[x] * size[y] - closed[x, y]), (x, y))
+            for k, x in enumerate(present.tolist())
+            for y in present[k + 1 :].tolist()
+        ]
+        top = sorted((item for item in open_pairs if item[1] > 0), key=lambda item: (-item[1], item[0]))[:most]
+
+        def involved(x: int, y: int) -> set[Hashable]:
+            # A neighbour takes part unless it is tied to every neighbour of the other group.
+            members = neighbours[code[neighbours] == x]
+            tied = np.bincount(a[gb == y], minlength=sk.n)[members] if len(a) else np.zeros(len(members), np.int64)
+            return {sk.nodes[m] for m in members[tied < size[y]].tolist()}
+
+        return [(pair, n, sorted(str(node) for node in involved(x, y) | involved(y, x))) for pair, n, (x, y) in top]
+
+
+def _bridging_evidence(open_pairs: _OpenPairs, v: str, by: str, roles: dict[str, int]) -> list[Evidence]:
     across = sum(roles[r] for r in BROKERAGE_ROLES if r != "coordinator")
     if not across:
         return []
     what_ja, what_en = ("セクター", "sectors") if by == "sector" else ("都道府県", "prefectures")
     counts_ja = "・".join(f"{_BROKERAGE_LABEL[r][0]}{roles[r]}" for r in BROKERAGE_ROLES)
     counts_en = ", ".join(f"{_BROKERAGE_LABEL[r][1]} {roles[r]}" for r in BROKERAGE_ROLES)
-    top = _open_pairs_by_group(G, v, group)
+    top = open_pairs.top(v)
     bridges_ja = "、".join(
         f"{_group_label(a, by, 'ja')}と{_group_label(b, by, 'ja')}をつなぐ（直接つながっていない{n}組）"
         for (a, b), n, _ in top
@@ -431,6 +464,8 @@ def _key_person_candidates(
     shown = ranked if limit is None else ranked[:limit]
     betweenness_rank = {v: i + 1 for i, v in enumerate(sorted(pool, key=lambda v: (-raw["betweenness"][v], v)))}
 
+    # Who each shown candidate bridges, by sector and by prefecture, from the shared skeleton.
+    by_sector, by_prefecture = _OpenPairs(G, sectors), _OpenPairs(G, prefecture_of)
     candidates = []
     for rank, v in enumerate(shown, start=1):
         cut_ids = sorted(str(n) for n in removal.cut_off(v)) if cut_off[v] else []
@@ -459,8 +494,8 @@ def _key_person_candidates(
             snapshot,
             G,
             candidate,
-            sectors,
-            prefecture_of,
+            by_sector,
+            by_prefecture,
             active.get(v, {}),
             roles.get(v, {}),
             fragmentation_now,
@@ -487,8 +522,8 @@ def _candidate_evidence(
     data: GraphData,
     G: nx.Graph,
     c: KeyPersonCandidate,
-    sectors: dict[Hashable, str | None],
-    prefecture_of: dict[Hashable, str | None],
+    by_sector: _OpenPairs,
+    by_prefecture: _OpenPairs,
     active: dict[str, list[str]],
     roles: dict[str, list[str]],
     fragmentation_now: float,
@@ -515,8 +550,8 @@ def _candidate_evidence(
                 [c.id],
             )
         )
-    found += _bridging_evidence(G, c.id, sectors, "sector", c.sector_brokerage.model_dump())
-    found += _bridging_evidence(G, c.id, prefecture_of, "prefecture", c.prefecture_brokerage.model_dump())
+    found += _bridging_evidence(by_sector, c.id, "sector", c.sector_brokerage.model_dump())
+    found += _bridging_evidence(by_prefecture, c.id, "prefecture", c.prefecture_brokerage.model_dump())
     if c.constraint is not None and c.effective_size is not None:
         found.append(
             evidence(
