@@ -589,8 +589,9 @@ def _members_with_role(unit: _Unit) -> Indicator:
         for member, rels in act.member_rels.items():
             if any(r.member_class in (MemberClass.OFFICER, MemberClass.SPECIAL_SUPPORT) for r in rels):
                 with_role.setdefault(member, "officer")
+    among = set(people)  # looked up for every part of every event: a set, not the sorted list
     for actor, _, _ in unit.parts(ROLE_PARTS):
-        body = actor if actor in people else unit.staff_of.get(actor)
+        body = actor if actor in among else unit.staff_of.get(actor)
         if body:
             with_role.setdefault(body, "event_role")
     holders = sorted(a for a in people if a in with_role)
@@ -626,14 +627,15 @@ def _dormant_members(unit: _Unit) -> Indicator:
     if not members:
         return _indicator("dormant_members", None, evidence=[evidence("number", "構成員の記録がない", "no members")])
     last: dict[str, dt.date] = {}
+    among = set(members)  # looked up for every membership and every part: a set, not the sorted list
     for act in unit.acts:
         for member, rels in act.member_rels.items():
             for rel in rels:
-                if tie_start(rel) <= unit.day and member in members:
+                if tie_start(rel) <= unit.day and member in among:
                     start = latest_day(rel.start or rel.as_of, unit.day)
                     last[member] = max(last.get(member, start), start)
     for actor, _, day in unit.parts(EVENT_PARTS):
-        body = actor if actor in members else unit.staff_of.get(actor)
+        body = actor if actor in among else unit.staff_of.get(actor)
         if body and day <= unit.day:
             last[body] = max(last.get(body, day), day)
     since = months_before(unit.day, unit.dormant_months)

@@ -22,7 +22,6 @@ of its editions. Only held events count.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import json
 import statistics
 from collections import defaultdict
@@ -33,6 +32,8 @@ from pathlib import Path
 from typing import Literal
 
 import networkx as nx
+import numpy as np
+import scipy.sparse as sp
 from pydantic import BaseModel, Field, model_validator
 
 from secgraph.analysis import regions
@@ -76,6 +77,7 @@ ROLE_PARTS: tuple[RelType, ...] = (*EVENT_ROLE_TYPES, RelType.SPOKE_AT)
 RUNNING_ROLES: tuple[RelType, ...] = (RelType.ORGANISED, RelType.CO_HOSTED)
 #: Ties that only say where someone works or what a unit belongs to: no tie between bodies.
 STRUCTURAL_TIES: tuple[RelType, ...] = (RelType.WORKS_AT, RelType.SUB_UNIT_OF)
+_EVENT_PART_SET: frozenset[RelType] = frozenset(EVENT_PARTS)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -202,6 +204,45 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 @dataclass(frozen=True)
+class TieMatrix:
+    """An actor network as a sparse symmetric matrix over its actors in id order: entry (i, j) is
+    1 + the number of the tie between actors i and j in :attr:`ties`.
+
+    The ties among a community's circle (thousands of attendees at national scale) are then read
+    by slicing rows and columns in C, instead of intersecting neighbour sets actor by actor."""
+
+    #: Actor ids, sorted: row and column i is ``actors[i]``.
+    actors: list[str]
+    position: dict[str, int]
+    matrix: sp.csr_matrix
+    #: Each tie once, as (smaller id, larger id, the network's attributes of the tie).
+    ties: list[tuple[str, str, dict]]
+    weight: np.ndarray
+
+    @classmethod
+    def of(cls, network: nx.Graph) -> TieMatrix:
+        actors = sorted(network)
+        position = {a: i for i, a in enumerate(actors)}
+        ties: list[tuple[str, str, dict]] = []
+        for a, b, edge in network.edges(data=True):
+            ties.append((a, b, edge) if a < b else (b, a, edge))
+        first = np.fromiter((position[a] for a, _, _ in ties), dtype=np.int64, count=len(ties))
+        second = np.fromiter((position[b] for _, b, _ in ties), dtype=np.int64, count=len(ties))
+        numbers = np.arange(1, len(ties) + 1, dtype=np.int64)
+        matrix = sp.csr_matrix(
+            (np.concatenate([numbers, numbers]), (np.concatenate([first, second]), np.concatenate([second, first]))),
+            shape=(len(actors), len(actors)),
+        )
+        weight = np.fromiter((edge["weight"] for _, _, edge in ties), dtype=np.float64, count=len(ties))
+        return cls(actors, position, matrix, ties, weight)
+
+    def among(self, actors: Iterable[str]) -> tuple[np.ndarray, sp.csr_matrix]:
+        """The rows of ``actors`` in the network (in id order) and the subgraph they induce."""
+        rows = np.array(sorted({self.position[a] for a in actors if a in self.position}), dtype=np.int64)
+        return rows, self.matrix[rows][:, rows]
+
+
+@dataclass(frozen=True)
 class Part:
     """An actor's part in an event: the relationship, and whether it was set on the event's series."""
 
@@ -245,6 +286,7 @@ class ActivityIndex:
         self._activities: dict[str, CommunityActivity] = {}
         self._member_spans: dict[str, list[tuple[str, dt.date, dt.date | None]]] = {}
         self._groups: dict[str, SectorGroup | None] = {}
+        self._parts_of: dict[str, list[Part]] = {}
         self._source = data
 
     @cached_property
@@ -297,9 +339,10 @@ class ActivityIndex:
     def degrees_among(self, actors: Iterable[str]) -> dict[str, int]:
         """Each of ``actors`` in the network (sorted by id) → its number of ties to the others: the
         degrees of the subgraph the actors induce, without building it."""
-        neighbours = self._neighbours
-        inside = {a for a in actors if a in neighbours}
-        return {a: len(neighbours[a].keys() & inside) for a in sorted(inside)}
+        ties = self.ties
+        rows, sub = ties.among(actors)
+        # Every stored entry is a tie (numbers start at 1), so a row's entries are its degree.
+        return dict(zip([ties.actors[i] for i in rows], np.diff(sub.indptr).tolist(), strict=True))
 
     def ties_among(self, actors: Iterable[str]) -> Iterator[tuple[str, str, dict]]:
         """Every tie of the network between two of ``actors``, once, as (smaller id, larger id,
@@ -312,6 +355,25 @@ class ActivityIndex:
             for b in sorted(ties.keys() & inside):
                 if a < b:
                     yield a, b, ties[b]
+
+    @cached_property
+    def ties(self) -> TieMatrix:
+        """:attr:`network` as a sparse matrix, shared by every index of this snapshot in a block."""
+        return reuse("stage.tie_matrix", self.data, None, lambda: TieMatrix.of(self.network))
+
+    @cached_property
+    def ties_between_bodies(self) -> np.ndarray:
+        """For each tie of :attr:`ties`, whether it says the two are tied as bodies: an event or a
+        relationship other than where someone works or what a unit belongs to."""
+        relationships = self.data.relationships
+        return np.fromiter(
+            (
+                bool(edge["events"]) or any(relationships[r].type not in STRUCTURAL_TIES for r in edge["relationships"])
+                for _, _, edge in self.ties.ties
+            ),
+            dtype=bool,
+            count=len(self.ties.ties),
+        )
 
     @cached_property
     def affiliations(self) -> dict[str, set[str]]:
@@ -352,6 +414,19 @@ class ActivityIndex:
     def parts(self, target_id: str, types: Iterable[RelType] = EVENT_PARTS) -> list[Part]:
         """Who took part in an event or series, and how; an edition inherits its series' parts."""
         wanted = set(types)
+        if wanted <= _EVENT_PART_SET:
+            # Asked for the same events by every rule, indicator and area: every part of a target
+            # is made once, then only filtered by the kinds asked for (the order is kept).
+            return [part for part in self._all_parts(target_id) if part.type in wanted]
+        return self._parts(target_id, wanted)
+
+    def _all_parts(self, target_id: str) -> list[Part]:
+        found = self._parts_of.get(target_id)
+        if found is None:
+            found = self._parts_of[target_id] = self._parts(target_id, _EVENT_PART_SET)
+        return found
+
+    def _parts(self, target_id: str, wanted: set[RelType]) -> list[Part]:
         found = [Part(r.from_id, RelType(r.type), str(r.id)) for r in self.by_to.get(target_id, []) if r.type in wanted]
         node = self.data.nodes.get(target_id)
         if isinstance(node, Event) and node.series_id:
@@ -911,9 +986,15 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
     def between_bodies(edge: dict) -> list[str]:
         return [r for r in edge["relationships"] if relationships[r].type not in STRUCTURAL_TIES]
 
+    matrix = act.index.ties
+    rows, sub = matrix.among(bodies)
+    entries = sub.tocoo()
+    upper = entries.row < entries.col  # each tie once
+    numbers = entries.data[upper] - 1
     # Where someone works is no tie between bodies: a tie counts with an event or another relationship.
-    ties = [(a, b, edge) for a, b, edge in act.index.ties_among(bodies) if edge["events"] or between_bodies(edge)]
-    if not ties:
+    kept = act.index.ties_between_bodies[numbers]
+    numbers, first, second = numbers[kept], entries.row[upper][kept], entries.col[upper][kept]
+    if not len(numbers):
         return Measured(
             0,
             [
@@ -924,20 +1005,19 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
                 )
             ],
         )
-    degree: dict[str, int] = defaultdict(int)
-    for a, b, _ in ties:
-        degree[a] += 1
-        degree[b] += 1
-    tied = sorted(degree, key=lambda a: (-degree[a], a))
-    # Only the strongest 20 are shown with their evidence: no need to sort them all.
-    shown = heapq.nsmallest(20, ties, key=lambda t: (-t[2]["weight"], t[0], t[1]))
+    degree = np.bincount(np.concatenate([first, second]), minlength=len(rows))
+    # Rows are in id order, so sorting by row breaks ties between equals by id.
+    tied_rows = np.flatnonzero(degree)
+    tied = [matrix.actors[rows[i]] for i in tied_rows[np.lexsort((tied_rows, -degree[tied_rows]))]]
+    # Only the strongest 20 are shown with their evidence: the heaviest first, then by the two ids.
+    shown = [matrix.ties[numbers[i]] for i in np.lexsort((second, first, -matrix.weight[numbers]))[:20]]
     return Measured(
-        len(ties),
+        len(numbers),
         [
             evidence(
                 "number",
-                f"団体どうしのつながり {len(ties)}本（{len(degree)}の団体・人）。多い順: {_names(act, tied)}",
-                f"{len(ties)} ties among {len(degree)} bodies or people; most tied: {_names_en(act, tied)}",
+                f"団体どうしのつながり {len(numbers)}本（{len(tied)}の団体・人）。多い順: {_names(act, tied)}",
+                f"{len(numbers)} ties among {len(tied)} bodies or people; most tied: {_names_en(act, tied)}",
                 sorted({i for _, _, edge in shown for i in (*between_bodies(edge), *edge["events"])}),
             )
         ],
