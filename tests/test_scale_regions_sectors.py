@@ -21,11 +21,14 @@ from secgraph.analysis.regions import (
     _cut_off,
     _cut_search,
     _links,
+    _nearest_by_scan,
     cut_pieces,
     isolated_regions,
+    nearest_ties_to,
     network_index,
 )
 from secgraph.analysis.sectors import missing_sectors, resource_allocation_to
+from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Event, EventSeries, Headcount
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, HeadcountKind, RelType
@@ -190,3 +193,24 @@ def test_what_a_cut_vertex_cuts_off_is_every_piece_but_the_largest(seed_number: 
                 ranked = sorted(pieces[v], key=lambda p: (-len(p), min(p)))
                 cut = sorted(a for piece in ranked[1:] for a in piece)
                 assert found == (None if len(cut) < at_least else (cut, len(ranked[0]))), (v, at_least)
+
+
+def test_nearest_ties_from_the_ranked_lists_are_the_scan_of_every_body_of_the_areas(seed: GraphData) -> None:
+    """The merge of the per-prefecture and per-area rankings proposes what scoring every candidate does,
+    in the same order, for prefectures, regions, several prefectures at once, exclusions and a within."""
+    rng = random.Random(8)
+    with shared_inputs():
+        ix = _build_index(seed, None)
+        actors = sorted(ix.network)
+        codes = [p.code for p in geography.prefectures()]
+        target_sets = [{c} for c in codes]
+        target_sets += [{p.code for p in geography.prefectures_of_region(r.code)} for r in geography.regions()]
+        target_sets += [set(rng.sample(codes, k)) for k in (2, 3, 5) for _ in range(5)]
+        for targets in target_sets:
+            for exclude, within in ((set(), None), (set(rng.sample(actors, 80)), set(rng.sample(actors, 300)))):
+                for limit in (1, 5, 1000):
+                    ranked = _nearest_by_scan(ix, targets, exclude, within)[:limit]
+                    found = nearest_ties_to(ix, targets, exclude, limit, within=within)
+                    assert [(t.actor_id, t.proximity, -t.score) for t in found] == [
+                        (a, near, score) for score, a, near, _ in ranked
+                    ], (sorted(targets), limit)

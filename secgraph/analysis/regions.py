@@ -25,6 +25,7 @@ the item has actors, and by how active the candidate already is.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
@@ -341,6 +342,9 @@ class _Index(NetworkIndex):
     whereabouts: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(default_factory=dict)
     #: MIC or METI area → those of them located in it: only they can be near a place in the area.
     approachable_in: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: (nearness, prefecture or area) → the actors that near a target there could propose, best first
+    #: (``nearest_ties_to``'s ranking), made on first use.
+    _ranked: dict[tuple[str, str], list[tuple[float, str, str, float]]] | None = None
     #: Community → the communities it has any link with (``_links`` finds one), made on first use.
     _linked: dict[str, set[str]] | None = None
     #: The connected components of the actor network, made on first use.
@@ -362,6 +366,13 @@ class _Index(NetworkIndex):
                         by_prefecture[p].append(a)
             found = self._local[community_id] = dict(by_prefecture)
         return found
+
+    def ranked(self, near: Proximity, where: str) -> list[tuple[float, str, str, float]]:
+        """The actors that a target ``near`` to them by ``where`` (a prefecture for the same prefecture, an
+        area for the same area) would rank, as ``(-score, actor, near, bonus)`` sorted: best first."""
+        if self._ranked is None:
+            self._ranked = _rank_approachable(self)
+        return self._ranked.get((near, where), [])
 
     def linked(self) -> dict[str, set[str]]:
         """Community → the other communities it shares a tie, an event, a member or a circle actor with."""
@@ -409,9 +420,7 @@ def _new_index(data: GraphData, period: DateSpan | None) -> _Index:
         for area in mic | meti:
             ix.approachable_in[area].add(actor_id)
     ix.circles = {c: community_circle(data, c) for c in sorted(ix.communities)}
-    for rel in data.relationships.values():
-        if rel.type in DIRECT_TIES or rel.type in EVENT_PARTS:
-            _note_activity(ix, rel)
+    _note_activities(ix)
     for event in data.nodes.values():
         if _held_within(event, period):
             for where in _event_places(event):  # type: ignore[arg-type]
@@ -483,24 +492,50 @@ def _event_places(event: Event) -> list[str]:
     return [prefecture.code, prefecture.mic_region, prefecture.meti_region]
 
 
-def _note_activity(ix: _Index, rel: Relationship) -> None:
-    """Record who was tied during the period, and where a tie started within it."""
+def _tie_timing(ix: _Index, rel: Relationship) -> tuple[bool, bool]:
+    """Whether a tie held during the period, and whether it started within it."""
     target = ix.data.nodes.get(rel.to_id)
     if isinstance(target, Event):
         # An event part is as old as the event: a 2009 seminar's sponsor is not tied in 2020.
         day = event_day(target)
         during = _within(ix.period, day)
-        started = during and target.status == EventStatus.HELD
-    else:
-        end = parse_date(rel.end).last_day() if rel.end else None
-        during = _during(ix.period, tie_start(rel), end)
-        started = _within(ix.period, tie_start(rel))
+        return during, during and target.status == EventStatus.HELD
+    end = parse_date(rel.end).last_day() if rel.end else None
+    return _during(ix.period, tie_start(rel), end), _within(ix.period, tie_start(rel))
+
+
+def _record_activity(ix: _Index, rel: Relationship, during: bool, started: bool) -> None:
+    """Record who was tied during the period, and where a tie started within it."""
     for end_id in (rel.from_id, rel.to_id):
         if during and end_id in ix.organisations:
             ix.tied_in_period.add(end_id)
         if started:
             for where in ix.places.get(end_id, []):
                 ix.activity[where].add(str(rel.id))
+
+
+def _note_activities(ix: _Index) -> None:
+    """``_note_activity`` for every direct tie and event part, in the data's order.
+
+    Hundreds of thousands of parts fall on a few thousand events: an event's timing is worked out once,
+    and so is a tie's when its dates are those of one already seen (the timing depends on nothing else).
+    """
+    kinds = {*DIRECT_TIES, *EVENT_PARTS}
+    by_target: dict[str, tuple[bool, bool] | None] = {}  # event id → timing; None: not an event
+    by_dates: dict[tuple[str | None, str | None, str | None], tuple[bool, bool]] = {}
+    for rel in ix.data.relationships.values():
+        if rel.type not in kinds:
+            continue
+        timing = by_target.get(rel.to_id, False)
+        if timing is False:
+            target = ix.data.nodes.get(rel.to_id)
+            timing = by_target[rel.to_id] = _tie_timing(ix, rel) if isinstance(target, Event) else None
+        if timing is None:
+            dates = (rel.start, rel.as_of, rel.end)
+            timing = by_dates.get(dates)
+            if timing is None:
+                timing = by_dates[dates] = _tie_timing(ix, rel)
+        _record_activity(ix, rel, *timing)
 
 
 def community_areas(community: Community, kind: str = "mic") -> set[str]:
@@ -629,6 +664,37 @@ def nearest_ties_to(
     """
     if not targets:
         return []  # nothing is near nowhere (``proximity``)
+    if limit <= 0:
+        ranked = _nearest_by_scan(ix, targets, exclude, within)[:limit]
+        return [_nearest_tie(ix, actor_id, near, bonus, targets) for _, actor_id, near, bonus in ranked]
+    target_areas = (frozenset(area_of(p, "mic") for p in targets), frozenset(area_of(p, "meti") for p in targets))
+    # Every actor near the targets is in the ranked list of its nearness for a target prefecture or
+    # area, with the score it gets; merging those lists gives ``_nearest_by_scan``'s order without
+    # scoring every body of the areas for every item. An entry whose nearness is not the actor's own
+    # (a body of the same MIC area that is in a target prefecture too) is passed over: its own entry
+    # ranks it.
+    streams = [ix.ranked("same_prefecture", p) for p in sorted(targets)]
+    streams += [ix.ranked("same_mic_area", a) for a in sorted(target_areas[0])]
+    streams += [ix.ranked("same_meti_area", a) for a in sorted(target_areas[1])]
+    found: list[NearestTie] = []
+    taken: set[str] = set()
+    for _, actor_id, near, bonus in heapq.merge(*streams):
+        if actor_id in taken or actor_id in exclude or (within is not None and actor_id not in within):
+            continue
+        if _nearness(ix.whereabouts[actor_id], targets, target_areas) != near:
+            continue
+        taken.add(actor_id)
+        found.append(_nearest_tie(ix, actor_id, near, bonus, targets))  # type: ignore[arg-type]
+        if len(found) == limit:
+            break
+    return found
+
+
+def _nearest_by_scan(
+    ix: _Index, targets: set[str], exclude: set[str], within: set[str] | None = None
+) -> list[tuple[float, str, Proximity, float]]:
+    """``nearest_ties_to``'s ranking by its definition: every body and community of the targets' areas
+    scored, as ``(-score, actor, nearness, bonus)`` sorted."""
     target_areas = (frozenset(area_of(p, "mic") for p in targets), frozenset(area_of(p, "meti") for p in targets))
     ranked: list[tuple[float, str, Proximity, float]] = []
     # Near means sharing a prefecture (so its MIC area), a MIC area or a METI area: only bodies and
@@ -639,21 +705,44 @@ def nearest_ties_to(
         near = _nearness(ix.whereabouts[actor_id], targets, target_areas)
         if near is None:
             continue
-        events = ix.parts.get(actor_id, set())
-        if ix.network.nodes[actor_id]["kind"] == "Organisation":
-            comms = ix.memberships.get(actor_id, set())
-            if near != "same_prefecture" and not comms:
-                continue
-            bonus = _activity_bonus(len(comms), len(events))
-        else:
-            if not ix.members.get(actor_id) and not events:
-                continue
-            bonus = _community_bonus(ix, actor_id)
-        # The score ``_tie`` gives, so that only the best few get their reasons written.
-        score = round(PROXIMITY_WEIGHT[near] + path_weight(None) + bonus, 3)
-        ranked.append((-score, actor_id, near, bonus))
+        scored = _approach_score(ix, actor_id, near)
+        if scored is not None:
+            ranked.append((scored[0], actor_id, near, scored[1]))
     ranked.sort()
-    return [_nearest_tie(ix, actor_id, near, bonus, targets) for _, actor_id, near, bonus in ranked[:limit]]
+    return ranked
+
+
+def _approach_score(ix: _Index, actor_id: str, near: Proximity) -> tuple[float, float] | None:
+    """(-score, bonus) of an actor ``near`` a target, or None when it does not qualify at that nearness."""
+    events = ix.parts.get(actor_id, set())
+    if ix.network.nodes[actor_id]["kind"] == "Organisation":
+        comms = ix.memberships.get(actor_id, set())
+        if near != "same_prefecture" and not comms:
+            return None
+        bonus = _activity_bonus(len(comms), len(events))
+    else:
+        if not ix.members.get(actor_id) and not events:
+            return None
+        bonus = _community_bonus(ix, actor_id)
+    # The score ``_tie`` gives, so that only the best few get their reasons written.
+    return -round(PROXIMITY_WEIGHT[near] + path_weight(None) + bonus, 3), bonus
+
+
+def _rank_approachable(ix: _Index) -> dict[tuple[str, str], list[tuple[float, str, str, float]]]:
+    """``_Index.ranked`` for every prefecture and area at once."""
+    ranked: dict[tuple[str, str], list[tuple[float, str, str, float]]] = defaultdict(list)
+    for actor_id in ix.approachable:
+        located, mic, meti = ix.whereabouts[actor_id]
+        if not located:
+            continue  # ``_nearness``: an actor located nowhere is near nothing
+        for near, places in (("same_prefecture", located), ("same_mic_area", mic), ("same_meti_area", meti)):
+            scored = _approach_score(ix, actor_id, near)  # type: ignore[arg-type]
+            if scored is not None:
+                for where in places:
+                    ranked[(near, where)].append((scored[0], actor_id, near, scored[1]))
+    for entries in ranked.values():
+        entries.sort()
+    return dict(ranked)
 
 
 def _nearness(
