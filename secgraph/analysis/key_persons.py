@@ -55,7 +55,7 @@ from secgraph.analysis.network import (
 )
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
-from secgraph.model.records import Community, Event
+from secgraph.model.records import Community, Event, Relationship
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType, Sector, parse_term
 
 #: The group of an actor without a prefecture (national bodies) in prefecture brokerage.
@@ -75,6 +75,8 @@ ROLE_TYPES: tuple[tuple[str, tuple[RelType, ...], str, str], ...] = (
 )
 _ROLE_OF: dict[str, str] = {str(t): code for code, types, _, _ in ROLE_TYPES for t in types}
 _ROLE_LABEL: dict[str, tuple[str, str]] = {code: (ja, en) for code, _, ja, en in ROLE_TYPES}
+_ROLE_BIT: dict[str, int] = {str(t): 1 << i for i, (_, types, _, _) in enumerate(ROLE_TYPES) for t in types}
+_MEMBERSHIP: tuple[RelType, ...] = (RelType.MEMBER_OF, RelType.SECRETARIAT_OF)
 
 _BROKERAGE_LABEL: dict[str, tuple[str, str]] = {
     "coordinator": ("調整役", "coordinator"),
@@ -221,6 +223,11 @@ def communities_active_in(data: GraphData) -> dict[str, dict[str, list[str]]]:
     supporter, speaker, attendee) in an event or series the community ran — an event run by several
     communities counts for each. A community is not counted as active in itself.
     """
+    return _active_in(data.relationships.values(), _ran_by(data))
+
+
+def _ran_by(data: GraphData) -> dict[str, set[str]]:
+    """Event or series → the communities that ran it (an event also its series')."""
     ran_by: dict[str, set[str]] = defaultdict(set)
     for rel in data.relationships.values():
         if rel.type in EVENT_ROLE_TYPES and isinstance(data.nodes.get(rel.from_id), Community):
@@ -228,9 +235,14 @@ def communities_active_in(data: GraphData) -> dict[str, dict[str, list[str]]]:
     for node in data.nodes.values():
         if isinstance(node, Event) and node.series_id in ran_by:
             ran_by[node.id] |= ran_by[node.series_id]
+    return ran_by
+
+
+def _active_in(relationships: Iterable[Relationship], ran_by: dict[str, set[str]]) -> dict[str, dict[str, list[str]]]:
+    """``communities_active_in`` as these relationships show it."""
     active: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for rel in data.relationships.values():
-        if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF):
+    for rel in relationships:
+        if rel.type in _MEMBERSHIP:
             found = {rel.to_id}
         elif rel.type in EVENT_PARTS:
             found = ran_by.get(rel.to_id, set())
@@ -241,15 +253,50 @@ def communities_active_in(data: GraphData) -> dict[str, dict[str, list[str]]]:
     return {a: {c: sorted(ids) for c, ids in sorted(cs.items())} for a, cs in active.items()}
 
 
+def _active_counts(data: GraphData, ran_by: dict[str, set[str]]) -> dict[str, int]:
+    """actor → how many communities it is active in: ``communities_active_in`` counted, without the
+    relationship lists (a pass over the graph that builds one set per actor, no list per tie)."""
+    reached: dict[str, set[str]] = {}
+    for rel in data.relationships.values():
+        if rel.type in _MEMBERSHIP:
+            found: Iterable[str] = (rel.to_id,)
+        elif rel.type in EVENT_PARTS:
+            found = ran_by.get(rel.to_id, ())
+            if not found:
+                continue
+        else:
+            continue
+        into = reached.get(rel.from_id)
+        if into is None:
+            into = reached[rel.from_id] = set()
+        into.update(found)
+    return {a: len(cs) - (a in cs) for a, cs in reached.items()}
+
+
 def roles_held(data: GraphData) -> dict[str, dict[str, list[str]]]:
     """actor → role type (``ROLE_TYPES``) → relationship ids showing it."""
+    return _roles_in(data.relationships.values())
+
+
+def _roles_in(relationships: Iterable[Relationship]) -> dict[str, dict[str, list[str]]]:
+    """``roles_held`` as these relationships show it."""
     roles: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for rel in data.relationships.values():
+    for rel in relationships:
         role = _ROLE_OF.get(str(rel.type))
         if role:
             roles[rel.from_id][role].append(str(rel.id))
     order = [code for code, *_ in ROLE_TYPES]
     return {a: {r: sorted(rs[r]) for r in order if r in rs} for a, rs in roles.items()}
+
+
+def _role_type_counts(data: GraphData) -> dict[str, int]:
+    """actor → how many role types it holds: ``roles_held`` counted, one bit per role type."""
+    held: dict[str, int] = {}
+    for rel in data.relationships.values():
+        bit = _ROLE_BIT.get(str(rel.type))
+        if bit:
+            held[rel.from_id] = held.get(rel.from_id, 0) | bit
+    return {a: bin(bits).count("1") for a, bits in held.items()}
 
 
 def prefecture_group(prefectures: list[str]) -> str:
@@ -441,8 +488,10 @@ def _key_person_candidates(
     pieces = removal.sizes
     after = fragmentation_after_removal(G, pieces)
     component_size = {v: 1 + sum(parts) for v, parts in pieces.items()}
-    active = communities_active_in(snapshot)
-    roles = roles_held(snapshot)
+    # How many communities and role types each actor has, for all; which ones, for those shown.
+    ran_by = _ran_by(snapshot)
+    active_count = _active_counts(snapshot, ran_by)
+    role_count = _role_type_counts(snapshot)
 
     def across(roles_of: dict[str, int]) -> int:
         return sum(roles_of[r] for r in BROKERAGE_ROLES if r != "coordinator")
@@ -454,8 +503,8 @@ def _key_person_candidates(
         "prefecture_brokerage": {v: across(prefecture_roles[v]) for v in pool},
         "constraint": {v: math.inf if math.isnan(constraint[v]) else _rounded(constraint[v]) for v in pool},
         "effective_size": {v: 0.0 if math.isnan(effective_size[v]) else _rounded(effective_size[v]) for v in pool},
-        "communities": {v: len(active.get(v, {})) for v in pool},
-        "role_types": {v: len(roles.get(v, {})) for v in pool},
+        "communities": {v: active_count.get(v, 0) for v in pool},
+        "role_types": {v: role_count.get(v, 0) for v in pool},
         "dependence": {v: _rounded(after[v] - fragmentation_now) if cut_off[v] else 0.0 for v in pool},
     }
     normalised = {name: _dense_rank(raw[name], higher) for name, higher in SCORE_COMPONENTS.items()}
@@ -466,6 +515,9 @@ def _key_person_candidates(
 
     # Who each shown candidate bridges, by sector and by prefecture, from the shared skeleton.
     by_sector, by_prefecture = _OpenPairs(G, sectors), _OpenPairs(G, prefecture_of)
+    shown_set = set(shown)
+    theirs = [rel for rel in snapshot.relationships.values() if rel.from_id in shown_set]
+    active, roles = _active_in(theirs, ran_by), _roles_in(theirs)
     candidates = []
     for rank, v in enumerate(shown, start=1):
         cut_ids = sorted(str(n) for n in removal.cut_off(v)) if cut_off[v] else []

@@ -58,6 +58,8 @@ PARALLEL_WORK = 50_000_000
 
 #: Wedges (pairs of a node's later neighbours) examined at once when listing triangles: bounds memory.
 _WEDGES_PER_CHUNK = 4_000_000
+#: Triangles a skeleton keeps once listed (three arcs of 8 bytes each: 240 MB at most).
+_TRIANGLES_KEPT = 10_000_000
 
 
 class _Skeleton:
@@ -74,13 +76,22 @@ class _Skeleton:
         self.index: dict[Hashable, int] = {v: i for i, v in enumerate(self.nodes)}
         n = self.n = len(self.nodes)
         index = self.index
+        self._weights: dict[str, np.ndarray] = {}
+        self._triangles: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
         if not G.is_directed() and not G.is_multigraph():
-            pairs = [(index[u], index[v]) for u, v in G.edges() if u != v]
+            # G.edges()'s ties in its order — (u, v) with v not before u — read from the adjacency in numpy.
+            adjacency = G._adj
+            degree = np.fromiter((len(nbrs) for nbrs in adjacency.values()), np.int64, n)
+            heads = np.fromiter((index[v] for nbrs in adjacency.values() for v in nbrs), np.int64, int(degree.sum()))
+            tails = np.repeat(np.arange(n, dtype=np.int64), degree)
+            self._later = heads > tails  # each tie once, self-loops left out
+            self.first, self.second = tails[self._later], heads[self._later]
+            m = self.m = len(self.first)
         else:
             pairs = sorted({(min(iu, iv), max(iu, iv)) for u, v in G.edges() if (iu := index[u]) != (iv := index[v])})
-        ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-        self.first, self.second = ends[:, 0].copy(), ends[:, 1].copy()
-        m = self.m = len(pairs)
+            ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+            self.first, self.second = ends[:, 0].copy(), ends[:, 1].copy()
+            m = self.m = len(pairs)
         source = np.concatenate([self.first, self.second])
         target = np.concatenate([self.second, self.first])
         order = np.lexsort((target, source))
@@ -93,8 +104,37 @@ class _Skeleton:
         np.cumsum(np.bincount(self.source, minlength=n), out=self.arcs_of[1:])
         self.degree = np.diff(self.arcs_of)
 
+    def simple_weights(self, G: nx.Graph, weight: str) -> np.ndarray:
+        """Each tie's ``weight`` attribute (1.0 when missing), in tie order; G undirected and simple."""
+        if weight not in self._weights:
+            values = (d.get(weight, 1.0) for nbrs in G._adj.values() for d in nbrs.values())
+            self._weights[weight] = np.fromiter(values, np.float64, len(self._later))[self._later]
+        return self._weights[weight]
+
     def triangles(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Every triangle once, in chunks, as the arcs (a → b, a → c, b → c) of its corners a, b, c.
+
+        The chunks are kept (up to ``_TRIANGLES_KEPT`` triangles), so the measures that read them
+        one after another (brokerage by two groupings, constraint, effective size) list them once.
+        """
+        if self._triangles is not None:
+            yield from self._triangles
+            return
+        kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = []
+        count = 0
+        for chunk in self._list_triangles():
+            if kept is not None:
+                count += len(chunk[0])
+                if count <= _TRIANGLES_KEPT:
+                    kept.append(chunk)
+                else:
+                    kept = None
+            yield chunk
+        if kept is not None:
+            self._triangles = kept
+
+    def _list_triangles(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Every triangle once, in chunks (see ``triangles``).
 
         Ties are oriented from the lower to the higher (degree, number) node, so each node pairs
         only its later neighbours — at most √(2m) of them — and each wedge a → b, a → c is closed
@@ -535,7 +575,7 @@ def freeman_centralization(G: nx.Graph, centrality: Literal["degree", "betweenne
 def _mutual_weights(G: nx.Graph, sk: _Skeleton, weight: str | None) -> np.ndarray:
     """a_uv + a_vu of every tie in the skeleton's order (Burt's mutual tie strength), self-loops left out."""
     if not G.is_directed() and not G.is_multigraph():
-        return np.array([w for u, v, w in G.edges(data=weight, default=1.0) if u != v], dtype=np.float64)
+        return np.ones(sk.m) if weight is None else sk.simple_weights(G, weight)
     # Reciprocal arcs and parallel ties add up, as in networkx's mutual_weight.
     mutual: dict[tuple[int, int], float] = {}
     for u, v, data in G.edges(data=True):
