@@ -112,6 +112,10 @@ class GraphService:
         self.write_lock = threading.RLock()
         self._data: tuple[int, GraphData] | None = None
         self._views: dict[Visibility, GraphView] = {}
+        #: Names of the graph held in ``_data``, by kind and name key (for the duplicate check).
+        self._names: tuple[GraphData, dict[tuple[str, str], list[str]]] | None = None
+        #: Each named record's name keys, kept while the record object is the same one.
+        self._name_keys: dict[str, tuple[Node, frozenset[str]]] = {}
 
     @property
     def store(self) -> GraphStore:
@@ -196,7 +200,61 @@ class GraphService:
         if refusals:
             raise forbidden(refusals)
         self._check_references_visible(principal, change)
-        return self.store.write(change)
+        with self._lock:
+            before = self._data[0] if self._data is not None and self._data[1] is data else None
+        revision = self.store.write(change)
+        if before is not None:
+            self._advance(before, data, revision, change)
+        return revision
+
+    def _advance(self, before: int, data: GraphData, revision: int, change: ChangeSet) -> None:
+        """Hold the graph as of this process's own write without reading all of it again.
+
+        Reading the whole graph after every write was most of a write's time (and grows with the
+        graph). When the write took the store from exactly the revision held to the next one, nothing
+        else changed in between, so the graph after it is the one held with the records the write
+        touched read back from the store — each touched node and every tie at it (derived ties and
+        deletions included, as the store applied them), and each touched relationship. The store stays
+        the source of truth: anything else (another writer before or during this) leaves the graph to
+        be read whole at the next request, as before.
+        """
+        if revision != before + 1:
+            return
+        store = self.store
+        node_ids = {n.id for n in change.nodes} | set(change.delete_node_ids)
+        rel_ids = {str(r.id) for r in change.relationships} | set(change.delete_relationship_ids)
+        nodes = dict(data.nodes)
+        relationships = {
+            rel_id: rel
+            for rel_id, rel in data.relationships.items()
+            if rel.from_id not in node_ids and rel.to_id not in node_ids
+        }
+        for node_id in node_ids:
+            node = store.get_node(node_id)
+            if node is None:
+                nodes.pop(node_id, None)
+            else:
+                nodes[node_id] = node
+            relationships.update((str(rel.id), rel) for rel in store.relationships_of(node_id))
+        for rel_id in rel_ids:
+            rel = store.get_relationship(rel_id)
+            if rel is None:
+                relationships.pop(rel_id, None)
+            else:
+                relationships[rel_id] = rel
+        if store.revision() != revision:
+            return  # another write landed while the touched records were read
+        # sorted by id like a snapshot; new ids were added at the end (timsort: a sorted run and a short one)
+        after = GraphData(
+            nodes=nodes if nodes.keys() <= data.nodes.keys() else dict(sorted(nodes.items())),
+            relationships=relationships
+            if relationships.keys() <= data.relationships.keys()
+            else dict(sorted(relationships.items())),
+        )
+        with self._lock:
+            if self._data is not None and self._data[0] == before and self._data[1] is data:
+                self._data = (revision, after)
+                self._views = {}
 
     def _check_references_visible(self, principal: Principal, change: ChangeSet) -> None:
         """A role that cannot see a record cannot tie to it either: an id it may not see is reported
@@ -249,20 +307,43 @@ class GraphService:
                 ]
             )
 
+    def _names_of(self, data: GraphData) -> dict[tuple[str, str], list[str]]:
+        """Ids of the named records of ``data`` by (kind, name key), made once per graph held; a
+        record unchanged since the last graph keeps its keys (normalising names was most of the check)."""
+        with self._lock:
+            if self._names is not None and self._names[0] is data:
+                return self._names[1]
+        index: dict[tuple[str, str], list[str]] = {}
+        known = self._name_keys
+        for other in data.nodes.values():
+            if other.kind not in _NAMED_KINDS:
+                continue
+            cached = known.get(other.id)
+            if cached is None or cached[0] is not other:
+                cached = known[other.id] = (other, frozenset(_name_keys(other)))
+            for key in cached[1]:
+                index.setdefault((other.kind, key), []).append(other.id)
+        for gone in known.keys() - data.nodes.keys():
+            del known[gone]
+        with self._lock:
+            self._names = (data, index)
+        return index
+
     def _name_conflicts(self, principal: Principal, data: GraphData, node: Node) -> None:
         if node.kind not in _NAMED_KINDS:
             return
-        mine = _name_keys(node)
-        visible = self.view_for(principal).data.nodes
-        for other in data.nodes.values():
-            if other.kind == node.kind and other.id != node.id and mine & _name_keys(other):
-                shown = f" ('{other.id}')" if other.id in visible else ""
-                raise ProblemError(
-                    409,
-                    f"a record of kind {node.kind} with this name exists{shown}: add the name as an alias there "
-                    f"/ 同じ名前の記録が既にあります{shown}。別名として追加してください",
-                    [{"field": "name", "reason": "duplicate name / 名前が重複しています", "record": node.id}],
-                )
+        index = self._names_of(data)
+        same = {i for key in _name_keys(node) for i in index.get((node.kind, key), ()) if i != node.id}
+        if not same:
+            return
+        other_id = min(same)  # the first by id, as a scan of the graph meets it
+        shown = f" ('{other_id}')" if other_id in self.view_for(principal).data.nodes else ""
+        raise ProblemError(
+            409,
+            f"a record of kind {node.kind} with this name exists{shown}: add the name as an alias there "
+            f"/ 同じ名前の記録が既にあります{shown}。別名として追加してください",
+            [{"field": "name", "reason": "duplicate name / 名前が重複しています", "record": node.id}],
+        )
 
     def create_node(self, principal: Principal, node: Node, organised_by: str | None = None) -> Node:
         self._kind_refusal(principal, node.kind)

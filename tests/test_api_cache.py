@@ -1,0 +1,241 @@
+"""Cached analysis answers go out as the bytes FastAPI would send, with a strong ETag and 304; a
+remembered key check never outlives a revoke."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from secgraph.access import KeyStore, Role
+from secgraph.api.analysis_service import CachedAnswer
+from secgraph.api.key_checks import KeyChecks
+from secgraph.model.records import Organisation
+from secgraph.store import ChangeSet, GraphStore
+from tests.test_api_analyses import ENDPOINTS
+from tests.test_api_world import Api, P, auth, build_api, embedded_api
+
+#: Analysis routes and the schema each declares for its 200 answer.
+MODELS = {
+    "/analyses/key-persons": "KeyPersonCandidates",
+    "/analyses/brokers-between": "GroupBrokers",
+    "/analyses/isolated-regions": "IsolatedRegions",
+    "/analyses/missing-sectors": "MissingSectors",
+    "/analyses/stage": "EngagementStages",
+    "/analyses/health": "NetworkHealth",
+    "/analyses/changes": "Changes",
+}
+
+
+@pytest.fixture
+def api(store: GraphStore, tmp_path: Path) -> Iterator[Api]:
+    yield from build_api(store, tmp_path)
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[Api]:
+    yield from embedded_api(tmp_path)
+
+
+def cached_answers(api: Api) -> list[CachedAnswer]:
+    cache = api.client.app.state.analyses  # type: ignore[attr-defined]
+    return [entry for entry in cache._entries.values() if isinstance(entry, CachedAnswer)]
+
+
+def fastapi_bytes(result: object) -> bytes:
+    """What FastAPI itself sends for ``result`` from a route declaring its class as response model."""
+    reference = FastAPI()
+    reference.add_api_route("/r", lambda: result, response_model=type(result))
+    with TestClient(reference) as client:
+        return client.get("/r").content
+
+
+@pytest.mark.parametrize("role", ["planner", "viewer"])
+def test_a_cached_answer_is_what_fastapi_would_send(api: Api, role: str) -> None:
+    for url in ENDPOINTS:
+        first, again = api.get(role, url), api.get(role, url)
+        assert first.status_code == again.status_code == 200, (url, first.text)
+        assert first.content == again.content and first.headers == again.headers, url
+        assert first.headers["content-type"] == "application/json"
+        assert int(first.headers["content-length"]) == len(first.content)
+    answers = cached_answers(api)
+    assert len(answers) == len(ENDPOINTS)
+    for answer in answers:
+        assert answer.body == fastapi_bytes(answer.result), type(answer.result).__name__
+
+
+def test_answers_carry_a_strong_etag_and_304_when_unchanged(api: Api) -> None:
+    url = "/analyses/missing-sectors?community=com-a&need=insurer"
+    first = api.get("admin", url)
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and etag.endswith('"') and not etag.startswith("W/")
+    for given in (etag, f'"other", {etag}', f"W/{etag}", "*"):
+        unchanged = api.get("admin", url, headers={"If-None-Match": given})
+        assert unchanged.status_code == 304, given
+        assert unchanged.content == b""
+        assert unchanged.headers["etag"] == etag
+        assert unchanged.headers["x-graph-revision"] == first.headers["x-graph-revision"]
+    assert api.get("admin", url, headers={"If-None-Match": '"something else"'}).content == first.content
+
+    tie = {"type": "MEMBER_OF", "from_id": "org-ins", "to_id": "com-a", **P}
+    assert api.post("admin", "/relationships", json=tie).status_code == 201
+    changed = api.get("admin", url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.json()["communities"][0]["missing"] == []
+    assert changed.headers["etag"] != etag
+    assert int(changed.headers["x-graph-revision"]) > int(first.headers["x-graph-revision"])
+
+
+def test_an_answer_unchanged_by_a_write_keeps_its_etag(api: Api) -> None:
+    url = "/analyses/stage?community=com-b"
+    before = api.get("planner", url)
+    note = {"id": "note-new", "about_id": "com-a", "text": "メモ", **P}
+    assert api.post("admin", "/notes", json=note).status_code == 201
+    after = api.get("planner", url, headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 304
+    assert int(after.headers["x-graph-revision"]) > int(before.headers["x-graph-revision"])
+
+
+def test_roles_that_see_different_answers_get_different_tags(api: Api) -> None:
+    url = "/analyses/key-persons?limit=500"
+    planner, viewer = api.get("planner", url), api.get("viewer", url)
+    assert planner.content != viewer.content and planner.headers["etag"] != viewer.headers["etag"]
+    shown = api.get("viewer", url, headers={"If-None-Match": planner.headers["etag"]})
+    assert shown.status_code == 200 and "org-secret" not in shown.text
+
+
+def test_the_export_of_an_analysis_ignores_if_none_match(api: Api) -> None:
+    etag = api.get("planner", "/analyses/stage").headers["etag"]
+    exported = api.get("planner", "/exports/analyses/stage?table=communities", headers={"If-None-Match": etag})
+    assert exported.status_code == 200 and exported.content and "etag" not in exported.headers
+    hidden = api.get("planner", "/exports/analyses/key-persons?table=candidates&hide_names=true")
+    assert hidden.status_code == 200 and "山田" not in hidden.content.decode("utf-8-sig")
+
+
+def test_the_schema_still_names_each_answer(api: Api) -> None:
+    paths = api.client.get("/openapi.json").json()["paths"]
+    for path, model in MODELS.items():
+        answer = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert answer == {"$ref": f"#/components/schemas/{model}"}, path
+
+
+# -- key checks -----------------------------------------------------------------------------------
+
+
+def test_a_revoked_key_is_refused_at_the_next_request(embedded: Api) -> None:
+    keys: KeyStore = embedded.client.app.state.keys  # type: ignore[attr-defined]
+    token, info = keys.create(Role.PLANNER, "revoked soon")
+    for _ in range(3):  # verified once, then remembered
+        assert embedded.client.get("/analyses/stage", headers=auth(token)).status_code == 200
+    keys.revoke(info.id)
+    assert embedded.client.get("/analyses/stage", headers=auth(token)).status_code == 401
+
+
+def test_a_key_revoked_by_another_process_is_refused_at_the_next_request(embedded: Api) -> None:
+    keys: KeyStore = embedded.client.app.state.keys  # type: ignore[attr-defined]
+    token, info = keys.create(Role.VIEWER, "revoked elsewhere")
+    assert embedded.client.get("/me", headers=auth(token)).status_code == 200
+    assert embedded.client.get("/me", headers=auth(token)).status_code == 200
+    revoke = f"from secgraph.access import KeyStore; KeyStore({str(keys.path)!r}).revoke({info.id!r})"
+    subprocess.run([sys.executable, "-c", revoke], check=True, cwd=Path(__file__).resolve().parents[1])
+    assert embedded.client.get("/me", headers=auth(token)).status_code == 401
+
+
+def test_key_checks_remember_only_valid_keys_and_only_for_a_while(tmp_path: Path) -> None:
+    keys = KeyStore(tmp_path / "keys.db")
+    token, info = keys.create(Role.ADMIN, "a")
+    now = [0.0]
+    checks = KeyChecks(keys, ttl_s=10, clock=lambda: now[0])
+    assert checks.remembered(token) is None
+    principal = checks.verify(token)
+    assert principal is not None and principal.key_id == info.id
+    assert checks.remembered(token) == principal
+    assert checks.verify(token + "x") is None and checks.remembered(token + "x") is None
+    now[0] = 10.0
+    assert checks.remembered(token) is None  # expired: verified again from the file
+    assert checks.verify(token) == principal
+    other, _ = keys.create(Role.VIEWER, "b")  # any change to the file forgets what was remembered
+    assert checks.remembered(token) is None
+    assert checks.verify(other) is not None and checks.verify(token) == principal
+    keys.revoke(info.id)
+    assert checks.remembered(token) is None and checks.verify(token) is None
+    checks.close()
+
+
+# -- the graph after a write ----------------------------------------------------------------------
+
+
+def held(api: Api) -> tuple[int, object]:
+    """The revision and graph the service holds now, without asking the store."""
+    return api.client.app.state.graph._data  # type: ignore[attr-defined]
+
+
+def same_graph(a: object, b: object) -> bool:
+    """Equal records in the same order (a snapshot is sorted by id)."""
+    return list(a.nodes.items()) == list(b.nodes.items()) and list(a.relationships.items()) == list(  # type: ignore[attr-defined]
+        b.relationships.items()  # type: ignore[attr-defined]
+    )
+
+
+#: Writes that touch derived ties (prefecture, region, parent, series, counts, notes), ties of their
+#: own, replacements that move derived ties, and deletions of ties and of records.
+WRITES: tuple[tuple[str, str, dict | None], ...] = (
+    ("post", "/organisations", {"id": "org-n1", "name": "新規一号", "sector": "sme", "prefecture": "27", **P}),
+    ("post", "/organisations", {"id": "org-n0", "name": "新規零号", "sector": "it_vendor", **P}),
+    ("post", "/relationships", {"id": "r-n1-a", "type": "MEMBER_OF", "from_id": "org-n1", "to_id": "com-a", **P}),
+    (
+        "put",
+        "/organisations/org-n1",
+        {"id": "org-n1", "name": "新規一号", "sector": "sme", "prefecture": "13", "parent_id": "org-police", **P},
+    ),
+    ("post", "/communities", {"id": "com-n", "name": "新しい会", "region": "mic-kanto", "prefectures": ["13"], **P}),
+    ("post", "/event-series", {"id": "ser-n", "name": "新シリーズ", **P}),
+    (
+        "post",
+        "/events?organised_by=com-n",
+        {"id": "ev-n", "title": "第1回", "event_type": "seminar", "start": "2021-03-01", "series_id": "ser-n", **P},
+    ),
+    ("post", "/headcounts", {"id": "hc-n", "subject_id": "com-n", "count_kind": "members", "count": 3, **P}),
+    ("post", "/notes", {"id": "note-n", "about_id": "org-n1", "text": "連絡済み", **P}),
+    ("delete", "/relationships/r-n1-a", None),
+    ("delete", "/notes/note-n", None),
+    ("delete", "/organisations/org-n0", None),
+)
+
+
+def test_after_each_write_the_service_holds_what_the_store_holds(api: Api) -> None:
+    """The graph after a write is the one held with the touched records read back: it must be the
+    store's whole graph, record for record and in the same order, on both stores."""
+    graph = api.client.app.state.graph  # type: ignore[attr-defined]
+    graph.snapshot()
+    for method, url, body in WRITES:
+        answer = getattr(api, method)("admin", url, **({"json": body} if body is not None else {}))
+        assert answer.status_code in (200, 201, 204), (url, answer.text)
+        revision, data = held(api)
+        assert revision == api.store.revision(), url  # advanced by the write itself, not read again
+        assert same_graph(data, api.store.snapshot()), url
+    assert api.post("admin", "/organisations", json={"name": "新規一号", "sector": "sme", **P}).status_code == 409
+    assert api.post("admin", "/communities", json={"name": "新しい会", **P}).status_code == 409
+
+
+def test_a_write_by_someone_else_has_the_graph_read_whole(api: Api) -> None:
+    graph = api.client.app.state.graph  # type: ignore[attr-defined]
+    before, data = graph.snapshot()
+    other = ChangeSet(nodes=[Organisation(id="org-other", name="外部書込", sector="sme", **P)])
+    revision = api.store.write(other)
+    # a write that does not follow the graph held right away is not applied to it
+    graph._advance(
+        before, data, revision + 1, ChangeSet(nodes=[Organisation(id="org-x", name="未書込", sector="sme", **P)])
+    )
+    assert held(api) == (before, data)
+    body = {"id": "org-mine", "name": "自分の書込", "sector": "sme", **P}
+    assert api.post("admin", "/organisations", json=body).status_code == 201
+    revision, data = held(api)
+    assert revision == api.store.revision() and {"org-other", "org-mine"} <= data.nodes.keys()
+    assert same_graph(data, api.store.snapshot())
+    duplicate = {"name": "外部書込", "sector": "sme", **P}
+    assert api.post("admin", "/organisations", json=duplicate).status_code == 409
