@@ -504,18 +504,9 @@ def _tie_timing(ix: _Index, rel: Relationship) -> tuple[bool, bool]:
     return _during(ix.period, tie_start(rel), end), _within(ix.period, tie_start(rel))
 
 
-def _record_activity(ix: _Index, rel: Relationship, during: bool, started: bool) -> None:
-    """Record who was tied during the period, and where a tie started within it."""
-    for end_id in (rel.from_id, rel.to_id):
-        if during and end_id in ix.organisations:
-            ix.tied_in_period.add(end_id)
-        if started:
-            for where in ix.places.get(end_id, []):
-                ix.activity[where].add(str(rel.id))
-
-
 def _note_activities(ix: _Index) -> None:
-    """``_note_activity`` for every direct tie and event part, in the data's order.
+    """Record who was tied during the period, and where a tie started within it: every direct tie and
+    event part, in the data's order.
 
     Hundreds of thousands of parts fall on a few thousand events: an event's timing is worked out once,
     and so is a tie's when its dates are those of one already seen (the timing depends on nothing else).
@@ -523,19 +514,28 @@ def _note_activities(ix: _Index) -> None:
     kinds = {*DIRECT_TIES, *EVENT_PARTS}
     by_target: dict[str, tuple[bool, bool] | None] = {}  # event id → timing; None: not an event
     by_dates: dict[tuple[str | None, str | None, str | None], tuple[bool, bool]] = {}
+    nodes, organisations, places, activity = ix.data.nodes, ix.organisations, ix.places, ix.activity
+    tied = ix.tied_in_period
     for rel in ix.data.relationships.values():
         if rel.type not in kinds:
             continue
         timing = by_target.get(rel.to_id, False)
         if timing is False:
-            target = ix.data.nodes.get(rel.to_id)
+            target = nodes.get(rel.to_id)
             timing = by_target[rel.to_id] = _tie_timing(ix, rel) if isinstance(target, Event) else None
         if timing is None:
             dates = (rel.start, rel.as_of, rel.end)
             timing = by_dates.get(dates)
             if timing is None:
                 timing = by_dates[dates] = _tie_timing(ix, rel)
-        _record_activity(ix, rel, *timing)
+        during, started = timing
+        rel_id = str(rel.id) if started else ""
+        for end_id in (rel.from_id, rel.to_id):
+            if during and end_id in organisations:
+                tied.add(end_id)
+            if started:
+                for where in places.get(end_id, ()):
+                    activity[where].add(rel_id)
 
 
 def community_areas(community: Community, kind: str = "mic") -> set[str]:
