@@ -84,6 +84,8 @@ class _Skeleton:
             degree = np.fromiter((len(nbrs) for nbrs in adjacency.values()), np.int64, n)
             heads = np.fromiter((index[v] for nbrs in adjacency.values() for v in nbrs), np.int64, int(degree.sum()))
             tails = np.repeat(np.arange(n, dtype=np.int64), degree)
+            # Kept for the analyses that want the adjacency in networkx's own neighbour order.
+            self.adjacency_degree, self.adjacency_heads = degree, heads
             self._later = heads > tails  # each tie once, self-loops left out
             self.first, self.second = tails[self._later], heads[self._later]
             m = self.m = len(self.first)

@@ -41,6 +41,7 @@ from secgraph.analysis.facts import (
     display,
     sector_label,
 )
+from secgraph.analysis.measures import _skeleton
 from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
 from secgraph.analysis.regions import (
     PROXIMITY_LABELS,
@@ -258,17 +259,16 @@ def _adjacency(ix: NetworkIndex) -> _Adjacency:
 
     def build() -> _Adjacency:
         graph: nx.Graph = ix.network
-        position = {node: i for i, node in enumerate(graph)}
-        indptr = [0]
-        indices: list[int] = []
-        for _, neighbours in graph.adjacency():
-            indices.extend(position[w] for w in neighbours)
-            indptr.append(len(indices))
+        if graph.is_directed() or graph.is_multigraph():
+            raise nx.NetworkXNotImplemented("the actor network is a simple undirected graph")
+        # The graph's skeleton (shared with the key-person measures) read its adjacency into numpy.
+        skeleton = _skeleton(graph)
+        position = skeleton.index
+        indices = skeleton.adjacency_heads.copy()
+        indptr = np.zeros(len(position) + 1, dtype=np.int64)
+        np.cumsum(skeleton.adjacency_degree, out=indptr[1:])
         n = len(position)
-        matrix = sparse.csr_array(
-            (np.ones(len(indices)), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-            shape=(n, n),
-        )
+        matrix = sparse.csr_array((np.ones(len(indices)), indices, indptr), shape=(n, n))
         degree = np.diff(matrix.indptr).astype(np.float64)
         return _Adjacency(position=position, matrix=matrix, degree=degree)
 
@@ -367,7 +367,7 @@ def _suggest(
         if org_id in target.inside:
             continue
         near = proximity({org.prefecture} if org.prefecture else set(), target.home)
-        neighbours = graph.adj.get(org_id)
+        neighbours = graph._adj.get(org_id)  # the plain dict: membership tests in C, not through a view
         direct = sorted(set(reached.get(org_id, [])))
         direct_events: set[str] = set()
         for community_id in _among(neighbours, target.communities):
