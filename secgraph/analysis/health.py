@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any, Literal
 
@@ -230,6 +230,7 @@ class _Unit:
     acts: list[CommunityActivity]
     day: dt.date
     dormant_months: int
+    _parts: dict[tuple[RelType, ...], list[tuple[str, str, dt.date]]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def ids(self) -> set[str]:
@@ -277,6 +278,12 @@ class _Unit:
         on a series counts once for the series, dated at its latest held edition (the last day a
         partial date may mean)."""
         wanted = tuple(types)
+        # Dependence and members with a role both ask for the roles: gathered once per unit.
+        if wanted not in self._parts:
+            self._parts[wanted] = self._gather_parts(wanted)
+        return self._parts[wanted]
+
+    def _gather_parts(self, wanted: tuple[RelType, ...]) -> list[tuple[str, str, dt.date]]:
         found: dict[tuple[str, str], dt.date] = {}
         for event in self.events:
             day = latest_day(event.start, self.day)

@@ -27,7 +27,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -191,7 +191,18 @@ def event_fiscal_year(event: Event) -> int:
 def latest_day(text: str, cap: dt.date) -> dt.date:
     """The last day a partial date may mean, not after ``cap``: "2020" was active until the end of
     2020 as far as anyone knows, so a year-only date does not make a body look dormant early."""
-    return min(parse_date(text).last_day(), cap)
+    return min(_last_day(text), cap)
+
+
+@lru_cache(maxsize=1 << 16)
+def _first_day(text: str) -> dt.date:
+    return parse_date(text).first_day()
+
+
+@lru_cache(maxsize=1 << 16)
+def _last_day(text: str) -> dt.date:
+    # Asked for every event and membership of every unit on every date: each written date parsed once.
+    return parse_date(text).last_day()
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -224,16 +235,24 @@ class TieMatrix:
         actors = sorted(network)
         position = {a: i for i, a in enumerate(actors)}
         ties: list[tuple[str, str, dict]] = []
-        for a, b, edge in network.edges(data=True):
-            ties.append((a, b, edge) if a < b else (b, a, edge))
-        first = np.fromiter((position[a] for a, _, _ in ties), dtype=np.int64, count=len(ties))
-        second = np.fromiter((position[b] for _, b, _ in ties), dtype=np.int64, count=len(ties))
+        first: list[int] = []
+        second: list[int] = []
+        # The network's own dicts, each tie taken from its smaller end (networkx's edge view costs
+        # more per tie than the rest of the build).
+        for a, neighbours in network.adjacency():
+            i = position[a]
+            for b, edge in neighbours.items():
+                if a < b:
+                    ties.append((a, b, edge))
+                    first.append(i)
+                    second.append(position[b])
         numbers = np.arange(1, len(ties) + 1, dtype=np.int64)
+        rows, columns = np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
         matrix = sp.csr_matrix(
-            (np.concatenate([numbers, numbers]), (np.concatenate([first, second]), np.concatenate([second, first]))),
+            (np.concatenate([numbers, numbers]), (np.concatenate([rows, columns]), np.concatenate([columns, rows]))),
             shape=(len(actors), len(actors)),
         )
-        weight = np.fromiter((edge["weight"] for _, _, edge in ties), dtype=np.float64, count=len(ties))
+        weight = np.array([edge["weight"] for _, _, edge in ties], dtype=np.float64)
         return cls(actors, position, matrix, ties, weight)
 
     def among(self, actors: Iterable[str]) -> tuple[np.ndarray, sp.csr_matrix]:
@@ -287,6 +306,8 @@ class ActivityIndex:
         self._member_spans: dict[str, list[tuple[str, dt.date, dt.date | None]]] = {}
         self._groups: dict[str, SectorGroup | None] = {}
         self._parts_of: dict[str, list[Part]] = {}
+        self._members_on: dict[tuple[str, dt.date], tuple[str, ...]] = {}
+        self._membership_counts: dict[tuple[str, dt.date], MembershipCount] = {}
         self._source = data
 
     @cached_property
@@ -366,13 +387,12 @@ class ActivityIndex:
         """For each tie of :attr:`ties`, whether it says the two are tied as bodies: an event or a
         relationship other than where someone works or what a unit belongs to."""
         relationships = self.data.relationships
-        return np.fromiter(
-            (
+        return np.array(
+            [
                 bool(edge["events"]) or any(relationships[r].type not in STRUCTURAL_TIES for r in edge["relationships"])
                 for _, _, edge in self.ties.ties
-            ),
+            ],
             dtype=bool,
-            count=len(self.ties.ties),
         )
 
     @cached_property
@@ -427,11 +447,13 @@ class ActivityIndex:
         return found
 
     def _parts(self, target_id: str, wanted: set[RelType]) -> list[Part]:
-        found = [Part(r.from_id, RelType(r.type), str(r.id)) for r in self.by_to.get(target_id, []) if r.type in wanted]
+        # A relationship's type is already a RelType (validated): asking the enum again cost more
+        # than the rest of the lookup.
+        found = [Part(r.from_id, r.type, str(r.id)) for r in self.by_to.get(target_id, []) if r.type in wanted]
         node = self.data.nodes.get(target_id)
         if isinstance(node, Event) and node.series_id:
             found += [
-                Part(r.from_id, RelType(r.type), str(r.id), via_series=True)
+                Part(r.from_id, r.type, str(r.id), via_series=True)
                 for r in self.by_to.get(node.series_id, [])
                 if r.type in wanted
             ]
@@ -790,21 +812,35 @@ UNKNOWN_GROUP = "unknown"
 def members_on(act: CommunityActivity, day: dt.date) -> list[str]:
     """Named members whose membership held on ``day`` (``network.tie_holds_on``). Read from the
     uncut graph, so that a member who has left since still counts on the earlier dates of a history."""
-    held = {
-        member
-        for member, first, last in act.index.member_spans(act.id)
-        if first <= day and (last is None or last >= day)
-    }
-    return sorted(held - {act.id})
+    # A history asks for each fiscal year's end, for the community and again for its area: once per day.
+    key = (act.id, day)
+    held = act.index._members_on.get(key)
+    if held is None:
+        found = {
+            member
+            for member, first, last in act.index.member_spans(act.id)
+            if first <= day and (last is None or last >= day)
+        }
+        held = act.index._members_on[key] = tuple(sorted(found - {act.id}))
+    return list(held)
 
 
 def membership_count(act: CommunityActivity, day: dt.date | None = None) -> MembershipCount:
     """The community's members on ``day`` (default: the cut date): ties holding then, and the
     member counts of the latest date not after it."""
     day = day or act.index.reference_date
+    # Read by the community's summary and again by its area's, on every fiscal year's end: made once.
+    key = (act.id, day)
+    count = act.index._membership_counts.get(key)
+    if count is None:
+        count = act.index._membership_counts[key] = _membership_count(act, day)
+    return count
+
+
+def _membership_count(act: CommunityActivity, day: dt.date) -> MembershipCount:
     named = members_on(act, day)
-    dated = [h for h in act.headcounts if parse_date(h.as_of).first_day() <= day]
-    latest = max((h.as_of for h in dated), default=None, key=lambda a: parse_date(a).first_day())
+    dated = [h for h in act.headcounts if _first_day(h.as_of) <= day]
+    latest = max((h.as_of for h in dated), default=None, key=_first_day)
     rows = tuple(h for h in dated if latest is not None and h.as_of == latest)
     totals = [h.count for h in rows if h.sector is None and h.group is None]
     split = [h for h in rows if h.sector is not None or h.group is not None]
@@ -884,12 +920,13 @@ def _measure_key_persons(act: CommunityActivity, rule: StageRule) -> Measured:
         ids = [a for a, why in candidates.items() if any(w.split(":")[0] == key for w in why)]
         if not ids:
             continue
+        among = set(ids)  # looked up for every role in every event: a set, not the list
         rel_ids = (
             [
                 p.rel_id
                 for e in [*(ev.id for ev in act.events), *act.series]
                 for p in act.index.parts(e, ROLE_PARTS)
-                if p.actor_id in ids
+                if p.actor_id in among
             ]
             if key == "roles"
             else _member_rel_ids(act, ids)
