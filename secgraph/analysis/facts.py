@@ -114,12 +114,13 @@ def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
         facts.members = sorted(set(facts.members))
         facts.headcounts = list(_member_counts(data).get(community_id, []))
         evidence: dict[str, list[str]] = defaultdict(list)
+        employers = _employers(data)
         for body_id in sorted(set(facts.secretariat) | set(facts.members)):
             sector = getattr(data.nodes[body_id], "sector", None)
             if sector:
                 evidence[sector].append(body_id)
             # A person who belongs brings the sector of where they work (a key person from a university).
-            for employer in _employers(data).get(body_id, []):
+            for employer in employers.get(body_id, []):
                 employer_sector = getattr(data.nodes.get(employer), "sector", None)
                 if employer_sector:
                     evidence[employer_sector].append(f"{body_id}@{employer}")
