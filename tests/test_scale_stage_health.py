@@ -13,7 +13,17 @@ from secgraph.analysis.compare import changes_between
 from secgraph.analysis.health import network_health
 from secgraph.analysis.measures import freeman_centralization
 from secgraph.analysis.network import Scope, shared_inputs, tie_holds_on
-from secgraph.analysis.stage import ActivityIndex, activity_index, engagement_stage, members_on
+from secgraph.analysis.stage import (
+    DEFAULT_RULES,
+    MEASURES,
+    STRUCTURAL_TIES,
+    ActivityIndex,
+    CommunityActivity,
+    _names,
+    activity_index,
+    engagement_stage,
+    members_on,
+)
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community
 from tests.builders import GraphBuilder
@@ -149,3 +159,43 @@ def test_analyses_in_one_block_answer_as_each_alone(seed: GraphData, scope: Scop
             ).model_dump_json(),
         ]
     assert together == alone
+
+
+def _ties_among_bodies_by_subgraph(act: CommunityActivity) -> tuple[int, list[str], list[str]]:
+    """The rule's count, most tied actors and evidence ids, read from the copied subgraph."""
+    relationships = act.index.data.relationships
+    bodies = act.circle - {act.id} - set(act.secretariat)
+    sub = act.index.network.subgraph(bodies)
+
+    def between_bodies(edge: dict) -> list[str]:
+        return [r for r in edge["relationships"] if relationships[r].type not in STRUCTURAL_TIES]
+
+    ties = [(min(a, b), max(a, b), e) for a, b, e in sub.edges(data=True) if e["events"] or between_bodies(e)]
+    degree: dict[str, int] = {}
+    for a, b, _ in ties:
+        degree[a] = degree.get(a, 0) + 1
+        degree[b] = degree.get(b, 0) + 1
+    tied = sorted(degree, key=lambda a: (-degree[a], a))
+    shown = sorted(ties, key=lambda t: (-t[2]["weight"], t[0], t[1]))[:20]
+    ids = sorted({i for _, _, e in shown for i in (*between_bodies(e), *e["events"])})
+    return len(ties), tied, ids
+
+
+def test_ties_among_bodies_are_those_of_the_induced_subgraph(seed: GraphData) -> None:
+    """The stage-2 rule read from the tie matrix counts, ranks and cites what the subgraph holds."""
+    rule = next(r for r in DEFAULT_RULES.rules if r.measure == "ties_among_bodies")
+    checked = 0
+    for data in (woven(), seed):
+        for day in (None, dt.date(2019, 3, 31)):
+            index = ActivityIndex(data, day)
+            for community in sorted(n.id for n in index.data.nodes.values() if isinstance(n, Community)):
+                act = index.activity(community)
+                count, tied, ids = _ties_among_bodies_by_subgraph(act)
+                measured = MEASURES["ties_among_bodies"](act, rule)
+                assert measured.value == count
+                if count:
+                    assert measured.evidence[0].ids == ids
+                    assert f"（{len(tied)}の団体・人）" in measured.evidence[0].ja
+                    assert measured.evidence[0].ja.endswith(_names(act, tied))
+                    checked += 1
+    assert checked > 10
