@@ -401,6 +401,8 @@ def removal_pieces(G: nx.Graph) -> RemovalPieces:
     subtree has no back edge above the node (lowpoint ≥ the node's discovery time), plus the rest
     of the component (Hopcroft & Tarjan 1973). One iterative depth-first search: O(n + m).
     """
+    if not G.is_multigraph():
+        return _removal_pieces_simple(_skeleton(G))
     discovery: dict[Hashable, int] = {}
     low: dict[Hashable, int] = {}
     size: dict[Hashable, int] = {}
@@ -447,6 +449,70 @@ def removal_pieces(G: nx.Graph) -> RemovalPieces:
             rest = component - 1 - sum(cut)
             pieces[node] = sorted([*cut, rest] if rest > 0 else cut, reverse=True)
             found[node] = (order, discovery[node], separated[node])
+    return RemovalPieces(pieces, found)
+
+
+def _removal_pieces_simple(sk: _Skeleton) -> RemovalPieces:
+    """``removal_pieces`` of a simple graph: the same search, in the same order (each node's
+    neighbours as networkx gives them), over the skeleton's numbered adjacency in plain lists."""
+    nodes = sk.nodes
+    heads = sk.adjacency_heads.tolist()
+    ends = np.cumsum(sk.adjacency_degree).tolist()
+    n = len(nodes)
+    next_arc = [0, *ends[:-1]] if n else []
+    discovery = [-1] * n
+    low = [0] * n
+    size = [0] * n
+    parent = [-1] * n
+    pieces: dict[Hashable, list[int]] = {}
+    found: dict[Hashable, tuple[list[Hashable], int, list[tuple[int, int]]]] = {}
+    for root in range(n):
+        if discovery[root] >= 0:
+            continue
+        discovery[root] = low[root] = 0
+        size[root] = 1
+        order = [root]
+        separated: dict[int, list[tuple[int, int]]] = {}
+        stack = [root]
+        while stack:
+            node = stack[-1]
+            arc, end, up = next_arc[node], ends[node], parent[node]
+            advanced = False
+            while arc < end:
+                nbr = heads[arc]
+                arc += 1
+                if nbr in (node, up):
+                    continue
+                seen = discovery[nbr]
+                if seen >= 0:
+                    if seen < low[node]:
+                        low[node] = seen
+                    continue
+                discovery[nbr] = low[nbr] = len(order)
+                size[nbr] = 1
+                parent[nbr] = node
+                order.append(nbr)
+                stack.append(nbr)
+                advanced = True
+                break
+            next_arc[node] = arc
+            if advanced:
+                continue
+            stack.pop()
+            if up >= 0:
+                size[up] += size[node]
+                if low[node] < low[up]:
+                    low[up] = low[node]
+                if low[node] >= discovery[up]:
+                    separated.setdefault(up, []).append((discovery[node], size[node]))
+        component = len(order)
+        named = [nodes[i] for i in order]
+        for i, v in zip(order, named, strict=True):
+            subtrees = separated.get(i, [])
+            cut = [s for _, s in subtrees]
+            rest = component - 1 - sum(cut)
+            pieces[v] = sorted([*cut, rest] if rest > 0 else cut, reverse=True)
+            found[v] = (named, discovery[i], subtrees)
     return RemovalPieces(pieces, found)
 
 
