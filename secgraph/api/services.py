@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from secgraph.access import Principal, Role, Visibility, visible_graph, write_refusals
 from secgraph.access.policy import PLANNER_NODE_KINDS, PLANNER_REL_TYPES
@@ -33,6 +34,8 @@ ID_PREFIXES: dict[str, str] = {
     "Headcount": "hc",
     "Note": "note",
 }
+Record = TypeVar("Record", Node, Relationship)
+
 #: Kinds whose names identify them: a second record under the same name would be a duplicate.
 _NAMED_KINDS = ("Organisation", "Community", "EventSeries")
 
@@ -230,27 +233,13 @@ class GraphService:
             if rel.from_id not in node_ids and rel.to_id not in node_ids
         }
         for node_id in node_ids:
-            node = store.get_node(node_id)
-            if node is None:
-                nodes.pop(node_id, None)
-            else:
-                nodes[node_id] = node
+            _put(nodes, node_id, store.get_node(node_id))
             relationships.update((str(rel.id), rel) for rel in store.relationships_of(node_id))
         for rel_id in rel_ids:
-            rel = store.get_relationship(rel_id)
-            if rel is None:
-                relationships.pop(rel_id, None)
-            else:
-                relationships[rel_id] = rel
+            _put(relationships, rel_id, store.get_relationship(rel_id))
         if store.revision() != revision:
             return  # another write landed while the touched records were read
-        # sorted by id like a snapshot; new ids were added at the end (timsort: a sorted run and a short one)
-        after = GraphData(
-            nodes=nodes if nodes.keys() <= data.nodes.keys() else dict(sorted(nodes.items())),
-            relationships=relationships
-            if relationships.keys() <= data.relationships.keys()
-            else dict(sorted(relationships.items())),
-        )
+        after = GraphData(_by_id(nodes, data.nodes), _by_id(relationships, data.relationships))
         with self._lock:
             if self._data is not None and self._data[0] == before and self._data[1] is data:
                 self._data = (revision, after)
@@ -419,6 +408,20 @@ class GraphService:
         store = self.store
         store.ping()
         return store.revision()
+
+
+def _put(records: dict[str, Record], record_id: str, record: Record | None) -> None:
+    """``record`` under its id, or none when the store has none."""
+    if record is None:
+        records.pop(record_id, None)
+    else:
+        records[record_id] = record
+
+
+def _by_id(records: dict[str, Record], before: dict[str, Record]) -> dict[str, Record]:
+    """``records`` sorted by id like a snapshot. New ids were added at the end: sorting is then the merge
+    of one long sorted run and a short one (timsort), linear in the size."""
+    return records if records.keys() <= before.keys() else dict(sorted(records.items()))
 
 
 def _undefined(ref: str) -> str:
