@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -261,9 +261,11 @@ class TieMatrix:
         return rows, self.matrix[rows][:, rows]
 
 
-@dataclass(frozen=True)
-class Part:
-    """An actor's part in an event: the relationship, and whether it was set on the event's series."""
+class Part(NamedTuple):
+    """An actor's part in an event: the relationship, and whether it was set on the event's series.
+
+    A named tuple: hundreds of thousands are made at national scale, and a frozen dataclass costs
+    several times as much to create."""
 
     actor_id: str
     type: RelType
@@ -447,8 +449,8 @@ class ActivityIndex:
         return found
 
     def _parts(self, target_id: str, wanted: set[RelType]) -> list[Part]:
-        # A relationship's type is already a RelType (validated): asking the enum again cost more
-        # than the rest of the lookup.
+        # The type as the relationship holds it (its code): a part's type is only compared with the
+        # kinds asked for, and converting it to the enum again cost more than the rest of the lookup.
         found = [Part(r.from_id, r.type, str(r.id)) for r in self.by_to.get(target_id, []) if r.type in wanted]
         node = self.data.nodes.get(target_id)
         if isinstance(node, Event) and node.series_id:
