@@ -27,7 +27,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -43,6 +43,8 @@ from secgraph.analysis.network import (
     ACTOR_KINDS,
     EVENT_PARTS,
     Scope,
+    _first_day,  # each written date parsed once (cached): asked for every event, membership and count
+    _last_day,
     actor_network,
     event_day,
     reuse,
@@ -192,17 +194,6 @@ def latest_day(text: str, cap: dt.date) -> dt.date:
     """The last day a partial date may mean, not after ``cap``: "2020" was active until the end of
     2020 as far as anyone knows, so a year-only date does not make a body look dormant early."""
     return min(_last_day(text), cap)
-
-
-@lru_cache(maxsize=1 << 16)
-def _first_day(text: str) -> dt.date:
-    return parse_date(text).first_day()
-
-
-@lru_cache(maxsize=1 << 16)
-def _last_day(text: str) -> dt.date:
-    # Asked for every event and membership of every unit on every date: each written date parsed once.
-    return parse_date(text).last_day()
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
