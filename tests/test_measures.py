@@ -17,6 +17,7 @@ from secgraph.analysis.measures import (
     burt_effective_size,
     fragmentation,
     fragmentation_after_removal,
+    fragmentation_from_pieces,
     freeman_centralization,
     gould_fernandez_brokerage,
     pieces_after_removal,
@@ -408,3 +409,8 @@ def test_who_each_removal_cuts_off_matches_removing_each_node() -> None:
             found = sorted(nx.connected_components(H.subgraph(component)), key=lambda p: (-len(p), min(p)))
             assert sorted(removal.cut_off(v)) == sorted(n for p in found[1:] for n in p)
     assert sorted(removal_pieces(nx.path_graph(5)).cut_off(2)) == [3, 4]
+
+
+def test_fragmentation_from_the_pieces_is_the_fragmentation() -> None:
+    for G in random_graphs(40) + [nx.empty_graph(0), nx.empty_graph(1), nx.barbell_graph(4, 3)]:
+        assert fragmentation_from_pieces(G, pieces_after_removal(G)) == fragmentation(G)

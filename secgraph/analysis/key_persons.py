@@ -38,8 +38,8 @@ from secgraph.analysis.measures import (
     _skeleton,
     burt_constraint,
     burt_effective_size,
-    fragmentation,
     fragmentation_after_removal,
+    fragmentation_from_pieces,
     gould_fernandez_brokerage,
     removal_pieces,
     sampled_betweenness,
@@ -481,12 +481,12 @@ def _key_person_candidates(
     prefecture_roles = gould_fernandez_brokerage(G, prefecture_of)
     constraint = burt_constraint(G, weight="weight")
     effective_size = burt_effective_size(G)
-    fragmentation_now = fragmentation(G)
     # One depth-first search gives the pieces, the fragmentation after each removal, the component
     # sizes (a node and its pieces) and, for the candidates shown, who would be cut off.
     removal = removal_pieces(G)
     pieces = removal.sizes
     after = fragmentation_after_removal(G, pieces)
+    fragmentation_now = fragmentation_from_pieces(G, pieces)
     component_size = {v: 1 + sum(parts) for v, parts in pieces.items()}
     # How many communities and role types each actor has, for all; which ones, for those shown.
     ran_by = _ran_by(snapshot)

@@ -362,6 +362,15 @@ def fragmentation(G: nx.Graph) -> float:
     return _fragmentation_from_sizes(sum(len(c) * (len(c) - 1) for c in nx.connected_components(G)), n)
 
 
+def fragmentation_from_pieces(G: nx.Graph, pieces: Mapping[Hashable, list[int]]) -> float:
+    """``fragmentation(G)`` from ``pieces_after_removal(G)``, without searching the graph again.
+
+    A node's component is itself and its pieces, so Σ_c s_c (s_c − 1) = Σ_v (s_v − 1) = Σ_v Σ pieces(v):
+    the same whole number, hence the same value.
+    """
+    return _fragmentation_from_sizes(sum(sum(parts) for parts in pieces.values()), G.number_of_nodes())
+
+
 @dataclass(frozen=True)
 class RemovalPieces:
     """What each node's removal leaves of its connected component, from one depth-first search.
