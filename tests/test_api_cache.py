@@ -69,6 +69,24 @@ def test_a_cached_answer_is_what_fastapi_would_send(api: Api, role: str) -> None
         assert answer.body == fastapi_bytes(answer.result), type(answer.result).__name__
 
 
+def test_analyses_of_one_revision_build_its_network_once(embedded: Api) -> None:
+    cache = embedded.client.app.state.analyses  # type: ignore[attr-defined]
+    assert embedded.get("admin", "/analyses/key-persons").status_code == 200
+    (data, inputs), *others = cache._inputs.values()
+    networks = {key: value for key, (_, value) in inputs.items() if key[0] == "actor_network"}
+    assert not others and networks, "the first analysis keeps what it built for the revision's graph"
+    assert embedded.get("admin", "/analyses/isolated-regions").status_code == 200
+    assert embedded.get("admin", "/views/network").status_code == 200
+    (same, after), *others = cache._inputs.values()
+    assert same is data and not others, "later analyses and maps of the same graph reuse it"
+    assert all(after[key][1] is network for key, network in networks.items())
+    # A write makes a new graph; what was built for the old one is not used for it.
+    tie = {"type": "MEMBER_OF", "from_id": "org-ins", "to_id": "com-a", **P}
+    assert embedded.post("admin", "/relationships", json=tie).status_code == 201
+    assert embedded.get("admin", "/analyses/key-persons").status_code == 200
+    assert len(cache._inputs) == 2 and list(cache._inputs.values())[-1][0] is not data
+
+
 def test_answers_carry_a_strong_etag_and_304_when_unchanged(api: Api) -> None:
     url = "/analyses/missing-sectors?community=com-a&need=insurer"
     first = api.get("admin", url)

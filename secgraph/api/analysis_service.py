@@ -26,7 +26,7 @@ from fastapi import Response
 from pydantic import BaseModel
 
 from secgraph.access import Principal
-from secgraph.analysis.network import Scope
+from secgraph.analysis.network import Scope, SharedInputs, shared_inputs
 from secgraph.api.problems import ProblemError
 from secgraph.api.services import GraphService
 from secgraph.model.graph import GraphData
@@ -56,8 +56,27 @@ class AnalysisCache:
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._inputs: OrderedDict[int, tuple[GraphData, SharedInputs]] = OrderedDict()
         self.hits = 0
         self.misses = 0
+
+    #: Graphs whose shared inputs are kept: the newest revision's views (full, public, anonymised) and
+    #: the one before, so analyses of one revision build its snapshot and network once between them.
+    INPUTS_KEPT = 6
+
+    def inputs_for(self, data: GraphData) -> SharedInputs:
+        """What analyses of ``data`` build once and share (``shared_inputs``): snapshots, the tie index,
+        actor networks. Two workers may build the same one at once; both are the same, either is kept."""
+        with self._lock:
+            kept = self._inputs.get(id(data))
+            if kept is None or kept[0] is not data:
+                kept = (data, {})
+                self._inputs[id(data)] = kept
+                while len(self._inputs) > self.INPUTS_KEPT:
+                    self._inputs.popitem(last=False)
+            else:
+                self._inputs.move_to_end(id(data))
+            return kept[1]
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Result]) -> Result:
         with self._lock:
@@ -196,7 +215,8 @@ class AnalysisRequest:
         key = (name, parameters, view.revision, self.principal.visibility, "json")
 
         def compute() -> CachedAnswer:
-            return CachedAnswer.of(_analysed(analysis, view.data), view.revision)
+            with shared_inputs(self.cache.inputs_for(view.data)):
+                return CachedAnswer.of(_analysed(analysis, view.data), view.revision)
 
         return AnalysisAnswer(self.cache.get_or_compute(key, compute), self.if_none_match)
 

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from secgraph.access import Principal, Role, Visibility
 from secgraph.analysis.key_persons import key_person_candidates
-from secgraph.analysis.network import Scope
+from secgraph.analysis.network import Scope, shared_inputs
 from secgraph.analysis.sectors import missing_sectors
 from secgraph.api.analysis_service import AnalysisCache
 from secgraph.api.deps import CurrentPrincipal, Graph
@@ -120,7 +120,8 @@ def _cached(cache: AnalysisCache, name: str, where: Scope, drawing: Drawing, com
 
     def run() -> object:
         try:
-            return compute()
+            with shared_inputs(cache.inputs_for(drawing.view.data)):
+                return compute()
         except KeyError as error:  # an unknown community
             raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
 
