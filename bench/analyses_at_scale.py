@@ -838,103 +838,80 @@ def _at(results: dict[str, Any], name: str, size: str, key: str) -> Any:
 
 
 def findings(results: dict[str, Any]) -> list[str]:
-    """Where the time goes and what would reach each target: the profiles' reading, with this run's figures."""
+    """What issue 8 changed in secgraph/, where the time goes now, and what would reach each target missed."""
     pairs_m = _at(results, BASELINE, "M", "co_event_pairs")
-    pairs_small = [
-        (s, f["co_event_pairs"], f["network"]["edges"])
-        for s, f in results["figures"][BASELINE].items()
-        if f.get("co_event_pairs") and f.get("network")
-    ]
+    network_m = (results["figures"][BASELINE].get("M") or {}).get("network") or {}
+    network_s = _at(results, BASELINE, "M", "seconds")
     graph_m = (results["generation"].get("M") or {}).get("peak_mb")
-    b = results.get("betweenness") or {}
-    p = b.get("product") or {}
-    kernel = {e["sources"]: e for e in b.get("igraph_sampled", [])}
+    suite = results["suite_M"]
+    parts = suite.get("parts") or {}
+    slowest = sorted(parts.items(), key=lambda item: -item[1])
     lines = [
-        "## Where the time goes, and what would reach each target / 時間の行き先と目標に届く方法",
+        "## What changed for issue 8, and where the time goes now / 変更点と残る時間",
         "",
-        "Read from the cProfile runs at 0.03M (`profile_<analysis>_0.03M.txt`: 2,400 actors, 330,000 ties; made with "
-        "`--profile 0.03M`) and the tables above. Nothing in secgraph/ was changed by this benchmark.",
+        "The first runs of this benchmark (profiles at 0.01M and 0.03M, kept as `profile_<analysis>_<size>.txt`) found "
+        "the suite could not reach M at all. What was changed in secgraph/, each with the same results (the JSON of "
+        "every analysis compared old against new on the seed data, 0.01M and 0.03M, and M where it finished; tests "
+        "against networkx and brute force in `tests/test_measures.py`, `tests/test_scale_*.py`):",
         "",
-        "1. **The graph every analysis runs on.** `actor_network` (analysis/network.py) ties every two actors that "
-        "took part in the same event or series, pair by pair: the closure `tie()` → `nx.Graph.add_edge`, each tie a "
-        "networkx dict holding `weight`, a `relationships` list and an `events` list."
-        + (f" M has {pairs_m:,} such pairs" if pairs_m else "")
-        + (" (" + "; ".join(f"{s}: {n:,} pairs → {e:,} ties" for s, n, e in pairs_small) + ")" if pairs_small else "")
-        + ": the network alone passes the memory cap on M before any analysis starts, and each of the five builds "
-        "it again (`key_person_candidates` → `actor_network`; `isolated_regions` → `regions._build_index`; "
-        "`missing_sectors` → `regions.network_index`; `engagement_stage`, `network_health` → "
-        "`stage.ActivityIndex.network`). **What would reach it:** build it once per store revision and share it "
-        "(five builds → one); hold it as arrays, not networkx dicts — the actor × event incidence B (scipy.sparse "
-        "CSR, one entry per part: ~0.45 million on M) and the co-participation matrix A = B·Bᵀ plus the direct "
-        "ties, one sparse product in C (the pairs become int32 index pairs with a weight: ~0.4 GB on M, seconds); "
-        "find a tie's evidence (its events and relationships) on demand, by intersecting two actors' sorted event "
-        "lists, for the ties a result shows; hand the same arrays to python-igraph (`Graph(n, edges)`) for "
-        "components, cut vertices and betweenness.",
-        "2. **A copy of the network per community.** `engagement_stage` spends 54 of its 57 s (under the profiler) "
-        "in `_measure_ties_among_bodies` (stage.py:846) and `network_health` 50 of 64 s in `_density` → "
-        "`_Unit.graph` (health.py:212): both `network.subgraph(circle).copy()` for every community and area, "
-        "walking networkx's filtered views (`new_node_ok`: 6 and 11 million calls) to copy every tie among the "
-        "circle — and a circle holds every attendee of the community's events, so each copy grows with its "
-        "attendees squared. **What would reach it:** no copy: the density, degrees and tie count of a circle are "
-        "`A[idx][:, idx]`'s nonzeros and row sums (scipy, C speed); `_measure_ties_among_bodies` needs only the "
-        "ties among bodies (members, partners: hundreds of rows), not among attendees.",
-        "3. **Scans of every relationship per community.** `network.community_circle` (in `isolated_regions`' "
-        "index, for every community), `facts.community_facts` (in `missing_sectors` and `network_health`: 76 and "
-        "149 calls, 2.7 and 4.2 s at 0.03M) and `sectors._reached` each pass over all relationships once per "
-        "community or subject: communities × relationships, quadratic when both grow (M has 164 communities, L "
-        "1,631). **What would reach it:** index the relationships by endpoint once per snapshot "
-        "(`stage.ActivityIndex.by_from`/`by_to` already does) and hand the index down.",
-        "4. **Link prediction in `missing_sectors`.** `resource_allocation_to` (sectors.py:228) sums "
-        "|N(z) ∩ group| over every neighbour z of every candidate, for every unmet need of every subject: Σ deg² "
-        "per candidate on a network whose people have hundreds of co-attendance ties (6.1 s of 20 s at 0.03M). "
-        "**What would reach it:** one sparse product per subject, r = A·(1_group / deg), scores every candidate at "
-        "once.",
-        "5. **Dates parsed again and again.** `network.tie_start`/`tie_holds_on` → `dates.parse_date` (a regex and "
-        "a dataclass) run 0.6 million times in `network_health` at 0.03M (5 s): parse each date once per snapshot "
-        "(or `functools.lru_cache` on `parse_date`).",
+        "1. **The network rule (a product decision, results changed on purpose).** Every two actors at one event "
+        "were tied: a 50-person audience made 1,225 ties, "
+        + (f"M's events {pairs_m:,} pairs, " if pairs_m else "")
+        + "over 21 million ties that did not fit in 6 GB. Now those who hold a part other than attending (organised, "
+        "co-hosted, supported, cooperated, spoke) are tied to each other and an attendee to the event's hosts — the "
+        "second stage's ties are between the bodies that hold a role (domain README, 段階的アプローチ). M's network: "
+        + (
+            f"{network_m['nodes']:,} actors, {network_m['edges']:,} ties, built in {network_s:.1f} s. "
+            if network_m and network_s
+            else ""
+        )
+        + "On the seed data (14 attendances) no community changes stage.",
+        "2. **Built once, shared.** `network.shared_inputs` makes the snapshot, tie index, prefectures and actor "
+        "network once per graph object for every analysis inside the block; the API keeps one per revision, so the "
+        "five national analyses build the network once between them (the row *the five together* above).",
+        "3. **No copy of the network per community, no scan of every tie per community.** Stage, health and changes "
+        "read a circle's ties from the shared network as a sparse matrix; facts, circles, sectors and regions look "
+        "ties up by their ends (`tie_index`); dates are parsed once (`parse_date` cached); link prediction is two "
+        "sparse products per subject; the nearest ties for a detached part are merged from rankings made once per "
+        "prefecture and area.",
+        "4. **Key persons in C and numpy.** Gould–Fernandez brokerage and Burt's constraint and effective size count "
+        "over pairs of neighbours less the tied pairs, i.e. the triangles (listed once in numpy and shared): "
+        "O(m + triangles) instead of O(Σ deg²). Betweenness runs networkx's own estimator (the same sources and "
+        "scaling, values equal to 1e-12) on python-igraph's C searches, with 1,000 sources (section 3: overlap "
+        "with exact, and time) split over two processes on large graphs.",
+        "",
     ]
-    lines.append(
-        "6. **Brokerage and structural holes in `key_person_candidates`.** Under the profiler at 0.01M (896 actors, "
-        "106,254 ties; `profile_key_person_candidates_0.01M.txt`, 219 s) `measures.gould_fernandez_brokerage` takes "
-        "109 s (two calls: sectors and prefectures; 103 million group look-ups), betweenness 45 s, "
-        "`burt_constraint` 31 s and `burt_effective_size` 28 s: all cost Σ deg² (the pairs of each actor's "
-        "neighbours), which the co-attendance cliques make large — at 0.03M the call did not finish under the "
-        "profiler in 20 minutes. **What would reach it, results kept:** Burt's constraint from python-igraph's "
-        "`Graph.constraint(weights=…)` and effective size from local triangle counts "
-        "(`transitivity_local_undirected`: e = deg − 2·t/deg), both in C; the brokerage roles from open two-paths "
-        "by group, i.e. each actor's neighbour counts by group (one sparse product A·G, G the actor × group "
-        "one-hot) less the tied pairs by group (masked products (A·diag(1_h)·A) ∘ A per group h, which "
-        "python-graphblas does in C). **Or, results changed (a planners' decision):** tie an event's attendees to "
-        "its organisers and speakers rather than to each other, which takes M's co-attendance ties from tens "
-        "of millions to about two million (each attendee tied to a handful of organisers and speakers).",
-    )
-    if p:
+    if slowest:
         lines.append(
-            "7. **Betweenness.** The product's `sampled_betweenness` is networkx's Brandes–Pich estimator: one "
-            f"pure-Python search and accumulation per source, {p['networkx_seconds_per_source']} s a source on the "
-            f"{b['nodes']:,}-actor network above (≈ {p['networkx_seconds_estimated']:,.0f} s for 2,000 against "
-            f"{b['igraph_exact_seconds']:.0f} s for python-igraph's *exact* betweenness: the time target is missed), "
-            f"though its top 50 match the exact ones ({p['top50_overlap']}). **What would reach it:** the same "
-            "estimator on igraph's C kernel — `Graph.betweenness(sources=…)` on networkx's own sample, the same "
-            f"values (to {p['networkx_vs_igraph_max_abs_difference']:.0e})"
-            + (f" — takes {kernel[2000]['igraph_seconds']:.0f} s for 2,000 sources" if 2000 in kernel else "")
-            + "; split the sources over both cores (two processes, the sums added); on the national network, "
-            "where each search crosses every co-attendance tie, fewer sources (the table shows how the overlap "
-            "holds) or the sparse network of point 1."
+            "**Where the time goes now** (the five together on M, in order of cost): "
+            + "; ".join(f"`{name}` {seconds:,.1f} s" for name, seconds in slowest)
+            + ". The first analysis of the block also pays for the shared network"
+            + (f" (about {network_s:.0f} s alone, the baseline row)" if network_s else "")
+            + "."
+        )
+    if suite.get("reached") and not suite.get("met_time"):
+        lines.append(
+            "**What would reach 60 s:** the network build holds most of a minute's budget in networkx's own dicts "
+            "(`add_edges_from` is about half of it): built once per revision it is paid once, not per request, but "
+            "the measure counts it. Beyond that, each analysis's remaining cost is Python over the 80,000 actors "
+            "and their 650,000 ties (the areas' and communities' indexes in `isolated_regions`, the per-community "
+            "rules in `engagement_stage` and `network_health`); holding the network as arrays (scipy/igraph) "
+            "rather than networkx dicts would move those loops into C, at the price of rewriting the analyses "
+            "against arrays. Betweenness: 500 sources halve its time at a top-50 overlap of 0.9 on the area of "
+            "section 3 (the target's edge), a choice left to the planners."
         )
     lines.append(
-        "8. **The records themselves.** "
-        + (f"M's graph alone holds {graph_m:,.0f} MB of pydantic records (table above); " if graph_m else "")
-        + "L's records take about ten times as much (built once by hand with a larger cap: 305 s, 10.1 GB peak), so "
-        "L cannot even be built under the cap. A snapshot held as columns (ids and ends as arrays, the other fields "
-        "read on demand) would leave the 4 GB budget to the analyses."
+        "**The records themselves.** "
+        + (f"M's graph holds {graph_m:,.0f} MB of pydantic records (table above); " if graph_m else "")
+        + "L's take about ten times as much (built once by hand with a larger cap: 305 s, 10.1 GB peak), so L "
+        "cannot be built under the cap, and its figures are extrapolated. A snapshot held as columns (ids and ends "
+        "as arrays, the other fields read on demand) would leave the 4 GB budget to the analyses."
     )
     lines += [
         "",
-        "Growth: the exponents above 1.2 come from points 2–4 and 6 (per-community work over whole-graph or per-circle "
-        "structures) and from the co-attendance pairs, which grow with the square of an event's size; the "
-        "exponents at small sizes understate M's, because 0.01M–0.1M keep the fixed parts of the country (47 "
-        "prefectures with at least one community each, 76 communities) while M has 164.",
+        "Growth: the exponents at small sizes understate M's, because 0.01M–0.1M keep the fixed parts of the "
+        "country (47 prefectures with at least one community each, 76 communities) while M has 164; per-community "
+        "work over the whole country grows with communities × actors.",
     ]
     return lines
 
