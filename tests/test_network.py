@@ -17,6 +17,7 @@ from secgraph.analysis.network import (
     Scope,
     actor_network,
     community_circle,
+    community_circles,
     shared_inputs,
     snapshot_at,
     tie_holds_on,
@@ -231,6 +232,23 @@ def test_community_circle_holds_members_their_people_and_event_parts() -> None:
     assert community_circle(built, "c") == {"c", "member", "staff", "cohost", "guest"}
     reversed_data = GraphData(nodes=built.nodes, relationships=dict(reversed(built.relationships.items())))
     assert community_circle(reversed_data, "c") == community_circle(built, "c")
+
+
+def test_community_circles_equal_each_community_circle(seed: GraphData) -> None:
+    from bench.synthetic import generate
+
+    small = GraphBuilder().community("c", "mic-kinki").community("d", "mic-kinki").org("member").org("cohost")
+    small.person("staff", works_at="member").person("cohost-staff", works_at="cohost").person("guest")
+    small.person("d-staff", works_at="d").series("s").event("ev1", "2020-06-01", series="s", edition=1)
+    small.tie("MEMBER_OF", "member", "c").tie("ORGANISED", "c", "s").tie("CO_HOSTED", "cohost", "ev1")
+    small.tie("ATTENDED", "guest", "ev1").tie("SECRETARIAT_OF", "d", "c").tie("SPOKE_AT", "d", "ev1")
+    for data in (small.build(), seed, generate("0.01M")):
+        communities = [n.id for n in data.nodes.values() if n.kind == "Community"]
+        circles = community_circles(data)
+        assert list(circles) == communities
+        assert circles == {c: community_circle(data, c) for c in communities}
+        with shared_inputs():  # the indexed path of community_circle too
+            assert circles == {c: community_circle(data, c) for c in communities}
 
 
 def test_dates_are_parsed_once_and_tie_dates_read_them() -> None:

@@ -182,12 +182,24 @@ def tie_index(data: GraphData) -> TieIndex:
     def build() -> TieIndex:
         by_from: dict[str, list[Relationship]] = defaultdict(list)
         by_to: dict[str, list[Relationship]] = defaultdict(list)
-        for rel in sorted(data.relationships.values(), key=lambda r: str(r.id)):
+        for rel in relationships_by_id(data):
             by_from[rel.from_id].append(rel)
             by_to[rel.to_id].append(rel)
         return TieIndex(by_from=dict(by_from), by_to=dict(by_to))
 
     return reuse("tie_index", data, None, build)
+
+
+def relationships_by_id(data: GraphData) -> list[Relationship]:
+    """The relationships of ``data`` sorted by ``str(id)``.
+
+    They are stored under their ids, so sorting the (string) keys gives that order without a key
+    function; a store whose keys are not the relationships' own ids is sorted by ``str(id)`` as before.
+    """
+    relationships = data.relationships
+    if all(isinstance(key, str) and key == rel.id for key, rel in relationships.items()):
+        return [relationships[key] for key in sorted(relationships)]
+    return sorted(relationships.values(), key=lambda r: str(r.id))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -335,6 +347,50 @@ def community_circle(data: GraphData, community_id: str) -> set[str]:
     return {a for a in circle if a in data.nodes and data.nodes[a].kind in ACTOR_KINDS}
 
 
+def community_circles(data: GraphData) -> dict[str, set[str]]:
+    """``community_circle`` of every community of ``data``, by community id (in the data's order).
+
+    One pass over the ties indexes what a circle is made of (members and secretariat, the events a
+    community ran, each event's and each body's participants and staff); each circle is then put
+    together from those lists, rather than from every tie touching its members and events.
+    """
+    belongs: dict[str, set[str]] = defaultdict(set)  # community → members and secretariat
+    ran: dict[str, set[str]] = defaultdict(set)  # community → events and series it held a part in
+    took_part: dict[str, set[str]] = defaultdict(set)  # event or series → who held a part in it
+    staff: dict[str, set[str]] = defaultdict(set)  # body → who works at it
+    belonging, event_roles, event_parts = (
+        {RelType.MEMBER_OF, RelType.SECRETARIAT_OF},
+        set(EVENT_ROLE_TYPES),
+        set(EVENT_PARTS),
+    )
+    for rel in data.relationships.values():
+        kind = rel.type
+        if kind in belonging:
+            belongs[rel.to_id].add(rel.from_id)
+        elif kind == RelType.WORKS_AT:
+            staff[rel.to_id].add(rel.from_id)
+        if kind in event_roles:
+            ran[rel.from_id].add(rel.to_id)
+        if kind in event_parts:
+            took_part[rel.to_id].add(rel.from_id)
+    editions = editions_by_series(data)
+    nodes, nobody = data.nodes, frozenset[str]()
+    circles: dict[str, set[str]] = {}
+    for community_id, node in nodes.items():
+        if not isinstance(node, Community):
+            continue
+        circle = {community_id, *belongs.get(community_id, nobody)}
+        employers = set(circle)
+        events = set(ran.get(community_id, nobody))
+        events |= {event_id for series_id in events for event_id in editions.get(series_id, ())}
+        for event_id in events:
+            circle |= took_part.get(event_id, nobody)
+        for employer_id in employers:
+            circle |= staff.get(employer_id, nobody)
+        circles[community_id] = {a for a in circle if a in nodes and nodes[a].kind in ACTOR_KINDS}
+    return circles
+
+
 def scoped_actor_ids(data: GraphData, scope: Scope, located: dict[str, set[str]] | None = None) -> set[str]:
     """The actors a scope covers; ``located`` is ``prefectures_by_actor(data)`` when already made."""
     if scope.community is not None:
@@ -380,41 +436,38 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
         for actor_id in sorted(actors)
         for node in (data.nodes[actor_id],)
     )
-    # Ties are gathered in a plain dict keyed by the sorted pair, then handed to networkx at once:
-    # asking networkx for each edge again (has_edge, edges[a, b]) cost more than everything else.
-    # The dict keeps the order in which each pair was first met, which sets the edge order; the
-    # evidence is appended in id order (relationships read by id, events taken by id), so it is sorted.
-    ties: dict[tuple[str, str], dict[str, Any]] = {}
+    # Ties are gathered in plain dicts keyed by the sorted pair, then put into the graph's adjacency at
+    # once: asking networkx for each edge (has_edge, edges[a, b], add_edges_from) cost more than
+    # everything else. The direct ties come first, then those of events, each in the order the pair was
+    # first met, which sets the edge order; the evidence is appended in id order (relationships read by
+    # id, events taken by id), so it is sorted.
+    direct: dict[tuple[str, str], tuple[float, list[str]]] = {}
     roles: dict[str, set[str]] = defaultdict(set)  # the parts other than attending, by event or series
     hosts: dict[str, set[str]] = defaultdict(set)
     attended: dict[str, set[str]] = defaultdict(set)
-    for rel in sorted(data.relationships.values(), key=lambda r: str(r.id)):
-        if rel.type in DIRECT_TIES:
+    direct_ties, event_parts, hosting, attending = set(DIRECT_TIES), set(EVENT_PARTS), set(HOSTING), RelType.ATTENDED
+    for rel in relationships_by_id(data):
+        kind = rel.type
+        if kind in direct_ties:
             a, b = rel.from_id, rel.to_id
             if a == b or a not in actors or b not in actors:
                 continue
             pair = (a, b) if a < b else (b, a)
-            edge = ties.get(pair)
-            if edge is None:
-                edge = ties[pair] = {"weight": 0.0, "relationships": [], "events": []}
-            edge["weight"] += TIE_WEIGHTS[rel.type]
-            edge["relationships"].append(str(rel.id))
-        elif rel.type == RelType.ATTENDED:
+            weight, ids = direct.get(pair) or (0.0, [])
+            ids.append(str(rel.id))
+            direct[pair] = (weight + TIE_WEIGHTS[kind], ids)
+        elif kind == attending:
             attended[rel.to_id].add(rel.from_id)
-        elif rel.type in EVENT_PARTS:
+        elif kind in event_parts:
             roles[rel.to_id].add(rel.from_id)
-            if rel.type in HOSTING:
+            if kind in hosting:
                 hosts[rel.to_id].add(rel.from_id)
 
-    co_event = TIE_WEIGHTS["co_event"]
+    met: defaultdict[tuple[str, str], list[str]] = defaultdict(list)  # pair → the events tying it
 
     def tie_pairs(event_id: str, pairs: Iterable[tuple[str, str]]) -> None:
         for pair in pairs:
-            edge = ties.get(pair)
-            if edge is None:
-                edge = ties[pair] = {"weight": 0.0, "relationships": [], "events": []}
-            edge["weight"] += co_event
-            edge["events"].append(event_id)
+            met[pair].append(event_id)
 
     series_of = {e.id: e.series_id for e in data.nodes.values() if isinstance(e, Event) and e.series_id}
     occasions = set(roles) | set(attended)
@@ -444,5 +497,38 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
             tie_pairs(event_id, ((a, h) if a < h else (h, a) for a in attendees for h in in_scope))
         else:
             tie_pairs(event_id, combinations(attendees, 2))
-    graph.add_edges_from((a, b, edge) for (a, b), edge in ties.items())
+
+    co_event = TIE_WEIGHTS["co_event"]
+    # What ``add_edges_from`` would do, without its per-edge checks: every end is already a node (ties
+    # only join actors of the scope, never an actor to itself), and one attribute dict serves both
+    # directions. The weight is the direct ties' sum, then ``co_event`` added once per event.
+    adjacency = graph._adj
+    no_events: list[str] = []
+    for pair, (weight, ids) in direct.items():
+        events = met.pop(pair, no_events)
+        a, b = pair
+        adjacency[a][b] = adjacency[b][a] = {
+            "weight": _add_times(weight, co_event, len(events)),
+            "relationships": ids,
+            "events": events if events is not no_events else [],
+        }
+    for (a, b), events in met.items():
+        adjacency[a][b] = adjacency[b][a] = {
+            "weight": _add_times(0.0, co_event, len(events)),
+            "relationships": [],
+            "events": events,
+        }
+    nx._clear_cache(graph)
     return graph
+
+
+def _add_times(total: float, step: float, times: int) -> float:
+    """``total`` with ``step`` added ``times`` times, one after the other (as the ties were counted).
+
+    When both are whole numbers every partial sum is exact, so one multiplication gives the same float.
+    """
+    if total.is_integer() and float(step).is_integer() and abs(total) + abs(step) * times < 2**53:
+        return total + step * times
+    for _ in range(times):
+        total += step
+    return total

@@ -42,7 +42,7 @@ from secgraph.analysis.network import (
     EVENT_PARTS,
     Scope,
     actor_network,
-    community_circle,
+    community_circles,
     event_day,
     reuse,
     scoped_actor_ids,
@@ -419,7 +419,8 @@ def _new_index(data: GraphData, period: DateSpan | None) -> _Index:
         ix.whereabouts[actor_id] = (located, mic, meti)
         for area in mic | meti:
             ix.approachable_in[area].add(actor_id)
-    ix.circles = {c: community_circle(data, c) for c in sorted(ix.communities)}
+    circles = community_circles(data)  # all in one pass over the ties
+    ix.circles = {c: circles[c] for c in sorted(ix.communities)}
     _note_activities(ix)
     for event in data.nodes.values():
         if _held_within(event, period):
