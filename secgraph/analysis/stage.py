@@ -173,6 +173,12 @@ def data_date(data: GraphData) -> dt.date:
     Used as "now" when no date is given, so that a document's network is judged as it stood when
     the document was written and not against today's date.
     """
+    # Every relationship is read: done once per data object inside ``shared_inputs`` (each date's
+    # index without a date of its own asks again).
+    return reuse("stage.data_date", data, None, lambda: _data_date(data))
+
+
+def _data_date(data: GraphData) -> dt.date:
     days = [event_day(n) for n in data.nodes.values() if isinstance(n, Event) and n.status == EventStatus.HELD]
     days += [tie_start(r) for r in data.relationships.values() if r.type in USER_REL_TYPES]
     days += [parse_date(n.as_of).first_day() for n in data.nodes.values() if isinstance(n, Headcount)]
@@ -299,6 +305,7 @@ class ActivityIndex:
         self._member_spans: dict[str, list[tuple[str, dt.date, dt.date | None]]] = {}
         self._groups: dict[str, SectorGroup | None] = {}
         self._parts_of: dict[str, list[Part]] = {}
+        self._series_parts: dict[str, list[Part]] = {}
         self._members_on: dict[tuple[str, dt.date], tuple[str, ...]] = {}
         self._membership_counts: dict[tuple[str, dt.date], MembershipCount] = {}
         self._source = data
@@ -436,7 +443,26 @@ class ActivityIndex:
     def _all_parts(self, target_id: str) -> list[Part]:
         found = self._parts_of.get(target_id)
         if found is None:
-            found = self._parts_of[target_id] = self._parts(target_id, _EVENT_PART_SET)
+            # The series' parts an edition inherits are made once per series, not once per edition
+            # (a series' relationships were read again for each of its editions).
+            found = [
+                Part(r.from_id, r.type, str(r.id)) for r in self.by_to.get(target_id, ()) if r.type in _EVENT_PART_SET
+            ]
+            node = self.data.nodes.get(target_id)
+            if isinstance(node, Event) and node.series_id:
+                found += self._inherited_parts(node.series_id)
+            self._parts_of[target_id] = found
+        return found
+
+    def _inherited_parts(self, series_id: str) -> list[Part]:
+        """The parts set on a series, as its editions inherit them."""
+        found = self._series_parts.get(series_id)
+        if found is None:
+            found = self._series_parts[series_id] = [
+                Part(r.from_id, r.type, str(r.id), via_series=True)
+                for r in self.by_to.get(series_id, ())
+                if r.type in _EVENT_PART_SET
+            ]
         return found
 
     def _parts(self, target_id: str, wanted: set[RelType]) -> list[Part]:
