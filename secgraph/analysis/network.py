@@ -499,6 +499,9 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
             tie_pairs(event_id, combinations(attendees, 2))
 
     co_event = TIE_WEIGHTS["co_event"]
+    # With whole-number weights every partial sum is exact, so adding ``co_event`` once per event is
+    # one multiplication (the same float); otherwise the events are added one after the other.
+    whole = all(float(w).is_integer() for w in TIE_WEIGHTS.values())
     # What ``add_edges_from`` would do, without its per-edge checks: every end is already a node (ties
     # only join actors of the scope, never an actor to itself), and one attribute dict serves both
     # directions. The weight is the direct ties' sum, then ``co_event`` added once per event.
@@ -508,13 +511,13 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
         events = met.pop(pair, no_events)
         a, b = pair
         adjacency[a][b] = adjacency[b][a] = {
-            "weight": _add_times(weight, co_event, len(events)),
+            "weight": weight + co_event * len(events) if whole else _add_times(weight, co_event, len(events)),
             "relationships": ids,
             "events": events if events is not no_events else [],
         }
     for (a, b), events in met.items():
         adjacency[a][b] = adjacency[b][a] = {
-            "weight": _add_times(0.0, co_event, len(events)),
+            "weight": co_event * len(events) if whole else _add_times(0.0, co_event, len(events)),
             "relationships": [],
             "events": events,
         }
@@ -523,12 +526,7 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
 
 
 def _add_times(total: float, step: float, times: int) -> float:
-    """``total`` with ``step`` added ``times`` times, one after the other (as the ties were counted).
-
-    When both are whole numbers every partial sum is exact, so one multiplication gives the same float.
-    """
-    if total.is_integer() and float(step).is_integer() and abs(total) + abs(step) * times < 2**53:
-        return total + step * times
+    """``total`` with ``step`` added ``times`` times, one after the other (as the ties were counted)."""
     for _ in range(times):
         total += step
     return total
