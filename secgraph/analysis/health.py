@@ -16,6 +16,7 @@ diversity), and for a region the counts beyond the named members are added commu
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -284,13 +285,15 @@ class _Unit:
         return self._parts[wanted]
 
     def _gather_parts(self, wanted: tuple[RelType, ...]) -> list[tuple[str, str, dt.date]]:
+        # An area's parts are its communities' parts merged: each community's are gathered once per
+        # index and day (its own summary and its area's ask), the latest day of a part kept. An event
+        # two communities ran gives both the same days, so merging them is the same as reading it once.
         found: dict[tuple[str, str], dt.date] = {}
-        for event in self.events:
-            day = latest_day(event.start, self.day)
-            for part in self.index.parts(event.id, wanted):
-                target = event.series_id if part.via_series and event.series_id else event.id
-                key = (part.actor_id, target)
-                found[key] = max(found.get(key, day), day)
+        for act in self.acts:
+            for key, day in _community_parts(self.index, act, wanted, self.day).items():
+                known = found.get(key)
+                if known is None or day > known:
+                    found[key] = day
         return sorted((a, t, d) for (a, t), d in found.items() if a not in self.ids)
 
     def name(self, node_id: str) -> str:
@@ -300,6 +303,30 @@ class _Unit:
         ids = list(ids)
         sep, more = ("、", f" ほか{len(ids) - limit}") if lang == "ja" else (", ", f" and {len(ids) - limit} more")
         return sep.join(self.name(i) for i in ids[:limit]) + (more if len(ids) > limit else "")
+
+
+_COMMUNITY_PARTS: weakref.WeakKeyDictionary[ActivityIndex, dict[tuple, dict[tuple[str, str], dt.date]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _community_parts(
+    index: ActivityIndex, act: CommunityActivity, wanted: tuple[RelType, ...], day: dt.date
+) -> dict[tuple[str, str], dt.date]:
+    """(actor, event or series) → the latest day of that part in the community's events (a part set on
+    a series counts for the series), made once per index, community, kinds and day."""
+    kept = _COMMUNITY_PARTS.setdefault(index, {})
+    key = (act.id, wanted, day)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = {}
+        for event in act.events:
+            at = latest_day(event.start, day)
+            for part in index.parts(event.id, wanted):
+                target = event.series_id if part.via_series and event.series_id else event.id
+                pair = (part.actor_id, target)
+                found[pair] = max(found.get(pair, at), at)
+    return found
 
 
 def _size_at(unit: _Unit, day: dt.date) -> tuple[int, int, int, list[str]]:
