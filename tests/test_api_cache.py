@@ -257,3 +257,39 @@ def test_a_write_by_someone_else_has_the_graph_read_whole(api: Api) -> None:
     assert same_graph(data, api.store.snapshot())
     duplicate = {"name": "外部書込", "sector": "sme", **P}
     assert api.post("admin", "/organisations", json=duplicate).status_code == 409
+
+
+def test_an_analysis_queued_for_an_older_graph_gives_way_to_the_newest() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from secgraph.api.analysis_service import AnalysisCache, Superseded
+
+    cache = AnalysisCache(workers=1, time_limit_s=30)
+    release, started, computed = threading.Event(), threading.Event(), []
+
+    def busy() -> str:
+        started.set()
+        release.wait(10)
+        return "busy"
+
+    def compute(revision: int) -> str:
+        computed.append(revision)
+        return f"answer {revision}"
+
+    with ThreadPoolExecutor(3) as clients:
+        blocking = clients.submit(cache.get_or_compute, "other", busy)
+        assert started.wait(10)  # the one worker is busy: what follows waits in the queue
+        older = clients.submit(cache.get_or_compute, ("stage", 1), lambda: compute(1), newer=("stage", 1))
+        while ("stage", 1) not in cache._running:
+            threading.Event().wait(0.01)
+        newer = clients.submit(cache.get_or_compute, ("stage", 2), lambda: compute(2), newer=("stage", 2))
+        with pytest.raises(Superseded):
+            older.result(10)  # dropped before it ran: its caller asks again on the newest graph
+        release.set()
+        assert newer.result(10) == "answer 2" and blocking.result(10) == "busy"
+    assert computed == [2]
+    # a request that comes late for an older graph does not drop the newer one
+    assert cache.get_or_compute(("stage", 1), lambda: compute(1), newer=("stage", 1)) == "answer 1"
+    assert cache.get_or_compute(("stage", 2), lambda: compute(2), newer=("stage", 2)) == "answer 2"
+    cache.close()

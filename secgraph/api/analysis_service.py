@@ -17,7 +17,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from secgraph.access import Principal
 from secgraph.analysis.network import Scope, SharedInputs, shared_inputs
 from secgraph.api.problems import ProblemError
+from secgraph.api.queries import GraphView
 from secgraph.api.services import GraphService
 from secgraph.model.graph import GraphData
 
@@ -36,6 +37,10 @@ Result = TypeVar("Result")
 
 #: The header that tells which revision of the graph an analysis was computed on.
 REVISION_HEADER = "X-Graph-Revision"
+
+
+class Superseded(Exception):
+    """A queued analysis was dropped before it started: the same one was asked for on a newer graph."""
 
 
 class AnalysisCache:
@@ -53,6 +58,7 @@ class AnalysisCache:
         self.max_pending = max_pending
         self._entries: OrderedDict[Hashable, object] = OrderedDict()
         self._running: dict[Hashable, Future[object]] = {}
+        self._superseding: dict[Hashable, tuple[Hashable, int]] = {}  # running key → (same analysis, revision)
         self._workers = workers
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -78,7 +84,15 @@ class AnalysisCache:
                 self._inputs.move_to_end(id(data))
             return kept[1]
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], Result]) -> Result:
+    def get_or_compute(
+        self, key: Hashable, compute: Callable[[], Result], *, newer: tuple[Hashable, int] | None = None
+    ) -> Result:
+        """The cached result of ``key``, or ``compute()``'s on the pool.
+
+        ``newer`` = (the analysis and its parameters, the graph's revision): asking for an analysis on a
+        newer graph drops the same analysis still queued for an older one (its waiters get
+        ``Superseded`` and ask again on the newest graph), so a stream of writes cannot fill the queue
+        with answers nobody will want."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -86,6 +100,8 @@ class AnalysisCache:
                 return self._entries[key]  # type: ignore[return-value]
             future = self._running.get(key)
             if future is None:
+                if newer is not None:
+                    self._drop_older(*newer)
                 if len(self._running) >= self.max_pending:
                     raise ProblemError(
                         503,
@@ -97,8 +113,12 @@ class AnalysisCache:
                     self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="analysis")
                 future = self._pool.submit(self._compute, key, compute)
                 self._running[key] = future
+                if newer is not None:
+                    self._superseding[key] = newer
         try:
             return future.result(timeout=self.time_limit_s)  # type: ignore[return-value]
+        except CancelledError:
+            raise Superseded() from None
         except FutureTimeout:
             raise ProblemError(
                 503,
@@ -109,18 +129,26 @@ class AnalysisCache:
                 headers={"Retry-After": "5"},
             ) from None
 
+    def _drop_older(self, analysis: Hashable, revision: int) -> None:
+        """Cancel the queued (not yet started) runs of ``analysis`` on graphs older than ``revision``."""
+        for key, (other, other_revision) in list(self._superseding.items()):
+            if other == analysis and other_revision < revision and self._running[key].cancel():
+                del self._running[key], self._superseding[key]
+
     def _compute(self, key: Hashable, compute: Callable[[], Result]) -> Result:
         try:
             result = compute()
         except BaseException:
             with self._lock:
                 self._running.pop(key, None)
+                self._superseding.pop(key, None)
             raise
         with self._lock:
             # stored before it stops counting as running, so no request can start it a second time
             self.misses += 1
             self._entries[key] = result
             self._running.pop(key, None)
+            self._superseding.pop(key, None)
             while len(self._entries) > self.capacity:
                 self._entries.popitem(last=False)
         return result
@@ -130,6 +158,7 @@ class AnalysisCache:
             # what was waiting is cancelled with the pool: forgotten, so a later request starts it anew
             pool, self._pool = self._pool, None
             self._running.clear()
+            self._superseding.clear()
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -196,6 +225,10 @@ class AnalysisAnswer(Response):
             super().__init__(cached.body, headers=headers)
 
 
+#: How often a request asks again after its queued analysis was superseded by a newer graph's.
+ASKED_AGAIN_AT_MOST = 5
+
+
 @dataclass(frozen=True)
 class AnalysisRequest:
     """What an analysis route needs besides its parameters: the graph, the cache, the caller and the
@@ -211,14 +244,26 @@ class AnalysisRequest:
     ) -> AnalysisAnswer:
         """``analysis`` on what the caller may see, as its JSON (or 304), from the cache when nothing
         was written since; ``X-Graph-Revision`` tells which revision of the graph it describes."""
-        view = self.graph.view_for(self.principal)
-        key = (name, parameters, view.revision, self.principal.visibility, "json")
+        analysis_key = (name, parameters, self.principal.visibility, "json")
+        for _attempt in range(ASKED_AGAIN_AT_MOST):
+            view = self.graph.view_for(self.principal)
 
-        def compute() -> CachedAnswer:
-            with shared_inputs(self.cache.inputs_for(view.data)):
-                return CachedAnswer.of(_analysed(analysis, view.data), view.revision)
+            def compute(view: GraphView = view) -> CachedAnswer:
+                with shared_inputs(self.cache.inputs_for(view.data)):
+                    return CachedAnswer.of(_analysed(analysis, view.data), view.revision)
 
-        return AnalysisAnswer(self.cache.get_or_compute(key, compute), self.if_none_match)
+            key = (name, parameters, view.revision, self.principal.visibility, "json")
+            try:
+                cached = self.cache.get_or_compute(key, compute, newer=(analysis_key, view.revision))
+            except Superseded:
+                continue  # the graph changed while this waited in the queue: ask on the newest one
+            return AnalysisAnswer(cached, self.if_none_match)
+        raise ProblemError(
+            503,
+            "データの更新が続いています。数秒後に再試行してください。"
+            " / The graph keeps changing under this analysis; try again in a few seconds.",
+            headers={"Retry-After": "5"},
+        )
 
     def unconditional(self, principal: Principal | None = None) -> AnalysisRequest:
         """The same request without ``If-None-Match`` (always a body), optionally for a narrower caller."""
