@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from secgraph.analysis.network import reuse, shared_inputs, tie_index
+from secgraph.analysis.network import editions_by_series, reuse, shared_inputs, tie_index
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Node
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, SECTORS, HeadcountKind, RelType, Sector, label, parse_term
@@ -106,7 +106,7 @@ def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
                 facts.series.append(item)
             elif isinstance(target, Event):
                 facts.events.append(item)
-        editions = _series_editions(data)
+        editions = editions_by_series(data)
         in_series = {e for series_id in facts.series for e in editions.get(series_id, [])}
         facts.events = sorted(set(facts.events) | in_series, key=lambda e: (data.nodes[e].start, e))  # type: ignore[attr-defined]
         facts.series.sort()
@@ -129,19 +129,6 @@ def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
                 evidence[count.sector].append(count.label or f"{count.count}")
         facts.sectors = {k: evidence[k] for k in sorted(evidence)}
     return facts
-
-
-def _series_editions(data: GraphData) -> dict[str, list[str]]:
-    """Series id → the ids of its editions (events naming it as their series), built once per data."""
-
-    def build() -> dict[str, list[str]]:
-        editions: dict[str, list[str]] = defaultdict(list)
-        for node in data.nodes.values():
-            if isinstance(node, Event) and node.series_id:
-                editions[node.series_id].append(node.id)
-        return dict(editions)
-
-    return reuse("facts.series_editions", data, None, build)
 
 
 def _employers(data: GraphData) -> dict[str, list[str]]:

@@ -203,29 +203,31 @@ def relationships_by_id(data: GraphData) -> list[Relationship]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _first_day(text: str) -> dt.date:
+def date_first_day(text: str) -> dt.date:
+    """The first day a written date (``2014-09``, ``2021``) can mean; each text parsed once."""
     return parse_date(text).first_day()
 
 
 @lru_cache(maxsize=1 << 16)
-def _last_day(text: str) -> dt.date:
+def date_last_day(text: str) -> dt.date:
+    """The last day a written date can mean; each text parsed once."""
     return parse_date(text).last_day()
 
 
 def tie_start(rel: Relationship) -> dt.date:
     """When a tie is first known to hold."""
-    return _first_day(rel.start or rel.as_of)
+    return date_first_day(rel.start or rel.as_of)
 
 
 def tie_holds_on(rel: Relationship, day: dt.date) -> bool:
     """Whether the tie had begun by ``day`` and not ended before it."""
-    if _first_day(rel.start or rel.as_of) > day:
+    if date_first_day(rel.start or rel.as_of) > day:
         return False
-    return rel.end is None or _last_day(rel.end) >= day
+    return rel.end is None or date_last_day(rel.end) >= day
 
 
 def event_day(event: Event) -> dt.date:
-    return _first_day(event.start)
+    return date_first_day(event.start)
 
 
 def snapshot_at(data: GraphData, day: dt.date | None) -> GraphData:
@@ -240,9 +242,9 @@ def _snapshot(data: GraphData, day: dt.date) -> GraphData:
     for node_id, node in data.nodes.items():
         if isinstance(node, Event) and event_day(node) > day:
             continue
-        if isinstance(node, Community) and node.founded and _first_day(node.founded) > day:
+        if isinstance(node, Community) and node.founded and date_first_day(node.founded) > day:
             continue
-        if isinstance(node, Headcount) and _first_day(node.as_of) > day:
+        if isinstance(node, Headcount) and date_first_day(node.as_of) > day:
             continue  # a count made later says nothing about the day
         nodes[node_id] = node
     relationships = {

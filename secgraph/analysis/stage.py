@@ -43,9 +43,9 @@ from secgraph.analysis.network import (
     ACTOR_KINDS,
     EVENT_PARTS,
     Scope,
-    _first_day,  # each written date parsed once (cached): asked for every event, membership and count
-    _last_day,
     actor_network,
+    date_first_day,  # each written date parsed once (cached): asked for every event, membership and count
+    date_last_day,
     event_day,
     reuse,
     shared_inputs,
@@ -199,7 +199,7 @@ def event_fiscal_year(event: Event) -> int:
 def latest_day(text: str, cap: dt.date) -> dt.date:
     """The last day a partial date may mean, not after ``cap``: "2020" was active until the end of
     2020 as far as anyone knows, so a year-only date does not make a body look dormant early."""
-    return min(_last_day(text), cap)
+    return min(date_last_day(text), cap)
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -858,8 +858,8 @@ def membership_count(act: CommunityActivity, day: dt.date | None = None) -> Memb
 
 def _membership_count(act: CommunityActivity, day: dt.date) -> MembershipCount:
     named = members_on(act, day)
-    dated = [h for h in act.headcounts if _first_day(h.as_of) <= day]
-    latest = max((h.as_of for h in dated), default=None, key=_first_day)
+    dated = [h for h in act.headcounts if date_first_day(h.as_of) <= day]
+    latest = max((h.as_of for h in dated), default=None, key=date_first_day)
     rows = tuple(h for h in dated if latest is not None and h.as_of == latest)
     totals = [h.count for h in rows if h.sector is None and h.group is None]
     split = [h for h in rows if h.sector is not None or h.group is not None]
