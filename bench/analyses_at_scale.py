@@ -882,30 +882,41 @@ def findings(results: dict[str, Any]) -> list[str]:
         "",
     ]
     if slowest:
-        lines.append(
+        lines += [
             "**Where the time goes now** (the five together on M, in order of cost): "
             + "; ".join(f"`{name}` {seconds:,.1f} s" for name, seconds in slowest)
             + ". The first analysis of the block also pays for the shared network"
             + (f" (about {network_s:.0f} s alone, the baseline row)" if network_s else "")
-            + "."
-        )
+            + ". In `key_person_candidates` most of the time is betweenness (without it the analysis took 9 s on "
+            "M, measured directly while the changes were made).",
+            "",
+        ]
     if suite.get("reached") and not suite.get("met_time"):
-        lines.append(
-            "**What would reach 60 s:** the network build holds most of a minute's budget in networkx's own dicts "
-            "(`add_edges_from` is about half of it): built once per revision it is paid once, not per request, but "
-            "the measure counts it. Beyond that, each analysis's remaining cost is Python over the 80,000 actors "
-            "and their 650,000 ties (the areas' and communities' indexes in `isolated_regions`, the per-community "
-            "rules in `engagement_stage` and `network_health`); holding the network as arrays (scipy/igraph) "
-            "rather than networkx dicts would move those loops into C, at the price of rewriting the analyses "
-            "against arrays. Betweenness: 500 sources halve its time at a top-50 overlap of 0.9 on the area of "
-            "section 3 (the target's edge), a choice left to the planners."
-        )
+        lines += [
+            "**What would reach 60 s** (not done; each is a larger change or a decision):",
+            "",
+            "- *Both cores for the suite.* Only betweenness uses the second core; the five analyses run one after "
+            "another in one interpreter. Run them in two processes forked after the shared network is built "
+            "(copy-on-write), or the API's analysis pool as processes: about half the wall time.",
+            "- *Fewer betweenness sources.* 500 sources halve its time at a top-50 overlap of 0.9 on the area of "
+            "section 3 (the target's edge, against 0.94 for 1,000): a choice for the planners, not made here.",
+            "- *Garbage collection.* With M's 600,000 records (and their millions of objects) alive, Python's full "
+            "collections are expensive: a helper measured `communities_active_in` at 23.7 s normally and 8.5 s "
+            "after `gc.freeze()` (one-off profile, noisy machine). Freezing each revision's graph in the service "
+            "needs an unfreeze when the revision is replaced, or old graphs are never freed: left for a measured "
+            "change.",
+            "- *Arrays instead of networkx dicts.* What remains in each analysis is Python over 80,000 actors and "
+            "650,000 ties (areas' and communities' indexes, per-community rules); the network held as scipy/igraph "
+            "arrays would move those loops into C, at the price of rewriting the analyses against arrays.",
+            "",
+        ]
     lines.append(
         "**The records themselves.** "
         + (f"M's graph holds {graph_m:,.0f} MB of pydantic records (table above); " if graph_m else "")
         + "L's take about ten times as much (built once by hand with a larger cap: 305 s, 10.1 GB peak), so L "
-        "cannot be built under the cap, and its figures are extrapolated. A snapshot held as columns (ids and ends "
-        "as arrays, the other fields read on demand) would leave the 4 GB budget to the analyses."
+        "cannot be built under the cap and is left out of the ladder (the exponents say what it would cost). A "
+        "snapshot held as columns (ids and ends "
+        "as arrays, the other fields read on demand) would leave more of the 4 GB budget to the analyses."
     )
     lines += [
         "",
