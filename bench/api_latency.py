@@ -660,15 +660,16 @@ def _profile_notes(title: str, profile: dict[str, Any]) -> list[str]:
 #: below (the mechanisms, which hold while the service's code stays as it is; the numbers are above).
 FINDINGS = """## Why, and what would reach the target
 
-Read with the table: every phase ran on this tree and, right after, on the code before the change, on a
-machine shared with other benchmarks (1-minute load average 6 to 13 on 2 cores during the last run), so
-`secgraph serve` had a fraction of one core. The ratios within the run hold; the absolute figures are low
-for both trees.
+Read with the table and its load column. The before/after ratios below come from a run with `--before
+0eb157e` (each phase on this tree, then at once on the code before issue 8's API changes) on a machine
+shared with other work (load 6 to 13 on 2 cores): cached analyses 161 → 336 answers a second (p95 649 →
+295 ms), writes 7.8 → 46.8 a second. The table above is a later run on a quiet machine (load about 1.4),
+without `--before`.
 
 - **Closed loop arithmetic.** Fifty clients that each wait for their answer keep fifty requests in the
   server: mean latency = 50 / throughput (Little's law). A p95 under 50 ms needs roughly 1,500 answers a
   second. `GET /health`, which only pings the store, is the floor of one `secgraph serve` process; on
-  this shared machine its p95 missed 50 ms already (about 100 ms at 1,300/s), so the target was out of
+  this machine, quiet or not, its p95 missed 50 ms already (about 100 ms at 1,200–1,300/s), so the target was out of
   reach for any route in this run, before the route's own work.
 - **What changed for cache hits.** A hit no longer re-serialises: the answer is kept as its JSON bytes,
   made once per revision × visibility × parameters (the bytes FastAPI's own serialisation gives, checked
@@ -679,7 +680,7 @@ for both trees.
   phase no longer shows `serialize_response` or pydantic (they were 61% and 60% of the GIL before); a hit
   is now routing, query validation, one thread hop (the route reads the store's revision, which blocks)
   and the HTTP layer: FastAPI, uvicorn and the thread handoff are most of the samples. Throughput of cached
-  analyses went up about 2× in the same run and p95 down about 2×; in this process, one request at a time,
+  analyses went up about 2× in that same run and p95 down about 2×; in this process, one request at a time,
   a hit costs a few times the floor (direct costs below) instead of the floor plus `model_dump_json`.
 - **What is left between a hit and the floor.** The analysis routes validate more query parameters than
   `/health` and check a key; the route reads the store's revision on a worker thread (a write by another
@@ -692,7 +693,7 @@ for both trees.
   from the store (each touched node and every tie at it, each touched relationship), and anything else
   (another writer in between) reads it whole as before; tests compare it with `store.snapshot()` after
   every kind of write on both stores. Duplicate names are found in an index of name keys kept per record.
-  Writes went from about 8 to about 47 a second in the same run (p50 from 4.5 s to 0.4 s). On a
+  Writes went from about 8 to about 47 a second in that same run (p50 from 4.5 s to 0.4 s). On a
   synthetic country of 0.1M (9,079 nodes, 78,595 relationships) one write through the service, the graph
   after it included, took 0.20 s against 3.2 s for reading the graph again, the same graph record for
   record. What remains per write is the SQLite commit, the policy checks and, at national size, copying

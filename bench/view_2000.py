@@ -250,25 +250,22 @@ RESULTS_SHOT = RESULTS / "view_2000.png"
 #: Why, and what would reach the targets: the mechanisms behind the figures above.
 FINDINGS = """## Why, and what would reach the targets
 
-- **The ties, not the nodes, make the page big and slow.** A prefecture's actor network ties everyone who
-  attended the same event (a clique per event), so ~2,000 actors carry about fifty times as many ties; their
-  JSON is most of the data, and drawing them is most of the time to the first picture (compare the rows
-  with fewer ties). vis-network's own script and style are a fixed ~0.7 MB inlined in every page, which
-  leaves ~1.3 MB for the data under the 2 MB target. What would reach both targets: draw by default only
-  the ties that say more than one shared event (the weight-2 row), with the rest behind a switch or in the
-  tooltips; write edges as flat arrays (`[from, to, weight, …]`) rather than objects; stop sending each
-  node's colours twice (`color`, `colorPlain`) and its tooltip and search text in full — build them in the
-  page from the fields. Keeping the data gzip-compressed inside the page (unpacked with the browser's
-  `DecompressionStream`) would bring any of these well under 2 MB (see the gzip row).
-- **Python time is the two analyses, not the drawing.** Layout and HTML take seconds; `key_person_candidates`
-  and `missing_sectors` take minutes. Key persons: betweenness from every source over ~100,000 ties, the
-  Gould–Fernandez brokerage counts over every pair of neighbours, the open-pair evidence, and a
-  breadth-first search per candidate for who would be cut off. Missing sectors: for a prefecture scope it
-  builds the actor network of the whole country (`regions.network_index` → `actor_network` with no scope:
-  tens of millions of `tie` calls) and the facts of every community. What would reach interactive times:
-  scope `network_index` to the map's scope; build the actor network once per (scope, revision) and pass it
-  to every analysis; sampled betweenness with a compiled kernel (igraph or networkx's backends) at this
-  size; the evidence and cut-off searches for the top candidates only.
+- **The nodes, not the ties, make the page big.** Since issue 8's network rule (an attendee is tied to the
+  event's hosts, not to every other attendee) a 2,000-actor prefecture has a few thousand ties, and their
+  JSON is small (the edges row). The nodes' data is most of the page: each node carries its tooltip and
+  search text in full (Japanese, three bytes a character), its colours twice (`color`, `colorPlain`), and its
+  communities and prefectures. vis-network's own script and style are a fixed ~0.7 MB inlined in every page,
+  which leaves ~1.3 MB for the data under the 2 MB target. What would reach it (not done): send the colours
+  once as a palette by sector group and build each node's colour objects in the page; build tooltips and
+  search text in the page from the fields (names, sector, prefectures, communities) instead of sending them
+  composed; or keep the data gzip-compressed inside the page and unpack it with the browser's
+  `DecompressionStream` (the gzip row: the data block compresses about thirteenfold). Served by the API with
+  gzip the page is already well under 2 MB over the wire.
+- **Drawing is fast; the Python time is the two analyses.** The page is drawn and still in about a second.
+  In Python, `missing_sectors` for a prefecture builds the national network for its partner search
+  (`regions.network_index`: the nearest ties come from the whole country), and `key_person_candidates` the
+  prefecture's. Inside the API both are built once per revision and shared (`shared_inputs`), so a second
+  map or analysis of the same revision does not pay them again.
 """
 
 
