@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, CommunityFacts, SectorNeed, community_facts, needs_met
+from secgraph.analysis.measures import degree_centralization
 from secgraph.analysis.network import (
     EVENT_PARTS,
     Scope,
@@ -216,13 +217,7 @@ class _Ties:
     def degree_centralization(self) -> float:
         """Freeman's degree centralization (Freeman 1979), Σ (c* − cᵢ) / (n − 2) over normalised
         degrees cᵢ = dᵢ / (n − 1), as ``measures.freeman_centralization(G, "degree")`` on the subgraph."""
-        n = self.nodes
-        if n < 3:
-            return 0.0
-        scale = 1.0 / (n - 1.0)
-        values = [d * scale for d in self.degree.values()]
-        top = max(values)
-        return min(1.0, max(0.0, sum(top - c for c in values) / (n - 2)))
+        return degree_centralization(self.degree.values())
 
 
 @dataclass

@@ -29,7 +29,7 @@ import random
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -635,18 +635,31 @@ def freeman_centralization(G: nx.Graph, centrality: Literal["degree", "betweenne
     ``sampled_betweenness`` (sampled above its size limit).
     """
     n = G.number_of_nodes()
+    if centrality == "degree":
+        return degree_centralization(d for _, d in G.degree())
+    if centrality != "betweenness":
+        raise ValueError(f"unknown centrality {centrality!r}: choose 'degree' or 'betweenness'")
     if n < 3:
         return 0.0
-    if centrality == "degree":
-        values = nx.degree_centrality(G)
-        most = n - 2
-    elif centrality == "betweenness":
-        values = sampled_betweenness(G)
-        most = n - 1
-    else:
-        raise ValueError(f"unknown centrality {centrality!r}: choose 'degree' or 'betweenness'")
-    top = max(values.values())
-    return min(1.0, max(0.0, sum(top - c for c in values.values()) / most))
+    return _centralization(list(sampled_betweenness(G).values()), n - 1)
+
+
+def degree_centralization(degrees: Iterable[int]) -> float:
+    """Freeman's degree centralization of a graph given the degree of each of its nodes (in a fixed
+    order): ``freeman_centralization(G, "degree")`` without the graph, for callers that count
+    degrees themselves. Normalised degrees are d / (n − 1), as ``networkx.degree_centrality``."""
+    counted = list(degrees)
+    n = len(counted)
+    if n < 3:
+        return 0.0
+    scale = 1.0 / (n - 1.0)
+    return _centralization([d * scale for d in counted], n - 2)
+
+
+def _centralization(values: list[float], most: int) -> float:
+    """Σ (c* − cᵢ) over the largest value that sum takes on a graph of the same size, within [0, 1]."""
+    top = max(values)
+    return min(1.0, max(0.0, sum(top - c for c in values) / most))
 
 
 def _mutual_weights(G: nx.Graph, sk: _Skeleton, weight: str | None) -> np.ndarray:
