@@ -114,7 +114,7 @@ def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
         facts.members = sorted(set(facts.members))
         facts.headcounts = list(_member_counts(data).get(community_id, []))
         evidence: dict[str, list[str]] = defaultdict(list)
-        employers = _employers(data)
+        employers = employers_by_person(data)
         for body_id in sorted(set(facts.secretariat) | set(facts.members)):
             sector = getattr(data.nodes[body_id], "sector", None)
             if sector:
@@ -131,7 +131,7 @@ def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
     return facts
 
 
-def _employers(data: GraphData) -> dict[str, list[str]]:
+def employers_by_person(data: GraphData) -> dict[str, list[str]]:
     """Person → the ids of where they work (WORKS_AT), sorted; built once per data.
 
     A person's own ties are mostly events attended: looking for WORKS_AT among them per member would

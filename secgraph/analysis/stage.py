@@ -38,7 +38,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from secgraph.analysis import regions
 from secgraph.analysis.explain import Advice, Evidence, evidence
-from secgraph.analysis.facts import display
+from secgraph.analysis.facts import display, employers_by_person
 from secgraph.analysis.network import (
     ACTOR_KINDS,
     EVENT_PARTS,
@@ -284,16 +284,15 @@ class ActivityIndex:
         ties = tie_index(self.data)
         self.by_from: Mapping[str, list[Relationship]] = ties.by_from
         self.by_to: Mapping[str, list[Relationship]] = ties.by_to
-        self.employers: dict[str, list[str]] = defaultdict(list)
+        self.employers: Mapping[str, list[str]] = employers_by_person(self.data)  # shared with community_facts
         self.staff: dict[str, list[str]] = defaultdict(list)
         self.secretariat_of: dict[str, set[str]] = defaultdict(set)
         for rel in self.data.relationships.values():
             if rel.type == RelType.WORKS_AT:
-                self.employers[rel.from_id].append(rel.to_id)
                 self.staff[rel.to_id].append(rel.from_id)
             elif rel.type == RelType.SECRETARIAT_OF:
                 self.secretariat_of[rel.from_id].add(rel.to_id)
-        for ids in (*self.employers.values(), *self.staff.values()):
+        for ids in self.staff.values():
             ids.sort()
         self.editions: dict[str, list[Event]] = defaultdict(list)
         for node in self.data.nodes.values():
