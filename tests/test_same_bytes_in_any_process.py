@@ -33,10 +33,7 @@ OUTPUTS: list[tuple[str, list[str]]] = [
     ("chart-stage-kinki.pdf", ["export", "chart", "stage-by-year", "--format", "pdf", "--region", "mic-kinki"]),
     ("pack-kyushu.pdf", ["export", "pack", "--region", "mic-kyushu"]),
     *[(f"table-{name}.xlsx", ["export", "table", name, "--format", "xlsx"]) for name in ANALYSES],
-    *[
-        (f"graph.{fmt}", ["export", "graph", "--format", fmt, "--hide-names"])
-        for fmt in ("graphml", "gexf", "json")
-    ],
+    *[(f"graph.{fmt}", ["export", "graph", "--format", fmt, "--hide-names"]) for fmt in ("graphml", "gexf", "json")],
 ]
 
 #: Run in each process: every output above, then every analysis as JSON.
