@@ -314,11 +314,16 @@ def spring_layout(graph: nx.Graph, seed: int, scale: float, iterations: int = 50
     """Fruchterman–Reingold force-directed layout (as ``networkx.spring_layout``'s "force" method:
     optimal distance 1/√n, temperature 0.1 cooling linearly, ties pulling by their weight), from
     positions drawn with ``seed``; centred and scaled so the farthest node is ``scale`` away."""
-    nodes = list(graph)
+    # Sorted, not the graph's own order: that follows how the graph was built (sets, hash order), and
+    # the same data must give the same picture in every process.
+    nodes = sorted(graph)
     n = len(nodes)
     index = {v: i for i, v in enumerate(nodes)}
     pos = np.random.RandomState(seed).rand(n, 2)
-    ties = [(index[a], index[b], float(w)) for a, b, w in graph.edges(data="weight", default=1.0)]
+    ties = sorted(
+        (min(index[a], index[b]), max(index[a], index[b]), float(w))
+        for a, b, w in graph.edges(data="weight", default=1.0)
+    )
     rows = np.array([a for a, _, _ in ties] + [b for _, b, _ in ties], dtype=np.intp)
     cols = np.array([b for _, b, _ in ties] + [a for a, _, _ in ties], dtype=np.intp)
     weights = np.array([w for _, _, w in ties] * 2)
