@@ -657,6 +657,20 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def trusted_proxies(value: str) -> list[str]:
+    """The proxies named in ``value`` (comma-separated addresses or networks, or ``*``), each checked.
+
+    Raises ValueError naming the first entry that is neither."""
+    proxies = [entry.strip() for entry in value.split(",") if entry.strip()]
+    for entry in proxies:
+        if entry != "*":
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(entry) from None
+    return proxies
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -665,6 +679,20 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from secgraph.api.settings import ApiSettings
 
     settings = ApiSettings.from_env()
+    forwarded = settings.forwarded_allow_ips if args.forwarded_allow_ips is None else args.forwarded_allow_ips
+    try:
+        proxies = trusted_proxies(forwarded)
+    except ValueError as bad:
+        print(
+            _(
+                f"--forwarded-allow-ips（SECGRAPH_FORWARDED_ALLOW_IPS）の「{bad}」はIPアドレスでもネットワークでも"
+                "ありません。例: 10.0.0.5,10.1.0.0/16",
+                f"--forwarded-allow-ips (SECGRAPH_FORWARDED_ALLOW_IPS): '{bad}' is neither an IP address nor a "
+                "network; for example 10.0.0.5,10.1.0.0/16",
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
     keys = KeyStore(settings.keys_path)
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{shown_host}:{args.port}/docs"
@@ -701,7 +729,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             ),
             flush=True,
         )
-    uvicorn.run(create_app(settings, keys=keys), host=args.host, port=args.port, log_level="info")
+    # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: any local client could then
+    # choose its address for the failed-key limit and the access log. Only named proxies are believed.
+    uvicorn.run(
+        create_app(settings, keys=keys),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+    )
     return EXIT_OK
 
 
@@ -1039,6 +1076,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help=_("待ち受けアドレス（既定 127.0.0.1）", "address (default 127.0.0.1)")
     )
     serve_parser.add_argument("--port", type=int, default=8000, help=_("ポート（既定 8000）", "port (default 8000)"))
+    serve_parser.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        default=None,
+        help=_(
+            "X-Forwarded-For を信じるプロキシのアドレス・ネットワーク（カンマ区切り、* はすべて）。既定は"
+            "SECGRAPH_FORWARDED_ALLOW_IPS、なければどれも信じず接続元アドレスを使います",
+            "addresses or networks of the proxies whose X-Forwarded-For is believed (comma-separated, * for any); "
+            "default SECGRAPH_FORWARDED_ALLOW_IPS, else none: the client is the connection's peer",
+        ),
+    )
     return parser
 
 

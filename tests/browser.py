@@ -4,7 +4,9 @@ Not a test module: ``test_viz_*.py`` import ``open_view``. It opens one URL in a
 
 - records every request the page makes (``page.on("request")``) and routes all of them: only
   ``file:``, ``data:``, ``about:``, ``blob:`` and the one local server ``http://127.0.0.1:<port>``
-  the test started go through; anything else is aborted and listed in ``blocked``;
+  the test started go through; anything else is aborted and listed in ``blocked``; a request the
+  page's own Content-Security-Policy refuses is never sent (never routed) and is listed in
+  ``failed`` with Chromium's reason;
 - collects console errors and uncaught page errors;
 - waits for ``body[data-sg-drawn]`` (set by the network view once vis-network drew);
 - reads the vis-network data set (``window.secgraphNetwork``) and counts the inked pixels of the
@@ -62,6 +64,9 @@ class BrowsedPage:
     page: Page
     requests: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+    #: URL -> Chromium's reason, for each request that failed (``csp``: the page's
+    #: Content-Security-Policy stopped it before it was sent).
+    failed: dict[str, str] = field(default_factory=dict)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
 
@@ -145,6 +150,7 @@ def open_view(
 
             context.route("**/*", route)
             page.on("request", lambda request: browsed.requests.append(request.url))
+            page.on("requestfailed", lambda request: browsed.failed.update({request.url: request.failure or ""}))
             page.on("console", console)
             page.on("pageerror", page_error)
             page.goto(url, wait_until="load", timeout=timeout_ms)

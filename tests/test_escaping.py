@@ -93,3 +93,15 @@ def test_keys_never_reach_the_logs(api: Api, caplog: pytest.LogCaptureFixture) -
     assert "/organisations?api_key=sg_[redacted]" in logged
     for key in (planner, forged):
         assert key.rsplit("_", 1)[-1] not in logged
+
+
+def test_redaction_changes_only_what_holds_a_key() -> None:
+    from secgraph.api.app import redact_keys
+
+    key = "sg_0a1b2c3d_" + "Zz9-_" * 8
+    untouched = "/search?q=%E4%BF%9D%E9%99%BA&sector=insurer&sg=1 /organisations/sg-org-1 50%"
+    assert redact_keys(untouched) == untouched  # Japanese queries, ids and stray % stay as they are
+    line = f"/x?api_key={key.replace('_', '%5f')}%0Aforged%20line&next=1"
+    # the whole run goes, and what it would decode to (%0A, a new log line) is never written
+    assert redact_keys(line) == "/x?api_key=sg_[redacted]&next=1"
+    assert redact_keys(f"{key}.") == "sg_[redacted]."

@@ -1,10 +1,17 @@
 """Failed key attempts, limited per client address with a token bucket.
 
 Each address has a bucket of ``burst`` tokens that refills at ``per_minute`` tokens a minute. A
-failed attempt takes a token; an address with an empty bucket is answered 429 before its key is even
-checked, so guessing cannot go faster than the refill rate. Successful requests cost nothing.
-Memory is bounded: when too many addresses are tracked, the ones whose buckets are full again (who
-have not failed recently) are forgotten first.
+failed attempt takes a token; a wrong key from an address with an empty bucket is answered 429 with
+the seconds until a token is back. Requests with a valid key cost nothing and are never refused: the
+key is checked first, because behind NAT or a proxy many people share one address and a failing
+script or a guesser among them must not lock the others out.
+
+So the limit tells a client that keeps failing to stop; it does not make guessing slower for one that
+ignores it (a valid key is still answered 200). Guessing is hopeless for another reason: the secret
+is 256 random bits (``keys.py``). The address is the TCP peer unless a proxy that ``secgraph serve
+--forwarded-allow-ips`` names says otherwise, so a client cannot move to a fresh bucket by writing a
+header. Memory is bounded: when too many addresses are tracked, the ones whose buckets are full again
+(who have not failed recently) are forgotten first.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import unquote
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 
 from secgraph.access import FailureLimiter, KeyStore
 from secgraph.api.analysis_service import AnalysisCache
+from secgraph.api.docs_pages import install_docs_pages
 from secgraph.api.imports import ImportService
 from secgraph.api.key_checks import KeyChecks
 from secgraph.api.limits import BodyLimitMiddleware
@@ -45,17 +47,49 @@ VERSION = "0.1.0"
 
 #: What an API key looks like (``sg_<id>_<secret>``), wherever someone might have pasted one.
 _KEY_PATTERN = re.compile(r"sg_[0-9a-f]+_[A-Za-z0-9_-]+")
+#: A run of the characters a key is written with, literally or as %XX escapes (any case, any mix):
+#: each run is decoded before it is matched, so ``sg%5F…``, ``%73%67_…`` and ``sg%255F…`` (encoded
+#: twice) are caught as well as ``sg_…``.
+_KEY_LIKE_RUN = re.compile(r"[A-Za-z0-9_%-]+")
+#: How many times a run is percent-decoded at most (a key encoded three times over is still found).
+_DECODINGS = 4
+
+
+def _holds_key(run: str) -> bool:
+    for _ in range(_DECODINGS):
+        if _KEY_PATTERN.search(run):
+            return True
+        decoded = unquote(run)
+        if decoded == run:
+            return False
+        run = decoded
+    return _KEY_PATTERN.search(run) is not None
+
+
+def redact_keys(text: str) -> str:
+    """``text`` with every run that is, or decodes to, something holding an API key replaced by
+    ``sg_[redacted]``. The run goes whole, with whatever it decodes to: printing a decoded URL into
+    the log would let %0A write lines of its own."""
+    if "sg" not in text and "%" not in text:
+        return text  # nothing that can be, or decode to, a key
+    return _KEY_LIKE_RUN.sub(lambda run: "sg_[redacted]" if _holds_key(run.group()) else run.group(), text)
+
+
+def _redacted(value: object) -> object:
+    return redact_keys(value) if isinstance(value, str) else value
 
 
 class RedactKeys(logging.Filter):
     """Keys never reach a log: the access log prints the path with its query string, and a key
-    pasted into a URL by mistake would otherwise be written there."""
+    pasted into a URL by mistake, percent-encoded or not, would otherwise be written there."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(_KEY_PATTERN.sub("sg_[redacted]", a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_redacted(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _redacted(v) for k, v in record.args.items()}
         if isinstance(record.msg, str):
-            record.msg = _KEY_PATTERN.sub("sg_[redacted]", record.msg)
+            record.msg = redact_keys(record.msg)
         return True
 
 
@@ -181,6 +215,8 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc without a CDN: docs_pages
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.keys = keys
@@ -190,6 +226,7 @@ def create_app(
     app.state.limiter = FailureLimiter(settings.failed_auth_burst, settings.failed_auth_per_minute)
     app.state.analyses = analyses
     install_handlers(app)
+    install_docs_pages(app)
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(

@@ -42,8 +42,8 @@ async def import_service(request: Request) -> ImportService:
 
 
 def _client_address(request: Request) -> str:
-    # The socket's peer, not X-Forwarded-For: a header the client writes would let it pick its
-    # own bucket. Behind a proxy, run uvicorn with --forwarded-allow-ips so this is the real client.
+    # The socket's peer, or what a proxy named in ``secgraph serve --forwarded-allow-ips`` says the
+    # client was: uvicorn rewrites the peer only for those, so a client cannot pick its own bucket.
     return request.client.host if request.client else "unknown"
 
 
@@ -52,7 +52,9 @@ async def current_principal(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     header_key: Annotated[str | None, Security(_header)],
 ) -> Principal:
-    """The holder of the presented key. 401 without a valid key, 429 after too many failures."""
+    """The holder of the presented key. 401 without a valid key; 429 for a wrong key from an address
+    that failed too often. A valid key is served whatever its address did: behind NAT or a proxy many
+    people share one, and one of them guessing must not lock the others out."""
     token = bearer.credentials if bearer is not None else header_key
     challenge = {"WWW-Authenticate": 'Bearer realm="secgraph"'}
     if not token:
@@ -62,9 +64,17 @@ async def current_principal(
             "/ APIキーを Authorization: Bearer <key> または X-API-Key で送ってください",
             headers=challenge,
         )
+    checks: KeyChecks = request.app.state.key_checks
+    token = token.strip()
+    # A key verified lately and unchanged since is answered here on the event loop; any other goes to
+    # a worker thread, since checking it reads the key file (and compares in constant time).
+    principal = checks.remembered(token) or await run_in_threadpool(checks.verify, token)
+    if principal is not None:
+        return principal
     limiter: FailureLimiter = request.app.state.limiter
     address = _client_address(request)
     wait = limiter.retry_after(address)
+    limiter.failed(address)
     if wait is not None:
         raise ProblemError(
             429,
@@ -72,15 +82,7 @@ async def current_principal(
             f"/ 失敗が多すぎます。{wait}秒後に再試行してください",
             headers={"Retry-After": str(wait)},
         )
-    checks: KeyChecks = request.app.state.key_checks
-    token = token.strip()
-    # A key verified lately and unchanged since is answered here on the event loop; any other goes to
-    # a worker thread, since checking it reads the key file.
-    principal = checks.remembered(token) or await run_in_threadpool(checks.verify, token)
-    if principal is None:
-        limiter.failed(address)
-        raise ProblemError(401, "unknown or revoked API key / APIキーが無効か失効しています", headers=challenge)
-    return principal
+    raise ProblemError(401, "unknown or revoked API key / APIキーが無効か失効しています", headers=challenge)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class ApiSettings:
-    """From the environment: the store's variables (see ``StoreSettings``), SECGRAPH_KEYS and
-    SECGRAPH_LAYOUTS."""
+    """From the environment: the store's variables (see ``StoreSettings``), SECGRAPH_KEYS,
+    SECGRAPH_LAYOUTS and SECGRAPH_FORWARDED_ALLOW_IPS."""
 
     store: StoreSettings = field(default_factory=StoreSettings)
     keys_path: Path = DEFAULT_KEYS_PATH
@@ -27,6 +27,10 @@ class ApiSettings:
     max_unpacked_bytes: int = 200 * MB
     #: Uploads larger than this run as background jobs unless the client asks otherwise.
     background_import_bytes: int = 1 * MB
+    #: Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (``secgraph serve
+    #: --forwarded-allow-ips``): comma-separated addresses or networks, ``*`` for any. Empty (the
+    #: default): none, so the client address is the TCP peer and a header cannot choose it.
+    forwarded_allow_ips: str = ""
     #: Failed key attempts per client address: a burst, then this many a minute.
     failed_auth_burst: int = 10
     failed_auth_per_minute: float = 10.0
@@ -49,4 +53,5 @@ class ApiSettings:
             store=StoreSettings.from_env(),
             keys_path=Path(os.environ.get("SECGRAPH_KEYS") or DEFAULT_KEYS_PATH),
             layouts_path=Path(layouts) if layouts else None,
+            forwarded_allow_ips=os.environ.get("SECGRAPH_FORWARDED_ALLOW_IPS", "").strip(),
         )
