@@ -10,6 +10,7 @@ import resource
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -99,7 +100,7 @@ def test_the_bomb_is_refused_over_http_within_a_memory_limit(
                     if client.get("/health").status_code == 200:
                         break
                 except httpx.TransportError:
-                    pass
+                    time.sleep(0.1)  # not serving yet: ask again shortly rather than spin
             refused = client.post("/imports", files={"file": ("members.xlsx", BOMB, "application/octet-stream")})
             assert refused.status_code in (413, 422), refused.text
             assert refused.headers["content-type"] == "application/problem+json"
