@@ -41,6 +41,7 @@ from secgraph.api.routers import (
 )
 from secgraph.api.services import GraphService, StoreHolder
 from secgraph.api.settings import ApiSettings
+from secgraph.io.limits import ReadLimits
 from secgraph.store import GraphStore, StoreSettings
 
 VERSION = "0.1.0"
@@ -193,7 +194,7 @@ def create_app(
     keys = keys or KeyStore(settings.keys_path)
     holder = StoreHolder(settings.store, store)
     graph = GraphService(holder, keys.pseudonym_key())
-    import_jobs = ImportService(graph)
+    import_jobs = ImportService(graph, ReadLimits(unpacked_bytes=settings.max_unpacked_bytes))
     analyses = AnalysisCache(time_limit_s=settings.analysis_time_limit_s)
     key_checks = KeyChecks(keys)
 

@@ -26,11 +26,12 @@ from typing import Any, BinaryIO
 from secgraph.access import Principal, Role, write_refusals
 from secgraph.api.problems import UNAVAILABLE_ERRORS, ProblemError, problem_body
 from secgraph.api.services import GraphService, forbidden
-from secgraph.io.importer import plan_load
+from secgraph.io.importer import LoadReport, plan_against, read_load
+from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
 from secgraph.io.tables import TABLE_NAMES, table_name_for
 from secgraph.store import ChangeRefused, StoreError
 
-MAX_ZIP_FILES = 1_000
+MAX_ZIP_FILES = DEFAULT_LIMITS.archive_files
 MAX_JOBS_KEPT = 100
 _CHUNK = 1024 * 1024
 IMPORT_ROLES = (Role.ADMIN, Role.PLANNER)
@@ -159,8 +160,9 @@ class ImportOutcome:
 
 
 class ImportService:
-    def __init__(self, graph: GraphService):
+    def __init__(self, graph: GraphService, limits: ReadLimits = DEFAULT_LIMITS):
         self.graph = graph
+        self.limits = limits
         self._jobs: OrderedDict[str, ImportJob] = OrderedDict()
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="secgraph-import")
@@ -177,19 +179,28 @@ class ImportService:
     def run(
         self, principal: Principal, path: Path, shown_as: str, check_only: bool, phase: Callable[[str], None]
     ) -> ImportOutcome:
-        """Validate and (unless ``check_only``) write ``path``: all or nothing."""
+        """Validate and (unless ``check_only``) write ``path``: all or nothing.
+
+        Reading the file and checking every row take the time (and a hostile file could take a
+        lot): they run before the write lock, as does the plan against the graph of that moment.
+        The lock is held only to write — and to plan again first, should another write have landed
+        in between — so that what was checked is what is written over."""
+        phase("validating")
+        read = read_load(path, limits=self.limits, progress=False)
+        read.path = shown_as
+        if not read.ok:
+            return _refused(read.report())
+        revision, graph = self.graph.snapshot()
+        report, change = plan_against(read, graph)
+        if not report.ok:
+            return _refused(report)
         with self.graph.write_lock:
-            phase("validating")
-            report, change = plan_load(self.graph.store, path, progress=False)
-            report.path = shown_as
-            if not report.ok:
-                problem = ProblemError(
-                    422,
-                    f"{len(report.errors)} problems; nothing was written / {len(report.errors)}件の問題、書き込みなし",
-                    [e.__dict__ for e in report.errors],
-                )
-                return ImportOutcome(422, report.as_dict(), problem)
-            refusals = write_refusals(principal, self.graph.snapshot()[1], change)
+            current, graph = self.graph.snapshot()
+            if current != revision:
+                report, change = plan_against(read, graph)
+                if not report.ok:
+                    return _refused(report)
+            refusals = write_refusals(principal, graph, change)
             if refusals:
                 return ImportOutcome(403, None, forbidden(refusals))
             if not check_only and not change.is_empty():
@@ -254,6 +265,15 @@ class ImportService:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=False)
+
+
+def _refused(report: LoadReport) -> ImportOutcome:
+    problem = ProblemError(
+        422,
+        f"{len(report.errors)} problems; nothing was written / {len(report.errors)}件の問題、書き込みなし",
+        [e.__dict__ for e in report.errors],
+    )
+    return ImportOutcome(422, report.as_dict(), problem)
 
 
 def _problem_dict(problem: ProblemError, job: ImportJob) -> dict[str, Any]:

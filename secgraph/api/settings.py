@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from secgraph.access.keys import DEFAULT_KEYS_PATH
+from secgraph.io.limits import DEFAULT_LIMITS
 from secgraph.store import StoreSettings
 
 MB = 1024 * 1024
@@ -23,8 +24,9 @@ class ApiSettings:
     max_json_bytes: int = 1 * MB
     #: Uploaded import files larger than this are refused with 413.
     max_import_bytes: int = 20 * MB
-    #: A zip may not unpack to more than this (a zip bomb is refused, not unpacked).
-    max_unpacked_bytes: int = 200 * MB
+    #: A zip, or the zip an .xlsx workbook is, may not unpack to more than this (a zip bomb is
+    #: refused, not unpacked).
+    max_unpacked_bytes: int = DEFAULT_LIMITS.unpacked_bytes
     #: Uploads larger than this run as background jobs unless the client asks otherwise.
     background_import_bytes: int = 1 * MB
     #: Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (``secgraph serve

@@ -2,8 +2,9 @@
 all or nothing.
 
 The load runs in four steps, and writes only if the first three found no problem:
-1. read every table (tables.py) and validate every row into a record, collecting every problem
-   with its file, row, column and reason;
+1. read every table (tables.py, as streams within ``limits.py``) and validate every row into a
+   record, collecting every problem with its file, row, column and reason — without the store
+   (``read_load``), so that a service reads and checks an upload before it waits on anything;
 2. merge records that name the same organisation, community or series (names.py), in load order:
    records already in the store first, then files sorted by name;
 3. check every reference (relationship ends, parents, series, subjects) against the load and the
@@ -29,6 +30,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from secgraph.io.json_graph import KIND_TABLES, user_nodes, written_relationships
+from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
 from secgraph.io.tables import RowError, Table, read_tables
 from secgraph.model.graph import GraphData, endpoint_error, referenced_ids
 from secgraph.model.names import name_key
@@ -340,25 +342,50 @@ def _names_hidden_refusal(file: str, stored: GraphData, loaded: GraphData) -> li
     ]
 
 
-def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = None) -> tuple[LoadReport, ChangeSet]:
-    """Read, validate, merge and check ``path`` against ``store``; write nothing."""
-    report = LoadReport(path=str(path))
-    tables, report.ignored_files = read_tables(Path(path), report.errors)
-    report.encodings = {t.file: t.encoding for t in tables}
+@dataclass
+class ReadLoad:
+    """A data set read and each row validated into a record (step 1): everything a load checks
+    without the store, so it can be done before anything waits on the store or a lock. Planning
+    does not change it: it may be planned again against a newer graph."""
+
+    path: str
+    located: list[_Located] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    ignored_files: list[str] = field(default_factory=list)
+    encodings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def report(self) -> LoadReport:
+        return LoadReport(
+            path=self.path,
+            errors=list(self.errors),
+            ignored_files=list(self.ignored_files),
+            encodings=dict(self.encodings),
+        )
+
+
+def read_load(path: str | Path, *, limits: ReadLimits = DEFAULT_LIMITS, progress: bool | None = None) -> ReadLoad:
+    """Read ``path`` (refusing it past ``limits``) and validate every row; touch no store."""
+    read = ReadLoad(path=str(path))
+    tables, read.ignored_files = read_tables(Path(path), read.errors, limits)
+    read.encodings = {t.file: t.encoding for t in tables}
     total = sum(len(t.rows) for t in tables)
     bar = tqdm(total=total, desc="検証 / validating", unit="行", disable=None if progress is None else not progress)
     with bar:
-        located = [item for table in tables for item in _validate_rows(table, report.errors, bar)]
+        read.located = [item for table in tables for item in _validate_rows(table, read.errors, bar)]
 
     # Duplicate ids within the load.
     first_seen: dict[str, _Located] = {}
-    for item in located:
+    for item in read.located:
         if isinstance(item.record, Relationship) and item.record.id == item.record.derive_id() and not item.exported:
             continue  # a derived id repeats when a document states a tie twice: one fact
         record_id = str(item.record.id)
         if record_id in first_seen:
             before = first_seen[record_id]
-            report.errors.append(
+            read.errors.append(
                 RowError(
                     item.file,
                     item.row,
@@ -368,13 +395,29 @@ def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = No
             )
         else:
             first_seen[record_id] = item
+    return read
+
+
+def plan_load(
+    store: GraphStore, path: str | Path, *, limits: ReadLimits = DEFAULT_LIMITS, progress: bool | None = None
+) -> tuple[LoadReport, ChangeSet]:
+    """Read, validate, merge and check ``path`` against ``store``; write nothing."""
+    read = read_load(path, limits=limits, progress=progress)
+    if not read.ok:
+        return read.report(), ChangeSet()
+    # One read of the store: comparing record by record would be a round trip per record on Neo4j.
+    return plan_against(read, store.snapshot())
+
+
+def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, ChangeSet]:
+    """Steps 2 to 4 for a data set already read: merge, check references and compare with
+    ``stored_graph`` (the store's whole graph); write nothing."""
+    report = read.report()
     if report.errors:
         return report, ChangeSet()
-
+    located = read.located
     nodes = [i for i in located if isinstance(i.record, Node)]
     rels = [i for i in located if isinstance(i.record, Relationship)]
-    # One read of the store: comparing record by record would be a round trip per record on Neo4j.
-    stored_graph = store.snapshot()
     existing = [n for n in stored_graph.nodes.values() if isinstance(n, _MERGEABLE)]
     final, remap, origin = _plan_merges(existing, [i for i in nodes if isinstance(i.record, _MERGEABLE)], report)
     for item in nodes:
@@ -475,9 +518,16 @@ def plan_load(store: GraphStore, path: str | Path, *, progress: bool | None = No
     return report, change
 
 
-def load(store: GraphStore, path: str | Path, *, check_only: bool = False, progress: bool | None = None) -> LoadReport:
+def load(
+    store: GraphStore,
+    path: str | Path,
+    *,
+    check_only: bool = False,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    progress: bool | None = None,
+) -> LoadReport:
     """Load ``path`` into ``store``: everything, or — if any row is bad — nothing."""
-    report, change = plan_load(store, path, progress=progress)
+    report, change = plan_load(store, path, limits=limits, progress=progress)
     if report.ok and not check_only and not change.is_empty():
         report.revision = store.write(change)
         report.written = True

@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MAX_CELL_CHARS = 20_000
+from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
+from secgraph.io.xlsx_scan import column_letters, scan_workbook, sheet_titles
 
 #: The kinds of file a data set has, and the Japanese sheet names a workbook may use for them.
 TABLE_NAMES: dict[str, tuple[str, ...]] = {
@@ -92,11 +94,15 @@ def _decode(raw: bytes) -> tuple[str, str]:
         ) from None
 
 
-def _check_cell(table: Table, row_number: int, column: str, value: str, errors: list[RowError]) -> str:
+def _check_cell(
+    table: Table, row_number: int, column: str, value: str, errors: list[RowError], limits: ReadLimits
+) -> str:
     value = value.strip()
-    if len(value) > MAX_CELL_CHARS:
+    if len(value) > limits.cell_chars:
         errors.append(
-            RowError(table.file, row_number, column, f"cell longer than {MAX_CELL_CHARS} characters / セルが長すぎます")
+            RowError(
+                table.file, row_number, column, f"cell longer than {limits.cell_chars} characters / セルが長すぎます"
+            )
         )
         return ""
     if value and looks_like_formula(value):
@@ -112,39 +118,105 @@ def _check_cell(table: Table, row_number: int, column: str, value: str, errors: 
     return value
 
 
-def _rows_from_matrix(table: Table, matrix: list[list[str]], errors: list[RowError]) -> None:
-    if not matrix:
-        errors.append(RowError(table.file, 0, "", "the file is empty (no header row) / 見出し行がありません"))
-        return
-    header = [h.strip() for h in matrix[0]]
-    while header and not header[-1]:
-        header.pop()
-    if len(set(header)) != len(header) or "" in header:
-        errors.append(RowError(table.file, 1, "", f"header has empty or repeated columns: {header} / 見出しが不正です"))
-        return
-    for offset, cells in enumerate(matrix[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-            errors.append(
+@dataclass
+class ReadTally:
+    """What a load has read so far, across all its tables."""
+
+    cells: int = 0
+
+
+class _TableBuilder:
+    """Turns a table's rows, given one at a time as they are read, into ``table.rows``: the first
+    row is the header. Counts them against the limits; past one, the table is refused whole."""
+
+    def __init__(self, table: Table, errors: list[RowError], limits: ReadLimits, tally: ReadTally):
+        self.table = table
+        self.errors = errors
+        self.limits = limits
+        self.tally = tally
+        self.header: list[str] | None = None
+        self.rows = 0
+        self.refused = False
+
+    def _refuse(self, row_number: int, reason: str) -> bool:
+        self.errors.append(RowError(self.table.file, row_number, "", reason))
+        self.table.rows.clear()  # one reason for the table, not a report of each row read before it
+        self.refused = True
+        return False
+
+    def add(self, row_number: int, cells: Sequence[str]) -> bool:
+        """Take one row; False when reading should stop (a limit passed, or a header in error)."""
+        width = len(cells)
+        while width and not cells[width - 1].strip():
+            width -= 1  # blank trailing cells (and rows) count for nothing
+        limits = self.limits
+        if width > limits.columns:
+            return self._refuse(
+                row_number,
+                f"more than {limits.columns} columns (a value in column {width}, {column_letters(width)}) "
+                f"/ 列が多すぎます（上限{limits.columns}列）",
+            )
+        if width or self.header is None:
+            self.rows += 1
+            if self.rows > limits.rows:
+                return self._refuse(
+                    row_number, f"more than {limits.rows:,} rows / 行が多すぎます（上限{limits.rows:,}行）"
+                )
+            self.tally.cells += max(width, len(self.header or ()))
+            if self.tally.cells > limits.cells:
+                return self._refuse(
+                    row_number,
+                    f"the load holds more than {limits.cells:,} cells "
+                    f"/ セルが多すぎます（読み込み全体で上限{limits.cells:,}）",
+                )
+        if self.header is None:
+            return self._take_header(cells[:width])
+        if width:
+            self._take_row(row_number, cells[:width])
+        return True
+
+    def _take_header(self, cells: Sequence[str]) -> bool:
+        header = [h.strip() for h in cells]
+        if len(set(header)) != len(header) or "" in header:
+            self.errors.append(
+                RowError(self.table.file, 1, "", f"header has empty or repeated columns: {header} / 見出しが不正です")
+            )
+            return False
+        self.header = header
+        return True
+
+    def _take_row(self, row_number: int, cells: Sequence[str]) -> None:
+        header = self.header or []
+        if len(cells) > len(header):
+            self.errors.append(
                 RowError(
-                    table.file,
-                    offset,
+                    self.table.file,
+                    row_number,
                     "",
                     f"row has {len(cells)} cells but the header has {len(header)} / 列数が見出しと合いません",
                 )
             )
-            continue
-        errors_before = len(errors)
+            return
+        errors_before = len(self.errors)
         values = {
-            column: _check_cell(table, offset, column, cells[i] if i < len(cells) else "", errors)
+            column: _check_cell(
+                self.table, row_number, column, cells[i] if i < len(cells) else "", self.errors, self.limits
+            )
             for i, column in enumerate(header)
         }
-        if len(errors) == errors_before:  # a refused cell is reported once, not again as missing
-            table.rows.append((offset, values))
+        if len(self.errors) == errors_before:  # a refused cell is reported once, not again as missing
+            self.table.rows.append((row_number, values))
+
+    def finish(self) -> None:
+        if self.header is None and not self.refused:
+            self.errors.append(
+                RowError(self.table.file, 0, "", "the file is empty (no header row) / 見出し行がありません")
+            )
 
 
-def read_csv(path: Path, shown_as: str, name: str, errors: list[RowError]) -> Table:
+def read_csv(
+    path: Path, shown_as: str, name: str, errors: list[RowError], limits: ReadLimits, tally: ReadTally
+) -> Table:
     table = Table(name=name, file=shown_as)
     try:
         text, table.encoding = _decode(path.read_bytes())
@@ -154,14 +226,18 @@ def read_csv(path: Path, shown_as: str, name: str, errors: list[RowError]) -> Ta
     if "\x00" in text:
         errors.append(RowError(shown_as, 0, "", "the file contains NUL bytes (not a text CSV) / CSVではありません"))
         return table
+    builder = _TableBuilder(table, errors, limits, tally)
     try:
-        matrix = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        for row_number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), strict=True), start=1):
+            if not builder.add(row_number, cells):
+                return table
     except csv.Error as error:
+        table.rows.clear()
         errors.append(
             RowError(shown_as, 0, "", f"malformed CSV (truncated or bad quoting): {error} / CSVが壊れています")
         )
         return table
-    _rows_from_matrix(table, matrix, errors)
+    builder.finish()
     return table
 
 
@@ -177,9 +253,17 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_workbook(path: Path, shown_as: str, errors: list[RowError]) -> list[Table]:
+def read_workbook(
+    path: Path, shown_as: str, errors: list[RowError], limits: ReadLimits, tally: ReadTally
+) -> list[Table]:
     from openpyxl import load_workbook
 
+    # openpyxl would build whatever the parts hold: they are measured first, as a stream.
+    problem = scan_workbook(path, limits)
+    if problem is not None:
+        where = f"{shown_as}:{sheet_titles(path).get(problem.part, problem.part)}" if problem.part else shown_as
+        errors.append(RowError(where, problem.row, "", problem.reason))
+        return []
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
@@ -194,18 +278,26 @@ def read_workbook(path: Path, shown_as: str, errors: list[RowError]) -> list[Tab
             if name is None:
                 continue
             table = Table(name=name, file=f"{shown_as}:{sheet.title}")
-            matrix = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            _rows_from_matrix(table, matrix, errors)
+            # The declared <dimension> would pad every row and add every row up to it: read the
+            # rows that are there, each as wide as its own last cell.
+            sheet.reset_dimensions()
+            builder = _TableBuilder(table, errors, limits, tally)
+            rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+            if all(builder.add(number, [_cell_text(v) for v in row]) for number, row in enumerate(rows, start=1)):
+                builder.finish()
             tables.append(table)
     finally:
         workbook.close()
     return tables
 
 
-def read_tables(path: Path, errors: list[RowError]) -> tuple[list[Table], list[str]]:
+def read_tables(
+    path: Path, errors: list[RowError], limits: ReadLimits = DEFAULT_LIMITS
+) -> tuple[list[Table], list[str]]:
     """Every table under ``path`` (a folder, searched recursively in name order, a CSV, a workbook,
     or a JSON export), and the files it passed over. In a folder, a .json file that is not a secgraph
-    export is passed over like any other file; named on its own, it must be one."""
+    export is passed over like any other file; named on its own, it must be one. Spreadsheets are
+    read as streams and refused past ``limits``."""
     from secgraph.io.json_graph import is_graph_export, read_graph_json
 
     path = Path(path)
@@ -216,13 +308,14 @@ def read_tables(path: Path, errors: list[RowError]) -> tuple[list[Table], list[s
     base = path if path.is_dir() else path.parent
     tables: list[Table] = []
     ignored: list[str] = []
+    tally = ReadTally()
     for file in files:
         shown = file.relative_to(base).as_posix()
         suffix = file.suffix.casefold()
         if suffix == ".xlsx":
-            tables.extend(read_workbook(file, shown, errors))
+            tables.extend(read_workbook(file, shown, errors, limits, tally))
         elif suffix == ".csv" and (name := table_name_for(file.stem)) is not None:
-            tables.append(read_csv(file, shown, name, errors))
+            tables.append(read_csv(file, shown, name, errors, limits, tally))
         elif suffix == ".json" and (file == path or is_graph_export(file)):
             tables.extend(read_graph_json(file, shown, errors))
         else:
