@@ -2,7 +2,8 @@
 
 A file is read as a stream and refused the moment it passes a limit, so that no file — however
 small it is packed — makes the process hold more than these allow. The limits sit far above any
-real data set of the regional communities (the largest test loads 100,000 rows).
+real data set of the regional communities, national ones included (the largest test loads
+100,000 rows).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ class ReadLimits:
     rows: int = 1_000_000
     #: Columns of one table: the position of the last cell holding a value, in any row.
     columns: int = 256
-    #: Cells holding a value, over the whole load.
-    cells: int = 2_000_000
+    #: Cells holding a value, over the whole load: a national data set (80,000 actors and 650,000
+    #: ties, about 6 million cells) fits, at about 100 bytes a cell while it is read.
+    cells: int = 10_000_000
     #: Characters in one cell.
     cell_chars: int = 20_000
     #: Bytes an archive (a zip upload, or the zip an .xlsx workbook is) may unpack to, counted as
@@ -36,7 +38,7 @@ class ReadLimits:
     archive_files: int = 1_000
     #: XML elements in one workbook: openpyxl turns its styles and shared strings into objects
     #: whole, at some hundred bytes each, so markup past this would exhaust memory before any cell
-    #: is read. A workbook at the cell limit has well under half as many.
+    #: is read. A workbook of some 3 million cells fits; larger data sets load as CSV.
     xml_elements: int = 10_000_000
     #: Cells openpyxl lays out in a workbook's sheets: each row as wide as its last cell, blank
     #: (formatted) ones included, before a blank cell can be told from a value.
