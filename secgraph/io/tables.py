@@ -194,7 +194,13 @@ def read_workbook(path: Path, shown_as: str, errors: list[RowError]) -> list[Tab
             if name is None:
                 continue
             table = Table(name=name, file=f"{shown_as}:{sheet.title}")
-            matrix = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            try:
+                matrix = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            except Exception as error:  # a read-only sheet is parsed only now: its XML may be damaged
+                errors.append(
+                    RowError(table.file, 0, "", f"the sheet cannot be read: {error} / シートを読めません（破損）")
+                )
+                continue
             _rows_from_matrix(table, matrix, errors)
             tables.append(table)
     finally:
