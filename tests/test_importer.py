@@ -131,8 +131,8 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
         ("organisations.csv", 3, "prefecture", "ムー"),
         ("organisations.csv", 4, "as_of", "2099-13"),
     ],
-    # 10^30 members once overflowed every chart; each number beyond its range (records.MAX_*) is
-    # named, the largest allowed ones (row 3's attendees, applicants, capacity) are not.
+    # each number beyond its range (records.MAX_*) is named; the largest allowed ones (row 3's
+    # attendees, applicants, capacity) are not
     "number_out_of_range": [
         ("headcounts.csv", 2, "count", "between 0 and 10,000,000 / 人数・団体数は"),
         ("headcounts.csv", 3, "count", "between 0 and 10,000,000"),
