@@ -57,7 +57,7 @@ def _date_text(value: Any) -> Any:
         return PartialDate(value.year, value.month, value.day).iso()
     if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return parse_date(normalise_text(str(value))).iso()
-    return value  # of no type a date is written in: the str check refuses it
+    return value  # a decimal, a list…: refused by the str it must become
 
 
 def _term(vocabulary: type) -> BeforeValidator:
