@@ -65,6 +65,16 @@ def test_secretariat_keys_need_a_community_and_others_refuse_one(tmp_path: Path)
     assert keys.verify(token).community_id == "com-a"  # type: ignore[union-attr]
 
 
+def test_a_key_s_name_is_text_of_a_label_s_length_since_it_signs_the_notes_it_writes(tmp_path: Path) -> None:
+    keys = KeyStore(tmp_path / "keys.db")
+    for bad in ("近畿\udcff局", "長" * 201):  # a surrogate arrives from a command line in a non-UTF-8 locale
+        with pytest.raises(KeyRequestError, match="--name"):
+            keys.create("planner", bad)
+    assert keys.list() == []
+    token, info = keys.create("planner", "  近畿局　企画 ")
+    assert info.name == "近畿局 企画" and keys.verify(token).attribution == f"近畿局 企画 (planner, key {info.id})"  # type: ignore[union-attr]
+
+
 def test_an_ephemeral_key_lives_in_memory_only(tmp_path: Path) -> None:
     keys = KeyStore(tmp_path / "keys.db")
     token, info = keys.create_ephemeral()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from secgraph.model.records import MAX_COUNT, MAX_EDITION
 from secgraph.store import GraphStore
 from tests.test_api_world import SECRET_NAMES, Api, build_api
 
@@ -248,7 +249,27 @@ def test_a_record_without_an_id_gets_one_and_notes_get_their_author(api: Api) ->
     created = api.post("admin", "/organisations", json={"name": "名無し銀行", "sector": "bank", **P}).json()
     assert created["id"].startswith("org-")
     note = api.post("planner", "/notes", json={"about_id": "com-b", "text": "保険会社が既にいる", **P}).json()
-    assert note["author"] == "近畿局 企画" and note["id"].startswith("note-")
+    planner = api.get("planner", "/me").json()["key_id"]
+    assert note["author"] == f"近畿局 企画 (planner, key {planner})" and note["id"].startswith("note-")
+    assert api.get("admin", f"/notes/{note['id']}").json()["author"] == note["author"]  # stored so
+
+
+def test_a_note_s_author_is_the_key_that_writes_it_never_the_client(api: Api) -> None:
+    note = {"about_id": "com-a", "text": "次回の議題", **P}
+    revision = api.store.revision()
+    for author in ("企画 花子", "", "近畿局 企画 (planner, key x)"):
+        body = problem(api.post("planner", "/notes", json={**note, "author": author}), 422)
+        assert [e["field"] for e in body["errors"]] == ["author"] and "APIキー" in body["errors"][0]["reason"]
+        problem(api.put("sec_a", "/notes/note-a", json={**note, "author": author}), 422)
+    assert api.store.revision() == revision
+    # Replacing a note's text makes the replacing key its author (the world's note-a was 企画 花子's).
+    sec_a = api.get("sec_a", "/me").json()["key_id"]
+    replaced = api.put("sec_a", "/notes/note-a", json={**note, "text": "議題を改めた", "author": None})
+    assert replaced.status_code == 200, replaced.text
+    assert api.get("admin", "/notes/note-a").json()["author"] == f"A事務局 (secretariat, key {sec_a})"
+    # The request's schema has no author to send; the record's has the one recorded.
+    schemas = api.client.get("/openapi.json").json()["components"]["schemas"]
+    assert "author" not in schemas["NoteInput"]["properties"] and "author" in schemas["Note"]["properties"]
 
 
 def test_headcounts_are_created_and_deleted_with_derived_ids(api: Api) -> None:
@@ -330,6 +351,99 @@ def test_json_bodies_over_the_limit_answer_413(api: Api) -> None:
 def test_unknown_routes_and_methods_are_problems_too(api: Api) -> None:
     problem(api.get("admin", "/nowhere"), 404)
     problem(api.client.patch("/organisations/org-ins", headers=api.as_("admin"), json={}), 405)
+
+
+# -- numbers and text no record may hold ---------------------------------------------------------
+
+EVENT_BODY = {"title": "数の確認", "event_type": "seminar", "start": "2026-02-01", **P}
+HEADCOUNT_BODY = {"subject_id": "com-a", "count_kind": "members", "sector": "sme", "count": 3, **P}
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field", "value"),
+    [
+        ("/headcounts", HEADCOUNT_BODY, "count", 10**30),
+        ("/headcounts", HEADCOUNT_BODY, "count", MAX_COUNT + 1),
+        ("/headcounts", HEADCOUNT_BODY, "count", -1),
+        ("/headcounts", HEADCOUNT_BODY, "count", True),
+        ("/events", EVENT_BODY, "attendees", 10**30),
+        ("/events", EVENT_BODY, "applicants", MAX_COUNT + 1),
+        ("/events", EVENT_BODY, "capacity", 2**63),
+        ("/events", EVENT_BODY, "edition", 0),
+        ("/events", EVENT_BODY, "edition", MAX_EDITION + 1),
+        ("/events", EVENT_BODY, "satisfaction", 100.5),
+        ("/events", EVENT_BODY, "satisfaction", float("nan")),
+        ("/events", EVENT_BODY, "satisfaction", float("inf")),
+        ("/events", EVENT_BODY, "as_of", 99_999_999),  # a date as a number is read as one, not stored as it came
+        ("/events", EVENT_BODY, "start", 1e30),
+    ],
+)
+def test_numbers_beyond_their_range_answer_422_naming_the_field(
+    api: Api, path: str, body: dict, field: str, value: object
+) -> None:
+    role = "sec_a" if path == "/headcounts" else "admin"  # a secretariat counts its own community
+    revision = api.store.revision()
+    sent = json.dumps({**body, field: value})  # NaN and Infinity as Python's json writes and reads them
+    response = api.post(role, path, content=sent, headers={"content-type": "application/json"})
+    found = problem(response, 422)
+    assert [e["field"] for e in found["errors"]] == [field], found
+    assert api.store.revision() == revision
+    assert api.post(role, path, json=body).status_code == 201  # the body was fine but for that value
+
+
+def test_the_largest_numbers_allowed_are_kept_and_drawn_in_charts_profiles_and_the_pack(api: Api) -> None:
+    biggest = {"attendees": MAX_COUNT, "applicants": MAX_COUNT, "capacity": MAX_COUNT, "satisfaction": 100}
+    event = {**EVENT_BODY, "id": "ev-big", **biggest, "edition": MAX_EDITION, "as_of": 2026}
+    assert api.post("sec_a", "/events?organised_by=com-a", json=event).status_code == 201
+    kept = api.get("admin", "/events/ev-big").json()
+    assert {k: kept[k] for k in (*biggest, "edition", "as_of")} == {**biggest, "edition": MAX_EDITION, "as_of": "2026"}
+    for sector in ("sme", "insurer", "university", None):  # several counts at the maximum add up past it
+        body = {**HEADCOUNT_BODY, "sector": sector, "count": MAX_COUNT, "label": f"{sector} at the maximum"}
+        assert api.post("sec_a", "/headcounts", json=body).status_code == 201
+    counted = api.get("admin", "/headcounts?subject=com-a&limit=500").json()["items"]
+    assert sum(h["count"] for h in counted if h["count"] == MAX_COUNT) == 4 * MAX_COUNT
+    for url in [
+        *(f"/charts/{name}?format=png" for name in ("sector-composition", "membership-attendance", "stage-by-year")),
+        "/charts/sector-composition?format=svg&region=mic-kinki",
+        "/documents/profiles/com-a?format=pdf",
+        "/documents/committee-pack?region=mic-kinki",
+    ]:
+        response = api.get("viewer", url)
+        assert response.status_code == 200, (url, response.text[:500])
+        assert len(response.content) > 1000, url
+
+
+SURROGATE = "名前\ud800"  # lone: json.dumps sends it as the escape \ud800, and json.loads makes it again
+VALID_BODIES = {
+    "/organisations": {"id": "org-s", "name": "正しい団体", "sector": "sme", "prefecture": "27", **P},
+    "/people": {"id": "per-s", "name": "正しい 人", **P},
+    "/communities": {"id": "com-s", "name": "正しい会", "region": "mic-kinki", "prefectures": ["27"], **P},
+    "/event-series": {"id": "ser-s", "name": "正しいシリーズ", **P},
+    "/events": {**EVENT_BODY, "id": "ev-s"},
+    "/headcounts": {**HEADCOUNT_BODY, "count": 3},
+    "/notes": {"id": "note-s", "about_id": "com-a", "text": "正しいメモ", **P},
+    "/relationships": {"type": "MEMBER_OF", "from_id": "org-ins", "to_id": "com-a", **P},
+}
+
+
+def test_a_lone_surrogate_in_any_field_of_any_kind_answers_422_naming_it(api: Api) -> None:
+    """Every field a request may carry (asked of the OpenAPI schema), of every kind: the lone surrogate
+    in it is refused by name (no store could write it), and nothing is written."""
+    document = api.client.get("/openapi.json").json()
+    revision, tried = api.store.revision(), 0
+    for path, body in VALID_BODIES.items():
+        ref = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+        for field, spec in schema["properties"].items():
+            is_list = "array" in json.dumps(spec)
+            sent = {**body, field: ["正しい", SURROGATE] if is_list else SURROGATE}
+            response = api.post("admin", path, content=json.dumps(sent), headers={"content-type": "application/json"})
+            found = problem(response, 422)
+            assert field in [e["field"] for e in found["errors"]], (path, field, found)
+            tried += 1
+    assert tried >= 100 and api.store.revision() == revision
+    for path, body in VALID_BODIES.items():  # each body is refused for its one bad field, not for itself
+        assert api.post("admin", path, json=body).status_code == 201, path
 
 
 # -- roles ------------------------------------------------------------------------------------

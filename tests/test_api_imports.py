@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import time
 import zipfile
@@ -95,7 +96,31 @@ def test_a_json_export_uploads_back_as_the_same_graph(api: Api) -> None:
     assert api.get("admin", "/exports/graph?format=json").content == exported.content
 
 
-@pytest.mark.parametrize("case", ["several_bad_rows", "dangling_reference", "truncated", "formula_injection"])
+def test_a_json_export_with_a_lone_surrogate_is_refused_naming_record_and_field(api: Api) -> None:
+    """JSON may escape half a character ("\\ud800"), which no store can write: the record and field
+    are named and nothing is written."""
+    document = api.get("admin", "/exports/graph?format=json").json()
+    position, note = next((i, n) for i, n in enumerate(document["nodes"], start=1) if n["kind"] == "Note")
+    note["text"] += "\ud800"
+    before, revision = api.store.snapshot(), api.store.revision()
+    body = problem(upload(api, "admin", "backup.json", json.dumps(document).encode("ascii")), 422)
+    assert [(e["file"], e["row"], e["column"]) for e in body["errors"]] == [("backup.json:nodes", position, "text")]
+    assert "lone surrogate" in body["errors"][0]["reason"] and "\\ud800" in body["errors"][0]["reason"]
+    assert api.store.snapshot() == before and api.store.revision() == revision
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "several_bad_rows",
+        "dangling_reference",
+        "truncated",
+        "formula_injection",
+        "number_out_of_range",
+        "lone_surrogate_in_json",
+        "damaged_sheet_xml",
+    ],
+)
 def test_one_bad_row_and_nothing_is_written(api: Api, tmp_path: Path, case: str) -> None:
     folder = tmp_path / "upload"
     shutil.copytree(GOOD, folder / "a_good")

@@ -131,6 +131,26 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
         ("organisations.csv", 3, "prefecture", "ムー"),
         ("organisations.csv", 4, "as_of", "2099-13"),
     ],
+    # each number beyond its range (records.MAX_*) is named; the largest allowed ones (row 3's
+    # attendees, applicants, capacity) are not
+    "number_out_of_range": [
+        ("headcounts.csv", 2, "count", "between 0 and 10,000,000 / 人数・団体数は"),
+        ("headcounts.csv", 3, "count", "between 0 and 10,000,000"),
+        ("events.csv", 2, "attendees", "between 0 and 10,000,000"),
+        ("events.csv", 2, "applicants", "between 0 and 10,000,000"),
+        ("events.csv", 2, "satisfaction", "between 0 and 100 / 割合"),
+        ("events.csv", 2, "edition", "between 1 and 10,000 / 回次は"),
+        ("events.csv", 3, "edition", "between 1 and 10,000"),
+    ],
+    # JSON's "\ud800" escapes make strings no store can write: refused in names, lists, provenance, ties
+    "lone_surrogate_in_json": [
+        ("export.json:nodes", 1, "name", "character 6 (\\ud800) is a lone surrogate, not text / 6文字目"),
+        ("export.json:nodes", 2, "aliases", "(\\udfff) is a lone surrogate"),
+        ("export.json:nodes", 3, "source", "(\\udc80) is a lone surrogate"),
+        ("export.json:relationships", 1, "role", "(\\ud83d) is a lone surrogate"),
+    ],
+    # a sheet's XML naming a surrogate (&#xD800;) is found only while its rows are read
+    "damaged_sheet_xml": [("book.xlsx:organisations", 0, "", "the sheet cannot be read")],
 }
 
 

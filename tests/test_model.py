@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from pydantic import ValidationError
 
 from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date, parse_period
-from secgraph.model.names import name_key
-from secgraph.model.records import Community, Event, Organisation, Relationship
+from secgraph.model.names import name_key, normalise_text
+from secgraph.model.records import (
+    MAX_COUNT,
+    MAX_EDITION,
+    NODE_TYPES,
+    USER_NODE_KINDS,
+    Community,
+    Event,
+    Organisation,
+    Relationship,
+)
 from secgraph.model.vocabulary import RelType, Sector, SectorGroup, parse_term, sector_group
 
 PROVENANCE = {"source": "test", "as_of": "2021-03"}
@@ -154,3 +164,59 @@ def test_provenance_is_required() -> None:
         Organisation(id="o", name="X", sector="police", as_of="2020")
     with pytest.raises(ValidationError, match="as_of"):
         Organisation(id="o", name="X", sector="police", source="s")
+
+
+def test_every_number_of_every_record_has_a_range_in_its_schema() -> None:
+    """A number field added without a range (say ``int = Field(ge=0)``) fails here: every integer or
+    decimal a record holds states its minimum and maximum (records.Count, Edition, Percent)."""
+    unbounded, found = [], 0
+    for model in (*(NODE_TYPES[kind] for kind in USER_NODE_KINDS), Relationship):
+        for name, spec in model.model_json_schema()["properties"].items():
+            for option in spec.get("anyOf", [spec]):
+                if option.get("type") in ("integer", "number"):
+                    found += 1
+                    if not {"minimum", "maximum"} <= set(option):
+                        unbounded.append(f"{model.__name__}.{name}")
+    assert found >= 6 and unbounded == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "accepted"),
+    [
+        ("attendees", MAX_COUNT, True),
+        ("attendees", MAX_COUNT + 1, False),
+        ("attendees", 10**30, False),
+        ("capacity", -1, False),
+        ("applicants", "12", True),
+        ("applicants", True, False),
+        ("edition", MAX_EDITION, True),
+        ("edition", 0, False),
+        ("satisfaction", 100, True),
+        ("satisfaction", float("nan"), False),
+        ("as_of", 2021, True),
+        ("as_of", 99_999_999, False),
+        ("as_of", 2021.0, False),
+    ],
+)
+def test_numbers_outside_their_range_are_refused_in_both_languages(field: str, value: object, accepted: bool) -> None:
+    event = {"id": "e", "title": "t", "event_type": "seminar", "start": "2021-02-01", **PROVENANCE}
+    if accepted:
+        assert Event.model_validate({**event, field: value})
+        return
+    with pytest.raises(ValidationError) as caught:
+        Event.model_validate({**event, field: value})
+    (error,) = caught.value.errors()
+    assert error["loc"] == (field,)
+    if not isinstance(value, float) or field == "satisfaction":  # a date as a decimal: pydantic's "not a string"
+        assert " / " in error["msg"] and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", error["msg"]), error["msg"]
+
+
+@pytest.mark.parametrize("bad", ["a\ud800", "\udfff", "ok\udc80ok"])
+def test_text_with_a_lone_surrogate_is_refused_naming_the_character(bad: str) -> None:
+    with pytest.raises(ValueError, match=r"is a lone surrogate, not text / .*文字目"):
+        normalise_text(bad)
+    for field, value in [("name", bad), ("aliases", ["ok", bad]), ("sector", bad), ("as_of", bad), ("prefecture", bad)]:
+        with pytest.raises(ValidationError) as caught:
+            Organisation.model_validate({"id": "o", "name": "n", "sector": "sme", **PROVENANCE, field: value})
+        assert [e["loc"] for e in caught.value.errors()] == [(field,)]
+        assert "lone surrogate" in caught.value.errors()[0]["msg"]

@@ -30,11 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from secgraph.access.roles import Principal, Role
+from secgraph.model.names import normalise_text
 
 DEFAULT_KEYS_PATH = Path("var") / "keys.db"
 PREFIX = "sg"
 #: Longer presented tokens are refused before hashing: a real key is about 55 characters.
 MAX_TOKEN_CHARS = 200
+#: A key's name is a label (「近畿局 企画担当」), shown beside what the key writes.
+MAX_NAME_CHARS = 200
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -147,6 +150,15 @@ class KeyStore:
             raise KeyRequestError("a secretariat key needs --community / 事務局のキーには --community が必要です")
         if role != Role.SECRETARIAT and community_id:
             raise KeyRequestError("--community is only for secretariat keys / --community は事務局のキーだけに使えます")
+        try:
+            # the name becomes the author of the notes the key writes: text like any record's
+            name = normalise_text(name)
+        except ValueError as error:
+            raise KeyRequestError(f"--name: {error}") from None
+        if len(name) > MAX_NAME_CHARS:
+            raise KeyRequestError(
+                f"--name is longer than {MAX_NAME_CHARS} characters / 名前は{MAX_NAME_CHARS}文字以内にしてください"
+            )
         key_id, secret = _new_secret()
         salt = secrets.token_bytes(16)
         info = ApiKeyInfo(key_id, name or f"{role} key", role, community_id, _now(), ephemeral=ephemeral)

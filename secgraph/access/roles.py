@@ -47,6 +47,12 @@ class Principal:
     community_id: str | None = None
 
     @property
+    def attribution(self) -> str:
+        """Who wrote what this principal writes (a note's author): the key's label, its role, and its
+        id — labels are free text and may repeat, the id names the one key to ask about or revoke."""
+        return f"{self.name} ({self.role}, key {self.key_id})"
+
+    @property
     def visibility(self) -> Visibility:
         if self.role in (Role.ADMIN, Role.PLANNER):
             return Visibility.FULL

@@ -16,6 +16,7 @@ from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired, Tr
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from secgraph.model.names import printable
 from secgraph.store import ChangeRefused, StorageFull, StoreError, StoreUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -83,15 +84,21 @@ class ProblemError(Exception):
         self.extra = extra
 
 
+def _shown(value: Any) -> Any:
+    # A reason may quote what the client sent; a lone surrogate in it could not be encoded as the
+    # answer's UTF-8 and would turn a 422 into a 500.
+    return printable(value) if isinstance(value, str) else value
+
+
 def problem_body(status: int, detail: str, instance: str, errors: list[dict[str, Any]] | None = None) -> dict:
     slug, title = _KINDS.get(status, ("error", "エラー / Error"))
     return {
         "type": f"urn:secgraph:problem:{slug}",
         "title": title,
         "status": status,
-        "detail": detail,
-        "instance": instance,
-        "errors": [{k: v for k, v in e.items() if v is not None} for e in errors or []],
+        "detail": printable(detail),
+        "instance": printable(instance),
+        "errors": [{k: _shown(v) for k, v in e.items() if v is not None} for e in errors or []],
     }
 
 

@@ -4,9 +4,18 @@ page shows. The records' own fields are documented in Japanese and English by th
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    create_model,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from secgraph.model.records import (
     Community,
@@ -137,10 +146,11 @@ class _Guarded(BaseModel):
             raise ValueError(f"a value has the wrong type: {error} / 値の型が違います") from None
 
 
-def _input_model(record: type[BaseModel], optional_id: bool = True) -> type[Any]:
-    """The record as a request body; with ``optional_id`` the service makes an id when none comes."""
+def _input_model(record: type[BaseModel], optional_id: bool = True, **fields: Any) -> type[Any]:
+    """The record as a request body; with ``optional_id`` the service makes an id when none comes.
+    ``fields`` override the record's (create_model's field definitions)."""
     if not optional_id:
-        return create_model(f"{record.__name__}Input", __base__=(record, _Guarded), __doc__=record.__doc__)
+        return create_model(f"{record.__name__}Input", __base__=(record, _Guarded), __doc__=record.__doc__, **fields)
     return create_model(  # type: ignore[call-overload, no-any-return]
         f"{record.__name__}Input",
         __base__=(record, _Guarded),
@@ -149,7 +159,17 @@ def _input_model(record: type[BaseModel], optional_id: bool = True) -> type[Any]
             Id | None,
             Field(default=None, description="一意の識別子（省略時は自動） / Stable id (made when omitted)"),
         ),
+        **fields,
     )
+
+
+def _author_from_the_key(value: Any) -> None:
+    # Refused rather than dropped: a client that sends an author believes it names who wrote the
+    # note, and would be silently wrong. The answer shows the author the service recorded.
+    if value is not None:
+        raise ValueError(
+            "the author is set from the API key; leave it out / 記入者はAPIキーから記録されます。送らないでください"
+        )
 
 
 OrganisationInput = _input_model(Organisation)
@@ -157,7 +177,11 @@ PersonInput = _input_model(Person)
 CommunityInput = _input_model(Community)
 EventSeriesInput = _input_model(EventSeries)
 EventInput = _input_model(Event)
-NoteInput = _input_model(Note)
+#: A note's author is the key that writes it (``services``): no field of the request, nor of its schema.
+NoteInput = _input_model(
+    Note,
+    author=(SkipJsonSchema[Annotated[None, BeforeValidator(_author_from_the_key)]], Field(default=None, exclude=True)),
+)
 HeadcountInput = _input_model(Headcount, optional_id=False)  # its id always follows from its fields
 RelationshipInput = _input_model(Relationship, optional_id=False)  # its id is optional already
 

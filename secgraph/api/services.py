@@ -336,8 +336,7 @@ class GraphService:
 
     def create_node(self, principal: Principal, node: Node, organised_by: str | None = None) -> Node:
         self._kind_refusal(principal, node.kind)
-        if node.kind == "Note" and not getattr(node, "author", None):
-            node = node.model_copy(update={"author": principal.name})
+        node = _attributed(principal, node)
         with self._writing(principal) as data:
             if node.id in data.nodes:
                 raise ProblemError(
@@ -363,6 +362,7 @@ class GraphService:
 
     def replace_node(self, principal: Principal, kind: str, node_id: str, node: Node) -> Node:
         self._kind_refusal(principal, kind)
+        node = _attributed(principal, node)
         with self._writing(principal) as data:
             self.get_node(principal, kind, node_id)  # 404 for what this role cannot see
             self._name_conflicts(principal, data, node)
@@ -408,6 +408,14 @@ class GraphService:
         store = self.store
         store.ping()
         return store.revision()
+
+
+def _attributed(principal: Principal, node: Node) -> Node:
+    """A note as written through the API: its author is the key that wrote it (its text, when
+    replaced), never what the client says."""
+    if node.kind != "Note":
+        return node
+    return type(node).model_validate({**node.model_dump(), "author": principal.attribution})
 
 
 def _put(records: dict[str, Record], record_id: str, record: Record | None) -> None:

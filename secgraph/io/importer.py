@@ -33,7 +33,7 @@ from secgraph.io.json_graph import KIND_TABLES, user_nodes, written_relationship
 from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
 from secgraph.io.tables import RowError, Table, read_tables
 from secgraph.model.graph import GraphData, endpoint_error, referenced_ids
-from secgraph.model.names import name_key
+from secgraph.model.names import name_key, printable
 from secgraph.model.records import (
     NODE_TYPES,
     Community,
@@ -146,7 +146,8 @@ def _unknown_columns(table: Table, errors: list[RowError]) -> set[int]:
     listed = ", ".join(sorted(allowed))
     for row, unknown in found:
         for column in unknown:
-            errors.append(RowError(table.file, row, column, f"unknown column (allowed: {listed}) / 不明な列です"))
+            reason = f"unknown column (allowed: {listed}) / 不明な列です"
+            errors.append(RowError(table.file, row, printable(column), reason))
     bad = {row for row, unknown in found if unknown}
     return {row for row, _ in table.rows} if bad and not table.exported else bad
 

@@ -283,7 +283,16 @@ def read_workbook(
             sheet.reset_dimensions()
             builder = _TableBuilder(table, errors, limits, tally)
             rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
-            if all(builder.add(number, [_cell_text(v) for v in row]) for number, row in enumerate(rows, start=1)):
+            try:
+                complete = all(
+                    builder.add(number, [_cell_text(v) for v in row]) for number, row in enumerate(rows, start=1)
+                )
+            except Exception as error:  # a read-only sheet is parsed only now: its XML may be damaged
+                errors.append(
+                    RowError(table.file, 0, "", f"the sheet cannot be read: {error} / シートを読めません（破損）")
+                )
+                continue
+            if complete:
                 builder.finish()
             tables.append(table)
     finally:

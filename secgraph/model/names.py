@@ -28,8 +28,26 @@ _BRACKETS = re.compile(r"[()（）［］\[\]【】〈〉<>]")
 
 
 def normalise_text(text: str) -> str:
-    """NFKC (full-width → half-width letters, ㈱ → (株)), trimmed, single spaces."""
+    """NFKC (full-width → half-width letters, ㈱ → (株)), trimmed, single spaces.
+
+    Text that is not Unicode text is refused with ``ValueError``: a lone surrogate (JSON's
+    ``"\\ud800"``, the only thing a Python string may hold that UTF-8 cannot) could be written by no
+    store, file or answer.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        where, code = error.start + 1, printable(text[error.start])
+        raise ValueError(
+            f"character {where} ({code}) is a lone surrogate, not text "
+            f"/ {where}文字目（{code}）は対のないサロゲートで、文字ではありません"
+        ) from None
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def printable(text: str) -> str:
+    """``text`` as it may be shown in a message: a lone surrogate written as its escape (``\\ud800``)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def name_key(name: str) -> str:

@@ -10,23 +10,26 @@ Neo4j properties cannot be maps.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from secgraph.model import geography
-from secgraph.model.dates import parse_date
+from secgraph.model.dates import PartialDate, parse_date
 from secgraph.model.names import normalise_text
 from secgraph.model.vocabulary import (
     CommunityStatus,
@@ -47,18 +50,21 @@ AUTO_ID = "auto"
 
 
 def _date_text(value: Any) -> Any:
+    """A date as its ISO text; a number (a year, 2020, in JSON) is read like the same digits as text."""
     if value is None or value == "":
         return None
-    if isinstance(value, str):
-        return parse_date(value).iso()
-    return str(value)
+    if isinstance(value, dt.date):
+        return PartialDate(value.year, value.month, value.day).iso()
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return parse_date(normalise_text(str(value))).iso()
+    return value  # a decimal, a list…: refused by the str it must become
 
 
 def _term(vocabulary: type) -> BeforeValidator:
     def parse(value: Any) -> Any:
         if value is None or value == "" or isinstance(value, vocabulary):
             return value or None
-        return parse_term(vocabulary, str(value))
+        return parse_term(vocabulary, normalise_text(str(value)))
 
     return BeforeValidator(parse)
 
@@ -77,13 +83,13 @@ def _optional_text(value: Any) -> Any:
 def _prefecture_code(value: Any) -> Any:
     if value is None or value == "":
         return None
-    return geography.prefecture(str(value)).code
+    return geography.prefecture(normalise_text(str(value))).code
 
 
 def _region_code(value: Any) -> Any:
     if value is None or value == "":
         return None
-    return geography.region(str(value)).code
+    return geography.region(normalise_text(str(value))).code
 
 
 def _text_list(value: Any) -> Any:
@@ -109,6 +115,59 @@ def _prefecture_list(value: Any) -> Any:
 
 
 PrefectureList = Annotated[list[str], BeforeValidator(_prefecture_list)]
+
+# -- Numbers -----------------------------------------------------------------------------------------
+# Every number a record holds has its range here, chosen from what it counts. A number beyond it is a
+# slip of the keyboard or an attack, never data: 10^30 attendees would overflow the charts (and
+# Neo4j's 64-bit integers), so it is refused where it comes in — the API (422) and every import (file,
+# row, column) — and every store, analysis and drawing meets only numbers of a sane size.
+
+#: People or bodies one count may state (members, attendees, applicants, capacity): Japan has about
+#: 3.7 million enterprises, and no regional community, event or one count of it comes near 10 million.
+MAX_COUNT = 10_000_000
+#: Editions of one series (第n回): a monthly meeting would take over 800 years to reach 10,000.
+MAX_EDITION = 10_000
+#: A share of people, in per cent.
+MAX_PERCENT = 100
+
+
+def _not_a_truth_value(value: Any) -> Any:
+    # JSON's true would otherwise count as 1.
+    if isinstance(value, bool):
+        raise ValueError("a number is expected, not true or false / 数を入れてください（真偽値ではなく）")
+    return value
+
+
+def _within(low: int, high: int, what_en: str, what_ja: str) -> AfterValidator:
+    def check(value: float) -> float:
+        # NaN fails both comparisons, so a non-number is refused here too.
+        if not low <= value <= high:
+            raise ValueError(
+                f"{what_en} must be between {low:,} and {high:,} / {what_ja}は{low:,}以上{high:,}以下にしてください"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Count = Annotated[
+    int,
+    BeforeValidator(_not_a_truth_value),
+    _within(0, MAX_COUNT, "a count of people or bodies", "人数・団体数"),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_COUNT}),
+]
+Edition = Annotated[
+    int,
+    BeforeValidator(_not_a_truth_value),
+    _within(1, MAX_EDITION, "an edition", "回次"),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_EDITION}),
+]
+Percent = Annotated[
+    float,
+    BeforeValidator(_not_a_truth_value),
+    _within(0, MAX_PERCENT, "a percentage", "割合（%）"),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_PERCENT}),
+]
 
 
 def _not_before(end: str | None, start: str | None) -> str | None:
@@ -213,13 +272,13 @@ class Event(Node):
     prefecture: PrefectureCode = Field(default=None, description="開催都道府県 / Prefecture")
     city: OptionalText = Field(default=None, description="開催市区町村 / City")
     venue: OptionalText = Field(default=None, description="会場 / Venue")
-    applicants: int | None = Field(default=None, ge=0, description="申込者数 / Applicants")
-    attendees: int | None = Field(default=None, ge=0, description="参加者数 / Attendees")
-    capacity: int | None = Field(default=None, ge=0, description="定員 / Capacity")
+    applicants: Count | None = Field(default=None, description="申込者数 / Applicants")
+    attendees: Count | None = Field(default=None, description="参加者数 / Attendees")
+    capacity: Count | None = Field(default=None, description="定員 / Capacity")
     url: OptionalText = Field(default=None, description="ウェブサイト / Web site URL")
-    satisfaction: float | None = Field(default=None, ge=0, le=100, description="満足度(%) / Satisfied (%)")
+    satisfaction: Percent | None = Field(default=None, description="満足度(%) / Satisfied (%)")
     series_id: Id | None = Field(default=None, description="シリーズ / Series")
-    edition: int | None = Field(default=None, ge=1, description="回次（第3回=3） / Edition")
+    edition: Edition | None = Field(default=None, description="回次（第3回=3） / Edition")
 
     @field_validator("end")
     @classmethod
@@ -242,7 +301,7 @@ class Headcount(Node):
     group: Annotated[SectorGroup | None, _term(SectorGroup)] = Field(
         default=None, description="セクター群（産学官個） / Sector group"
     )
-    count: int = Field(ge=0, description="数 / Count")
+    count: Count = Field(description="数 / Count")
     label: OptionalText = Field(default=None, description="原文の表現（例: 企業14社） / Source wording")
 
     def derived_id(self) -> str:
