@@ -150,7 +150,7 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
         ("export.json:relationships", 1, "role", "(\\ud83d) is a lone surrogate"),
     ],
     # a sheet's XML naming a surrogate (&#xD800;) is found only while its rows are read
-    "damaged_sheet_xml": [("book.xlsx:organisations", 0, "", "the sheet cannot be read")],
+    "damaged_sheet_xml": [("book.xlsx:organisations", 0, "", "not well-formed XML")],
 }
 
 
