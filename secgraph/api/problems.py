@@ -83,6 +83,12 @@ class ProblemError(Exception):
         self.extra = extra
 
 
+def not_found(error: KeyError) -> ProblemError:
+    """A lookup below a route that found nothing (an unknown community, chart …) as 404, its message
+    (which names what was looked for) as the detail."""
+    return ProblemError(404, str(error.args[0]) if error.args else "not found / 見つかりません")
+
+
 def problem_body(status: int, detail: str, instance: str, errors: list[dict[str, Any]] | None = None) -> dict:
     slug, title = _KINDS.get(status, ("error", "エラー / Error"))
     return {

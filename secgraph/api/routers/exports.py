@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from secgraph.access import Principal, Role, Visibility
 from secgraph.api.analysis_service import REVISION_HEADER, AnalysisAnswer, AnalysisRequest
 from secgraph.api.deps import CurrentPrincipal, Graph
-from secgraph.api.problems import ProblemError
+from secgraph.api.problems import ProblemError, not_found
 from secgraph.api.routers import ERROR_RESPONSES, analyses
 from secgraph.api.routers.analyses import ScopeParam
 from secgraph.api.services import GraphService
@@ -211,5 +211,5 @@ def graph_file(
     try:
         body = write(data, where, hide_names=names_hidden, pseudonym_key=graph.pseudonym_key)
     except KeyError as error:
-        raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
+        raise not_found(error) from None
     return _file(body, media_type, file_name("graph", where, file_format))
