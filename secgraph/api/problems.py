@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired, TransientError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from secgraph.store import ChangeRefused, StorageFull, StoreError, StoreUnavailable
@@ -113,14 +113,21 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _validation_items(error: RequestValidationError) -> list[dict[str, Any]]:
+def _validation_items(error: RequestValidationError | ValidationError, whole: str = "") -> list[dict[str, Any]]:
+    """One item per error, naming its field; ``whole`` names a rule over several fields (no location)."""
     items = []
     for item in error.errors():
         location = [str(part) for part in item.get("loc", ())]
         where = location[1:] if location and location[0] in ("body", "query", "path", "header") else location
         reason = str(item.get("msg", "invalid")).removeprefix("Value error, ")
-        items.append({"field": ".".join(where) or (location[0] if location else ""), "reason": reason})
+        items.append({"field": ".".join(where) or (location[0] if location else whole), "reason": reason})
     return items
+
+
+def invalid_parameters(error: ValidationError, whole: str = "parameters") -> ProblemError:
+    """Parameters their model refused, as 422 naming each field and why (``whole``: a rule over several)."""
+    items = _validation_items(error, whole)
+    return ProblemError(422, "; ".join(f"{i['field']}: {i['reason']}" for i in items[:5]), items)
 
 
 UNAVAILABLE_ERRORS = (StoreUnavailable, ServiceUnavailable, SessionExpired, TransientError, DriverError)
