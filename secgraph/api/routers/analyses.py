@@ -100,7 +100,7 @@ def parameters_dependency(analysis: Analysis[Any, Any]) -> Callable[..., Corouti
 
 
 def _route(analysis: Analysis[Any, Any]) -> Callable[..., AnalysisAnswer]:
-    Parameters = Annotated[analysis.parameters, Depends(parameters_dependency(analysis))]  # noqa: N806
+    Parameters = Annotated[analysis.parameters, Depends(parameters_dependency(analysis))]
 
     def answer(answers: Answers, parameters: Parameters) -> AnalysisAnswer:  # type: ignore[valid-type]
         return answers.answer(analysis, parameters)

@@ -74,7 +74,7 @@ def _export_route(analysis: Analysis[Any, Any]) -> Callable[..., Response]:
     """The route answering with ``analysis``'s result as tables: the analysis's own parameters and
     scope (the same dependency as ``/analyses/<slug>``), the same cache, plus ``format``, ``table``
     and ``hide_names``."""
-    Parameters = Annotated[analysis.parameters, Depends(parameters_dependency(analysis))]  # noqa: N806
+    Parameters = Annotated[analysis.parameters, Depends(parameters_dependency(analysis))]
 
     def export(
         answers: Answers,
