@@ -76,8 +76,9 @@ TARGET_EXPONENT = 1.2
 TOP = 50
 
 BASELINE = "actor_network"
-#: The five national analyses of the suite, in the order the API lists them.
-SUITE = ("engagement_stage", "missing_sectors", "network_health", "isolated_regions", "key_person_candidates")
+#: The five national analyses of the suite (slugs of ``secgraph.analysis.registry``), in the order they
+#: run together.
+SUITE = ("stage", "missing-sectors", "health", "isolated-regions", "key-persons")
 #: The five one after another in one process sharing what they build (``shared_inputs``), as the API runs
 #: them on one revision of the graph: measure 1 itself.
 TOGETHER = "the_five_together"
@@ -85,11 +86,16 @@ DEFAULT_SIZES = "S,0.01M,0.03M,0.1M,M,L"
 
 
 def _analysis(name: str) -> Callable[[GraphData], Any]:
-    """The national call of an analysis, as the API makes it (default scope: the whole country, now)."""
-    import secgraph.analysis as analysis
+    """The national call of an analysis, as the API makes it: its registry entry with its default
+    parameters (the whole country, now); or the baseline, the actor network."""
     from secgraph.analysis.network import actor_network
+    from secgraph.analysis.registry import ANALYSES
 
-    return actor_network if name == BASELINE else getattr(analysis, name)
+    if name == BASELINE:
+        return actor_network
+    analysis = ANALYSES[name]
+    parameters = analysis.parameters_of()
+    return lambda data: analysis.run(data, parameters)
 
 
 # ---------------------------------------------------------------------------------------------- the machine

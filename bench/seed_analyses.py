@@ -19,15 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from secgraph.analysis import (
-    changes_between,
-    engagement_stage,
-    isolated_regions,
-    key_person_candidates,
-    missing_sectors,
-    network_health,
-)
 from secgraph.analysis.network import actor_network
+from secgraph.analysis.registry import ANALYSES
 from secgraph.io.importer import load
 from secgraph.model.graph import GraphData
 from secgraph.store.embedded import EmbeddedStore
@@ -35,15 +28,20 @@ from secgraph.store.embedded import EmbeddedStore
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 
-ANALYSES: dict[str, Callable[[GraphData], object]] = {
-    "actor_network (baseline)": actor_network,
-    "key_person_candidates": key_person_candidates,
-    "isolated_regions": isolated_regions,
-    "missing_sectors": missing_sectors,
-    "engagement_stage": engagement_stage,
-    "network_health": network_health,
-    "changes_between": lambda d: changes_between(d, dt.date(2019, 4, 1), dt.date(2021, 3, 31)),
+#: The parameters of the analyses that need some besides the scope (otherwise: the whole country, now).
+ASKED: dict[str, dict[str, str]] = {
+    "brokers-between": {"group_a": "police", "group_b": "university"},
+    "changes": {"earlier": "2019-04-01", "later": "2021-03-31"},
 }
+
+
+def _runs() -> dict[str, Callable[[GraphData], object]]:
+    """The baseline, then every analysis of the registry by its slug."""
+    runs: dict[str, Callable[[GraphData], object]] = {"actor_network (baseline)": actor_network}
+    for slug, analysis in ANALYSES.items():
+        parameters = analysis.parameters_of(**ASKED.get(slug, {}))
+        runs[slug] = lambda data, run=analysis.run, p=parameters: run(data, p)
+    return runs
 
 
 def median_seconds(run: Callable[[], object], repeat: int) -> float:
@@ -64,7 +62,7 @@ def main() -> None:
         load(store, REPO / "seed_data", progress=False)
         data = store.snapshot()
         store.close()
-    rows = {name: median_seconds(lambda f=fn: f(data), args.repeat) for name, fn in ANALYSES.items()}
+    rows = {name: median_seconds(lambda f=fn: f(data), args.repeat) for name, fn in _runs().items()}
     baseline = rows["actor_network (baseline)"]
     results = {
         "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),

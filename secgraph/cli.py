@@ -13,6 +13,7 @@ import ipaddress
 import json
 import os
 import sys
+import typing
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -364,8 +365,6 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 # -- analyses ---------------------------------------------------------------------------------------
 
-ANALYSES = ("key-persons", "isolated-regions", "missing-sectors", "stage", "health", "changes")
-
 
 def _scope(args: argparse.Namespace) -> Any:
     """The scope the options name: --community, --region or --prefecture, and --as-of."""
@@ -374,25 +373,79 @@ def _scope(args: argparse.Namespace) -> Any:
     return Scope(community=args.community, region=args.region, prefecture=args.prefecture, as_of=_date(args.as_of))
 
 
-def _run_analysis(args: argparse.Namespace, data: Any) -> Any:
-    from secgraph import analysis
-    from secgraph.analysis.network import Scope
+def _analysis_options() -> dict[str, tuple[Any, list[str]]]:
+    """Every analysis's own parameters, as options: name → (its field, the analyses that take it)."""
+    from secgraph.analysis.registry import ANALYSES
 
-    scope = _scope(args)
-    if args.analysis == "key-persons":
-        return analysis.key_person_candidates(data, scope, limit=args.limit)
-    if args.analysis == "isolated-regions":
-        return analysis.isolated_regions(data, scope)
-    if args.analysis == "missing-sectors":
-        return analysis.missing_sectors(data, scope)
-    if args.analysis == "stage":
-        return analysis.engagement_stage(data, scope)
-    if args.analysis == "health":
-        return analysis.network_health(data, scope, as_of=scope.as_of)
-    if not (args.earlier and args.later):
-        raise ValueError(_("changes には --earlier と --later が必要です", "changes needs --earlier and --later"))
-    plain = Scope(community=args.community, region=args.region, prefecture=args.prefecture)
-    return analysis.changes_between(data, _date(args.earlier), _date(args.later), plain)
+    options: dict[str, tuple[Any, list[str]]] = {}
+    for analysis in ANALYSES.values():
+        for name in analysis.own_parameters:
+            field, slugs = options.setdefault(name, (analysis.parameters.model_fields[name], []))
+            slugs.append(analysis.slug)
+    return options
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every analysis's own parameters (``--limit``, ``--earlier`` …), from the registry;
+    each says which analyses take it. A parameter holding several values is repeated (``--need``)."""
+    for name, (field, slugs) in _analysis_options().items():
+        several = any(
+            typing.get_origin(kind) is tuple for kind in (field.annotation, *typing.get_args(field.annotation))
+        )
+        parser.add_argument(
+            _flag(name),
+            dest=name,
+            action="append" if several else "store",
+            help=f"{field.description} ({', '.join(slugs)})" + (_("（複数可）", " (repeatable)") if several else ""),
+        )
+
+
+def _analysis_parameters(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The analysis the arguments name and its parameters, validated by the registry's model; a
+    ``ValueError`` naming each option that is missing, wrong or not taken by this analysis."""
+    from pydantic import ValidationError
+
+    from secgraph.analysis.registry import ANALYSES, SCOPE_FIELDS
+
+    analysis = ANALYSES[args.analysis]
+    names = (*SCOPE_FIELDS, *_analysis_options())
+    given = {name: value for name in names if (value := getattr(args, name, None)) is not None}
+    try:
+        return analysis, analysis.parameters_of(**given)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            flag = _flag(str(item["loc"][0])) if item["loc"] else ""
+            if item["type"] == "extra_forbidden":
+                problems.append(_(f"{analysis.slug} は {flag} を使いません", f"{analysis.slug} does not take {flag}"))
+            elif item["type"] == "missing":
+                problems.append(_(f"{analysis.slug} には {flag} が必要です", f"{analysis.slug} needs {flag}"))
+            else:
+                reason = str(item["msg"]).removeprefix("Value error, ")
+                problems.append(f"{flag}: {reason}" if flag else reason)
+        raise ValueError("; ".join(problems)) from None
+
+
+def _analysis_slugs() -> list[str]:
+    from secgraph.analysis.registry import ANALYSES
+
+    return list(ANALYSES)
+
+
+def _analysis_titles() -> tuple[str, str]:
+    from secgraph.analysis.registry import ANALYSES
+
+    titles = [a.title for a in ANALYSES.values()]
+    return "分析（" + "・".join(t.ja for t in titles) + "）", "analyses: " + "; ".join(t.en for t in titles)
+
+
+def _run_analysis(args: argparse.Namespace, data: Any) -> Any:
+    analysis, parameters = _analysis_parameters(args)
+    return analysis.run(data, parameters)
 
 
 def _text(item: Any, position: int = 0) -> str:
@@ -405,32 +458,50 @@ def _text(item: Any, position: int = 0) -> str:
     return ""
 
 
-def _analysis_rows(name: str, result: Any) -> tuple[list[str], list[list[str]]]:
-    if name == "key-persons":
-        headers = [_("順位", "rank"), _("名称", "name"), _("種類", "kind"), _("得点", "score"), _("理由", "why")]
-        # The first piece of evidence states the score; the next says why it is high.
-        return headers, [[str(c.rank), c.name, c.kind, f"{c.score:.3f}", _text(c, 1)] for c in result.candidates]
-    if name == "isolated-regions":
-        headers = [_("都道府県", "prefecture"), _("欠けているもの", "gaps"), _("根拠", "evidence")]
-        rows = [[p.name if _lang == "ja" else p.name_en, ", ".join(p.gaps), _text(p)] for p in result.prefectures]
-        rows += [[_("【橋】", "[bridge] ") + b.name, str(b.cut_off_count), _text(b)] for b in result.single_bridges]
-        return headers, rows
-    if name == "missing-sectors":
-        headers = [_("コミュニティ", "community"), _("不足", "missing"), _("最初の候補", "first suggestion")]
-        rows = []
-        for coverage in result.communities:
-            firsts = [f"{n.code}: {n.suggestions[0].name}" for n in coverage.needs if not n.met and n.suggestions]
-            rows.append([coverage.name, ", ".join(coverage.missing) or "—", "; ".join(firsts)])
-        return headers, rows
-    if name == "stage":
-        headers = [_("コミュニティ", "community"), _("段階", "stage"), _("次の段階に足りないもの", "missing for next")]
-        stage_text = (lambda c: c.stage_ja) if _lang == "ja" else (lambda c: c.stage_en)
-        return headers, [[c.name, stage_text(c), ", ".join(c.missing)] for c in result.communities]
-    if name == "health":
-        codes = [i.code for i in result.communities[0].indicators] if result.communities else []
-        return [_("コミュニティ", "community"), *codes], [
-            [h.name, *(str(i.value) if i.value is not None else "—" for i in h.indicators)] for h in result.communities
-        ]
+Rows = tuple[list[str], list[list[str]]]
+
+
+def _key_person_rows(result: Any) -> Rows:
+    headers = [_("順位", "rank"), _("名称", "name"), _("種類", "kind"), _("得点", "score"), _("理由", "why")]
+    # The first piece of evidence states the score; the next says why it is high.
+    return headers, [[str(c.rank), c.name, c.kind, f"{c.score:.3f}", _text(c, 1)] for c in result.candidates]
+
+
+def _broker_rows(result: Any) -> Rows:
+    headers = [_("順位", "rank"), _("名称", "name"), _("種類", "kind"), _("割合", "share"), _("根拠", "evidence")]
+    return headers, [[str(b.rank), b.name, b.kind, f"{b.share:.3f}", _text(b)] for b in result.brokers]
+
+
+def _isolated_rows(result: Any) -> Rows:
+    headers = [_("都道府県", "prefecture"), _("欠けているもの", "gaps"), _("根拠", "evidence")]
+    rows = [[p.name if _lang == "ja" else p.name_en, ", ".join(p.gaps), _text(p)] for p in result.prefectures]
+    rows += [[_("【橋】", "[bridge] ") + b.name, str(b.cut_off_count), _text(b)] for b in result.single_bridges]
+    return headers, rows
+
+
+def _missing_rows(result: Any) -> Rows:
+    headers = [_("コミュニティ", "community"), _("不足", "missing"), _("最初の候補", "first suggestion")]
+    rows = []
+    for coverage in result.communities:
+        firsts = [f"{n.code}: {n.suggestions[0].name}" for n in coverage.needs if not n.met and n.suggestions]
+        rows.append([coverage.name, ", ".join(coverage.missing) or "—", "; ".join(firsts)])
+    return headers, rows
+
+
+def _stage_rows(result: Any) -> Rows:
+    headers = [_("コミュニティ", "community"), _("段階", "stage"), _("次の段階に足りないもの", "missing for next")]
+    stage_text = (lambda c: c.stage_ja) if _lang == "ja" else (lambda c: c.stage_en)
+    return headers, [[c.name, stage_text(c), ", ".join(c.missing)] for c in result.communities]
+
+
+def _health_rows(result: Any) -> Rows:
+    codes = [i.code for i in result.communities[0].indicators] if result.communities else []
+    return [_("コミュニティ", "community"), *codes], [
+        [h.name, *(str(i.value) if i.value is not None else "—" for i in h.indicators)] for h in result.communities
+    ]
+
+
+def _change_rows(result: Any) -> Rows:
     headers = [
         _("コミュニティ", "community"),
         _("状態", "status"),
@@ -450,6 +521,18 @@ def _analysis_rows(name: str, result: Any) -> tuple[list[str], list[list[str]]]:
     ]
 
 
+#: The terminal table of each analysis of the registry, by slug (a test checks every one has one).
+ANALYSIS_ROWS: dict[str, Callable[[Any], Rows]] = {
+    "key-persons": _key_person_rows,
+    "brokers-between": _broker_rows,
+    "isolated-regions": _isolated_rows,
+    "missing-sectors": _missing_rows,
+    "stage": _stage_rows,
+    "health": _health_rows,
+    "changes": _change_rows,
+}
+
+
 def _cmd_analyse(args: argparse.Namespace) -> int:
     service, principal = _service(args.hide_names)
     try:
@@ -464,7 +547,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
         return EXIT_OK
-    headers, rows = _analysis_rows(args.analysis, result)
+    headers, rows = ANALYSIS_ROWS[args.analysis](result)
     print(format_table(headers, rows) if rows else _("該当なし", "nothing found"))
     return EXIT_OK
 
@@ -838,10 +921,8 @@ def _add_export_parser(commands: Any) -> None:
         if subject == "profile":
             sub.add_argument("community_id", help=_("コミュニティID", "community id"))
         if subject == "table":
-            sub.add_argument("analysis", choices=ANALYSES, help=_("分析の種類", "which analysis"))
-            sub.add_argument("--earlier", help=_("changes: 前回の日付", "changes: earlier date"))
-            sub.add_argument("--later", help=_("changes: 今回の日付", "changes: later date"))
-            sub.add_argument("--limit", type=int, default=20, help=_("key-persons の件数", "key-persons: how many"))
+            sub.add_argument("analysis", choices=_analysis_slugs(), help=_("分析の種類", "which analysis"))
+            _add_analysis_options(sub)
             sub.add_argument("--table", help=_("この表だけ（CSVは1ファイル）", "only this table (one CSV file)"))
 
 
@@ -969,10 +1050,7 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "analyse",
         _cmd_analyse,
-        (
-            "分析（キーパーソン・空白地域・不足セクター・段階・健全性・変化）",
-            "analyses: key persons, isolated regions, missing sectors, stage, health, changes",
-        ),
+        _analysis_titles(),
         (
             "分析を実行して表で表示します（--json で全項目と根拠）。--community/--region/--prefecture で範囲を、"
             "--as-of でその日時点のネットワークを指定します。",
@@ -980,17 +1058,15 @@ def build_parser() -> argparse.ArgumentParser:
             "--community, --region or --prefecture, and --as-of for the network as it stood on a date.",
         ),
     )
-    analyse_parser.add_argument("analysis", choices=ANALYSES, help=_("分析の種類", "which analysis"))
+    analyse_parser.add_argument("analysis", choices=_analysis_slugs(), help=_("分析の種類", "which analysis"))
     for flag, help_ja, help_en in (
         ("--community", "コミュニティID", "community id"),
         ("--region", "地域（mic-kinki, 近畿）", "region (mic-kinki, 近畿)"),
         ("--prefecture", "都道府県（27, 大阪府）", "prefecture (27, 大阪府)"),
         ("--as-of", "基準日（YYYY-MM-DD）", "as of date (YYYY-MM-DD)"),
-        ("--earlier", "changes: 前回の日付", "changes: earlier date"),
-        ("--later", "changes: 今回の日付", "changes: later date"),
     ):
         analyse_parser.add_argument(flag, help=_(help_ja, help_en))
-    analyse_parser.add_argument("--limit", type=int, default=20, help=_("key-persons の件数", "key-persons: how many"))
+    _add_analysis_options(analyse_parser)
     analyse_parser.add_argument("--json", action="store_true", help=_("JSONで出力", "print JSON"))
     analyse_parser.add_argument(
         "--hide-names",

@@ -3,35 +3,29 @@ whatever order the records arrive in."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
-from collections.abc import Callable
+from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
-from secgraph.analysis import (
-    Scope,
-    changes_between,
-    engagement_stage,
-    isolated_regions,
-    key_person_candidates,
-    missing_sectors,
-    network_health,
-)
+from secgraph.analysis.registry import ANALYSES
 from secgraph.model.graph import GraphData
 
-ANALYSES: dict[str, Callable[[GraphData], BaseModel]] = {
-    "key_person_candidates": lambda d: key_person_candidates(d, limit=50),
-    "isolated_regions": isolated_regions,
-    "missing_sectors": missing_sectors,
-    "engagement_stage": engagement_stage,
-    "network_health": network_health,
-    "changes_between": lambda d: changes_between(d, dt.date(2019, 4, 1), dt.date(2021, 3, 31)),
-    "key_persons_kyushu_2020": lambda d: key_person_candidates(
-        d, Scope(region="mic-kyushu", as_of=dt.date(2020, 12, 31))
-    ),
+#: Each case: an analysis of the registry (by slug) and its parameters. Every analysis has a case.
+CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "key-persons": ("key-persons", {"limit": 50}),
+    "brokers-between": ("brokers-between", {"group_a": "police", "group_b": "university"}),
+    "isolated-regions": ("isolated-regions", {}),
+    "missing-sectors": ("missing-sectors", {}),
+    "stage": ("stage", {}),
+    "health": ("health", {}),
+    "changes": ("changes", {"earlier": "2019-04-01", "later": "2021-03-31"}),
+    "key-persons-kyushu-2020": ("key-persons", {"region": "mic-kyushu", "as_of": "2020-12-31"}),
 }
+
+
+def test_every_analysis_has_a_case() -> None:
+    assert {slug for slug, _ in CASES.values()} == set(ANALYSES)
 
 
 def shuffled(data: GraphData, seed: int) -> GraphData:
@@ -43,9 +37,11 @@ def shuffled(data: GraphData, seed: int) -> GraphData:
     return GraphData(nodes=dict(nodes), relationships=dict(relationships))
 
 
-@pytest.mark.parametrize("name", sorted(ANALYSES))
-def test_same_data_in_any_order_gives_the_same_output(seed: GraphData, name: str) -> None:
-    analysis = ANALYSES[name]
-    first = analysis(seed).model_dump_json()
-    assert analysis(seed).model_dump_json() == first
-    assert analysis(shuffled(seed, 7)).model_dump_json() == first
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_same_data_in_any_order_gives_the_same_output(seed: GraphData, case: str) -> None:
+    slug, values = CASES[case]
+    analysis = ANALYSES[slug]
+    parameters = analysis.parameters_of(**values)
+    first = analysis.run(seed, parameters).model_dump_json()
+    assert analysis.run(seed, parameters).model_dump_json() == first
+    assert analysis.run(shuffled(seed, 7), parameters).model_dump_json() == first

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from secgraph.analysis.network import editions_by_series, reuse, shared_inputs, tie_index
-from secgraph.model.graph import GraphData
+from secgraph.model.graph import GraphData, community_of
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Node
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, SECTORS, HeadcountKind, RelType, Sector, label, parse_term
 
@@ -88,9 +88,7 @@ def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
     counts in indexes built once per data object inside ``shared_inputs``), so calling it for every
     community costs the communities' ties, not the graph's relationships once per community.
     """
-    node = data.nodes.get(community_id)
-    if not isinstance(node, Community):
-        raise KeyError(f"community '{community_id}' not found / コミュニティ「{community_id}」が見つかりません")
+    node = community_of(data, community_id)
     with shared_inputs():
         ties = tie_index(data)
         facts = CommunityFacts(community=node)

@@ -57,6 +57,7 @@ from secgraph.analysis.stage import (
 from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.graph import GraphData
+from secgraph.model.listing import Lang, listed
 from secgraph.model.records import Event
 from secgraph.model.vocabulary import SECTOR_GROUP_LABELS, MemberClass, RelType, SectorGroup
 
@@ -294,10 +295,8 @@ class _Unit:
     def name(self, node_id: str) -> str:
         return self.index.name(node_id)
 
-    def names(self, ids: Iterable[str], limit: int = 5, lang: str = "ja") -> str:
-        ids = list(ids)
-        sep, more = ("、", f" ほか{len(ids) - limit}") if lang == "ja" else (", ", f" and {len(ids) - limit} more")
-        return sep.join(self.name(i) for i in ids[:limit]) + (more if len(ids) > limit else "")
+    def names(self, ids: Iterable[str], limit: int = 5, lang: Lang = "ja") -> str:
+        return listed(list(ids), limit, lang, self.name)
 
 
 _COMMUNITY_PARTS: weakref.WeakKeyDictionary[ActivityIndex, dict[tuple, dict[tuple[str, str], dt.date]]] = (

@@ -55,7 +55,7 @@ import networkx as nx
 
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
-from secgraph.model.graph import GraphData
+from secgraph.model.graph import GraphData, community_of
 from secgraph.model.records import Community, Event, Headcount, Node, Organisation, Person, Relationship
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType
 
@@ -396,8 +396,7 @@ def community_circles(data: GraphData) -> dict[str, set[str]]:
 def scoped_actor_ids(data: GraphData, scope: Scope, located: dict[str, set[str]] | None = None) -> set[str]:
     """The actors a scope covers; ``located`` is ``prefectures_by_actor(data)`` when already made."""
     if scope.community is not None:
-        if scope.community not in data.nodes:
-            raise KeyError(f"community '{scope.community}' not found / コミュニティが見つかりません")
+        community_of(data, scope.community)
         return community_circle(data, scope.community)
     located = prefectures_by_actor(data) if located is None else located
     if scope.prefecture is not None:

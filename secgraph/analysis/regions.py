@@ -52,7 +52,8 @@ from secgraph.analysis.network import (
 )
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
-from secgraph.model.graph import GraphData
+from secgraph.model.graph import CommunityNotFound, GraphData
+from secgraph.model.listing import listed
 from secgraph.model.records import Community, Event, Organisation, Relationship
 from secgraph.model.vocabulary import EventStatus, RelType
 
@@ -592,9 +593,7 @@ def covered_prefectures(community: Community) -> set[str]:
 
 def names_of(data: GraphData, ids: Iterable[str], limit: int = 6) -> str:
     """The first ``limit`` display names, sorted by id, and how many more (for evidence text)."""
-    ids = sorted(ids)
-    shown = "、".join(display(data, i) for i in ids[:limit])
-    return shown + (f" ほか{len(ids) - limit}件" if len(ids) > limit else "")
+    return listed(sorted(ids), limit, name=lambda i: display(data, i))
 
 
 def _labels(ix: NetworkIndex, ids: Iterable[str], limit: int = 6) -> str:
@@ -1123,7 +1122,7 @@ def _horizontal_links(
 ) -> list[HorizontalLink]:
     ix = _build_index(snapshot_at(data, as_of), None)
     if community_id not in ix.communities:
-        raise KeyError(f"community '{community_id}' not found / コミュニティ「{community_id}」が見つかりません")
+        raise CommunityNotFound(community_id)
     own = community_areas(ix.communities[community_id], region_kind)
     return [
         link

@@ -57,7 +57,7 @@ from secgraph.analysis.regions import (
     proximity,
 )
 from secgraph.model import geography
-from secgraph.model.graph import GraphData
+from secgraph.model.graph import CommunityNotFound, GraphData
 from secgraph.model.records import Headcount
 from secgraph.model.vocabulary import RelType
 
@@ -634,7 +634,7 @@ def _missing_sectors(
     snapshot = snapshot_at(data, scope.as_of)
     ix = network_index(snapshot)
     if scope.community is not None and scope.community not in ix.communities:
-        raise KeyError(f"community '{scope.community}' not found / コミュニティ「{scope.community}」が見つかりません")
+        raise CommunityNotFound(scope.community)
     scoped = [c.id for c in communities_in_scope(snapshot, scope)]
     facts: dict[str, CommunityFacts] = {}  # filled as subjects need them, shared by communities and regions
     community_results = [

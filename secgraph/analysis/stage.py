@@ -55,7 +55,8 @@ from secgraph.analysis.network import (
 )
 from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
-from secgraph.model.graph import GraphData
+from secgraph.model.graph import GraphData, community_of
+from secgraph.model.listing import listed
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Relationship
 from secgraph.model.vocabulary import (
     EVENT_ROLE_TYPES,
@@ -544,9 +545,7 @@ class CommunityActivity:
 
 
 def _build_activity(index: ActivityIndex, community_id: str) -> CommunityActivity:
-    node = index.data.nodes.get(community_id)
-    if not isinstance(node, Community):
-        raise KeyError(f"community '{community_id}' not found / コミュニティ「{community_id}」が見つかりません")
+    node = community_of(index.data, community_id)
     act = CommunityActivity(index=index, community=node)
     member_rels: dict[str, list[Relationship]] = defaultdict(list)
     for rel in index.by_to.get(community_id, []):
@@ -660,8 +659,8 @@ def scope_areas(data: GraphData, scope: Scope) -> list[Area]:
 
 
 def check_community(data: GraphData, scope: Scope) -> None:
-    if scope.community is not None and not isinstance(data.nodes.get(scope.community), Community):
-        raise KeyError(f"community '{scope.community}' not found / コミュニティ「{scope.community}」が見つかりません")
+    if scope.community is not None:
+        community_of(data, scope.community)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -678,15 +677,11 @@ class Measured:
 
 
 def _names(act: CommunityActivity, ids: Iterable[str], limit: int = 5) -> str:
-    ids = list(ids)
-    names = "、".join(act.index.name(i) for i in ids[:limit])
-    return names + (f" ほか{len(ids) - limit}" if len(ids) > limit else "")
+    return listed(list(ids), limit, "ja", act.index.name)
 
 
 def _names_en(act: CommunityActivity, ids: Iterable[str], limit: int = 5) -> str:
-    ids = list(ids)
-    names = ", ".join(act.index.name(i) for i in ids[:limit])
-    return names + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+    return listed(list(ids), limit, "en", act.index.name)
 
 
 def _measure_conveners(act: CommunityActivity, rule: StageRule) -> Measured:

@@ -20,14 +20,15 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Response
 from pydantic import BaseModel
 
 from secgraph.access import Principal
 from secgraph.analysis.network import Scope, SharedInputs, shared_inputs
-from secgraph.api.problems import ProblemError
+from secgraph.analysis.registry import Analysis, Place
+from secgraph.api.problems import ProblemError, not_found
 from secgraph.api.queries import GraphView
 from secgraph.api.services import GraphService
 from secgraph.model.graph import GraphData
@@ -239,20 +240,19 @@ class AnalysisRequest:
     principal: Principal
     if_none_match: str | None = None
 
-    def answer(
-        self, name: str, parameters: tuple[Hashable, ...], analysis: Callable[[GraphData], BaseModel]
-    ) -> AnalysisAnswer:
-        """``analysis`` on what the caller may see, as its JSON (or 304), from the cache when nothing
-        was written since; ``X-Graph-Revision`` tells which revision of the graph it describes."""
-        analysis_key = (name, parameters, self.principal.visibility, "json")
+    def answer(self, analysis: Analysis[Any, Any], parameters: Place) -> AnalysisAnswer:
+        """``analysis`` with ``parameters`` on what the caller may see, as its JSON (or 304), from the
+        cache when nothing was written since; ``X-Graph-Revision`` tells which revision of the graph
+        it describes. Cached on the analysis's slug and its (validated, hashable) parameters."""
+        analysis_key = (analysis.slug, parameters, self.principal.visibility, "json")
         for _attempt in range(ASKED_AGAIN_AT_MOST):
             view = self.graph.view_for(self.principal)
 
             def compute(view: GraphView = view) -> CachedAnswer:
                 with shared_inputs(self.cache.inputs_for(view.data)):
-                    return CachedAnswer.of(_analysed(analysis, view.data), view.revision)
+                    return CachedAnswer.of(_analysed(analysis, parameters, view.data), view.revision)
 
-            key = (name, parameters, view.revision, self.principal.visibility, "json")
+            key = (analysis.slug, parameters, view.revision, self.principal.visibility, "json")
             try:
                 cached = self.cache.get_or_compute(key, compute, newer=(analysis_key, view.revision))
             except Superseded:
@@ -270,11 +270,10 @@ class AnalysisRequest:
         return replace(self, principal=principal or self.principal, if_none_match=None)
 
 
-def _analysed(analysis: Callable[[GraphData], Result], data: GraphData) -> Result:
+def _analysed(analysis: Analysis[Any, Result], parameters: Place, data: GraphData) -> Result:
     try:
-        return analysis(data)
+        return analysis.run(data, parameters)
     except KeyError as error:
-        detail = str(error.args[0]) if error.args else "not found"
-        raise ProblemError(404, detail) from None
+        raise not_found(error) from None
     except ValueError as error:
         raise ProblemError(422, str(error), [{"field": "parameters", "reason": str(error)}]) from None

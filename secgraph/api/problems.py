@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired, TransientError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from secgraph.model.names import printable
@@ -90,6 +90,12 @@ def _shown(value: Any) -> Any:
     return printable(value) if isinstance(value, str) else value
 
 
+def not_found(error: KeyError) -> ProblemError:
+    """A lookup below a route that found nothing (an unknown community, chart …) as 404, its message
+    (which names what was looked for) as the detail."""
+    return ProblemError(404, str(error.args[0]) if error.args else "not found / 見つかりません")
+
+
 def problem_body(status: int, detail: str, instance: str, errors: list[dict[str, Any]] | None = None) -> dict:
     slug, title = _KINDS.get(status, ("error", "エラー / Error"))
     return {
@@ -114,14 +120,21 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _validation_items(error: RequestValidationError) -> list[dict[str, Any]]:
+def _validation_items(error: RequestValidationError | ValidationError, whole: str = "") -> list[dict[str, Any]]:
+    """One item per error, naming its field; ``whole`` names a rule over several fields (no location)."""
     items = []
     for item in error.errors():
         location = [str(part) for part in item.get("loc", ())]
         where = location[1:] if location and location[0] in ("body", "query", "path", "header") else location
         reason = str(item.get("msg", "invalid")).removeprefix("Value error, ")
-        items.append({"field": ".".join(where) or (location[0] if location else ""), "reason": reason})
+        items.append({"field": ".".join(where) or (location[0] if location else whole), "reason": reason})
     return items
+
+
+def invalid_parameters(error: ValidationError, whole: str = "parameters") -> ProblemError:
+    """Parameters their model refused, as 422 naming each field and why (``whole``: a rule over several)."""
+    items = _validation_items(error, whole)
+    return ProblemError(422, "; ".join(f"{i['field']}: {i['reason']}" for i in items[:5]), items)
 
 
 UNAVAILABLE_ERRORS = (StoreUnavailable, ServiceUnavailable, SessionExpired, TransientError, DriverError)

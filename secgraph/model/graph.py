@@ -30,6 +30,25 @@ BUILT_IN_SOURCE = "secgraph 都道府県・地域表 / built-in prefecture and r
 BUILT_IN_AS_OF = "2026-01-01"
 
 
+class CommunityNotFound(KeyError):
+    """No community with this id in the graph (or in the part of it the caller may see)."""
+
+    def __init__(self, community_id: str):
+        super().__init__(f"community '{community_id}' not found / コミュニティ「{community_id}」が見つかりません")
+        self.community_id = community_id
+
+    def __str__(self) -> str:  # KeyError's own would show the message in quotes
+        return str(self.args[0])
+
+
+def community_of(data: GraphData, community_id: str) -> Community:
+    """The community ``community_id`` in ``data``; ``CommunityNotFound`` when there is none."""
+    node = data.nodes.get(community_id)
+    if not isinstance(node, Community):
+        raise CommunityNotFound(community_id)
+    return node
+
+
 @dataclass
 class GraphData:
     """Nodes and relationships by id, in a deterministic order."""

@@ -28,6 +28,7 @@ from matplotlib.patches import Circle, Patch
 
 from secgraph.analysis.network import Scope
 from secgraph.model.graph import GraphData
+from secgraph.model.listing import more_text
 from secgraph.viz.fonts import FIGURE_MEDIA_TYPES, FigureFormat, cjk_font, deterministic_drawing, save_figure
 from secgraph.viz.network_map import (
     EDGE_COLOUR,
@@ -196,11 +197,10 @@ def _legend(ax: Axes, nmap: NetworkMap) -> None:
     legend.set_zorder(5)
 
 
-def _cut(lines: list[str], more: str) -> list[str]:
+def _cut(lines: list[str]) -> list[str]:
     if len(lines) <= PANEL_LINES:
         return lines
-    rest = len(lines) - PANEL_LINES + 1
-    return [*lines[: PANEL_LINES - 1], more.format(rest, rest)]
+    return [*lines[: PANEL_LINES - 1], more_text(len(lines) - PANEL_LINES + 1, "ja/en")]
 
 
 def _panel_text(nmap: NetworkMap) -> list[tuple[str, bool]]:
@@ -215,10 +215,10 @@ def _panel_text(nmap: NetworkMap) -> list[tuple[str, bool]]:
     lines: list[tuple[str, bool]] = [("★ キーパーソン候補 / Key-person candidates", True)]
     lines += [(line, False) for line in (keys or ["なし / None"])]
     lines.append(("孤立した部分 / Isolated parts", True))
-    lines += [(line, False) for line in _cut(parts, "ほか{0} / {1} more") or ["なし / None"]]
+    lines += [(line, False) for line in _cut(parts) or ["なし / None"]]
     # last: the longest list, cut by the page's end if need be
     lines.append(("不足セクター / Missing sectors", True))
-    lines += [(line, False) for line in _cut(gaps, "ほか{0}コミュニティ / {1} more") or ["なし / None"]]
+    lines += [(line, False) for line in _cut(gaps) or ["なし / None"]]
     return lines
 
 

@@ -44,6 +44,7 @@ from secgraph.analysis.network import Scope, actor_network, community_circle, sh
 from secgraph.analysis.sectors import MissingSectors, missing_sectors
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
+from secgraph.model.listing import listed
 from secgraph.model.vocabulary import SECTOR_GROUP_LABELS, SECTORS, Sector, SectorGroup, sector_group
 
 #: How many of the best-ranked people and organisations are marked as key-person candidates.
@@ -247,8 +248,7 @@ def _sector_text(sector: object) -> str | None:
 
 
 def _listed(names: Sequence[str], most: int = 5) -> str:
-    shown = "、".join(names[:most])
-    return shown + (f" ほか{len(names) - most} / +{len(names) - most}" if len(names) > most else "")
+    return listed(names, most, "ja/en")
 
 
 def _actor_tooltip(

@@ -38,7 +38,8 @@ from secgraph.analysis.sectors import SectorCoverage, Suggestion
 from secgraph.analysis.stage import ActivityIndex, CommunityActivity, CommunityStage, membership_count, stages_on
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
-from secgraph.model.graph import GraphData
+from secgraph.model.graph import GraphData, community_of
+from secgraph.model.listing import more_text
 from secgraph.model.records import Community, Event, Headcount, Organisation, Person
 from secgraph.model.vocabulary import (
     COMMUNITY_STATUSES,
@@ -496,8 +497,7 @@ def build_profile(
     Raises ``KeyError`` when the community is not in the data (or not founded by ``as_of``) and
     ``ValueError`` when ``since`` is not before the date judged on.
     """
-    if not isinstance(data.nodes.get(community_id), Community):
-        raise KeyError(f"community '{community_id}' not found / コミュニティ「{community_id}」が見つかりません")
+    community_of(data, community_id)
     index = index or ActivityIndex(data, as_of)
     if not isinstance(index.data.nodes.get(community_id), Community):
         raise KeyError(
@@ -581,6 +581,7 @@ def environment() -> Environment:
         not_recorded=NOT_RECORDED,
         cut=_cut,
         svg_data_uri=svg_data_uri,
+        more_text=more_text,
     )
     return env
 

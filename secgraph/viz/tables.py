@@ -818,7 +818,9 @@ def _change_tables(result: Changes) -> list[ExportTable]:
     ]
 
 
-_BUILDERS: dict[type[BaseModel], Callable[[Any], list[ExportTable]]] = {
+#: The tables of each analysis, keyed by its result model (``secgraph.analysis.registry`` names one per
+#: analysis; a test checks that every analysis there has its builder here, and nothing else does).
+TABLE_BUILDERS: dict[type[BaseModel], Callable[[Any], list[ExportTable]]] = {
     KeyPersonCandidates: _key_person_tables,
     GroupBrokers: _broker_tables,
     IsolatedRegions: _isolated_tables,
@@ -831,7 +833,7 @@ _BUILDERS: dict[type[BaseModel], Callable[[Any], list[ExportTable]]] = {
 
 def analysis_tables(result: BaseModel) -> list[ExportTable]:
     """The tables of one analysis result: the main table first, the 概要 / summary last."""
-    builder = _BUILDERS.get(type(result))
+    builder = TABLE_BUILDERS.get(type(result))
     if builder is None:
         raise TypeError(f"no tables for {type(result).__name__} / この結果は表にできません")
     return builder(result)

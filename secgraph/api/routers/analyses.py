@@ -1,35 +1,29 @@
-"""分析 / Analyses: key persons, isolated regions, missing sectors, stage, health, change.
+"""分析 / Analyses: key persons, brokers between groups, isolated regions, missing sectors, stage,
+health, change.
 
-Each route scopes an analysis to a community, region or prefecture (or the country) on a date,
-runs it on what the caller may see and answers from the cache until the next write.
+One route per analysis of ``secgraph.analysis.registry``, made from its entry: path
+``/analyses/<slug>``, summary from its title, query parameters from its parameter model, response
+model from its result. Each scopes the analysis to a community, region or prefecture (or the country)
+on a date, runs it on what the caller may see and answers from the cache until the next write.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: the routes' parameter annotations are built per analysis
+# at run time, and FastAPI must see them as objects, not as names to look up in this module.
 
 import datetime as dt
-from typing import Annotated, Literal
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import ValidationError
+from pydantic.fields import FieldInfo
 
-from secgraph.analysis import (
-    changes_between,
-    engagement_stage,
-    isolated_regions,
-    key_person_candidates,
-    missing_sectors,
-    network_health,
-)
-from secgraph.analysis.compare import Changes
-from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, SectorNeed, sector_need
-from secgraph.analysis.health import NetworkHealth
-from secgraph.analysis.key_persons import GroupBrokers, KeyPersonCandidates, betweenness_between_groups
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions import IsolatedRegions
-from secgraph.analysis.sectors import MissingSectors
-from secgraph.analysis.stage import EngagementStages
+from secgraph.analysis.registry import ANALYSES, SCOPE_FIELDS, Analysis, Place
 from secgraph.api.analysis_service import AnalysisAnswer, AnalysisCache, AnalysisRequest, parse_scope
 from secgraph.api.deps import CurrentPrincipal, Graph
-from secgraph.api.problems import ProblemError
+from secgraph.api.problems import invalid_parameters
 from secgraph.api.routers import ERROR_RESPONSES
 
 router = APIRouter(prefix="/analyses", tags=["analyses"], responses=ERROR_RESPONSES)
@@ -71,140 +65,56 @@ async def scope(
 ScopeParam = Annotated[Scope, Depends(scope)]
 
 
-def _key(scope: Scope) -> tuple[object, ...]:
-    return (scope.community, scope.region, scope.prefecture, scope.as_of)
-
-
-@router.get(
-    "/key-persons",
-    response_model=KeyPersonCandidates,
-    summary="キーパーソン候補 / Key-person candidates",
-    description="仲介性・複数コミュニティでの活動・離脱時の分断リスクで順位付け。"
-    " / Ranked by brokerage, activity across communities and the fragmentation their departure would cause.",
-)
-def key_persons(
-    answers: Answers,
-    where: ScopeParam,
-    limit: Annotated[int, Query(ge=1, le=500, description="件数 / How many")] = 20,
-    kind: Annotated[
-        list[Literal["Person", "Organisation"]] | None, Query(description="人物・団体 / People, organisations")
-    ] = None,
-) -> AnalysisAnswer:
-    kinds = tuple(sorted(kind or ["Organisation", "Person"]))
-    return answers.answer(
-        "key_persons",
-        (*_key(where), limit, kinds),
-        lambda d: key_person_candidates(d, where, limit=limit, kinds=kinds),
+def _query(name: str, field: FieldInfo) -> inspect.Parameter:
+    """The query parameter of one parameter field: its type and bounds, default, description and examples."""
+    query = Query(description=field.description, examples=field.examples)
+    return inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=inspect.Parameter.empty if field.is_required() else field.default,
+        annotation=Annotated[(field.annotation, *field.metadata, query)],  # type: ignore[valid-type]
     )
 
 
-@router.get(
-    "/brokers-between",
-    response_model=GroupBrokers,
-    summary="二つのグループをつなぐ人・団体 / Who links two groups",
-)
-def brokers_between(
-    answers: Answers,
-    where: ScopeParam,
-    group_a: Annotated[str, Query(description="グループA（セクターまたは都道府県） / Group A", examples=["police"])],
-    group_b: Annotated[str, Query(description="グループB / Group B", examples=["university"])],
-    by: Annotated[Literal["sector", "prefecture"], Query(description="グループの種類 / Grouped by")] = "sector",
-    limit: Annotated[int, Query(ge=1, le=500, description="件数 / How many")] = 20,
-) -> AnalysisAnswer:
-    return answers.answer(
-        "brokers",
-        (*_key(where), group_a, group_b, by, limit),
-        lambda d: betweenness_between_groups(d, group_a, group_b, where, by=by, limit=limit),
-    )
+def parameters_dependency(analysis: Analysis[Any, Any]) -> Callable[..., Coroutine[Any, Any, Place]]:
+    """A dependency taking ``analysis``'s own parameters as query parameters, as its registry entry
+    declares them, beside the scope; it answers with the analysis's parameters, validated by their
+    model (422 naming the field when a rule over several is broken, e.g. ``later`` before ``earlier``).
+
+    Every analysis takes the whole scope, ``as_of`` included, so that every route offers the same
+    one; one whose parameters have no ``as_of`` (``changes``) does not use it."""
+    fields = analysis.parameters.model_fields
+    taken = [name for name in SCOPE_FIELDS if name in fields]
+
+    async def parse(where: ScopeParam, **values: Any) -> Place:
+        try:
+            return analysis.parameters_of(**{name: getattr(where, name) for name in taken}, **values)
+        except ValidationError as error:
+            raise invalid_parameters(error, whole="scope") from None
+
+    # FastAPI reads a dependency's parameters from its signature: the scope's, then the analysis's own.
+    where = inspect.Parameter("where", inspect.Parameter.KEYWORD_ONLY, annotation=ScopeParam)
+    own = [_query(name, fields[name]) for name in analysis.own_parameters]
+    parse.__signature__ = inspect.Signature([where, *own])  # type: ignore[attr-defined]
+    return parse
 
 
-@router.get("/isolated-regions", response_model=IsolatedRegions, summary="空白・孤立地域 / Isolated regions")
-def isolated(
-    answers: Answers,
-    where: ScopeParam,
-    period_start: Annotated[dt.date | None, Query(description="期間の開始 / Period start")] = None,
-    period_end: Annotated[dt.date | None, Query(description="期間の終了 / Period end")] = None,
-    region_kind: Annotated[Literal["mic", "meti"], Query(description="地域区分 / Kind of region")] = "mic",
-) -> AnalysisAnswer:
-    if (period_start is None) != (period_end is None):
-        raise ProblemError(
-            422,
-            "give both period_start and period_end / 期間は開始と終了の両方を指定してください",
-            [{"field": "period_end", "reason": "both or neither"}],
-        )
-    period = (period_start, period_end) if period_start and period_end else None
-    return answers.answer(
-        "isolated",
-        (*_key(where), period, region_kind),
-        lambda d: isolated_regions(d, where, period=period, region_kind=region_kind),
-    )
+def _route(analysis: Analysis[Any, Any]) -> Callable[..., AnalysisAnswer]:
+    Parameters = Annotated[analysis.parameters, Depends(parameters_dependency(analysis))]
+
+    def answer(answers: Answers, parameters: Parameters) -> AnalysisAnswer:  # type: ignore[valid-type]
+        return answers.answer(analysis, parameters)
+
+    answer.__name__ = analysis.slug.replace("-", "_")  # FastAPI's operation id starts with it
+    return answer
 
 
-def _needs(need: list[str] | None) -> tuple[SectorNeed, ...]:
-    if not need:
-        return DEFAULT_SECTOR_NEEDS
-    try:
-        return tuple(sector_need(item.split(",")) for item in need)
-    except ValueError as error:
-        raise ProblemError(422, str(error), [{"field": "need", "reason": str(error)}]) from None
-
-
-@router.get("/missing-sectors", response_model=MissingSectors, summary="不足セクターと候補 / Missing sectors")
-def missing(
-    answers: Answers,
-    where: ScopeParam,
-    need: Annotated[
-        list[str] | None,
-        Query(
-            description="必要なセクター（カンマ区切りで「いずれか」、複数指定可）。省略時は既定の一覧"
-            " / Required sectors: comma = any of; repeat for several. Default list when omitted",
-            examples=[["insurer", "university,kosen", "police"]],
-        ),
-    ] = None,
-    suggestions: Annotated[int, Query(ge=0, le=50, description="候補数 / Suggestions per sector")] = 5,
-) -> AnalysisAnswer:
-    needs = _needs(need)
-    return answers.answer(
-        "missing",
-        (*_key(where), tuple(n.code for n in needs), suggestions),
-        lambda d: missing_sectors(d, where, needs=needs, suggestions_per_sector=suggestions),
-    )
-
-
-@router.get("/stage", response_model=EngagementStages, summary="段階的アプローチの段階 / Engagement stage")
-def stage(answers: Answers, where: ScopeParam) -> AnalysisAnswer:
-    return answers.answer("stage", _key(where), lambda d: engagement_stage(d, where))
-
-
-@router.get("/health", response_model=NetworkHealth, summary="ネットワークの健全性 / Network health")
-def health(
-    answers: Answers,
-    where: ScopeParam,
-    dormant_months: Annotated[int, Query(ge=1, le=120, description="休眠とみなす月数 / Months without activity")] = 12,
-) -> AnalysisAnswer:
-    return answers.answer(
-        "health",
-        (*_key(where), dormant_months),
-        lambda d: network_health(d, where, dormant_months=dormant_months, as_of=where.as_of),
-    )
-
-
-@router.get("/changes", response_model=Changes, summary="二時点の変化 / What changed between two dates")
-def changes(
-    answers: Answers,
-    where: ScopeParam,
-    earlier: Annotated[dt.date, Query(description="前回 / Earlier date", examples=["2020-03-31"])],
-    later: Annotated[dt.date, Query(description="今回 / Later date", examples=["2021-03-31"])],
-) -> AnalysisAnswer:
-    if later < earlier:
-        raise ProblemError(
-            422,
-            "later is before earlier / 今回の日付が前回より前です",
-            [{"field": "later", "reason": "before earlier"}],
-        )
-    plain = Scope(community=where.community, region=where.region, prefecture=where.prefecture)
-    return answers.answer(
-        "changes",
-        (*_key(plain), earlier, later),
-        lambda d: changes_between(d, earlier, later, plain),
+for _analysis in ANALYSES.values():
+    router.add_api_route(
+        f"/{_analysis.slug}",
+        _route(_analysis),
+        methods=["GET"],
+        response_model=_analysis.result,
+        summary=f"{_analysis.title.ja} / {_analysis.title.en}",
+        description=f"{_analysis.description.ja} / {_analysis.description.en}" if _analysis.description else None,
     )

@@ -1,8 +1,8 @@
 """データ出力 / Data exports: analysis tables as CSV/XLSX, the graph as GraphML/GEXF/JSON.
 
-- ``GET /exports/analyses/<name>?format=csv|xlsx`` for every analysis of ``/analyses``, with the same
-  scope and parameters: the route is the analysis route itself (same dependencies, same cache), its
-  result turned into tables (``secgraph.viz.tables``). CSV of several tables is a zip, one CSV each;
+- ``GET /exports/analyses/<slug>?format=csv|xlsx`` for every analysis of the registry
+  (``secgraph.analysis.registry``), with the same scope, parameters and cache as ``/analyses/<slug>``,
+  its result turned into tables (``secgraph.viz.tables``). CSV of several tables is a zip, one CSV each;
   ``table=<key>`` gives one table as plain CSV. ``hide_names`` computes the tables as a viewer would.
 - ``GET /exports/graph?format=graphml|gexf|json``: the graph of a scope (``secgraph.viz.graph_files``).
 
@@ -10,21 +10,22 @@ Drawn from what the caller may see: confidential records are gone for every role
 planner, and a viewer's files always show people by role and affiliation only.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: the export routes' parameter annotations are built per
+# analysis at run time, and FastAPI must see them as objects, not as names to look up in this module.
 
-import inspect
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from secgraph.access import Principal, Role, Visibility
-from secgraph.api.analysis_service import REVISION_HEADER, AnalysisAnswer, AnalysisRequest
+from secgraph.analysis.registry import ANALYSES, Analysis
+from secgraph.api.analysis_service import REVISION_HEADER
 from secgraph.api.deps import CurrentPrincipal, Graph
-from secgraph.api.problems import ProblemError
-from secgraph.api.routers import ERROR_RESPONSES, analyses
-from secgraph.api.routers.analyses import ScopeParam
+from secgraph.api.problems import ProblemError, not_found
+from secgraph.api.routers import ERROR_RESPONSES
+from secgraph.api.routers.analyses import Answers, ScopeParam, parameters_dependency
 from secgraph.api.services import GraphService
 from secgraph.model.graph import GraphData
 from secgraph.viz.graph_files import (
@@ -51,17 +52,6 @@ router = APIRouter(prefix="/exports", tags=["exports"], responses=ERROR_RESPONSE
 _PROBLEMS = {code: {**spec, "content": {"application/problem+json": {}}} for code, spec in ERROR_RESPONSES.items()}
 _HIDE_NAMES = Query(description="氏名を伏せる（人物は役割と所属だけ） / Show people by role and affiliation only")
 
-#: URL name -> the analysis route it exports (its parameters are this route's parameters).
-ANALYSES: dict[str, Callable[..., AnalysisAnswer]] = {
-    "key-persons": analyses.key_persons,
-    "brokers-between": analyses.brokers_between,
-    "isolated-regions": analyses.isolated,
-    "missing-sectors": analyses.missing,
-    "stage": analyses.stage,
-    "health": analyses.health,
-    "changes": analyses.changes,
-}
-
 
 def _file(body: bytes, media_type: str, filename: str) -> Response:
     return Response(
@@ -80,70 +70,59 @@ def _without_names(who: Principal) -> Principal:
     return Principal(who.key_id, who.name, Role.VIEWER, who.community_id)
 
 
-def _analysis_export(name: str, analysis: Callable[..., AnalysisAnswer]) -> Callable[..., Response]:
-    """A route taking ``analysis``'s own parameters and dependencies plus ``format``, ``table`` and
-    ``hide_names``, answering with its result as tables."""
-    own = inspect.signature(analysis, eval_str=True)
-    extra = [
-        inspect.Parameter(
-            "format",
-            inspect.Parameter.KEYWORD_ONLY,
-            default="csv",
-            annotation=Annotated[Literal["csv", "xlsx"], Query(description="形式 / Format: csv, xlsx")],
-        ),
-        inspect.Parameter(
-            "table",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=None,
-            annotation=Annotated[
-                str | None,
-                Query(
-                    max_length=50,
-                    description="この表だけ（CSV） / Only this table, as one CSV (its key: candidates, summary …)",
-                ),
-            ],
-        ),
-        inspect.Parameter(
-            "hide_names", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[bool, _HIDE_NAMES]
-        ),
-    ]
+def _export_route(analysis: Analysis[Any, Any]) -> Callable[..., Response]:
+    """The route answering with ``analysis``'s result as tables: the analysis's own parameters and
+    scope (the same dependency as ``/analyses/<slug>``), the same cache, plus ``format``, ``table``
+    and ``hide_names``."""
+    Parameters = Annotated[analysis.parameters, Depends(parameters_dependency(analysis))]
 
-    def export(**values: Any) -> Response:
-        file_format, chosen, hide_names = values.pop("format"), values.pop("table"), values.pop("hide_names")
-        asked: AnalysisRequest = values["answers"]
-        values["answers"] = asked.unconditional(_without_names(asked.principal) if hide_names else None)
-        answer: AnalysisAnswer = analysis(**values)
+    def export(
+        answers: Answers,
+        parameters: Parameters,  # type: ignore[valid-type]
+        file_format: Annotated[
+            Literal["csv", "xlsx"], Query(alias="format", description="形式 / Format: csv, xlsx")
+        ] = "csv",
+        table: Annotated[
+            str | None,
+            Query(
+                max_length=50,
+                description="この表だけ（CSV） / Only this table, as one CSV (its key: candidates, summary …)",
+            ),
+        ] = None,
+        hide_names: Annotated[bool, _HIDE_NAMES] = False,
+    ) -> Response:
+        asked = answers.unconditional(_without_names(answers.principal) if hide_names else None)
+        answer = asked.answer(analysis, parameters)
         every = analysis_tables(answer.result)
-        tables = [t for t in every if chosen is None or t.key == chosen]
+        tables = [t for t in every if table is None or t.key == table]
         if not tables:
             keys = ", ".join(t.key for t in every)
             raise ProblemError(
                 422,
-                f"no table '{chosen}' in this analysis (tables: {keys}) / その表はありません",
+                f"no table '{table}' in this analysis (tables: {keys}) / その表はありません",
                 [{"field": "table", "reason": f"one of {keys}"}],
             )
-        stem = name + (f"-{chosen}" if chosen else "")
+        name = analysis.slug
+        stem = name + (f"-{table}" if table else "")
         if file_format == "xlsx":
             body, media_type, extension = to_xlsx_bytes(tables, title=name), XLSX_MEDIA_TYPE, "xlsx"
         elif len(tables) == 1:
             body, media_type, extension = to_csv_bytes(tables), CSV_MEDIA_TYPE, "csv"
         else:
             body, media_type, extension = to_csv_bytes(tables), ZIP_MEDIA_TYPE, "zip"
-        response = _file(body, media_type, file_name(stem, values["where"], extension))
+        response = _file(body, media_type, file_name(stem, parameters.scope, extension))
         response.headers[REVISION_HEADER] = answer.headers[REVISION_HEADER]  # the revision it describes
         return response
 
-    export.__signature__ = own.replace(  # type: ignore[attr-defined]
-        parameters=[*own.parameters.values(), *extra], return_annotation=Response
-    )
-    export.__name__ = f"export_{analysis.__name__}"
+    export.__name__ = "export_" + analysis.slug.replace("-", "_")  # FastAPI's operation id starts with it
     return export
 
 
-for _name, _analysis in ANALYSES.items():
+for _analysis in ANALYSES.values():
+    _name = _analysis.slug
     router.add_api_route(
         f"/analyses/{_name}",
-        _analysis_export(_name, _analysis),
+        _export_route(_analysis),
         methods=["GET"],
         response_class=Response,
         summary=f"分析の表（CSV・XLSX）: {_name} / Analysis tables as CSV or XLSX: {_name}",
@@ -211,5 +190,5 @@ def graph_file(
     try:
         body = write(data, where, hide_names=names_hidden, pseudonym_key=graph.pseudonym_key)
     except KeyError as error:
-        raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
+        raise not_found(error) from None
     return _file(body, media_type, file_name("graph", where, file_format))

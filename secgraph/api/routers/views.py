@@ -26,7 +26,7 @@ from secgraph.analysis.network import Scope, shared_inputs
 from secgraph.analysis.sectors import missing_sectors
 from secgraph.api.analysis_service import AnalysisCache
 from secgraph.api.deps import CurrentPrincipal, Graph
-from secgraph.api.problems import ProblemError
+from secgraph.api.problems import ProblemError, not_found
 from secgraph.api.queries import GraphView
 from secgraph.api.routers import ERROR_RESPONSES
 from secgraph.api.routers.analyses import Cache, ScopeParam
@@ -123,7 +123,7 @@ def _cached(cache: AnalysisCache, name: str, where: Scope, drawing: Drawing, com
             with shared_inputs(cache.inputs_for(drawing.view.data)):
                 return compute()
         except KeyError as error:  # an unknown community
-            raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
+            raise not_found(error) from None
 
     return cache.get_or_compute((*key, drawing.visibility), run)
 
@@ -156,7 +156,7 @@ def build_map(
             missing=missing,  # type: ignore[arg-type]
         )
     except KeyError as error:
-        raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
+        raise not_found(error) from None
 
 
 def drawn_map(
