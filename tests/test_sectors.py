@@ -152,7 +152,7 @@ def test_with_no_police_of_its_prefecture_in_the_graph_the_directorys_is_suggest
     assert suggestion.reasons[0].en.startswith("[not yet in the graph] Osaka Prefectural Police (大阪府警察)")
     assert "未登録" in suggestion.advice.ja and "not yet in the graph" in suggestion.advice.en
     assert suggestion.label("ja") == "大阪府警察（未登録）"
-    assert suggestion.label("en") == "Osaka Prefectural Police (not yet in the graph)"
+    assert suggestion.label("en") == "大阪府警察 (not yet in the graph)"
 
 
 def test_a_body_in_the_graph_under_another_spelling_is_suggested_as_itself() -> None:

@@ -163,10 +163,9 @@ class Suggestion(BaseModel):
 
     def label(self, lang: str = "ja") -> str:
         """The name as a table shows it: a body not yet in the graph carries 「未登録 / not yet in the graph」."""
-        if lang == "ja":
-            return self.name if self.in_graph else f"{self.name}（{NOT_IN_GRAPH[0]}）"
-        name = self.name_en or self.name
-        return name if self.in_graph else f"{name} ({NOT_IN_GRAPH[1]})"
+        if self.in_graph:
+            return self.name
+        return f"{self.name}（{NOT_IN_GRAPH[0]}）" if lang == "ja" else f"{self.name} ({NOT_IN_GRAPH[1]})"
 
 
 class NeedCoverage(BaseModel):
