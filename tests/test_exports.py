@@ -181,7 +181,10 @@ def test_missing_sector_tables_are_exact() -> None:
     assert suggestion[17:21] == ["d", 0.5, 1, 0]
     assert suggestion[21].split("\n")[0] == "大阪テスト海上は大阪府に所在（cの対象地域と同じ都道府県、強い理由）"
     assert suggestion[23] == "i, pref-27, d"
-    assert rows(summary) == [["対象範囲 / Scope", "コミュニティ: c / community: c"], ["必要なセクター / Required sectors", "insurer"]]
+    assert rows(summary) == [
+        ["対象範囲 / Scope", "コミュニティ: c / community: c"],
+        ["必要なセクター / Required sectors", "insurer"],
+    ]
 
 
 def test_a_body_not_yet_in_the_graph_is_marked_in_the_suggestion_table() -> None:

@@ -12,12 +12,17 @@ For each missing need, organisations of that sector are candidates to approach, 
    lists, else those of its region; a community spanning two prefectures has both as its own) — a
    bureau counts when it serves one of them;
 2. bodies of its **bureau area** (``regions.community_areas`` of the analysis's ``region_kind``: the
-   MIC area by default, the METI area with ``region_kind="meti"``; a community whose prefectures lie
-   in two areas has both);
-3. **national bodies**: no prefecture (a vendor's head office, 日本商工会議所, a national police body);
+   MIC area by default, the METI area with ``region_kind="meti"``; its region's area, else the areas
+   of its prefectures, so one listing prefectures of two areas without a region has both);
+3. **national bodies**: recorded with no prefecture (a vendor or insurer known by its head office
+   only, 日本商工会議所, a national police body);
 4. bodies of **other areas** only when the community itself has already reached them (partner,
    contacted, long list, a shared event): a planner asks the bodies that can come to the meetings, and
    a university, insurer or chamber from the other end of Japan is no lead by link prediction alone.
+
+A region (the union of its communities) has the region's prefectures as its own and the region as its
+area. A community with neither prefectures nor a region has no own prefecture: only national bodies
+(and those it has reached) are suggested to it.
 
 Where a body is comes from the graph (its prefecture), and for a bureau from the reference directory
 (``model.public_bodies``): the prefectures a bureau serves, which the directory lists under its name
@@ -705,8 +710,9 @@ def _where(
         return [
             evidence(
                 "node",
-                f"{name}は所在の都道府県のない全国の機関（対象の都道府県・管轄区域の候補の次に示す）",
-                f"{name} is a national body with no prefecture (shown after the community's own prefectures and area)",
+                f"{name}は所在の都道府県が記録されておらず、全国の機関として対象の都道府県・管轄区域の候補の次に示す",
+                f"{name} has no prefecture in the graph: a national body, shown after the community's own"
+                " prefectures and area",
                 [org_id],
             )
         ]
