@@ -483,7 +483,7 @@ def _missing_rows(result: Any) -> Rows:
     headers = [_("コミュニティ", "community"), _("不足", "missing"), _("最初の候補", "first suggestion")]
     rows = []
     for coverage in result.communities:
-        firsts = [f"{n.code}: {n.suggestions[0].name}" for n in coverage.needs if not n.met and n.suggestions]
+        firsts = [f"{n.code}: {n.suggestions[0].label(_lang)}" for n in coverage.needs if n.suggestions]
         rows.append([coverage.name, ", ".join(coverage.missing) or "—", "; ".join(firsts)])
     return headers, rows
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,15 @@ def test_each_analysis_prints_a_table_and_json(env: dict[str, str], args: tuple[
     as_json = secgraph(env, "analyse", *args, "--json")
     assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout)
+
+
+def test_a_suggestion_not_yet_in_the_graph_is_marked(env: dict[str, str]) -> None:
+    """Seed 000: Fukuoka–Saga has no police, nor does the graph hold Fukuoka's or Saga's: the directory's."""
+    table = secgraph(env, "--lang", "ja", "analyse", "missing-sectors", "--community", "s000-com-fukuoka-saga")
+    assert table.returncode == 0, table.stderr
+    assert re.search(r"police: (福岡|佐賀)県警察（未登録）", table.stdout), table.stdout
+    english = secgraph(env, "--lang", "en", "analyse", "missing-sectors", "--community", "s000-com-fukuoka-saga")
+    assert re.search(r"police: (福岡|佐賀)県警察 \(not yet in the graph\)", english.stdout), english.stdout
 
 
 def test_hidden_names_leave_no_personal_name(env: dict[str, str]) -> None:

@@ -162,7 +162,7 @@ def test_missing_sector_tables_are_exact() -> None:
         "i",
     ]
     (suggestion,) = rows(suggestions)
-    assert suggestion[:11] == [
+    assert suggestion[:14] == [
         "c",
         "c",
         "コミュニティ",
@@ -174,11 +174,29 @@ def test_missing_sector_tables_are_exact() -> None:
         "大阪府",
         3.75,
         "同じ都道府県",
+        "対象の都道府県",
+        "○",
+        None,
     ]
-    assert suggestion[14:18] == ["d", 0.5, 1, 0]
-    assert suggestion[18].split("\n")[0] == "大阪テスト海上は大阪府に所在（cの対象地域と同じ都道府県、強い理由）"
-    assert suggestion[20] == "i, pref-27, d"
-    assert rows(summary) == [["対象範囲 / Scope", "コミュニティ: c / community: c"], ["必要なセクター / Required sectors", "insurer"]]
+    assert suggestion[17:21] == ["d", 0.5, 1, 0]
+    assert suggestion[21].split("\n")[0] == "大阪テスト海上は大阪府に所在（cの対象地域と同じ都道府県、強い理由）"
+    assert suggestion[23] == "i, pref-27, d"
+    assert rows(summary) == [
+        ["対象範囲 / Scope", "コミュニティ: c / community: c"],
+        ["必要なセクター / Required sectors", "insurer"],
+    ]
+
+
+def test_a_body_not_yet_in_the_graph_is_marked_in_the_suggestion_table() -> None:
+    """c (Osaka) has no police and the graph none in Osaka: the directory's 大阪府警察, marked 未登録."""
+    data = GraphBuilder().community("c", prefectures=["27"]).org("a", "sme", "27").tie("MEMBER_OF", "a", "c").build()
+    result = analysis.missing_sectors(data, Scope(community="c"), needs=(sector_need(["police"]),))
+    suggestions = by_key(analysis_tables(result))["suggestions"]
+    first = dict(zip(suggestions.frame.columns, rows(suggestions)[0], strict=True))
+    assert first["名称 / Name"] == "大阪府警察" and first["団体ID / Organisation id"] is None
+    assert first["グラフに登録 / In the graph"] == "未登録 / not yet in the graph"
+    assert first["名簿の出典 / Directory source"] == "警察庁 都道府県警察一覧（2025-04-01時点）"
+    assert first["管轄の区分 / Jurisdiction tier"] == "対象の都道府県"
 
 
 def test_isolated_region_tables_are_exact() -> None:

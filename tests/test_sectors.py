@@ -10,8 +10,15 @@ import pytest
 from secgraph.analysis.facts import sector_need
 from secgraph.analysis.network import Scope
 from secgraph.analysis.regions import network_index
-from secgraph.analysis.sectors import MissingSectors, NeedCoverage, missing_sectors, resource_allocation_to
+from secgraph.analysis.sectors import (
+    JURISDICTION_LABELS,
+    MissingSectors,
+    NeedCoverage,
+    missing_sectors,
+    resource_allocation_to,
+)
 from secgraph.io.importer import load
+from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.names import name_key
 from secgraph.model.records import Community
@@ -79,11 +86,11 @@ def test_the_planted_best_partner_is_ranked_first() -> None:
     police = need(result, "osaka-net", "police")
     assert not police.met
     ranked = [s.organisation_id for s in police.suggestions]
-    assert ranked[0] == "osaka-police"
-    assert ranked.index("osaka-police-hq") < ranked.index("fukuoka-police")  # nearness dominates
-    assert "hokkaido-police" not in ranked
+    # Osaka's own police by score, then the national body; Fukuoka's police is not Osaka's to ask,
+    # though it shares an event with a member.
+    assert ranked == ["osaka-police", "osaka-police-hq", "npa"]
     best = police.suggestions[0]
-    assert best.proximity == "same_prefecture"
+    assert best.proximity == "same_prefecture" and best.jurisdiction == "own_prefecture" and best.in_graph
     assert best.tied_members == ["osaka-u"] and best.shared_events == ["seminar"]
     assert best.reasons and best.advice.ja and best.advice.en
 
@@ -92,8 +99,9 @@ def test_the_ranking_reasons_are_the_ones_planted() -> None:
     police = need(missing_sectors(osaka().build(), Scope(community="osaka-net")), "osaka-net", "police")
     by_id = {s.organisation_id: s for s in police.suggestions}
     assert by_id["osaka-police-hq"].proximity == "same_prefecture" and not by_id["osaka-police-hq"].tied_members
-    assert by_id["fukuoka-police"].proximity is None and by_id["fukuoka-police"].shared_events == ["fukuoka-seminar"]
     assert by_id["npa"].communities == 2 and by_id["npa"].proximity is None
+    assert by_id["npa"].jurisdiction == "national" and by_id["npa"].jurisdiction_prefectures == []
+    assert "全国の機関" in by_id["npa"].reasons[0].ja and "national body" in by_id["npa"].reasons[0].en
 
 
 def test_the_limit_keeps_the_best() -> None:
@@ -101,6 +109,199 @@ def test_the_limit_keeps_the_best() -> None:
         missing_sectors(osaka().build(), Scope(community="osaka-net"), suggestions_per_sector=2), "osaka-net", "police"
     )
     assert [s.organisation_id for s in police.suggestions] == ["osaka-police", "osaka-police-hq"]
+
+
+# ---------------------------------------------------------------------------------------------- jurisdiction
+
+
+def osaka_community() -> GraphBuilder:
+    """A community in Osaka (MIC Kinki) whose members are an Osaka firm and an Osaka university."""
+    return (
+        GraphBuilder()
+        .org("firm", "sme", "27")
+        .org("uni", "university", "27")
+        .community("c", "mic-kinki", ["27"])
+        .tie("MEMBER_OF", "firm", "c")
+        .tie("MEMBER_OF", "uni", "c")
+        .event("forum", "2020-10-01", prefecture="27")
+        .tie("ATTENDED", "firm", "forum")
+    )
+
+
+def ids(coverage: NeedCoverage) -> list[str | None]:
+    return [s.organisation_id for s in coverage.suggestions]
+
+
+def test_police_are_suggested_from_the_communitys_own_prefecture_only() -> None:
+    """Police in Osaka, in Hyogo (same MIC and METI area) and in Fukuoka, all at the members' event."""
+    data = osaka_community()
+    for org_id, prefecture in (("osaka-pd", "27"), ("hyogo-pd", "28"), ("fukuoka-pd", "40")):
+        data = data.org(org_id, "police", prefecture).tie("SPOKE_AT", org_id, "forum")
+    police = need(missing_sectors(data.build(), Scope(community="c")), "c", "police")
+    assert ids(police) == ["osaka-pd"]
+    assert police.suggestions[0].jurisdiction == "own_prefecture" and police.suggestions[0].in_graph
+
+
+def test_with_no_police_of_its_prefecture_in_the_graph_the_directorys_is_suggested_not_yet_in_the_graph() -> None:
+    data = osaka_community().org("hyogo-pd", "police", "28").tie("SPOKE_AT", "hyogo-pd", "forum").build()
+    (suggestion,) = need(missing_sectors(data, Scope(community="c")), "c", "police").suggestions
+    assert suggestion.name == "大阪府警察" and suggestion.organisation_id is None and not suggestion.in_graph
+    assert suggestion.prefecture == "27" and suggestion.jurisdiction == "own_prefecture"
+    assert suggestion.source == "警察庁 都道府県警察一覧" and suggestion.source_as_of == "2025-04-01"
+    assert suggestion.reasons[0].ja.startswith("【未登録】大阪府警察は公的機関名簿にあるがグラフにない（出典: 警察庁")
+    assert suggestion.reasons[0].en.startswith("[not yet in the graph] Osaka Prefectural Police (大阪府警察)")
+    assert "未登録" in suggestion.advice.ja and "not yet in the graph" in suggestion.advice.en
+    assert suggestion.label("ja") == "大阪府警察（未登録）"
+    assert suggestion.label("en") == "大阪府警察 (not yet in the graph)"
+
+
+def test_a_body_in_the_graph_under_another_spelling_is_suggested_as_itself() -> None:
+    """「大阪府警」 with no prefecture is the directory's 大阪府警察 (an alias): placed in Osaka, not 未登録."""
+    data = osaka_community().org("fukei", "police", name="大阪府警").tie("SPOKE_AT", "fukei", "forum").build()
+    police = need(missing_sectors(data, Scope(community="c")), "c", "police")
+    assert ids(police) == ["fukei"]
+    (suggestion,) = police.suggestions
+    assert suggestion.in_graph and suggestion.jurisdiction == "own_prefecture"
+    assert suggestion.jurisdiction_prefectures == ["27"] and suggestion.proximity == "same_prefecture"
+    assert "警察庁 都道府県警察一覧" in suggestion.reasons[0].ja
+
+
+def test_a_generic_alias_alone_places_nothing() -> None:
+    """「県警」 is every prefecture's police: with no prefecture it is no particular one, so national."""
+    data = osaka_community().org("kenkei", "police", name="県警").tie("SPOKE_AT", "kenkei", "forum").build()
+    police = need(missing_sectors(data, Scope(community="c")), "c", "police")
+    assert [(s.organisation_id, s.jurisdiction, s.in_graph) for s in police.suggestions] == [
+        (None, "own_prefecture", False),
+        ("kenkei", "national", True),
+    ]
+
+
+def test_bureaus_are_the_ones_serving_the_communitys_prefectures() -> None:
+    """Fukuoka community: the Tohoku METI bureau (tied) is not its own; the Kyushu MIC bureau under its
+    ministry-prefixed name is, placed by the directory though the graph gives it no prefecture; the
+    Kyushu METI bureau is not in the graph, so the directory's is suggested."""
+    data = (
+        GraphBuilder()
+        .org("firm", "sme", "40")
+        .community("c", "mic-kyushu", ["40"])
+        .tie("MEMBER_OF", "firm", "c")
+        .event("forum", "2020-10-01", prefecture="40")
+        .tie("ATTENDED", "firm", "forum")
+        .org("tohoku-meti", "meti_bureau", name="東北経済産業局")
+        .tie("SPOKE_AT", "tohoku-meti", "forum")
+        .org("kyushu-mic", "mic_bureau", name="総務省九州総合通信局")
+        .org("unnamed-bureau", "meti_bureau")
+        .tie("SPOKE_AT", "unnamed-bureau", "forum")
+        .build()
+    )
+    bureau = need(missing_sectors(data, Scope(community="c")), "c", "bureau")
+    assert [(s.organisation_id, s.name) for s in bureau.suggestions] == [
+        ("kyushu-mic", "総務省九州総合通信局"),
+        (None, "九州経済産業局"),
+    ]
+    mic, meti = bureau.suggestions
+    assert mic.jurisdiction_prefectures == ["40", "41", "42", "43", "44", "45", "46"]
+    assert "福岡県" in mic.reasons[0].ja and "を管轄" in mic.reasons[0].ja
+    assert meti.prefecture is None and meti.jurisdiction_prefectures == ["40"] and not meti.in_graph
+
+
+def test_a_community_spanning_two_prefectures_gets_both_prefectures_bodies_most_members_first() -> None:
+    data = (
+        GraphBuilder()
+        .org("fukuoka-firm", "sme", "40")
+        .org("saga-firm", "sme", "41")
+        .org("saga-shop", "sme", "41")
+        .community("c", "mic-kyushu", ["40", "41"])
+        .tie("MEMBER_OF", "fukuoka-firm", "c")
+        .tie("MEMBER_OF", "saga-firm", "c")
+        .tie("MEMBER_OF", "saga-shop", "c")
+        .build()
+    )
+    police = need(missing_sectors(data, Scope(community="c")), "c", "police")
+    assert [(s.name, s.in_graph) for s in police.suggestions] == [("佐賀県警察", False), ("福岡県警察", False)]
+    assert "構成員・事務局2件が所在" in police.suggestions[0].reasons[1].ja
+
+
+def test_universities_by_tier_then_score() -> None:
+    """An Osaka community lacking a university: Osaka's weakly tied one comes before Hyogo's strongly tied
+    one; Kyoto University, recorded without a prefecture, is placed in Kyoto by the directory; a
+    university nobody places is not offered; a far one only because the community long-listed it."""
+    data = (
+        GraphBuilder()
+        .org("firm", "sme", "27")
+        .org("shop", "sme", "27")
+        .community("c", "mic-kinki", ["27"])
+        .tie("MEMBER_OF", "firm", "c")
+        .tie("MEMBER_OF", "shop", "c")
+        .event("forum", "2020-10-01", prefecture="27")
+        .tie("ATTENDED", "firm", "forum")
+        .tie("ATTENDED", "shop", "forum")
+        .org("osaka-uni", "university", "27")
+        .org("hyogo-uni", "university", "28")
+        .tie("SPOKE_AT", "hyogo-uni", "forum")
+        .tie("LONG_LISTED", "c", "hyogo-uni")
+        .org("kyodai", "university", name="京都大学")
+        .tie("SPOKE_AT", "kyodai", "forum")
+        .org("nowhere-uni", "university")
+        .tie("SPOKE_AT", "nowhere-uni", "forum")
+        .org("far-uni", "university", "40")
+        .tie("SPOKE_AT", "far-uni", "forum")
+        .org("listed-far-uni", "university", "01")
+        .tie("LONG_LISTED", "c", "listed-far-uni")
+        .build()
+    )
+    university = need(missing_sectors(data, Scope(community="c"), suggestions_per_sector=10), "c", "university")
+    tiers = [(s.organisation_id, s.jurisdiction) for s in university.suggestions]
+    assert tiers == [
+        ("osaka-uni", "own_prefecture"),
+        ("hyogo-uni", "own_area"),
+        ("kyodai", "own_area"),
+        ("listed-far-uni", "other_area"),
+    ]
+    by_id = {s.organisation_id: s for s in university.suggestions}
+    assert by_id["hyogo-uni"].score > by_id["osaka-uni"].score  # tier first, then score
+    assert by_id["kyodai"].jurisdiction_prefectures == ["26"]
+    assert "既に関係がある" in by_id["listed-far-uni"].reasons[0].ja
+
+
+def test_the_directorys_universities_come_after_the_graphs_own_and_before_other_tiers() -> None:
+    """No university in Fukui in the graph: Fukui's national university and kosen, then the area's."""
+    data = (
+        GraphBuilder()
+        .org("firm", "sme", "18")
+        .community("c", prefectures=["18"])
+        .tie("MEMBER_OF", "firm", "c")
+        .event("forum", "2020-10-01", prefecture="18")
+        .tie("ATTENDED", "firm", "forum")
+        .org("toyama-uni", "university", "16")
+        .tie("SPOKE_AT", "toyama-uni", "forum")
+        .org("osaka-uni", "university", "27")
+        .tie("SPOKE_AT", "osaka-uni", "forum")
+        .build()
+    )
+    mic = need(missing_sectors(data, Scope(community="c")), "c", "university")
+    assert [s.organisation_id or s.name for s in mic.suggestions] == ["福井大学", "福井工業高等専門学校", "toyama-uni"]
+    # Fukui is in the MIC Hokuriku area but the METI Kinki area: the analysis's region kind decides.
+    meti = need(missing_sectors(data, Scope(community="c"), region_kind="meti"), "c", "university")
+    assert [s.organisation_id or s.name for s in meti.suggestions] == ["福井大学", "福井工業高等専門学校", "osaka-uni"]
+
+
+def test_a_national_body_comes_after_local_ones_whatever_its_score() -> None:
+    data = (
+        osaka_community()
+        .org("local-insurer", "insurer", "27")
+        .org("national-insurer", "insurer")
+        .tie("SPOKE_AT", "national-insurer", "forum")
+        .tie("LONG_LISTED", "c", "national-insurer")
+        .org("kobe-insurer", "insurer", "28")
+        .org("far-insurer", "insurer", "40")
+        .tie("SPOKE_AT", "far-insurer", "forum")
+        .build()
+    )
+    insurer = need(missing_sectors(data, Scope(community="c")), "c", "insurer")
+    assert ids(insurer) == ["local-insurer", "kobe-insurer", "national-insurer"]
+    scores = {s.organisation_id: s.score for s in insurer.suggestions}
+    assert scores["national-insurer"] > scores["local-insurer"] > scores["kobe-insurer"]
 
 
 def test_named_people_and_counted_members_all_meet_a_need() -> None:
@@ -252,6 +453,45 @@ def test_seed_cyber_dounet_is_pointed_to_a_hokkaido_university(seed: GraphData) 
     assert university.suggestions[0].proximity == "same_prefecture"
 
 
+def in_area(prefectures: list[str], region_code: str) -> bool:
+    return all(code in {p.code for p in geography.prefectures_of_region(region_code)} for code in prefectures)
+
+
+def test_seed_kansai_secnet_is_pointed_to_kinki_police_or_national_ones_only(seed: GraphData) -> None:
+    found = community_named(seed, "関西SEC-net")
+    police = need(missing_sectors(seed, Scope(community=found.id), suggestions_per_sector=20), found.id, "police")
+    assert police.suggestions
+    for s in police.suggestions:
+        assert s.jurisdiction in ("own_prefecture", "national"), s.name
+        assert in_area(s.jurisdiction_prefectures, "meti-kinki"), s.name
+    names = {s.name for s in police.suggestions}
+    assert "大阪府警察" in names and not names & {"熊本県警察", "沖縄県警"}
+
+
+def test_seed_fukuoka_saga_is_offered_its_own_police_and_only_kyushu_bureaus(seed: GraphData) -> None:
+    found = community_named(seed, "地域SECUNITY(福岡·佐賀)")
+    result = missing_sectors(seed, Scope(community=found.id), suggestions_per_sector=20)
+    police = need(result, found.id, "police")
+    own = [s for s in police.suggestions if s.jurisdiction == "own_prefecture"]
+    assert {s.name for s in own} == {"福岡県警察", "佐賀県警察"}
+    assert all(s.in_graph or s.source for s in own)  # from the directory when the graph lacks it
+    assert all(s.jurisdiction == "national" for s in police.suggestions if s not in own)
+    bureau = need(result, found.id, "bureau")
+    assert bureau.suggestions and all(in_area(s.jurisdiction_prefectures, "mic-kyushu") for s in bureau.suggestions)
+    assert "九州経済産業局" in {s.name for s in bureau.suggestions}
+    assert "東北経済産業局" not in {s.name for s in bureau.suggestions}
+
+
+@pytest.mark.parametrize("community", ["沖縄サイバーセキュリティ研究会", "沖縄サイバーセキュリティネットワーク"])
+def test_seed_okinawa_is_offered_universities_in_okinawa(seed: GraphData, community: str) -> None:
+    found = community_named(seed, community)
+    result = missing_sectors(seed, Scope(community=found.id), suggestions_per_sector=20)
+    university = need(result, found.id, "university")
+    assert [s.name for s in university.suggestions][:1] == ["琉球大学"]
+    assert all(s.jurisdiction_prefectures == ["47"] for s in university.suggestions)
+    assert not {s.name for s in university.suggestions} & {"慶應義塾大学", "東北工業大学", "立命館大学"}
+
+
 def test_seed_every_need_explains_itself(seed: GraphData) -> None:
     for subject in missing_sectors(seed).communities:
         assert subject.evidence
@@ -259,8 +499,12 @@ def test_seed_every_need_explains_itself(seed: GraphData) -> None:
             assert coverage.evidence and all(e.ja and e.en for e in coverage.evidence)
             if not coverage.met:
                 assert coverage.advice
-            scores = [s.score for s in coverage.suggestions]
-            assert scores == sorted(scores, reverse=True)
+            # By jurisdiction tier, the graph's bodies before the directory's within the first, then by score.
+            order = [
+                (list(JURISDICTION_LABELS).index(s.jurisdiction), not s.in_graph, -s.score)
+                for s in coverage.suggestions
+            ]
+            assert order == sorted(order)
             assert all(s.reasons for s in coverage.suggestions)
 
 

@@ -217,6 +217,14 @@ def test_profile_sections_with_exact_contents() -> None:
     no_external_resources(page)
 
 
+def test_profile_marks_a_suggested_body_not_yet_in_the_graph() -> None:
+    """An Osaka community with no police in the graph is pointed to the directory's 大阪府警察, marked 未登録."""
+    data = GraphBuilder().community("c", "mic-kinki", ["27"]).org("a", "sme", "27").tie("MEMBER_OF", "a", "c").build()
+    needs = section(community_profile_html(data, "c"), "needs")
+    assert '<span class="suggestion">大阪府警察（未登録）（大阪府）</span>' in needs
+    assert "【未登録】大阪府警察は公的機関名簿にあるがグラフにない（出典: 警察庁 都道府県警察一覧" in needs
+
+
 def test_profile_change_since_a_date() -> None:
     page = community_profile_html(kansai(), "com-x", since=dt.date(2020, 5, 1))
     change = section(page, "change")

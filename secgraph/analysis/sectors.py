@@ -5,10 +5,45 @@ For each community (and each region: the union of its communities) the needs of 
 A need is met by a named member or secretariat body of the sector, by a member person who works at
 one, or by members known only as a count (「企業14社」) — the documents often give only numbers.
 
-For each missing need, organisations of that sector are ranked as candidates to approach:
+For each missing need, organisations of that sector are candidates to approach, first sorted by
+**jurisdiction** and then, within each tier, ranked by a score:
 
-- **nearness**: located in a prefecture the community covers (strong), or in the same MIC or METI
-  area (weaker);
+1. bodies of the community's **own prefectures** (``regions.covered_prefectures``: the prefectures it
+   lists, else those of its region; a community spanning two prefectures has both as its own) — a
+   bureau counts when it serves one of them;
+2. bodies of its **bureau area** (``regions.community_areas`` of the analysis's ``region_kind``: the
+   MIC area by default, the METI area with ``region_kind="meti"``; its region's area, else the areas
+   of its prefectures, so one listing prefectures of two areas without a region has both);
+3. **national bodies**: recorded with no prefecture (a vendor or insurer known by its head office
+   only, 日本商工会議所, a national police body);
+4. bodies of **other areas** only when the community itself has already reached them (partner,
+   contacted, long list, a shared event): a planner asks the bodies that can come to the meetings, and
+   a university, insurer or chamber from the other end of Japan is no lead by link prediction alone.
+
+A region (the union of its communities) has the region's prefectures as its own and the region as its
+area. A community with neither prefectures nor a region has no own prefecture: only national bodies
+(and those it has reached) are suggested to it.
+
+Where a body is comes from the graph (its prefecture), and for a bureau from the reference directory
+(``model.public_bodies``): the prefectures a bureau serves, which the directory lists under its name
+and aliases. Bodies of the jurisdiction-bound sectors (``vocabulary.JURISDICTION_SECTORS``: police,
+prefectural and municipal government, METI and MIC bureaus) are suggested only from tiers 1 and 3 —
+never from another prefecture, even of the same area. A body of a sector with no national bodies
+(``vocabulary.LOCAL_SECTORS``: universities, kosen, governments, bureaus) recorded without a prefecture
+is somewhere the graph does not say: it is not offered, unless the directory names it.
+
+When the graph holds no body of a sector the directory lists (police, prefecture, bureaus, the
+capital's chamber of commerce, national universities and kosen) for one of the community's own
+prefectures, the directory's body is suggested after the graph's bodies of tier 1, marked
+「未登録 / not yet in the graph」 with the directory's source (``Suggestion.in_graph``). A directory body
+is matched against the graph by name and aliases first (``names.record_name_keys``), so one already in
+the graph under another spelling is suggested as itself. The own prefectures are taken in order of how
+many of the community's members and secretariat are located there.
+
+Within a tier candidates are ranked by:
+
+- **nearness**: located in (or, for a bureau, serving) a prefecture the community covers (strong), or
+  in the same MIC or METI area (weaker);
 - **ties already there**: a direct tie with the community (partner, contacted, on its long list, a
   shared event), members it already shares events or ties with;
 - **link prediction**: the resource allocation index (Zhou, Lü & Zhang 2009) between the candidate and
@@ -58,8 +93,10 @@ from secgraph.analysis.regions import (
 )
 from secgraph.model import geography
 from secgraph.model.graph import CommunityNotFound, GraphData
-from secgraph.model.records import Headcount
-from secgraph.model.vocabulary import RelType
+from secgraph.model.names import record_name_keys
+from secgraph.model.public_bodies import PublicBody, body_key, listed_rows, public_bodies
+from secgraph.model.records import Headcount, Organisation
+from secgraph.model.vocabulary import BUREAU_AREA_KINDS, JURISDICTION_SECTORS, LOCAL_SECTORS, RelType, Sector
 
 #: What each reason adds to a candidate's score. Nearness dominates: a body that can come to the
 #: meetings is worth more than one tied through a national hub.
@@ -78,15 +115,46 @@ SUGGESTION_WEIGHTS: dict[str, float] = {
 #: Relationships that show the community itself has already reached a body.
 REACHED: tuple[RelType, ...] = (RelType.PARTNERS_WITH, RelType.CONTACTED, RelType.LONG_LISTED)
 
+Jurisdiction = Literal["own_prefecture", "own_area", "national", "other_area"]
+#: The jurisdiction tiers, in the order suggestions are shown.
+JURISDICTION_LABELS: dict[str, tuple[str, str]] = {
+    "own_prefecture": ("対象の都道府県", "the community's own prefecture"),
+    "own_area": ("同じ管轄区域", "the community's bureau area"),
+    "national": ("全国の機関", "national body"),
+    "other_area": ("他地域（既に関係あり）", "another area, already tied"),
+}
+_TIER_ORDER: dict[str, int] = {tier: rank for rank, tier in enumerate(JURISDICTION_LABELS)}
+#: The mark a body from the directory carries until it is added to the graph.
+NOT_IN_GRAPH: tuple[str, str] = ("未登録", "not yet in the graph")
+
 
 class Suggestion(BaseModel):
-    """An organisation of a missing sector to approach, and why."""
+    """An organisation of a missing sector to approach, and why.
 
-    organisation_id: str
+    A body of the reference directory that is not in the graph has no ``organisation_id``,
+    ``in_graph`` false, and the directory's ``source``; its score and link prediction are 0.
+    """
+
+    organisation_id: str | None = Field(
+        description="団体ID（未登録なら空） / Organisation id (none if not in the graph)"
+    )
     name: str
+    name_en: str | None = None
     sector: str
     prefecture: str | None
     score: float
+    jurisdiction: Jurisdiction = Field(
+        description="管轄の区分: 対象の都道府県・同じ管轄区域・全国・他地域"
+        " / Own prefecture, own area, national, other area"
+    )
+    jurisdiction_prefectures: list[str] = Field(
+        default_factory=list, description="所在・管轄の都道府県 / Prefectures it stands in or serves"
+    )
+    in_graph: bool = Field(default=True, description="グラフにあるか（未登録なら偽） / In the graph (false: 未登録)")
+    source: str | None = Field(
+        default=None, description="未登録の機関の出典（名簿） / Directory source of a body not in the graph"
+    )
+    source_as_of: str | None = Field(default=None, description="名簿の時点 / Date the directory reflects")
     proximity: Proximity | None = None
     direct_ties: list[str] = Field(default_factory=list, description="コミュニティとの既存の関係 / Ties already")
     tied_members: list[str] = Field(default_factory=list, description="既につながる構成員 / Members tied to it")
@@ -97,6 +165,12 @@ class Suggestion(BaseModel):
     events: int = Field(description="関与イベント数 / Events it took part in")
     reasons: list[Evidence]
     advice: Advice
+
+    def label(self, lang: str = "ja") -> str:
+        """The name as a table shows it: a body not yet in the graph carries 「未登録 / not yet in the graph」."""
+        if self.in_graph:
+            return self.name
+        return f"{self.name}（{NOT_IN_GRAPH[0]}）" if lang == "ja" else f"{self.name} ({NOT_IN_GRAPH[1]})"
 
 
 class NeedCoverage(BaseModel):
@@ -313,18 +387,45 @@ class _LinkPrediction:
 
 
 class _Target:
-    """A community or a region's communities, seen from outside: who is in, where it is."""
+    """A community or a region's communities, seen from outside: who is in, where it is.
 
-    def __init__(self, ix: NetworkIndex, subject_id: str, name: str, community_ids: list[str], home: set[str]):
+    ``home`` are its own prefectures; ``areas`` its bureau areas, of kind ``area_kind`` ("mic" or "meti").
+    """
+
+    def __init__(
+        self,
+        ix: NetworkIndex,
+        subject_id: str,
+        name: str,
+        community_ids: list[str],
+        home: set[str],
+        areas: set[str],
+        area_kind: str,
+    ):
         self.subject_id = subject_id
         self.name = name
         self.communities = set(community_ids)
         self.inside = set().union(*(ix.members.get(c, set()) for c in community_ids)) if community_ids else set()
         self.group = self.inside | self.communities
         self.home = home
+        self.areas = areas
+        self.area_kind = area_kind
         self.joined_by_members = set().union(*(ix.memberships.get(m, set()) for m in self.inside)) - self.communities
         self._ix = ix
         self._link: _LinkPrediction | None = None
+        self._presence: dict[str, int] | None = None
+
+    def presence(self) -> dict[str, int]:
+        """Own prefecture → how many of the members and secretariat are located there."""
+        if self._presence is None:
+            located = self._ix.located
+            self._presence = {p: sum(1 for m in self.inside if p in located.get(m, ())) for p in sorted(self.home)}
+        return self._presence
+
+    def home_in_order(self) -> list[str]:
+        """The own prefectures, where most members and secretariat are first (then by JIS code)."""
+        presence = self.presence()
+        return sorted(self.home, key=lambda p: (-presence[p], p))
 
     def link_prediction(self) -> _LinkPrediction:
         """The group's link prediction scores, made once for all the needs of this subject."""
@@ -355,18 +456,103 @@ def _among(neighbours: Mapping[str, object] | None, among: set[str]) -> list[str
     return sorted(n for n in neighbours if n in among)
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """The graph read against the directory of public bodies: which organisation is which listed body,
+    and where each organisation stands or serves."""
+
+    #: Organisation → the directory's rows of the body it is (empty: not listed).
+    rows: dict[str, tuple[PublicBody, ...]]
+    #: Listed body (``public_bodies.body_key``) → the organisations that are it.
+    in_graph: dict[tuple[str, str], list[str]]
+    #: Organisation → the prefectures it stands in, or for a bureau serves (empty: national or unknown).
+    serves: dict[str, frozenset[str]]
+    #: Sector → the prefectures some organisation of it stands in or serves.
+    served: dict[str, frozenset[str]]
+
+
+def _listed(ix: NetworkIndex) -> _Listed:
+    """Inside ``shared_inputs`` made once per data object."""
+
+    def build() -> _Listed:
+        rows: dict[str, tuple[PublicBody, ...]] = {}
+        in_graph: dict[tuple[str, str], list[str]] = defaultdict(list)
+        serves: dict[str, frozenset[str]] = {}
+        served: dict[str, set[str]] = defaultdict(set)
+        for org_id in sorted(ix.organisations):
+            org = ix.organisations[org_id]
+            found = listed_rows(record_name_keys(org), org.prefecture)
+            if found:
+                rows[org_id] = found
+                in_graph[body_key(found[0])].append(org_id)
+            serves[org_id] = _serves(org, found)
+            if org.sector:
+                served[org.sector] |= serves[org_id]
+        return _Listed(rows, dict(in_graph), serves, {k: frozenset(v) for k, v in served.items()})
+
+    return reuse("sectors.listed", ix.data, None, build)
+
+
+def _serves(org: Organisation, rows: tuple[PublicBody, ...]) -> frozenset[str]:
+    """Where a body stands, or for a bureau the prefectures it serves: the directory's rows for a listed
+    bureau (and for a listed body the graph gives no prefecture), else the area of a bureau's seat, else
+    its own prefecture. Empty when the graph does not place it."""
+    if rows and (rows[0].sector in BUREAU_AREA_KINDS or not org.prefecture):
+        return frozenset(row.prefecture for row in rows)
+    kind = BUREAU_AREA_KINDS.get(org.sector)
+    if kind is not None and org.prefecture:
+        return frozenset(p.code for p in geography.prefectures_of_region(area_of(org.prefecture, kind)))
+    return frozenset({org.prefecture}) if org.prefecture else frozenset()
+
+
+def _tier(target: _Target, sector: str, serves: frozenset[str], reached: bool) -> Jurisdiction | None:
+    """Which jurisdiction tier a body is in for ``target``; None: not to be suggested (see the module)."""
+    if serves & target.home:
+        return "own_prefecture"
+    if not serves:
+        return None if sector in LOCAL_SECTORS else "national"
+    if sector in JURISDICTION_SECTORS:
+        return None
+    if {area_of(p, target.area_kind) for p in serves} & target.areas:
+        return "own_area"
+    return "other_area" if reached else None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """An organisation of the graph worth suggesting, with what its score was made of."""
+
+    tier: Jurisdiction
+    score: float
+    org_id: str
+    near: Proximity | None
+    direct: list[str]
+    direct_events: set[str]
+    tied: list[str]
+    link: float
+    comms: int
+    events: int
+
+    @property
+    def order(self) -> tuple[int, float, str]:
+        return (_TIER_ORDER[self.tier], -self.score, self.org_id)
+
+
 def _suggest(
     ix: NetworkIndex, target: _Target, need: SectorNeed, reached: dict[str, list[str]], limit: int
 ) -> list[Suggestion]:
+    """The graph's candidates by tier, then score; the directory's bodies after the own prefectures'."""
+    if limit <= 0:
+        return []
     w = SUGGESTION_WEIGHTS
     graph = ix.network
-    ranked: list[tuple[float, str, Proximity | None, list[str], set[str], list[str], float, int, int]] = []
+    listed = _listed(ix)
+    ranked: list[_Candidate] = []
     candidates = sorted({o for sector in need.sectors for o in ix.organisations_by_sector.get(sector, [])})
     for org_id in candidates:
         org = ix.organisations[org_id]
         if org_id in target.inside:
             continue
-        near = proximity({org.prefecture} if org.prefecture else set(), target.home)
         neighbours = graph._adj.get(org_id)  # the plain dict: membership tests in C, not through a view
         direct = sorted(set(reached.get(org_id, [])))
         direct_events: set[str] = set()
@@ -374,6 +560,11 @@ def _suggest(
             edge = graph.edges[org_id, community_id]
             direct += [r for r in edge["relationships"] if r not in direct]
             direct_events |= set(edge["events"])
+        serves = listed.serves[org_id]
+        tier = _tier(target, org.sector, serves, bool(direct or direct_events))
+        if tier is None:
+            continue  # not this community's to ask (another jurisdiction), or the graph does not say where
+        near = proximity(serves, target.home)
         tied = _among(neighbours, target.inside)
         link = target.link_prediction().score(org_id)
         comms, events = len(ix.memberships.get(org_id, set())), len(ix.parts.get(org_id, set()))
@@ -385,81 +576,200 @@ def _suggest(
             + min(link, w["max_link_prediction"])
             + activity
         )
-        if score <= 0 or (org.prefecture and not near and not (direct or direct_events or tied or link > 0)):
-            continue  # a local body of another region with no tie here is no lead
-        ranked.append((round(score, 3), org_id, near, direct, direct_events, tied, link, comms, events))
+        if score <= 0:
+            continue
+        ranked.append(_Candidate(tier, round(score, 3), org_id, near, direct, direct_events, tied, link, comms, events))
+    ranked.sort(key=lambda c: c.order)
+    own = [c for c in ranked if c.tier == "own_prefecture"]
+    shown: list[_Candidate | tuple[PublicBody, ...]] = [*own, *_from_directory(listed, target, need)]
+    shown += [c for c in ranked if c.tier != "own_prefecture"]
     # Only the best are shown: their reasons and advice are written for them alone.
-    ranked.sort(key=lambda r: (-r[0], r[1]))
-    return [_suggestion(ix, target, need, *best) for best in ranked[:limit]]
+    return [
+        _suggestion(ix, target, need, best)
+        if isinstance(best, _Candidate)
+        else _directory_suggestion(target, need, best)
+        for best in shown[:limit]
+    ]
 
 
-def _suggestion(
-    ix: NetworkIndex,
-    target: _Target,
-    need: SectorNeed,
-    score: float,
-    org_id: str,
-    near: Proximity | None,
-    direct: list[str],
-    direct_events: set[str],
-    tied: list[str],
-    link: float,
-    comms: int,
-    events: int,
-) -> Suggestion:
+def _from_directory(listed: _Listed, target: _Target, need: SectorNeed) -> list[tuple[PublicBody, ...]]:
+    """The directory's bodies of the need's sectors for each own prefecture no graph body of that sector
+    stands in or serves, leaving out those the graph holds under another name; each body once (a bureau
+    serves several prefectures), with its rows for the own prefectures. Prefectures in ``home_in_order``."""
+    found: dict[tuple[str, str], list[PublicBody]] = {}
+    for prefecture in target.home_in_order():
+        for sector in sorted(need.sectors, key=list(Sector).index):  # the vocabulary's order: universities first
+            if prefecture in listed.served.get(sector, frozenset()):
+                continue
+            for body in public_bodies(prefecture, Sector(sector)):
+                key = body_key(body)
+                if key not in listed.in_graph:
+                    found.setdefault(key, []).append(body)
+    return [tuple(rows) for rows in found.values()]
+
+
+def _suggestion(ix: NetworkIndex, target: _Target, need: SectorNeed, best: _Candidate) -> Suggestion:
     graph = ix.network
+    org_id, tied = best.org_id, best.tied
     org = ix.organisations[org_id]
-    shared_events = sorted(direct_events.union(*(graph.edges[org_id, m]["events"] for m in tied)))
+    shared_events = sorted(best.direct_events.union(*(graph.edges[org_id, m]["events"] for m in tied)))
     shared_communities = sorted(ix.memberships.get(org_id, set()) & target.joined_by_members)
-    reasons = _reasons(ix, target, org_id, near, direct, tied, shared_events, shared_communities, link)
-    reasons += _activity_reason(ix, org_id, comms, events)
+    serves = _listed(ix).serves[org_id]
+    reasons = _where(ix, target, org_id, best.tier, best.near, serves)
+    reasons += _reasons(ix, target, org_id, best.direct, tied, shared_events, shared_communities, best.link)
+    reasons += _activity_reason(ix, org_id, best.comms, best.events)
     name = display(ix.data, org_id)
     return Suggestion(
         organisation_id=org_id,
         name=name,
+        name_en=org.name_en,
         sector=str(org.sector),
         prefecture=org.prefecture,
-        score=score,
-        proximity=near,
-        direct_ties=direct,
+        score=best.score,
+        jurisdiction=best.tier,
+        jurisdiction_prefectures=sorted(serves),
+        proximity=best.near,
+        direct_ties=best.direct,
         tied_members=tied,
         shared_events=shared_events,
         shared_communities=shared_communities,
-        link_prediction=round(link, 4),
-        communities=comms,
-        events=events,
+        link_prediction=round(best.link, 4),
+        communities=best.comms,
+        events=best.events,
         reasons=reasons,
-        advice=_advice(ix, target, need, name, tied, direct),
+        advice=_advice(ix, target, need, name, tied, best.direct),
     )
+
+
+def _directory_suggestion(target: _Target, need: SectorNeed, rows: tuple[PublicBody, ...]) -> Suggestion:
+    body = rows[0]
+    bureau = body.sector in BUREAU_AREA_KINDS
+    served = sorted(row.prefecture for row in rows)
+    places = [geography.prefecture(p) for p in served]
+    where_ja, where_en = "・".join(p.name for p in places), ", ".join(p.name_en for p in places)
+    nodes = [geography.prefecture_node_id(p) for p in served]
+    presence = sum(target.presence().get(p, 0) for p in served)
+    sector_ja, sector_en = sector_label(body.sector, "ja"), sector_label(body.sector, "en")
+    mark_ja, mark_en = NOT_IN_GRAPH
+    reasons = [
+        evidence(
+            "node",
+            f"【{mark_ja}】{body.name}は公的機関名簿にあるがグラフにない（出典: {body.source}、{body.as_of}時点）",
+            f"[{mark_en}] {body.name_en} ({body.name}) is in the directory of public bodies but not in the graph"
+            f" (source: {body.source}, as of {body.as_of})",
+            nodes,
+        ),
+        evidence(
+            "node",
+            f"{body.name}は{where_ja}{'を管轄する' if bureau else 'の'}{sector_ja}"
+            f"（{target.name}の対象の都道府県。構成員・事務局{presence}件が所在）",
+            f"{body.name_en} is the {sector_en} {'serving' if bureau else 'of'} {where_en}, the own prefecture(s)"
+            f" of {target.name} ({presence} member or secretariat bod(ies) there)",
+            nodes,
+        ),
+    ]
+    return Suggestion(
+        organisation_id=None,
+        name=body.name,
+        name_en=body.name_en or None,
+        sector=body.sector.value,
+        prefecture=None if bureau else body.prefecture,
+        score=0.0,
+        jurisdiction="own_prefecture",
+        jurisdiction_prefectures=served,
+        in_graph=False,
+        source=body.source,
+        source_as_of=body.as_of.isoformat(),
+        proximity="same_prefecture",
+        link_prediction=0.0,
+        communities=0,
+        events=0,
+        reasons=reasons,
+        advice=Advice(
+            ja=f"{body.name}（{mark_ja}）をグラフとロングリストに加え、個別に訪問する（第1段階、{need.ja}）",
+            en=f"Add {body.name_en or body.name} ({mark_en}) to the graph and the long list, and visit it"
+            f" one-to-one (stage 1, {need.en})",
+        ),
+    )
+
+
+def _where(
+    ix: NetworkIndex,
+    target: _Target,
+    org_id: str,
+    tier: Jurisdiction,
+    near: Proximity | None,
+    serves: frozenset[str],
+) -> list[Evidence]:
+    """Where the body is, as its jurisdiction tier rests on it."""
+    name = display(ix.data, org_id)
+    org = ix.organisations[org_id]
+    places = [geography.prefecture(p) for p in sorted(serves)]
+    nodes = [org_id, *(geography.prefecture_node_id(p.code) for p in places)]
+    if tier == "national":
+        return [
+            evidence(
+                "node",
+                f"{name}は所在の都道府県が記録されておらず、全国の機関として対象の都道府県・管轄区域の候補の次に示す",
+                f"{name} has no prefecture in the graph: a national body, shown after the community's own"
+                " prefectures and area",
+                [org_id],
+            )
+        ]
+    if tier == "other_area":
+        return [
+            evidence(
+                "node",
+                f"{name}は{'・'.join(p.name for p in places)}に所在し{target.name}の管轄区域の外だが、"
+                "既に関係があるので示す",
+                f"{name} is in {', '.join(p.name_en for p in places)}, outside the area of {target.name};"
+                " shown because the community has already reached it",
+                nodes,
+            )
+        ]
+    if not near:
+        return []
+    strength_ja = "強い" if near == "same_prefecture" else "やや弱い"
+    strength_en = "strong" if near == "same_prefecture" else "weaker"
+    level_ja, level_en = PROXIMITY_LABELS[near]
+    if org.prefecture and org.sector not in BUREAU_AREA_KINDS and serves == {org.prefecture}:
+        where = places[0]
+        return [
+            evidence(
+                "node",
+                f"{name}は{where.name}に所在（{target.name}の対象地域と{level_ja}、{strength_ja}理由）",
+                f"{name} is in {where.name_en}: {level_en} as {target.name} ({strength_en} reason)",
+                nodes,
+            )
+        ]
+    # A bureau serves an area, and a body the graph does not place is placed by the directory.
+    rows = _listed(ix).rows.get(org_id, ())
+    source_ja = f"（公的機関名簿: {rows[0].source}）" if rows else ""
+    source_en = f" (directory of public bodies: {rows[0].source})" if rows else ""
+    verb_ja, verb_en = ("を管轄", "serves") if org.sector in BUREAU_AREA_KINDS else ("に所在", "is in")
+    return [
+        evidence(
+            "node",
+            f"{name}は{'・'.join(p.name for p in places)}{verb_ja}{source_ja}"
+            f"（{target.name}の対象地域と{level_ja}、{strength_ja}理由）",
+            f"{name} {verb_en} {', '.join(p.name_en for p in places)}{source_en}: {level_en} as {target.name}"
+            f" ({strength_en} reason)",
+            nodes,
+        )
+    ]
 
 
 def _reasons(
     ix: NetworkIndex,
     target: _Target,
     org_id: str,
-    near: Proximity | None,
     direct: list[str],
     tied: list[str],
     shared_events: list[str],
     shared_communities: list[str],
     link: float,
 ) -> list[Evidence]:
-    name = display(ix.data, org_id)
     reasons: list[Evidence] = []
-    org = ix.organisations[org_id]
-    if near and org.prefecture:
-        where = geography.prefecture(org.prefecture)
-        strength_ja = "強い" if near == "same_prefecture" else "やや弱い"
-        strength_en = "strong" if near == "same_prefecture" else "weaker"
-        level_ja, level_en = PROXIMITY_LABELS[near]
-        reasons.append(
-            evidence(
-                "node",
-                f"{name}は{where.name}に所在（{target.name}の対象地域と{level_ja}、{strength_ja}理由）",
-                f"{name} is in {where.name_en}: {level_en} as {target.name} ({strength_en} reason)",
-                [org_id, geography.prefecture_node_id(where.code)],
-            )
-        )
     if direct:
         reasons.append(
             evidence(
@@ -641,7 +951,15 @@ def _missing_sectors(
         _subject(
             ix,
             facts,
-            _Target(ix, c, ix.communities[c].name, [c], covered_prefectures(ix.communities[c])),
+            _Target(
+                ix,
+                c,
+                ix.communities[c].name,
+                [c],
+                covered_prefectures(ix.communities[c]),
+                community_areas(ix.communities[c], region_kind),
+                region_kind,
+            ),
             "community",
             needs,
             suggestions_per_sector,
@@ -653,7 +971,7 @@ def _missing_sectors(
         region = geography.region(code)
         members = [c.id for c in communities_in_scope(snapshot, Scope(region=code))]
         home = {p.code for p in geography.prefectures_of_region(code)}
-        target = _Target(ix, code, f"{region.name}（{region.bureau}管内）", members, home)
+        target = _Target(ix, code, f"{region.name}（{region.bureau}管内）", members, home, {code}, region.kind)
         region_results.append(_subject(ix, facts, target, "region", needs, suggestions_per_sector))
     return MissingSectors(
         scope=scope.describe(),

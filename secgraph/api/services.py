@@ -18,7 +18,7 @@ from secgraph.access.policy import PLANNER_NODE_KINDS, PLANNER_REL_TYPES
 from secgraph.api.problems import ProblemError
 from secgraph.api.queries import FilterError, GraphView, NodeFilters, find_nodes, find_relationships
 from secgraph.model.graph import GraphData, referenced_ids
-from secgraph.model.names import name_key
+from secgraph.model.names import record_name_keys
 from secgraph.model.records import Node, Relationship
 from secgraph.model.vocabulary import USER_REL_TYPES, RelType
 from secgraph.store import ChangeSet, GraphStore, StoreSettings, open_store
@@ -309,7 +309,7 @@ class GraphService:
                 continue
             cached = known.get(other.id)
             if cached is None or cached[0] is not other:
-                cached = known[other.id] = (other, frozenset(_name_keys(other)))
+                cached = known[other.id] = (other, frozenset(record_name_keys(other)))
             for key in cached[1]:
                 index.setdefault((other.kind, key), []).append(other.id)
         for gone in known.keys() - data.nodes.keys():
@@ -322,7 +322,7 @@ class GraphService:
         if node.kind not in _NAMED_KINDS:
             return
         index = self._names_of(data)
-        same = {i for key in _name_keys(node) for i in index.get((node.kind, key), ()) if i != node.id}
+        same = {i for key in record_name_keys(node) for i in index.get((node.kind, key), ()) if i != node.id}
         if not same:
             return
         other_id = min(same)  # the first by id, as a scan of the graph meets it
@@ -443,14 +443,6 @@ def _user_type(rel: Relationship) -> None:
             f"{rel.type} follows from node fields and is not written directly / {rel.type}は項目から自動で作られます",
             [{"field": "type", "reason": "use one of: " + ", ".join(map(str, USER_REL_TYPES))}],
         )
-
-
-def _name_keys(node: Node) -> set[str]:
-    texts: list[str] = []
-    for field_name in ("name", "abbreviation", "aliases"):
-        value = getattr(node, field_name, None)
-        texts.extend(value if isinstance(value, list) else [value] if value else [])
-    return {k for k in map(name_key, texts) if len(k) >= 2}
 
 
 def new_id(kind: str) -> str:

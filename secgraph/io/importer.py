@@ -33,7 +33,7 @@ from secgraph.io.json_graph import KIND_TABLES, user_nodes, written_relationship
 from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
 from secgraph.io.tables import RowError, Table, read_tables
 from secgraph.model.graph import GraphData, endpoint_error, referenced_ids
-from secgraph.model.names import name_key, printable
+from secgraph.model.names import name_key, printable, record_name_keys
 from secgraph.model.records import (
     NODE_TYPES,
     Community,
@@ -51,7 +51,6 @@ _NODE_TABLES: dict[str, type[Node]] = {table: NODE_TYPES[kind] for kind, table i
 #: CSV column → model field, where the two differ.
 _COLUMN_TO_FIELD: dict[str, dict[str, str]] = {"headcounts": {"kind": "count_kind"}}
 _MERGEABLE: tuple[type[Node], ...] = (Organisation, Community, EventSeries)
-_NAME_FIELDS = ("name", "abbreviation", "aliases")
 
 
 @dataclass(frozen=True)
@@ -177,18 +176,6 @@ def _validate_rows(table: Table, errors: list[RowError], progress: tqdm) -> list
     return located
 
 
-def _name_keys(node: Node) -> set[str]:
-    keys: set[str] = set()
-    for field_name in _NAME_FIELDS:
-        value = getattr(node, field_name, None)
-        for text in value if isinstance(value, list) else [value]:
-            if text:
-                key = name_key(text)
-                if len(key) >= 2:
-                    keys.add(key)
-    return keys
-
-
 def _merge_into(kept: Node, other: Node) -> tuple[Node, tuple[str, ...]]:
     """``kept`` with the names of ``other`` as aliases and its empty fields filled from ``other``."""
     data = kept.model_dump()
@@ -243,11 +230,11 @@ class _UnionByName:
         self.owner: dict[tuple[str, str], str] = {}
 
     def find(self, node: Node) -> str | None:
-        owners = [self.owner[(node.kind, k)] for k in sorted(_name_keys(node)) if (node.kind, k) in self.owner]
+        owners = [self.owner[(node.kind, k)] for k in sorted(record_name_keys(node)) if (node.kind, k) in self.owner]
         return owners[0] if owners else None
 
     def claim(self, node: Node, owner_id: str) -> None:
-        for key in _name_keys(node):
+        for key in record_name_keys(node):
             self.owner.setdefault((node.kind, key), owner_id)
 
 

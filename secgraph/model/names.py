@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 #: Legal forms that may stand before or after a name without changing which body it is.
 LEGAL_FORMS: tuple[str, ...] = (
@@ -66,3 +67,26 @@ def name_key(name: str) -> str:
     text = _DASHES.sub("-", text)
     text = _SPACES_AND_DOTS.sub("", text)
     return text.casefold()
+
+
+#: The fields a record is known by: its name, abbreviation and other names.
+NAME_FIELDS: tuple[str, ...] = ("name", "abbreviation", "aliases")
+#: Shorter keys are dropped: a one-letter name would join unrelated bodies.
+MIN_KEY_LENGTH = 2
+
+
+def name_keys(names: Iterable[str | None]) -> set[str]:
+    """The ``name_key`` of each name, leaving out empty names and keys shorter than ``MIN_KEY_LENGTH``."""
+    return {key for key in (name_key(n) for n in names if n) if len(key) >= MIN_KEY_LENGTH}
+
+
+def record_name_keys(record: object) -> set[str]:
+    """The keys a record (organisation, community, person …) is known by: those of its ``NAME_FIELDS``.
+
+    Two records that share a key are taken to be the same body; this is the project's one rule for it.
+    """
+    texts: list[str] = []
+    for field_name in NAME_FIELDS:
+        value = getattr(record, field_name, None)
+        texts.extend(value if isinstance(value, list) else [value] if value else [])
+    return name_keys(texts)

@@ -23,13 +23,14 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from secgraph.model import geography
-from secgraph.model.names import name_key
-from secgraph.model.vocabulary import Sector, parse_term
+from secgraph.model.names import name_key, name_keys
+from secgraph.model.vocabulary import BUREAU_AREA_KINDS, Sector, parse_term
 
 FILE_NAME = "public_bodies.csv"
 COLUMNS: tuple[str, ...] = ("prefecture", "sector", "name", "name_en", "aliases", "source", "as_of")
@@ -234,3 +235,42 @@ def public_bodies(prefecture: str | None = None, sector: Sector | None = None) -
         wanted = parse_term(Sector, str(sector))
         bodies = tuple(body for body in bodies if body.sector is wanted)
     return bodies
+
+
+def body_key(body: PublicBody) -> tuple[str, str]:
+    """What one body is across its rows (a bureau has a row for each prefecture it serves)."""
+    return (body.sector.value, name_key(body.name))
+
+
+@cache
+def _rows_by_name() -> dict[str, tuple[PublicBody, ...]]:
+    found: dict[str, list[PublicBody]] = defaultdict(list)
+    for body in _directory():
+        for key in name_keys(body.names):
+            found[key].append(body)
+    return {key: tuple(rows) for key, rows in found.items()}
+
+
+@cache
+def _rows_by_body() -> dict[tuple[str, str], tuple[PublicBody, ...]]:
+    found: dict[tuple[str, str], list[PublicBody]] = defaultdict(list)
+    for body in _directory():
+        found[body_key(body)].append(body)
+    return {key: tuple(rows) for key, rows in found.items()}
+
+
+def listed_rows(keys: Iterable[str], prefecture: str | None) -> tuple[PublicBody, ...]:
+    """Every row of the one directory body a record known by ``keys`` (``names.record_name_keys``) is.
+
+    A name or alias is read within the row's prefecture, so for a record located in ``prefecture`` only
+    that prefecture's rows count — bureau rows excepted, as a bureau stands in one prefecture and serves
+    others. A record with no prefecture is matched on all rows. When the keys reach no body, or more
+    than one (「県警」 alone names every prefecture's police), the record is not listed: ``()``.
+    """
+    rows = {row for key in keys for row in _rows_by_name().get(key, ())}
+    if prefecture is not None:
+        rows = {row for row in rows if row.prefecture == prefecture or row.sector in BUREAU_AREA_KINDS}
+    bodies = {body_key(row) for row in rows}
+    if len(bodies) != 1:
+        return ()
+    return _rows_by_body()[bodies.pop()]

@@ -145,6 +145,36 @@ SECTORS: dict[Sector, SectorInfo] = {
     Sector.OTHER: SectorInfo(Label("その他", "Other"), _O),
 }
 
+#: Sectors whose bodies act only within their own territory — a prefecture's police and government, a
+#: municipality and its board of education, the METI or MIC bureau of an area: a community can ask only
+#: those of its own prefectures and bureau areas (national police bodies aside: they have no territory).
+JURISDICTION_SECTORS: frozenset[Sector] = frozenset(
+    {
+        Sector.POLICE,
+        Sector.PREFECTURE,
+        Sector.MUNICIPALITY,
+        Sector.BOARD_OF_EDUCATION,
+        Sector.METI_BUREAU,
+        Sector.MIC_BUREAU,
+    }
+)
+#: Sectors with no national body: every one of them stands in a prefecture (a bureau serves an area).
+#: One recorded without a prefecture is somewhere the data does not say, not a national body.
+LOCAL_SECTORS: frozenset[Sector] = frozenset(
+    {
+        Sector.PREFECTURE,
+        Sector.MUNICIPALITY,
+        Sector.BOARD_OF_EDUCATION,
+        Sector.METI_BUREAU,
+        Sector.MIC_BUREAU,
+        Sector.UNIVERSITY,
+        Sector.KOSEN,
+        Sector.VOCATIONAL_SCHOOL,
+    }
+)
+#: The bureau sectors and the kind of area (``Region.kind``) each serves.
+BUREAU_AREA_KINDS: dict[Sector, str] = {Sector.METI_BUREAU: "meti", Sector.MIC_BUREAU: "mic"}
+
 
 class EventType(StrEnum):
     SEMINAR = "seminar"

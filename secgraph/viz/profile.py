@@ -34,7 +34,7 @@ from secgraph.analysis.compare import CommunityChanges
 from secgraph.analysis.health import HealthSummary, health_on
 from secgraph.analysis.key_persons import KeyPersonCandidate
 from secgraph.analysis.network import Scope
-from secgraph.analysis.sectors import SectorCoverage, Suggestion
+from secgraph.analysis.sectors import NOT_IN_GRAPH, SectorCoverage, Suggestion
 from secgraph.analysis.stage import ActivityIndex, CommunityActivity, CommunityStage, membership_count, stages_on
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
@@ -399,8 +399,10 @@ def _need_rows(coverage: SectorCoverage) -> list[NeedRow]:
 def _suggestion(suggestion: Suggestion) -> SuggestionRow:
     # the first reason that is a fact about the organisation (nearness, ties), not the scoring rule
     reason = next((r for r in suggestion.reasons if r.kind != "rule"), None)
+    # A body from the directory keeps its mark however long its name: it is not in the graph yet.
+    mark = "" if suggestion.in_graph else f"（{NOT_IN_GRAPH[0]}）"
     return SuggestionRow(
-        name=_cut(suggestion.name, NAME_CHARS),
+        name=_cut(suggestion.name, NAME_CHARS) + mark,
         where=_prefecture_names(suggestion.prefecture),
         reason=Text(_cut(reason.ja, LINE_CHARS), _cut(reason.en, LINE_CHARS)) if reason else None,
     )

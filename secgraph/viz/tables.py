@@ -44,7 +44,7 @@ from secgraph.analysis.explain import Advice, Evidence
 from secgraph.analysis.health import HealthSummary, NetworkHealth
 from secgraph.analysis.key_persons import ROLE_TYPES, GroupBrokers, KeyPersonCandidates
 from secgraph.analysis.regions import GAP_LABELS, PROXIMITY_LABELS, IsolatedRegions, NearestTie
-from secgraph.analysis.sectors import MissingSectors, SectorCoverage
+from secgraph.analysis.sectors import JURISDICTION_LABELS, NOT_IN_GRAPH, MissingSectors, SectorCoverage
 from secgraph.analysis.stage import EngagementStages
 from secgraph.model import geography
 from secgraph.model.vocabulary import Sector, label
@@ -116,6 +116,9 @@ COLUMNS: dict[str, str] = {
     "finding": "指摘 / Finding",
     "finding_id": "指摘の対象ID / Finding about",
     "proximity": "近さ / Nearness",
+    "jurisdiction": "管轄の区分 / Jurisdiction tier",
+    "in_graph": "グラフに登録 / In the graph",
+    "directory_source": "名簿の出典 / Directory source",
     "network_distance": "ネットワーク上の距離 / Network distance",
     "subject_id": "対象ID / Subject id",
     "subject": "対象 / Subject",
@@ -544,6 +547,9 @@ def _missing_tables(result: MissingSectors) -> list[ExportTable]:
                         "prefecture": prefecture_names([s.prefecture] if s.prefecture else []),
                         "score": s.score,
                         "proximity": PROXIMITY_LABELS[s.proximity][0] if s.proximity else None,
+                        "jurisdiction": JURISDICTION_LABELS[s.jurisdiction][0],
+                        "in_graph": _MARK[True] if s.in_graph else " / ".join(NOT_IN_GRAPH),
+                        "directory_source": f"{s.source}（{s.source_as_of}時点）" if s.source else None,
                         "direct_ties": _joined(s.direct_ties),
                         "tied_members": _joined(s.tied_members),
                         "shared_events": _joined(s.shared_events),
@@ -567,7 +573,8 @@ def _missing_tables(result: MissingSectors) -> list[ExportTable]:
             "suggestions",
             "声をかける候補",
             ("subject_id", "subject", "kind", "need", "rank", "organisation_id", "name", "sector", "prefecture")
-            + ("score", "proximity", "direct_ties", "tied_members", "shared_events", "shared_communities")
+            + ("score", "proximity", "jurisdiction", "in_graph", "directory_source")
+            + ("direct_ties", "tied_members", "shared_events", "shared_communities")
             + ("link_prediction", "community_count", "event_count", *EVIDENCE, *ADVICE),
             suggestion_rows,
         ),
