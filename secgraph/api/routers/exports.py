@@ -19,14 +19,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from secgraph.access import Principal, Role, Visibility
 from secgraph.api.analysis_service import REVISION_HEADER, AnalysisAnswer, AnalysisRequest
 from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import ProblemError
 from secgraph.api.routers import ERROR_RESPONSES, analyses
 from secgraph.api.routers.analyses import ScopeParam
-from secgraph.api.services import GraphService
-from secgraph.model.graph import GraphData
 from secgraph.viz.graph_files import (
     GEXF_MEDIA_TYPE,
     GRAPHML_MEDIA_TYPE,
@@ -75,11 +72,6 @@ def _file(body: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-def _without_names(who: Principal) -> Principal:
-    """The caller, seeing what a viewer sees (a narrowing only: never more than the caller's own)."""
-    return Principal(who.key_id, who.name, Role.VIEWER, who.community_id)
-
-
 def _analysis_export(name: str, analysis: Callable[..., AnalysisAnswer]) -> Callable[..., Response]:
     """A route taking ``analysis``'s own parameters and dependencies plus ``format``, ``table`` and
     ``hide_names``, answering with its result as tables."""
@@ -111,7 +103,7 @@ def _analysis_export(name: str, analysis: Callable[..., AnalysisAnswer]) -> Call
     def export(**values: Any) -> Response:
         file_format, chosen, hide_names = values.pop("format"), values.pop("table"), values.pop("hide_names")
         asked: AnalysisRequest = values["answers"]
-        values["answers"] = asked.unconditional(_without_names(asked.principal) if hide_names else None)
+        values["answers"] = asked.unconditional(hide_names)
         answer: AnalysisAnswer = analysis(**values)
         every = analysis_tables(answer.result)
         tables = [t for t in every if chosen is None or t.key == chosen]
@@ -162,18 +154,6 @@ for _name, _analysis in ANALYSES.items():
     )
 
 
-def _graph_for(graph: GraphService, who: Principal, hide_names: bool) -> tuple[GraphData, bool]:
-    """The data a graph file is drawn from, and whether names are hidden in it.
-
-    A viewer always gets names hidden. Its file is anonymised from the view without confidential
-    records with the service's own pseudonym key, which gives exactly the viewer's view — the same
-    pseudonymous ids every viewer read shows — and marks the file as names-hidden.
-    """
-    if who.visibility == Visibility.ANONYMISED:
-        return graph.view(Visibility.PUBLIC).data, True
-    return graph.view_for(who).data, hide_names
-
-
 _GRAPH_FORMATS: dict[str, tuple[Callable[..., bytes], str]] = {
     "graphml": (graph_graphml, GRAPHML_MEDIA_TYPE),
     "gexf": (graph_gexf, GEXF_MEDIA_TYPE),
@@ -206,10 +186,11 @@ def graph_file(
     ] = "graphml",
     hide_names: Annotated[bool, _HIDE_NAMES] = False,
 ) -> Response:
-    data, names_hidden = _graph_for(graph, who, hide_names)
+    # the caller's view, names hidden for a viewer or when asked: the pseudonyms every viewer read shows
+    data = graph.view_for(who, hide_names).data
     write, media_type = _GRAPH_FORMATS[file_format]
     try:
-        body = write(data, where, hide_names=names_hidden, pseudonym_key=graph.pseudonym_key)
+        body = write(data, where, hide_names=data.names_hidden)
     except KeyError as error:
         raise ProblemError(404, str(error.args[0]) if error.args else "not found") from None
     return _file(body, media_type, file_name("graph", where, file_format))
