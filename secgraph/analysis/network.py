@@ -35,8 +35,9 @@ invited them, which is the tie kept. It also keeps the network linear in the num
 (attendees × hosts, a few per event) rather than quadratic in each audience, which the national
 scale needs: tens of millions of audience pairs would not fit in memory.
 
-Scopes: a community (its members, secretariat and the events it held), a region or prefecture
-(actors located there and the communities there), or the whole country.
+Scopes: a community (its circle, ``community_circle``: members, secretariat, partners, contacts,
+their people and everyone in the events it ran), a region or prefecture (actors located there and
+the communities there), or the whole country.
 """
 
 from __future__ import annotations
