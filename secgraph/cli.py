@@ -195,9 +195,18 @@ def _service(hide_names: bool):  # type: ignore[no-untyped-def]
     from secgraph.api.settings import ApiSettings
 
     settings = ApiSettings.from_env()
+    # the service's own pseudonyms (the API's), so that a file made here matches what viewers see
     pseudonyms = KeyStore(settings.keys_path).pseudonym_key() if hide_names else b""
     principal = Principal("local", "command line", Role.VIEWER) if hide_names else LOCAL_ADMIN
     return GraphService(StoreHolder(settings.store), pseudonyms), principal
+
+
+def _pseudonym_key() -> bytes:
+    """The service's pseudonym key (made on first use), as ``serve`` uses it."""
+    from secgraph.access import KeyStore
+    from secgraph.api.settings import ApiSettings
+
+    return KeyStore(ApiSettings.from_env().keys_path).pseudonym_key()
 
 
 def _labels() -> tuple[Callable[[str | None], str], Callable[[str | None], str]]:
@@ -572,10 +581,12 @@ def _export_map(args: argparse.Namespace, data: Any, scope: Any, pseudonyms: byt
     from secgraph.viz.network_view import map_view_html
 
     positions, seed = None, args.seed
+    if (args.layout or args.save_layout) and not pseudonyms:
+        pseudonyms = _pseudonym_key()  # a layout keeps people under the service's pseudonyms
     if args.layout:
         stored = read_layout(Path(args.layout))
         positions, seed = positions_for(stored, data, pseudonym_key=pseudonyms), stored.seed
-    drawn = network_map(data, scope, seed=seed, positions=positions, anonymised=args.hide_names)
+    drawn = network_map(data, scope, seed=seed, positions=positions, anonymised=data.names_hidden)
     if args.save_layout:
         write_layout(Path(args.save_layout), layout_of(drawn, pseudonym_key=pseudonyms))
     if args.format == "html":
@@ -615,16 +626,11 @@ def _export_bytes(args: argparse.Namespace, service: Any, data: Any, scope: Any)
             return to_xlsx_bytes(tables), args.analysis
         # several tables as CSV come as a zip of one CSV each
         return (table_csv(tables[0]) if len(tables) == 1 else to_csv_bytes(tables)), args.analysis
-    from secgraph.access import Visibility
     from secgraph.viz.graph_files import graph_gexf, graph_graphml, graph_json
 
     write = {"json": graph_json, "graphml": graph_graphml, "gexf": graph_gexf}[args.format]
-    if args.hide_names:
-        # as the API does for viewers: anonymised here, from the view without confidential records,
-        # with the service's pseudonyms, so that the file is marked as names-hidden
-        public = service.view(Visibility.PUBLIC).data
-        return write(public, scope, hide_names=True, pseudonym_key=service.pseudonym_key), "graph"
-    return write(data, scope), "graph"
+    # with --hide-names ``data`` is the viewer's view, made with the service's pseudonyms: kept as it is
+    return write(data, scope, hide_names=data.names_hidden), "graph"
 
 
 def _no_table(key: str, tables: list[Any]) -> list[Any]:

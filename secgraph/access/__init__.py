@@ -4,7 +4,7 @@ from secgraph.access.keys import DEFAULT_KEYS_PATH, ApiKeyInfo, KeyRequestError,
 from secgraph.access.policy import community_records, write_refusals
 from secgraph.access.ratelimit import FailureLimiter
 from secgraph.access.roles import LOCAL_ADMIN, ROLE_LABELS, Principal, Role, Visibility
-from secgraph.access.visibility import visible_graph
+from secgraph.access.visibility import shown_visibility, visible_graph
 
 __all__ = [
     "DEFAULT_KEYS_PATH",
@@ -18,6 +18,7 @@ __all__ = [
     "Role",
     "Visibility",
     "community_records",
+    "shown_visibility",
     "visible_graph",
     "write_refusals",
 ]

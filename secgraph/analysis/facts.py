@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from secgraph.analysis.network import editions_by_series, reuse, shared_inputs, tie_index
+from secgraph.analysis.network import editions_by_series, employers_on, reuse, shared_inputs, tie_index
 from secgraph.model.graph import GraphData, community_of
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Node
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, SECTORS, HeadcountKind, RelType, Sector, label, parse_term
@@ -112,38 +112,21 @@ def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
         facts.members = sorted(set(facts.members))
         facts.headcounts = list(_member_counts(data).get(community_id, []))
         evidence: dict[str, list[str]] = defaultdict(list)
-        employers = employers_by_person(data)
+        employers = employers_on(data)
         for body_id in sorted(set(facts.secretariat) | set(facts.members)):
             sector = getattr(data.nodes[body_id], "sector", None)
             if sector:
                 evidence[sector].append(body_id)
-            # A person who belongs brings the sector of where they work (a key person from a university).
-            for employer in employers.get(body_id, []):
-                employer_sector = getattr(data.nodes.get(employer), "sector", None)
-                if employer_sector:
-                    evidence[employer_sector].append(f"{body_id}@{employer}")
+            # A person who belongs brings the sector of where they work now (a key person from a university).
+            employer = employers.get(body_id)
+            employer_sector = getattr(data.nodes.get(employer), "sector", None) if employer else None
+            if employer_sector:
+                evidence[employer_sector].append(f"{body_id}@{employer}")
         for count in facts.headcounts:
             if count.sector and count.count > 0:
                 evidence[count.sector].append(count.label or f"{count.count}")
         facts.sectors = {k: evidence[k] for k in sorted(evidence)}
     return facts
-
-
-def employers_by_person(data: GraphData) -> dict[str, list[str]]:
-    """Person → the ids of where they work (WORKS_AT), sorted; built once per data.
-
-    A person's own ties are mostly events attended: looking for WORKS_AT among them per member would
-    walk them all for every community the person belongs to.
-    """
-
-    def build() -> dict[str, list[str]]:
-        employers: dict[str, list[str]] = defaultdict(list)
-        for rel in data.relationships.values():
-            if rel.type == RelType.WORKS_AT:
-                employers[rel.from_id].append(rel.to_id)
-        return {person: sorted(found) for person, found in employers.items()}
-
-    return reuse("facts.employers", data, None, build)
 
 
 def _member_counts(data: GraphData) -> dict[str, list[Headcount]]:

@@ -263,12 +263,10 @@ class _Unit:
 
     @cached_property
     def staff_of(self) -> dict[str, str]:
-        """Person → the member organisation they act for (first by id)."""
-        owner: dict[str, str] = {}
-        for member in self.members:
-            for person in self.index.staff.get(member, []):
-                owner.setdefault(person, member)
-        return owner
+        """Person → the member organisation they act for: their current employer
+        (``model.ties.current_employers``), when it is a member."""
+        members = set(self.members)
+        return {person: body for person, body in self.index.employers.items() if body in members}
 
     def parts(self, types: Iterable[RelType]) -> list[tuple[str, str, dt.date]]:
         """(actor, event or series, day) for every part in the unit's events and series; a part set

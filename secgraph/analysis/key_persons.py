@@ -49,9 +49,9 @@ from secgraph.analysis.network import (
     EVENT_PARTS,
     Scope,
     actor_network,
+    employers_on,
     shared_inputs,
     snapshot_at,
-    tie_start,
 )
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
@@ -197,20 +197,17 @@ class GroupBrokers(BaseModel):
 
 
 def actor_sectors(data: GraphData, actors: Iterable[str]) -> dict[str, str | None]:
-    """Each actor's sector: an organisation's own, a person's current employer's (the latest tie,
-    then the lowest id), ``community`` for a community; None when unknown."""
-    employers: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
-    for rel in data.relationships.values():
-        if rel.type == RelType.WORKS_AT and rel.to_id in data.nodes:
-            employers[rel.from_id].append((tie_start(rel), rel.to_id))
+    """Each actor's sector: an organisation's own, a person's current employer's
+    (``model.ties.current_employers``), ``community`` for a community; None when unknown."""
+    employers = employers_on(data)
     result: dict[str, str | None] = {}
     for actor in actors:
         node = data.nodes[actor]
         if node.kind == "Community":
             result[actor] = COMMUNITY
         elif node.kind == "Person":
-            ranked = sorted(employers.get(actor, []), key=lambda e: (-e[0].toordinal(), e[1]))
-            result[actor] = next((getattr(data.nodes[e], "sector", None) for _, e in ranked), None)
+            employer = employers.get(actor)
+            result[actor] = getattr(data.nodes[employer], "sector", None) if employer else None
         else:
             result[actor] = getattr(node, "sector", None)
     return result

@@ -35,8 +35,9 @@ invited them, which is the tie kept. It also keeps the network linear in the num
 (attendees × hosts, a few per event) rather than quadratic in each audience, which the national
 scale needs: tens of millions of audience pairs would not fit in memory.
 
-Scopes: a community (its members, secretariat and the events it held), a region or prefecture
-(actors located there and the communities there), or the whole country.
+Scopes: a community (its circle, ``community_circle``: members, secretariat, partners, contacts,
+their people and everyone in the events it ran), a region or prefecture (actors located there and
+the communities there), or the whole country.
 """
 
 from __future__ import annotations
@@ -47,17 +48,20 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import combinations
 from typing import Any, TypeVar
 
 import networkx as nx
 
 from secgraph.model import geography
-from secgraph.model.dates import parse_date
 from secgraph.model.graph import GraphData, community_of
 from secgraph.model.records import Community, Event, Headcount, Node, Organisation, Person, Relationship
-from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType
+from secgraph.model.ties import current_employers
+from secgraph.model.ties import date_first_day as date_first_day  # re-exported: the analyses read dates here
+from secgraph.model.ties import date_last_day as date_last_day
+from secgraph.model.ties import tie_holds_on as tie_holds_on
+from secgraph.model.ties import tie_start as tie_start
+from secgraph.model.vocabulary import EVENT_ROLE_TYPES, EventStatus, RelType
 
 ACTOR_KINDS = ("Organisation", "Person", "Community")
 
@@ -202,30 +206,6 @@ def relationships_by_id(data: GraphData) -> list[Relationship]:
     return sorted(relationships.values(), key=lambda r: str(r.id))
 
 
-@lru_cache(maxsize=1 << 16)
-def date_first_day(text: str) -> dt.date:
-    """The first day a written date (``2014-09``, ``2021``) can mean; each text parsed once."""
-    return parse_date(text).first_day()
-
-
-@lru_cache(maxsize=1 << 16)
-def date_last_day(text: str) -> dt.date:
-    """The last day a written date can mean; each text parsed once."""
-    return parse_date(text).last_day()
-
-
-def tie_start(rel: Relationship) -> dt.date:
-    """When a tie is first known to hold."""
-    return date_first_day(rel.start or rel.as_of)
-
-
-def tie_holds_on(rel: Relationship, day: dt.date) -> bool:
-    """Whether the tie had begun by ``day`` and not ended before it."""
-    if date_first_day(rel.start or rel.as_of) > day:
-        return False
-    return rel.end is None or date_last_day(rel.end) >= day
-
-
 def event_day(event: Event) -> dt.date:
     return date_first_day(event.start)
 
@@ -313,84 +293,108 @@ def editions_by_series(data: GraphData) -> dict[str, list[str]]:
     return reuse("editions_by_series", data, None, build)
 
 
-def community_circle(data: GraphData, community_id: str) -> set[str]:
-    """A community and the actors that belong to it: members, secretariat, their people, and
-    those who held a part in the events and series the community (or its secretariat for it) ran.
+def employers_on(data: GraphData, day: dt.date | None = None) -> dict[str, str]:
+    """``model.ties.current_employers(data, day)`` (the one rule for where a person works), made once
+    per data object and day inside ``shared_inputs``."""
+    return reuse("current_employers", data, day, lambda: current_employers(data, day))
 
-    "Their people" are those who work at the community, its members or its secretariat. (Before,
-    the people of an organisation that only took part in an event were let in or not by the order
-    the ties happened to be read in: a circle must not depend on that.)
+
+def _parts(ties: TieIndex, nodes: dict[str, Node], target_id: str, types: frozenset[RelType]) -> set[str]:
+    """Who held a part of ``types`` in an event or series; an edition inherits its series' parts."""
+    found = {r.from_id for r in ties.by_to.get(target_id, ()) if r.type in types}
+    node = nodes.get(target_id)
+    if isinstance(node, Event) and node.series_id:
+        found |= {r.from_id for r in ties.by_to.get(node.series_id, ()) if r.type in types}
+    return found
+
+
+_ALL_PARTS, _HOSTING = frozenset(EVENT_PARTS), frozenset(HOSTING)
+
+
+def community_events(data: GraphData, community_id: str) -> dict[str, list[str]]:
+    """The events and series a community ran → the ids of the relationships that make them its own.
+
+    A community ran what it held a role in itself (主催・共催・後援・協力), and what one of its
+    secretariat bodies organised or co-hosted for it: an event no other community ran, where the
+    body is secretariat of this community alone, or where another of the community's own bodies
+    (member, partner, secretariat) took part. Secretariat bodies are read in id order; an event
+    already the community's is not attributed again.
     """
-    if _shared.get() is None:
-        # One circle on its own: two passes over the ties cost less than indexing them all.
-        def touching(ids: set[str]) -> list[Relationship]:
-            return [rel for rel in data.relationships.values() if rel.to_id in ids or rel.from_id in ids]
-    else:
-        # Inside shared_inputs the index is built once for every circle of the block.
-        ties = tie_index(data)
+    ties, nodes = tie_index(data), data.nodes
+    targets: dict[str, list[str]] = defaultdict(list)
+    for rel in ties.by_from.get(community_id, ()):
+        if rel.type in EVENT_ROLE_TYPES and rel.to_id in nodes:
+            targets[rel.to_id].append(str(rel.id))
+    own = ties.by_to.get(community_id, ())
+    secretariat = sorted({r.from_id for r in own if r.type == RelType.SECRETARIAT_OF})
+    bodies = (RelType.MEMBER_OF, RelType.SECRETARIAT_OF, RelType.PARTNERS_WITH)
+    own_bodies = {r.from_id for r in own if r.type in bodies}
+    own_bodies |= {r.to_id for r in ties.by_from.get(community_id, ()) if r.type == RelType.PARTNERS_WITH}
+    for body in secretariat:
+        runs_for = {r.to_id for r in ties.by_from.get(body, ()) if r.type == RelType.SECRETARIAT_OF}
+        sole = runs_for == {community_id}
+        for rel in ties.by_from.get(body, ()):
+            if rel.type not in _HOSTING or rel.to_id in targets:
+                continue
+            runners = _parts(ties, nodes, rel.to_id, _HOSTING)
+            if any(isinstance(nodes.get(r), Community) and r != community_id for r in runners):
+                continue  # another community ran it: it is that community's event
+            others = _parts(ties, nodes, rel.to_id, _ALL_PARTS) - {body}
+            if sole or others & own_bodies:
+                targets[rel.to_id].append(str(rel.id))
+    return {target: sorted(ids) for target, ids in sorted(targets.items())}
 
-        def touching(ids: set[str]) -> list[Relationship]:
-            return [rel for node_id in ids for rel in ties.touching(node_id)]
 
-    own = touching({community_id})
-    circle = {community_id}
-    circle.update(
-        r.from_id for r in own if r.to_id == community_id and r.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF)
-    )
-    employers = set(circle)
-    events = {r.to_id for r in own if r.from_id == community_id and r.type in EVENT_ROLE_TYPES}
+def community_circle(data: GraphData, community_id: str) -> set[str]:
+    """A community's circle: the actors (organisations, people, communities) that belong to it.
+
+    - the community itself, its members and secretariat, its partners (連携) and the bodies it or its
+      secretariat contacted;
+    - the people who work at the community, at its members or at its secretariat;
+    - everyone who held a part (roles or attendance) in what it ran (``community_events``): its held
+      events (an edition with its series' parts), the series those belong to, and the series it ran
+      with every held edition.
+
+    The only definition of a circle: the stage, the health, community scopes, the regions' shared
+    participants and the map's community filter all read it.
+    """
+    ties, nodes = tie_index(data), data.nodes
+    own_from, own_to = ties.by_from.get(community_id, ()), ties.by_to.get(community_id, ())
+    belong = {r.from_id for r in own_to if r.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF)}
+    circle = {community_id, *belong}
+    circle |= {r.from_id for r in own_to if r.type == RelType.PARTNERS_WITH}
+    circle |= {r.to_id for r in own_from if r.type == RelType.PARTNERS_WITH}
+    secretariat = {r.from_id for r in own_to if r.type == RelType.SECRETARIAT_OF}
+    for source in (community_id, *sorted(secretariat)):
+        circle |= {r.to_id for r in ties.by_from.get(source, ()) if r.type == RelType.CONTACTED}
+    for body in (community_id, *belong):
+        circle |= {r.from_id for r in ties.by_to.get(body, ()) if r.type == RelType.WORKS_AT}
     editions = editions_by_series(data)
-    events |= {event_id for series_id in events for event_id in editions.get(series_id, ())}
-    for rel in touching(events | employers):
-        if (rel.to_id in events and rel.type in EVENT_PARTS) or (
-            rel.to_id in employers and rel.type == RelType.WORKS_AT
-        ):
-            circle.add(rel.from_id)
-    return {a for a in circle if a in data.nodes and data.nodes[a].kind in ACTOR_KINDS}
+    ran: set[str] = set()
+    for target in community_events(data, community_id):
+        node = nodes.get(target)
+        if isinstance(node, Event):
+            if node.status == EventStatus.HELD:
+                ran.add(target)
+                if node.series_id:
+                    ran.add(node.series_id)
+        else:
+            ran.add(target)
+            ran |= {e for e in editions.get(target, ()) if getattr(nodes.get(e), "status", None) == EventStatus.HELD}
+    for target in ran:
+        circle |= _parts(ties, nodes, target, _ALL_PARTS)
+    return {a for a in circle if a in nodes and nodes[a].kind in ACTOR_KINDS}
 
 
 def community_circles(data: GraphData) -> dict[str, set[str]]:
-    """``community_circle`` of every community of ``data``, by community id (in the data's order).
-
-    One pass over the ties indexes what a circle is made of (members and secretariat, the events a
-    community ran, each event's and each body's participants and staff); each circle is then put
-    together from those lists, rather than from every tie touching its members and events.
-    """
-    belongs: dict[str, set[str]] = defaultdict(set)  # community → members and secretariat
-    ran: dict[str, set[str]] = defaultdict(set)  # community → events and series it held a part in
-    took_part: dict[str, set[str]] = defaultdict(set)  # event or series → who held a part in it
-    staff: dict[str, set[str]] = defaultdict(set)  # body → who works at it
-    belonging, event_roles, event_parts = (
-        {RelType.MEMBER_OF, RelType.SECRETARIAT_OF},
-        set(EVENT_ROLE_TYPES),
-        set(EVENT_PARTS),
-    )
-    for rel in data.relationships.values():
-        kind = rel.type
-        if kind in belonging:
-            belongs[rel.to_id].add(rel.from_id)
-        elif kind == RelType.WORKS_AT:
-            staff[rel.to_id].add(rel.from_id)
-        if kind in event_roles:
-            ran[rel.from_id].add(rel.to_id)
-        if kind in event_parts:
-            took_part[rel.to_id].add(rel.from_id)
-    editions = editions_by_series(data)
-    nodes, nobody = data.nodes, frozenset[str]()
-    circles: dict[str, set[str]] = {}
-    for community_id, node in nodes.items():
-        if not isinstance(node, Community):
-            continue
-        circle = {community_id, *belongs.get(community_id, nobody)}
-        employers = set(circle)
-        events = set(ran.get(community_id, nobody))
-        events |= {event_id for series_id in events for event_id in editions.get(series_id, ())}
-        for event_id in events:
-            circle |= took_part.get(event_id, nobody)
-        for employer_id in employers:
-            circle |= staff.get(employer_id, nobody)
-        circles[community_id] = {a for a in circle if a in nodes and nodes[a].kind in ACTOR_KINDS}
-    return circles
+    """``community_circle`` of every community of ``data``, by community id (in the data's order),
+    with one tie index for all of them."""
+    with shared_inputs():
+        return {
+            node_id: community_circle(data, node_id)
+            for node_id, node in data.nodes.items()
+            if isinstance(node, Community)
+        }
 
 
 def scoped_actor_ids(data: GraphData, scope: Scope, located: dict[str, set[str]] | None = None) -> set[str]:

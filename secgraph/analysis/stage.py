@@ -38,14 +38,16 @@ from pydantic import BaseModel, Field, model_validator
 
 from secgraph.analysis import regions
 from secgraph.analysis.explain import Advice, Evidence, evidence
-from secgraph.analysis.facts import display, employers_by_person
+from secgraph.analysis.facts import display
 from secgraph.analysis.network import (
-    ACTOR_KINDS,
     EVENT_PARTS,
     Scope,
     actor_network,
+    community_circle,
+    community_events,
     date_first_day,  # each written date parsed once (cached): asked for every event, membership and count
     date_last_day,
+    employers_on,
     event_day,
     reuse,
     shared_inputs,
@@ -285,14 +287,12 @@ class ActivityIndex:
         ties = tie_index(self.data)
         self.by_from: Mapping[str, list[Relationship]] = ties.by_from
         self.by_to: Mapping[str, list[Relationship]] = ties.by_to
-        self.employers: Mapping[str, list[str]] = employers_by_person(self.data)  # shared with community_facts
+        #: Person → where they work on this date (``model.ties.current_employers``).
+        self.employers: Mapping[str, str] = employers_on(self.data)
         self.staff: dict[str, list[str]] = defaultdict(list)
-        self.secretariat_of: dict[str, set[str]] = defaultdict(set)
         for rel in self.data.relationships.values():
             if rel.type == RelType.WORKS_AT:
                 self.staff[rel.to_id].append(rel.from_id)
-            elif rel.type == RelType.SECRETARIAT_OF:
-                self.secretariat_of[rel.from_id].add(rel.to_id)
         for ids in self.staff.values():
             ids.sort()
         self.editions: dict[str, list[Event]] = defaultdict(list)
@@ -411,7 +411,7 @@ class ActivityIndex:
         return display(self.data, node_id)
 
     def group_of(self, actor_id: str) -> SectorGroup | None:
-        """An organisation's sector group; a person's from where they work; None when unknown."""
+        """An organisation's sector group; a person's their current employer's; None when unknown."""
         # Asked for every member on every date of every history: looked up once per actor.
         if actor_id not in self._groups:
             self._groups[actor_id] = self._group_of(actor_id)
@@ -421,11 +421,9 @@ class ActivityIndex:
         sector = getattr(self.data.nodes.get(actor_id), "sector", None)
         if sector:
             return sector_group(Sector(sector))
-        for employer in self.employers.get(actor_id, []):
-            sector = getattr(self.data.nodes.get(employer), "sector", None)
-            if sector:
-                return sector_group(Sector(sector))
-        return None
+        employer = self.employers.get(actor_id)
+        sector = getattr(self.data.nodes.get(employer), "sector", None) if employer else None
+        return sector_group(Sector(sector)) if sector else None
 
     def is_government(self, actor_id: str) -> bool:
         sector = getattr(self.data.nodes.get(actor_id), "sector", None)
@@ -535,13 +533,8 @@ class CommunityActivity:
 
     @cached_property
     def circle(self) -> set[str]:
-        """The community's actors: itself, secretariat, members, partners, contacts, and everyone
-        who took part (roles or attendance) in its events and series."""
-        actors = {self.id, *self.secretariat, *self.members, *self.partners, *self.contacted}
-        for target in [*(e.id for e in self.events), *self.series]:
-            actors.update(part.actor_id for part in self.index.parts(target))
-        nodes = self.index.data.nodes
-        return {a for a in actors if a in nodes and nodes[a].kind in ACTOR_KINDS}
+        """The community's circle (``network.community_circle``)."""
+        return community_circle(self.index.data, self.id)
 
 
 def _build_activity(index: ActivityIndex, community_id: str) -> CommunityActivity:
@@ -584,23 +577,7 @@ def _build_activity(index: ActivityIndex, community_id: str) -> CommunityActivit
 
 
 def _attribute_events(index: ActivityIndex, act: CommunityActivity) -> None:
-    cid = act.id
-    targets: dict[str, set[str]] = defaultdict(set)
-    for rel in index.by_from.get(cid, []):
-        if rel.type in EVENT_ROLE_TYPES and rel.to_id in index.data.nodes:
-            targets[rel.to_id].add(str(rel.id))
-    own_bodies = set(act.members) | set(act.partners) | set(act.secretariat)
-    for body in act.secretariat:
-        sole = index.secretariat_of.get(body, set()) == {cid}
-        for rel in index.by_from.get(body, []):
-            if rel.type not in RUNNING_ROLES or rel.to_id in targets:
-                continue
-            runners = {p.actor_id for p in index.parts(rel.to_id, RUNNING_ROLES)}
-            if any(isinstance(index.data.nodes.get(r), Community) and r != cid for r in runners):
-                continue  # another community ran it: it is that community's event
-            others = {p.actor_id for p in index.parts(rel.to_id)} - {body}
-            if sole or others & own_bodies:
-                targets[rel.to_id].add(str(rel.id))
+    targets = community_events(index.data, act.id)
     events: dict[str, Event] = {}
     series: set[str] = set()
     for target, rel_ids in targets.items():

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from fastapi import Response
 from pydantic import BaseModel
 
-from secgraph.access import Principal
+from secgraph.access import Principal, shown_visibility
 from secgraph.analysis.network import Scope, SharedInputs, shared_inputs
 from secgraph.analysis.registry import Analysis, Place
 from secgraph.api.problems import ProblemError, not_found
@@ -239,20 +239,23 @@ class AnalysisRequest:
     cache: AnalysisCache
     principal: Principal
     if_none_match: str | None = None
+    #: Computed on the view with names hidden (``access.shown_visibility``), as a viewer sees it.
+    hide_names: bool = False
 
     def answer(self, analysis: Analysis[Any, Any], parameters: Place) -> AnalysisAnswer:
         """``analysis`` with ``parameters`` on what the caller may see, as its JSON (or 304), from the
         cache when nothing was written since; ``X-Graph-Revision`` tells which revision of the graph
         it describes. Cached on the analysis's slug and its (validated, hashable) parameters."""
-        analysis_key = (analysis.slug, parameters, self.principal.visibility, "json")
+        visibility = shown_visibility(self.principal, self.hide_names)
+        analysis_key = (analysis.slug, parameters, visibility, "json")
         for _attempt in range(ASKED_AGAIN_AT_MOST):
-            view = self.graph.view_for(self.principal)
+            view = self.graph.view_for(self.principal, self.hide_names)
 
             def compute(view: GraphView = view) -> CachedAnswer:
                 with shared_inputs(self.cache.inputs_for(view.data)):
                     return CachedAnswer.of(_analysed(analysis, parameters, view.data), view.revision)
 
-            key = (analysis.slug, parameters, view.revision, self.principal.visibility, "json")
+            key = (analysis.slug, parameters, view.revision, visibility, "json")
             try:
                 cached = self.cache.get_or_compute(key, compute, newer=(analysis_key, view.revision))
             except Superseded:
@@ -265,9 +268,9 @@ class AnalysisRequest:
             headers={"Retry-After": "5"},
         )
 
-    def unconditional(self, principal: Principal | None = None) -> AnalysisRequest:
-        """The same request without ``If-None-Match`` (always a body), optionally for a narrower caller."""
-        return replace(self, principal=principal or self.principal, if_none_match=None)
+    def unconditional(self, hide_names: bool = False) -> AnalysisRequest:
+        """The same request without ``If-None-Match`` (always a body), with names hidden when asked."""
+        return replace(self, if_none_match=None, hide_names=self.hide_names or hide_names)
 
 
 def _analysed(analysis: Analysis[Any, Result], parameters: Place, data: GraphData) -> Result:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from secgraph.access import Principal, Role, Visibility, visible_graph, write_refusals
+from secgraph.access import Principal, Role, Visibility, shown_visibility, visible_graph, write_refusals
 from secgraph.access.policy import PLANNER_NODE_KINDS, PLANNER_REL_TYPES
 from secgraph.api.problems import ProblemError
 from secgraph.api.queries import FilterError, GraphView, NodeFilters, find_nodes, find_relationships
@@ -153,8 +153,10 @@ class GraphService:
                 self._views[visibility] = built
         return built
 
-    def view_for(self, principal: Principal) -> GraphView:
-        return self.view(principal.visibility)
+    def view_for(self, principal: Principal, hide_names: bool = False) -> GraphView:
+        """What ``principal`` sees, with names hidden when asked (``access.shown_visibility``): the
+        one view every read and output is drawn from."""
+        return self.view(shown_visibility(principal, hide_names))
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -55,6 +55,9 @@ class GraphData:
 
     nodes: dict[str, Node] = field(default_factory=dict)
     relationships: dict[str, Relationship] = field(default_factory=dict)
+    #: Whether this is a view with personal names removed (``access.visibility``, a viewer's view):
+    #: hiding names in it again changes nothing, and whatever is drawn from it says names are hidden.
+    names_hidden: bool = field(default=False, compare=False)
 
     def add_node(self, node: Node) -> None:
         self.nodes[node.id] = node
@@ -67,6 +70,7 @@ class GraphData:
         return GraphData(
             nodes=dict(sorted(self.nodes.items())),
             relationships=dict(sorted(self.relationships.items())),
+            names_hidden=self.names_hidden,
         )
 
     def counts(self) -> dict[str, int]:

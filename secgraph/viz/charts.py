@@ -924,9 +924,9 @@ def chart(
     name: str, data: GraphData, scope: Scope | None = None, *, fmt: ChartFormat, hide_names: bool = False
 ) -> bytes:
     """The chart called ``name`` for ``scope`` as ``fmt`` bytes (png, svg or pdf)."""
-    return chart_spec(name).draw(data, scope, fmt=fmt, hide_names=hide_names)
+    return chart_spec(name).draw(data, scope, fmt=fmt, hide_names=hide_names or data.names_hidden)
 
 
 def chart_table(name: str, data: GraphData, scope: Scope | None = None, *, hide_names: bool = False) -> pd.DataFrame:
     """The table behind the chart called ``name`` (bilingual column names)."""
-    return chart_spec(name).table(data, scope, hide_names=hide_names)
+    return chart_spec(name).table(data, scope, hide_names=hide_names or data.names_hidden)

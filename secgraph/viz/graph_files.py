@@ -24,8 +24,10 @@ events held there; the editions of those series; the counts and notes about what
 the kept records name in their fields (a parent organisation, a series), so a scoped JSON loads too.
 
 With ``hide_names`` the graph is first ``visible_graph(data, Visibility.ANONYMISED, pseudonym_key)``:
-people by role and affiliation under pseudonymous ids, no notes or free text. Pass the service's own
-pseudonym key: with the default empty key anyone could test a guessed person id against a pseudonym.
+people by role and affiliation under pseudonymous ids, no notes or free text, names written into any
+other text replaced. The service passes its view with names hidden already (``GraphService.view_for``),
+which is kept as it is and marks the file; a library call without a key gets pseudonyms of a random
+key of the process.
 
 Everything is sorted (nodes and edges by id, attributes in a fixed order) and no file carries the time
 it was written, so the same data and options give the same bytes.
@@ -78,7 +80,7 @@ _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # -- what is exported -------------------------------------------------------------------------------
 
 
-def _shown(data: GraphData, hide_names: bool, pseudonym_key: bytes) -> GraphData:
+def _shown(data: GraphData, hide_names: bool, pseudonym_key: bytes | None) -> GraphData:
     return visible_graph(data, Visibility.ANONYMISED, pseudonym_key) if hide_names else data
 
 
@@ -202,21 +204,23 @@ def graph_networkx(
 
 
 def graph_graphml(
-    data: GraphData, scope: Scope | None = None, *, hide_names: bool = False, pseudonym_key: bytes = b""
+    data: GraphData, scope: Scope | None = None, *, hide_names: bool = False, pseudonym_key: bytes | None = None
 ) -> bytes:
     """GraphML (UTF-8) of ``scope``: Cytoscape and Gephi open it; edge ids are relationship ids."""
-    graph = graph_networkx(_shown(data, hide_names, pseudonym_key), scope)
-    graph.graph["names_hidden"] = hide_names
+    shown = _shown(data, hide_names, pseudonym_key)
+    graph = graph_networkx(shown, scope)
+    graph.graph["names_hidden"] = shown.names_hidden
     buffer = io.BytesIO()
     nx.write_graphml_xml(graph, buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue()
 
 
 def graph_gexf(
-    data: GraphData, scope: Scope | None = None, *, hide_names: bool = False, pseudonym_key: bytes = b""
+    data: GraphData, scope: Scope | None = None, *, hide_names: bool = False, pseudonym_key: bytes | None = None
 ) -> bytes:
     """GEXF 1.2 (UTF-8) of ``scope`` for Gephi; ``type``, ``start`` and ``end`` renamed (see above)."""
-    graph = graph_networkx(_shown(data, hide_names, pseudonym_key), scope, renamed=GEXF_RENAMED)
+    shown = _shown(data, hide_names, pseudonym_key)
+    graph = graph_networkx(shown, scope, renamed=GEXF_RENAMED)
     for _, _, key, attributes in graph.edges(keys=True, data=True):
         attributes["id"] = key  # networkx numbers edges unless an "id" attribute names them
     writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
@@ -228,7 +232,7 @@ def graph_gexf(
     assert creator is not None
     creator.text = "secgraph"
     description = meta.makeelement("description", {})
-    description.text = graph.graph["scope"] + (" / 氏名を伏せています (names hidden)" if hide_names else "")
+    description.text = graph.graph["scope"] + (" / 氏名を伏せています (names hidden)" if shown.names_hidden else "")
     meta.append(description)
     writer.add_graph(graph)
     buffer = io.BytesIO()
@@ -237,10 +241,11 @@ def graph_gexf(
 
 
 def graph_json(
-    data: GraphData, scope: Scope | None = None, *, hide_names: bool = False, pseudonym_key: bytes = b""
+    data: GraphData, scope: Scope | None = None, *, hide_names: bool = False, pseudonym_key: bytes | None = None
 ) -> bytes:
     """secgraph's JSON export of ``scope``: every record and written relationship with all its fields,
     loadable with ``secgraph load`` (see ``secgraph.io.json_graph``)."""
-    scoped = graph_in_scope(_shown(data, hide_names, pseudonym_key), scope)
+    shown = _shown(data, hide_names, pseudonym_key)
+    scoped = graph_in_scope(shown, scope)
     described = scope.describe() if scope is not None and scope != Scope() else None
-    return dump_graph(scoped, names_hidden=hide_names, scope=described)
+    return dump_graph(scoped, names_hidden=shown.names_hidden, scope=described)

@@ -495,11 +495,11 @@ def network_map(
     they cannot be combined with ``hide_names``, which changes the data.
     """
     scope = scope or Scope()
-    if hide_names and (key_persons is not None or missing is not None):
+    if hide_names and not data.names_hidden and (key_persons is not None or missing is not None):
         raise ValueError("precomputed analyses must be of the data drawn: anonymise it first / 匿名化後のデータで計算")
     if hide_names:
         data = visible_graph(data, Visibility.ANONYMISED)
-    names_hidden = hide_names or anonymised
+    names_hidden = hide_names or anonymised or data.names_hidden
     graph = actor_network(data, scope)
     snapshot = snapshot_at(data, scope.as_of)
     ranked = key_person_candidates(data, scope, limit=None) if key_persons is None else key_persons

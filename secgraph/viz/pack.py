@@ -110,6 +110,7 @@ def committee_pack_pdf(
     """
     code = geography.region(region).code
     data = prepared(data, hide_names)
+    hide_names = data.names_hidden  # also for a view that came with names hidden
     index = ActivityIndex(data, as_of)
     scope = Scope(region=code, as_of=as_of)
     ids = [c.id for c in communities_in_scope(index.data, scope)]

@@ -241,7 +241,8 @@ class CommunityProfile:
 
 
 def prepared(data: GraphData, hide_names: bool) -> GraphData:
-    """The data a document is drawn from: anonymised when names are hidden."""
+    """The data a document is drawn from: anonymised when names are hidden (a view with names
+    hidden already is kept as it is, and its ``names_hidden`` marks the document)."""
     return visible_graph(data, Visibility.ANONYMISED) if hide_names else data
 
 
@@ -634,7 +635,8 @@ def community_profile(
     hide_names: bool = False,
 ) -> CommunityProfile:
     """The profile of ``community_id``, from anonymised data when ``hide_names``."""
-    return build_profile(prepared(data, hide_names), community_id, as_of=as_of, since=since, names_hidden=hide_names)
+    shown = prepared(data, hide_names)
+    return build_profile(shown, community_id, as_of=as_of, since=since, names_hidden=shown.names_hidden)
 
 
 def community_profile_html(

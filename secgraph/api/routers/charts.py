@@ -1,8 +1,8 @@
 """グラフ / Charts: sector composition, stage over fiscal years, membership and attendance, coverage map.
 
-Drawn from what the caller may see (``graph.view_for(principal).data``): confidential records are
-already gone, and for a viewer so are personal names. Scoped like the analyses; PNG (300 dpi), SVG
-or PDF, the same bytes for the same data.
+Drawn from what the caller may see (``graph.view_for(principal, hide_names).data``): confidential
+records are already gone, and for a viewer or with ``hide_names`` so are personal names. Scoped like
+the analyses; PNG (300 dpi), SVG or PDF, the same bytes for the same data.
 """
 
 from __future__ import annotations
@@ -64,9 +64,9 @@ def get_chart(
         spec = chart_spec(name)
     except KeyError as error:
         raise ProblemError(404, str(error.args[0])) from None
-    data = graph.view_for(who).data
+    data = graph.view_for(who, hide_names).data  # names hidden already when asked (and for a viewer)
     try:
-        body = chart(spec.name, data, where, fmt=fmt, hide_names=hide_names)
+        body = chart(spec.name, data, where, fmt=fmt)
     except KeyError as error:  # a community this caller cannot see, or that does not exist
         raise not_found(error) from None
     disposition = "attachment" if download else "inline"

@@ -1,7 +1,8 @@
 """資料 / Documents: one-page community profiles (HTML, PDF) and the committee pack (PDF).
 
-Drawn from what the caller may see (``graph.view_for(principal).data``): confidential records are
-already gone, and for a viewer so are personal names (a viewer's documents always say so). A
+Drawn from what the caller may see (``graph.view_for(principal, hide_names).data``): confidential
+records are already gone, and for a viewer or with ``hide_names`` so are personal names (the
+document says so). A
 community the caller cannot see is 404, like one that does not exist.
 """
 
@@ -15,8 +16,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
-from secgraph.access import Principal
-from secgraph.access.roles import Visibility
 from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import ProblemError, not_found
 from secgraph.api.routers import ERROR_RESPONSES
@@ -38,11 +37,6 @@ Since = Annotated[
     Query(description="この日からの変化も示す / Also show what changed since this date", examples=["2020-03-31"]),
 ]
 HideNames = Annotated[bool, Query(description="氏名を伏せる / Show people by role and affiliation")]
-
-
-def _hide(who: Principal, hide_names: bool) -> bool:
-    # a viewer's data has no names already; the document says so
-    return hide_names or who.visibility == Visibility.ANONYMISED
 
 
 def disposition(kind: str, ascii_name: str, name: str) -> str:
@@ -87,8 +81,8 @@ def profile(
     since: Since = None,
     hide_names: HideNames = False,
 ) -> Response:
-    data = graph.view_for(who).data
-    options = {"as_of": as_of, "since": since, "hide_names": _hide(who, hide_names)}
+    data = graph.view_for(who, hide_names).data  # names hidden already when asked (and for a viewer)
+    options = {"as_of": as_of, "since": since}
     try:
         body: str | bytes = (
             community_profile_pdf(data, community_id, **options)  # type: ignore[arg-type]
@@ -131,11 +125,9 @@ def committee_pack(
         found = geography.region(region)
     except ValueError as error:
         raise ProblemError(422, str(error), [{"field": "region", "reason": str(error)}]) from None
-    data = graph.view_for(who).data
+    data = graph.view_for(who, hide_names).data  # names hidden already when asked (and for a viewer)
     try:
-        body = committee_pack_pdf(
-            data, found.code, as_of=as_of, since=since, hide_names=_hide(who, hide_names), seed=seed
-        )
+        body = committee_pack_pdf(data, found.code, as_of=as_of, since=since, seed=seed)
     except ValueError as error:
         raise _date_problem(error, since) from None
     headers = _headers(

@@ -19,15 +19,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from secgraph.access import Principal, Role, Visibility
 from secgraph.analysis.registry import ANALYSES, Analysis
 from secgraph.api.analysis_service import REVISION_HEADER
 from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import ProblemError, not_found
 from secgraph.api.routers import ERROR_RESPONSES
 from secgraph.api.routers.analyses import Answers, ScopeParam, parameters_dependency
-from secgraph.api.services import GraphService
-from secgraph.model.graph import GraphData
 from secgraph.viz.graph_files import (
     GEXF_MEDIA_TYPE,
     GRAPHML_MEDIA_TYPE,
@@ -65,11 +62,6 @@ def _file(body: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-def _without_names(who: Principal) -> Principal:
-    """The caller, seeing what a viewer sees (a narrowing only: never more than the caller's own)."""
-    return Principal(who.key_id, who.name, Role.VIEWER, who.community_id)
-
-
 def _export_route(analysis: Analysis[Any, Any]) -> Callable[..., Response]:
     """The route answering with ``analysis``'s result as tables: the analysis's own parameters and
     scope (the same dependency as ``/analyses/<slug>``), the same cache, plus ``format``, ``table``
@@ -91,7 +83,7 @@ def _export_route(analysis: Analysis[Any, Any]) -> Callable[..., Response]:
         ] = None,
         hide_names: Annotated[bool, _HIDE_NAMES] = False,
     ) -> Response:
-        asked = answers.unconditional(_without_names(answers.principal) if hide_names else None)
+        asked = answers.unconditional(hide_names)
         answer = asked.answer(analysis, parameters)
         every = analysis_tables(answer.result)
         tables = [t for t in every if table is None or t.key == table]
@@ -141,18 +133,6 @@ for _analysis in ANALYSES.values():
     )
 
 
-def _graph_for(graph: GraphService, who: Principal, hide_names: bool) -> tuple[GraphData, bool]:
-    """The data a graph file is drawn from, and whether names are hidden in it.
-
-    A viewer always gets names hidden. Its file is anonymised from the view without confidential
-    records with the service's own pseudonym key, which gives exactly the viewer's view — the same
-    pseudonymous ids every viewer read shows — and marks the file as names-hidden.
-    """
-    if who.visibility == Visibility.ANONYMISED:
-        return graph.view(Visibility.PUBLIC).data, True
-    return graph.view_for(who).data, hide_names
-
-
 _GRAPH_FORMATS: dict[str, tuple[Callable[..., bytes], str]] = {
     "graphml": (graph_graphml, GRAPHML_MEDIA_TYPE),
     "gexf": (graph_gexf, GEXF_MEDIA_TYPE),
@@ -185,10 +165,11 @@ def graph_file(
     ] = "graphml",
     hide_names: Annotated[bool, _HIDE_NAMES] = False,
 ) -> Response:
-    data, names_hidden = _graph_for(graph, who, hide_names)
+    # the caller's view, names hidden for a viewer or when asked: the pseudonyms every viewer read shows
+    data = graph.view_for(who, hide_names).data
     write, media_type = _GRAPH_FORMATS[file_format]
     try:
-        body = write(data, where, hide_names=names_hidden, pseudonym_key=graph.pseudonym_key)
+        body = write(data, where, hide_names=data.names_hidden)
     except KeyError as error:
         raise not_found(error) from None
     return _file(body, media_type, file_name("graph", where, file_format))

@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from secgraph.access import Principal, Role, Visibility
+from secgraph.access import Principal, Role, Visibility, shown_visibility
 from secgraph.analysis.key_persons import key_person_candidates
 from secgraph.analysis.network import Scope, shared_inputs
 from secgraph.analysis.sectors import missing_sectors
@@ -100,8 +100,7 @@ class Drawing:
 def drawing_for(graph: GraphService, who: Principal, hide_names: bool) -> Drawing:
     # the service's anonymised view (not an anonymisation of our own): one set of pseudonyms for
     # every role, so that one stored layout fits the map of a viewer and of a planner hiding names
-    visibility = Visibility.ANONYMISED if hide_names else who.visibility
-    return Drawing(graph.view(visibility), visibility)
+    return Drawing(graph.view_for(who, hide_names), shown_visibility(who, hide_names))
 
 
 def _load(layouts: LayoutStore, name: str) -> Layout:

@@ -1,0 +1,63 @@
+"""When a tie holds, and the one thing every layer asks of a person's ties: where they work now.
+
+A tie without a start date counts from its ``as_of`` (the date a document showed it), since nothing
+earlier is known of it. Dates are compared as dates (``model.dates``: ISO, 和暦, partial dates), never
+as the text they were written in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from secgraph.model.dates import parse_date
+from secgraph.model.graph import GraphData
+from secgraph.model.records import Relationship
+from secgraph.model.vocabulary import RelType
+
+
+@lru_cache(maxsize=1 << 16)
+def date_first_day(text: str) -> dt.date:
+    """The first day a written date (``2014-09``, ``2021``) can mean; each text parsed once."""
+    return parse_date(text).first_day()
+
+
+@lru_cache(maxsize=1 << 16)
+def date_last_day(text: str) -> dt.date:
+    """The last day a written date can mean; each text parsed once."""
+    return parse_date(text).last_day()
+
+
+def tie_start(rel: Relationship) -> dt.date:
+    """When a tie is first known to hold: its start, or else the date a document showed it."""
+    return date_first_day(rel.start or rel.as_of)
+
+
+def tie_holds_on(rel: Relationship, day: dt.date) -> bool:
+    """Whether the tie had begun by ``day`` and not ended before it."""
+    if date_first_day(rel.start or rel.as_of) > day:
+        return False
+    return rel.end is None or date_last_day(rel.end) >= day
+
+
+def current_employers(data: GraphData, day: dt.date | None = None) -> dict[str, str]:
+    """Person id → the id of the organisation they currently work at (現在の所属先).
+
+    The rule, the only one in secgraph: among the person's WORKS_AT ties to an organisation in
+    ``data`` that hold on ``day`` (all of them when ``day`` is None, as in a snapshot already cut to
+    its day), an open tie (no end) comes before one with an end; then the latest start
+    (``tie_start``, compared as dates); then the smallest organisation id, then the smallest tie id.
+    A person with no such tie is absent.
+    """
+    best: dict[str, tuple[bool, int, str, str]] = {}
+    for rel in data.relationships.values():
+        if rel.type != RelType.WORKS_AT or rel.to_id not in data.nodes:
+            continue
+        if day is not None and not tie_holds_on(rel, day):
+            continue
+        # smallest key wins: open first, then the latest start, then the ids
+        key = (rel.end is not None, -tie_start(rel).toordinal(), rel.to_id, str(rel.id))
+        known = best.get(rel.from_id)
+        if known is None or key < known:
+            best[rel.from_id] = key
+    return {person: key[2] for person, key in sorted(best.items())}
