@@ -119,7 +119,8 @@ def add_record_routes(router: APIRouter, spec: RecordSpec) -> None:
     def create(
         response: Response, body: RecordBody, principal: CurrentPrincipal, service: Graph, organised_by: Organiser
     ) -> Node:
-        node = service.create_node(principal, to_record(spec, body, None), organised_by)
+        chosen = spec.kind != "Headcount" and getattr(body, "id", None) is not None  # a count's id is made
+        node = service.create_node(principal, to_record(spec, body, None), organised_by, id_chosen=chosen)
         response.headers["Location"] = f"{spec.path}/{node.id}"
         return node
 
