@@ -33,6 +33,11 @@ class RecordSpec:
     organiser: bool = False  # create takes ?organised_by= (events and series)
 
 
+ASSIGNED_ID_NOTE = (
+    "事務局のキーはIDを指定できず、自動で付与されます（秘匿の記録の有無が分からないように） / A secretariat's key "
+    "sends no id: the service assigns one (so that no answer tells whether a confidential record holds an id)."
+)
+
 EXAMPLE_IDS = {
     "Organisation": "org-tokio-osaka",
     "Person": "per-yamada",
@@ -113,7 +118,7 @@ def add_record_routes(router: APIRouter, spec: RecordSpec) -> None:
         response_model_exclude_none=True,
         status_code=201,
         summary=f"{spec.ja}を追加 / Create a {kind}",
-        description=organiser_note if spec.organiser else None,
+        description=f"{organiser_note} {ASSIGNED_ID_NOTE}" if spec.organiser else ASSIGNED_ID_NOTE,
         operation_id=f"create_{kind}",
     )
     def create(
