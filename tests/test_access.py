@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from secgraph.access import FailureLimiter, KeyRequestError, KeyStore, Principal, Role, Visibility, visible_graph
-from secgraph.access.policy import community_records, write_refusals
+from secgraph.access.policy import community_records, organisers, owners, write_refusals
 from secgraph.model.graph import GraphData
-from secgraph.model.records import Community, Event, Headcount, Note, Organisation, Person, Relationship
+from secgraph.model.records import Community, Event, EventSeries, Headcount, Note, Organisation, Person, Relationship
 from secgraph.store import ChangeSet
 
 P = {"source": "test §1", "as_of": "2021-03"}
@@ -189,6 +189,97 @@ def test_a_community_owns_itself_its_organised_events_their_counts_and_notes() -
 )
 def test_a_secretariat_writes_only_its_own_community_records(change: ChangeSet, allowed: bool) -> None:
     assert (write_refusals(SEC_A, graph(), change) == []) is allowed
+
+
+def series_graph() -> GraphData:
+    """``graph()`` with series: A's series ``sa`` (edition ``ea-ed``), B's series ``sb`` (edition
+    ``eb-ed``, B's only through the series, counted by ``hc-ebed``, which a note is about), a series
+    nobody organises (``s-free``) whose edition ``eb-free-ed`` B organises, an event A and B both
+    organise (``e-ab``) and one only an organisation organises (``e-org``)."""
+    data = graph()
+    for node in (
+        EventSeries(id="sa", name="Aシリーズ", **P),
+        EventSeries(id="sb", name="Bシリーズ", **P),
+        EventSeries(id="s-free", name="主催者なしシリーズ", **P),
+        Event(id="ea-ed", title="A第1回", event_type="seminar", start="2021-02-01", series_id="sa", **P),
+        Event(id="eb-ed", title="B第1回", event_type="seminar", start="2021-02-01", series_id="sb", **P),
+        Event(id="eb-free-ed", title="B回", event_type="seminar", start="2021-02-01", series_id="s-free", **P),
+        Event(id="e-ab", title="AB合同", event_type="seminar", start="2021-02-01", **P),
+        Event(id="e-org", title="団体主催", event_type="seminar", start="2021-02-01", **P),
+        Headcount(id="hc-ebed", subject_id="eb-ed", count_kind="attendees", count=30, **P),
+        Note(id="n-hc", about_id="hc-ebed", text="数のメモ", **P),
+    ):
+        data.add_node(node)
+    for rel in (
+        Relationship(id="r-ca-sa", type="ORGANISED", from_id="ca", to_id="sa", **P),
+        Relationship(id="r-cb-sb", type="ORGANISED", from_id="cb", to_id="sb", **P),
+        Relationship(id="r-cb-ebfree", type="ORGANISED", from_id="cb", to_id="eb-free-ed", **P),
+        Relationship(id="r-ca-eab", type="ORGANISED", from_id="ca", to_id="e-ab", **P),
+        Relationship(id="r-cb-eab", type="ORGANISED", from_id="cb", to_id="e-ab", **P),
+        Relationship(id="r-o1-eorg", type="ORGANISED", from_id="o1", to_id="e-org", **P),
+    ):
+        data.add_relationship(rel)
+    return data
+
+
+SEC_B = Principal("k", "b", Role.SECRETARIAT, "cb")
+
+
+def test_what_a_community_owns_includes_its_series_editions_and_what_hangs_on_them() -> None:
+    data = series_graph()
+    assert community_records(data, "ca") == {"ca", "ea", "hca", "na", "sa", "ea-ed", "e-ab"}
+    assert community_records(data, "cb") == {"cb", "eb", "sb", "eb-ed", "hc-ebed", "n-hc", "eb-free-ed", "e-ab"}
+    assert owners(data)["e-ab"] == frozenset({"ca", "cb"}) and "e-org" not in owners(data)
+    assert organisers(data)["e-org"] == frozenset({"o1"}) and organisers(data)["eb-ed"] == frozenset({"cb"})
+
+
+def _event(event_id: str, series_id: str | None = None, title: str = "改") -> Event:
+    return Event(id=event_id, title=title, event_type="seminar", start="2021-02-01", series_id=series_id, **P)
+
+
+def _tie(rel_type: str, from_id: str, to_id: str, rel_id: str | None = None) -> Relationship:
+    return Relationship(id=rel_id, type=rel_type, from_id=from_id, to_id=to_id, **P)
+
+
+@pytest.mark.parametrize(
+    ("principal", "change", "allowed"),
+    [
+        # another community's edition (B's through its series only) cannot be claimed, replaced or deleted
+        (SEC_A, ChangeSet(relationships=[_tie("ORGANISED", "ca", "eb-ed")]), False),
+        (SEC_A, ChangeSet(nodes=[_event("eb-ed", "sb")]), False),
+        (SEC_A, ChangeSet(delete_node_ids=["eb-ed"]), False),
+        (SEC_A, ChangeSet(nodes=[Note(id="n3", about_id="hc-ebed", text="x", **P)]), False),
+        (SEC_B, ChangeSet(nodes=[_event("eb-ed", "sb")]), True),
+        (SEC_B, ChangeSet(nodes=[Note(id="n3", about_id="hc-ebed", text="x", **P)]), True),
+        # C's event cannot be put into another community's series, new or existing
+        (SEC_A, ChangeSet(nodes=[_event("ea", "sb")]), False),
+        (SEC_A, ChangeSet(nodes=[_event("e-new", "sb")], relationships=[_tie("ORGANISED", "ca", "e-new")]), False),
+        (SEC_A, ChangeSet(nodes=[_event("e-new", "sa")], relationships=[_tie("ORGANISED", "ca", "e-new")]), True),
+        (SEC_A, ChangeSet(nodes=[_event("e-new", "sa")]), True),  # an edition of its own series is its own
+        (SEC_A, ChangeSet(nodes=[_event("ea", "s-free")]), True),  # a series nobody organises takes nobody in
+        # another community cannot be made an organiser of C's event; a co-host or an organisation can
+        (SEC_A, ChangeSet(relationships=[_tie("ORGANISED", "cb", "ea")]), False),
+        (SEC_A, ChangeSet(relationships=[_tie("CO_HOSTED", "cb", "ea")]), True),
+        (SEC_A, ChangeSet(relationships=[_tie("ORGANISED", "o1", "ea")]), True),
+        # claiming a series claims its editions: not when one of them is another community's
+        (SEC_A, ChangeSet(relationships=[_tie("ORGANISED", "ca", "s-free")]), False),
+        (SEC_A, ChangeSet(relationships=[_tie("ORGANISED", "ca", "e-org")]), False),  # organised by a body
+        # an event C organises with B: C edits it, but cannot take it from B
+        (SEC_A, ChangeSet(nodes=[_event("e-ab")]), True),
+        (SEC_A, ChangeSet(delete_node_ids=["e-ab"]), False),
+        (SEC_A, ChangeSet(delete_relationship_ids=["r-cb-eab"]), False),
+        (SEC_A, ChangeSet(relationships=[_tie("ORGANISED", "ca", "e-ab", "r-cb-eab")]), False),
+        (SEC_A, ChangeSet(delete_relationship_ids=["r-ca-eab"]), True),  # C may leave it
+        # nor can B put its events into A's series
+        (SEC_B, ChangeSet(nodes=[_event("eb-free-ed", "sa")]), False),
+        (SEC_B, ChangeSet(nodes=[_event("eb", "sa")]), False),
+    ],
+)
+def test_a_secretariat_changes_who_organises_what_only_by_adding_or_removing_itself(
+    principal: Principal, change: ChangeSet, allowed: bool
+) -> None:
+    refusals = write_refusals(principal, series_graph(), change)
+    assert (refusals == []) is allowed, refusals
 
 
 @pytest.mark.parametrize(

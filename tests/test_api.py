@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from secgraph.model.records import MAX_COUNT, MAX_EDITION
-from secgraph.store import GraphStore
+from secgraph.api.services import HIDDEN_ID
+from secgraph.model.records import MAX_COUNT, MAX_EDITION, Community, Event, EventSeries, Headcount, Note, Relationship
+from secgraph.store import ChangeSet, GraphStore
 from tests.test_api_world import SECRET_NAMES, Api, build_api
 
 P = {"source": "api test", "as_of": "2026-01"}
@@ -393,9 +394,10 @@ def test_numbers_beyond_their_range_answer_422_naming_the_field(
 
 def test_the_largest_numbers_allowed_are_kept_and_drawn_in_charts_profiles_and_the_pack(api: Api) -> None:
     biggest = {"attendees": MAX_COUNT, "applicants": MAX_COUNT, "capacity": MAX_COUNT, "satisfaction": 100}
-    event = {**EVENT_BODY, "id": "ev-big", **biggest, "edition": MAX_EDITION, "as_of": 2026}
-    assert api.post("sec_a", "/events?organised_by=com-a", json=event).status_code == 201
-    kept = api.get("admin", "/events/ev-big").json()
+    event = {**EVENT_BODY, **biggest, "edition": MAX_EDITION, "as_of": 2026}
+    created = api.post("sec_a", "/events?organised_by=com-a", json=event)  # a secretariat's ids are assigned
+    assert created.status_code == 201
+    kept = api.get("admin", f"/events/{created.json()['id']}").json()
     assert {k: kept[k] for k in (*biggest, "edition", "as_of")} == {**biggest, "edition": MAX_EDITION, "as_of": "2026"}
     for sector in ("sme", "insurer", "university", None):  # several counts at the maximum add up past it
         body = {**HEADCOUNT_BODY, "sector": sector, "count": MAX_COUNT, "label": f"{sector} at the maximum"}
@@ -448,13 +450,14 @@ def test_a_lone_surrogate_in_any_field_of_any_kind_answers_422_naming_it(api: Ap
 
 # -- roles ------------------------------------------------------------------------------------
 
-ORG = {"id": "org-x", "name": "役割テスト", "sector": "sme", **P}
-PERSON = {"id": "per-x", "name": "役割 テスト", **P}
-COMMUNITY = {"id": "com-x", "name": "役割テスト会", **P}
-SERIES = {"id": "ser-x", "name": "役割シリーズ", **P}
-EVENT = {"id": "ev-x", "title": "役割イベント", "event_type": "seminar", "start": "2026-01-01", **P}
+# Without ids: a secretariat's key does not choose them (test_a_key_that_cannot_see_everything_does_not_choose_ids).
+ORG = {"name": "役割テスト", "sector": "sme", **P}
+PERSON = {"name": "役割 テスト", **P}
+COMMUNITY = {"name": "役割テスト会", **P}
+SERIES = {"name": "役割シリーズ", **P}
+EVENT = {"title": "役割イベント", "event_type": "seminar", "start": "2026-01-01", **P}
 HEADCOUNT_B = {"subject_id": "com-b", "count_kind": "members", "count": 3, **P}
-NOTE_B = {"id": "note-x", "about_id": "com-b", "text": "x", **P}
+NOTE_B = {"about_id": "com-b", "text": "x", **P}
 MEMBER_B = {"type": "MEMBER_OF", "from_id": "org-univ", "to_id": "com-b", **P}
 LONG_LIST = {"type": "LONG_LISTED", "from_id": "org-ins", "to_id": "com-a", "status": "prospect", **P}
 
@@ -546,17 +549,200 @@ def test_every_write_endpoint_refuses_each_role_that_may_not_write_there(api: Ap
 
 
 def test_a_secretariat_adds_an_event_only_as_its_organiser(api: Api) -> None:
-    body = {"id": "ev-s", "title": "事務局の勉強会", "event_type": "seminar", "start": "2026-04-01", **P}
+    body = {"title": "事務局の勉強会", "event_type": "seminar", "start": "2026-04-01", **P}
     problem(api.post("sec_a", "/events", json=body), 403)
     problem(api.post("sec_a", "/events?organised_by=com-b", json=body), 403)
-    assert api.post("sec_a", "/events?organised_by=com-a", json=body).status_code == 201
-    assert api.put("sec_a", "/events/ev-s", json={**body, "title": "改"}).status_code == 200
-    speaker = {"type": "SPOKE_AT", "from_id": "org-univ", "to_id": "ev-s", **P}
+    created = api.post("sec_a", "/events?organised_by=com-a", json=body)
+    assert created.status_code == 201
+    event_id = created.json()["id"]
+    assert api.put("sec_a", f"/events/{event_id}", json={**body, "title": "改"}).status_code == 200
+    speaker = {"type": "SPOKE_AT", "from_id": "org-univ", "to_id": event_id, **P}
     assert api.post("sec_a", "/relationships", json=speaker).status_code == 201
     claim = {"type": "ORGANISED", "from_id": "com-a", "to_id": "ev-b1", **P}
     problem(api.post("sec_a", "/relationships", json=claim), 403)
     assert api.put("sec_a", "/communities/com-a", json={"name": "テストA協議会（改）", **P}).status_code == 200
     problem(api.delete("sec_a", "/communities/com-a"), 403)
+
+
+def _refused_and_nothing_changed(api: Api, role: str, method: str, url: str, body: dict | None, status: int):  # type: ignore[no-untyped-def]
+    before = api.store.snapshot()
+    kwargs = {} if body is None else {"json": body}
+    response = getattr(api, method)(role, url, **kwargs)
+    problem(response, status)
+    assert api.store.snapshot() == before, (role, method, url)
+    return response
+
+
+def test_a_secretariat_cannot_take_or_extend_another_community_s_events(api: Api) -> None:
+    """Issue 15 (1): an event is B's also when it is only an edition of B's series."""
+    api.store.write(
+        ChangeSet(
+            nodes=[
+                EventSeries(id="ser-b", name="B研究会", **P),
+                EventSeries(id="ser-free", name="主催者なしシリーズ", **P),
+                Event(
+                    id="ev-b-ed",
+                    title="B研究会 第1回",
+                    event_type="seminar",
+                    start="2026-02-01",
+                    series_id="ser-b",
+                    **P,
+                ),
+                Event(id="ev-ab", title="AB合同", event_type="seminar", start="2026-02-01", **P),
+                Event(
+                    id="ev-free-secret",
+                    title="秘密回",
+                    event_type="seminar",
+                    start="2026-02-01",
+                    series_id="ser-free",
+                    confidential=True,
+                    **P,
+                ),
+            ],
+            relationships=[
+                Relationship(id="r-b-ser", type="ORGANISED", from_id="com-b", to_id="ser-b", **P),
+                Relationship(id="r-a-ab", type="ORGANISED", from_id="com-a", to_id="ev-ab", **P),
+                Relationship(id="r-b-ab", type="ORGANISED", from_id="com-b", to_id="ev-ab", **P),
+                Relationship(id="r-b-free", type="ORGANISED", from_id="com-b", to_id="ev-free-secret", **P),
+            ],
+        )
+    )
+    event = {"title": "A勉強会", "event_type": "seminar", "start": "2026-03-01", **P}
+    ev_a1 = {k: v for k, v in api.get("admin", "/events/ev-a1").json().items() if k != "id"}
+    organised = {"type": "ORGANISED", **P}
+    probes = [
+        # the issue's probe: claim B's edition, then replace or delete it
+        ("post", "/relationships", {**organised, "from_id": "com-a", "to_id": "ev-b-ed"}),
+        ("put", "/events/ev-b-ed", event),
+        ("delete", "/events/ev-b-ed", None),
+        # its own event into B's series, an existing one or a new one
+        ("put", "/events/ev-a1", {**ev_a1, "series_id": "ser-b"}),
+        ("post", "/events?organised_by=com-a", {**event, "series_id": "ser-b"}),
+        # B made an organiser of A's event
+        ("post", "/relationships", {**organised, "from_id": "com-b", "to_id": "ev-a1"}),
+        # a series nobody organises, but whose (confidential) edition B organises
+        ("post", "/relationships", {**organised, "from_id": "com-a", "to_id": "ser-free"}),
+        # an event A and B both organise: A cannot take it from B
+        ("delete", "/events/ev-ab", None),
+        ("delete", "/relationships/r-b-ab", None),
+    ]
+    for method, url, body in probes:
+        response = _refused_and_nothing_changed(api, "sec_a", method, url, body, 403)
+        assert "ev-free-secret" not in response.text, (method, url)
+    claim_series = _refused_and_nothing_changed(api, "sec_a", *probes[6], 403)
+    assert HIDDEN_ID in claim_series.text  # the edition that blocks the claim, not named
+    # what the role table still allows: B edits its edition, A its shared event, co-hosts and its own series
+    assert api.put("sec_b", "/events/ev-b-ed", json={**event, "series_id": "ser-b"}).status_code == 200
+    assert api.put("sec_a", "/events/ev-ab", json=event).status_code == 200
+    cohost = {"type": "CO_HOSTED", "from_id": "com-b", "to_id": "ev-a1", **P}
+    assert api.post("sec_a", "/relationships", json=cohost).status_code == 201
+    edition = api.post("sec_a", "/events?organised_by=com-a", json={**event, "series_id": "ser-a"})
+    assert edition.status_code == 201, edition.text
+
+
+def _same_answer(hidden: object, control: object, *ids: str) -> None:
+    """Two answers equal once the ids they were asked about (and ids the service made) are blanked."""
+    made = re.compile(r"\b(?:com|ser|ev|note|hc|org|per)-[0-9a-f]{10}\b|\br-[0-9a-f]{20}\b")
+
+    def blank(response) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+        text = response.text
+        for record_id in ids:
+            text = text.replace(record_id, "ID")
+        return response.status_code, made.sub("ID", text)
+
+    assert blank(hidden) == blank(control)
+
+
+def test_a_confidential_record_reads_as_nonexistent_to_a_secretariat_creating_over_it(api: Api) -> None:
+    """Issue 15 (6): creating with the id, name or content of a record the key cannot see answers as
+    for any unused one, for every kind; admins (who see it) are told of the collision."""
+    secret_count = Headcount(
+        subject_id="com-a", count_kind="members", count=99, label="秘密の数", confidential=True, **P
+    )
+    secret_tie = Relationship(
+        type="SUPPORTED", from_id="org-police", to_id="ev-a1", role="後援", confidential=True, **P
+    )
+    api.store.write(
+        ChangeSet(
+            nodes=[
+                Event(
+                    id="ev-secret", title="秘密の会合", event_type="seminar", start="2026-02-01", confidential=True, **P
+                ),
+                EventSeries(id="ser-secret", name="秘密シリーズ", confidential=True, **P),
+                Community(id="com-secret", name="秘密の会", confidential=True, **P),
+                Note(id="note-secret", about_id="com-a", text="秘密", confidential=True, **P),
+                secret_count,
+            ],
+            relationships=[secret_tie],
+        )
+    )
+    event = {"title": "イベント", "event_type": "seminar", "start": "2026-03-01", **P}
+    member = {"type": "MEMBER_OF", "from_id": "org-univ", "to_id": "com-a", "role": "幹事", **P}
+    # an id the key chooses: the same refusal whether a hidden record holds it or nobody does (organisations
+    # and people, which a secretariat never writes, are refused for that before their id is looked at)
+    chosen_ids = [
+        ("/events?organised_by=com-a", event, "ev-secret", 422),
+        ("/event-series?organised_by=com-a", {"name": "シリーズ", **P}, "ser-secret", 422),
+        ("/communities", {"name": "会", **P}, "com-secret", 422),
+        ("/notes", {"about_id": "com-a", "text": "メモ", **P}, "note-secret", 422),
+        ("/organisations", {"name": "団体", "sector": "sme", **P}, "org-secret", 403),
+        ("/people", {"name": "人物", **P}, "per-secret", 403),
+        ("/relationships", member, "r-contact", 422),
+        ("/relationships", member, str(secret_tie.id), 422),
+    ]
+    for url, body, hidden_id, status in chosen_ids:
+        hidden = _refused_and_nothing_changed(api, "sec_a", "post", url, {**body, "id": hidden_id}, status)
+        control = _refused_and_nothing_changed(api, "sec_a", "post", url, {**body, "id": "x-unused"}, status)
+        _same_answer(hidden, control, hidden_id, "x-unused")
+        if url != "/relationships":
+            problem(api.post("admin", url, json={**body, "id": hidden_id}), 409)  # the collision is real
+    # a name or content only a hidden record has: created as if it were free (and the hidden one kept)
+    hidden_names = [
+        ("/event-series?organised_by=com-a", {"name": "秘密シリーズ", **P}, {"name": "公開シリーズ", **P}, 201),
+        ("/communities", {"name": "秘密の会", **P}, {"name": "公開の会", **P}, 403),
+        ("/headcounts", {**secret_count.model_dump(exclude={"id", "confidential"})}, None, 201),
+        ("/relationships", secret_tie.model_dump(exclude={"id", "confidential"}), None, 201),
+    ]
+    for url, body, other, status in hidden_names:
+        control_body = other or ({**body, "label": "公開の数"} if url == "/headcounts" else {**body, "role": "協賛"})
+        hidden = api.post("sec_a", url, json=body)
+        control = api.post("sec_a", url, json=control_body)
+        assert hidden.status_code == control.status_code == status, (url, hidden.text, control.text)
+        if status == 201:
+            assert hidden.json()["id"] not in ("ser-secret", secret_count.id, secret_tie.id)
+            _same_answer(hidden, control, *[str(v) for v in set(body.values()) ^ set(control_body.values())])
+        else:
+            _same_answer(hidden, control, body["name"], control_body["name"])
+    assert api.get("admin", "/event-series/ser-secret").json()["confidential"] is True
+    assert api.get("admin", f"/headcounts/{secret_count.id}").json()["count"] == 99
+    assert api.get("admin", f"/relationships/{secret_tie.id}").json()["confidential"] is True
+    # an admin is told of each collision
+    problem(api.post("admin", "/event-series", json={"name": "秘密シリーズ", **P}), 409)
+    problem(api.post("admin", "/headcounts", json=secret_count.model_dump(exclude={"id"})), 409)
+    problem(api.post("admin", "/relationships", json=secret_tie.model_dump(exclude={"id"})), 409)
+    # the same content the key can see is still a duplicate
+    assert api.post("sec_a", "/relationships", json=member).status_code == 201
+    problem(api.post("sec_a", "/relationships", json=member), 409)
+
+
+def test_a_refusal_names_no_record_the_key_cannot_see(api: Api) -> None:
+    """Deleting its own event that a confidential count still refers to is refused without its id."""
+    secret = Headcount(subject_id="ev-a1", count_kind="attendees", count=5, confidential=True, **P)
+    api.store.write(ChangeSet(nodes=[secret]))
+    refused = _refused_and_nothing_changed(api, "sec_a", "delete", "/events/ev-a1", None, 409)
+    assert secret.id not in refused.text and HIDDEN_ID in refused.text
+    assert secret.id in problem(api.delete("admin", "/events/ev-a1"), 409)["errors"][0]["reason"]
+
+
+def test_a_key_that_cannot_see_everything_does_not_choose_ids(api: Api) -> None:
+    event = {"title": "事務局の会", "event_type": "seminar", "start": "2026-05-01", **P}
+    body = _refused_and_nothing_changed(
+        api, "sec_a", "post", "/events?organised_by=com-a", {**event, "id": "ev-mine"}, 422
+    )
+    assert body.json()["errors"][0]["field"] == "id"
+    made = api.post("sec_a", "/events?organised_by=com-a", json=event)
+    assert made.status_code == 201 and re.fullmatch(r"ev-[0-9a-f]{10}", made.json()["id"])
+    assert api.post("admin", "/events", json={**event, "id": "ev-admin"}).json()["id"] == "ev-admin"
 
 
 # -- confidential records and names ------------------------------------------------------------

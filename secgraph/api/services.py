@@ -6,6 +6,7 @@ Routers call these methods and translate nothing but HTTP; the command line call
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -19,9 +20,9 @@ from secgraph.api.problems import ProblemError
 from secgraph.api.queries import FilterError, GraphView, NodeFilters, find_nodes, find_relationships
 from secgraph.model.graph import GraphData, referenced_ids
 from secgraph.model.names import record_name_keys
-from secgraph.model.records import Node, Relationship
+from secgraph.model.records import Headcount, Node, Relationship
 from secgraph.model.vocabulary import USER_REL_TYPES, RelType
-from secgraph.store import ChangeSet, GraphStore, StoreSettings, open_store
+from secgraph.store import ChangeRefused, ChangeSet, GraphStore, StoreSettings, open_store
 from secgraph.store.base import Problem
 
 #: Prefixes of the ids the service makes when a new record comes without one.
@@ -35,6 +36,15 @@ ID_PREFIXES: dict[str, str] = {
     "Note": "note",
 }
 Record = TypeVar("Record", Node, Relationship)
+
+#: What stands in a refusal for the id of a record the key may not see.
+HIDDEN_ID = "〔非表示〕"
+ID_ASSIGNED = (
+    "ids are assigned by the service for keys that do not see every record "
+    "/ 全記録を見られないキーのIDは自動で付与されます"
+)
+#: A token that could be a record's id (records.ID_PATTERN without its length limit).
+_ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]*")
 
 #: Kinds whose names identify them: a second record under the same name would be a duplicate.
 _NAMED_KINDS = ("Organisation", "Community", "EventSeries")
@@ -201,13 +211,20 @@ class GraphService:
             yield self.snapshot()[1]
 
     def _write(self, principal: Principal, data: GraphData, change: ChangeSet) -> int:
+        # References first: that check sees only what the key sees, so an id it may not see is refused
+        # as one that does not exist before the policy (which judges on the whole graph) says anything.
+        self._check_references_visible(principal, change)
         refusals = write_refusals(principal, data, change)
         if refusals:
-            raise forbidden(refusals)
-        self._check_references_visible(principal, change)
+            raise forbidden(self._masked(principal, data, refusals))
         with self._lock:
             before = self._data[0] if self._data is not None and self._data[1] is data else None
-        revision = self.store.write(change)
+        try:
+            revision = self.store.write(change)
+        except ChangeRefused as error:
+            if principal.visibility == Visibility.FULL:
+                raise
+            raise ChangeRefused(self._masked(principal, data, error.problems)) from None
         if before is not None:
             self._advance(before, data, revision, change)
         return revision
@@ -270,6 +287,66 @@ class GraphService:
                 [{"record": p.record, "field": p.field, "reason": p.reason} for p in problems],
             )
 
+    def _masked(self, principal: Principal, data: GraphData, problems: list[Problem]) -> list[Problem]:
+        """``problems`` with every id of a record the key may not see replaced by 〔非表示〕: a refusal
+        (a deletion still referred to by a confidential count, a claim blocked by a hidden edition)
+        must not hand out the id of a record the key could not read."""
+        if principal.visibility == Visibility.FULL:
+            return problems
+        visible = self.view_for(principal).data
+
+        def hidden(record_id: str) -> bool:
+            known = record_id in data.nodes or record_id in data.relationships
+            return known and record_id not in visible.nodes and record_id not in visible.relationships
+
+        def masked(text: str) -> str:
+            return _ID_TOKEN.sub(lambda m: HIDDEN_ID if hidden(m.group(0)) else m.group(0), text)
+
+        return [Problem(masked(p.record), p.field, masked(p.reason)) for p in problems]
+
+    def _fresh_id(self, principal: Principal, data: GraphData, node: Node, id_chosen: bool) -> Node:
+        """``node`` under a new id the service picks, for a key that does not see every record.
+
+        Such a key may not choose ids: an id it chose that a confidential record holds could neither
+        be given to it nor refused without telling it that the record exists. A headcount's id
+        follows from what it counts; the same count the key can already see is refused as a
+        duplicate, one it cannot see is not looked at."""
+        if id_chosen:
+            raise ProblemError(
+                422,
+                "this key cannot choose record ids: omit the id and the service assigns one "
+                "/ このキーではIDを指定できません。IDを省略すると自動で付与されます",
+                [{"field": "id", "reason": ID_ASSIGNED, "record": node.id}],
+            )
+        if isinstance(node, Headcount):
+            same = node.derived_id()
+            for other in self.view_for(principal).data.nodes.values():
+                if isinstance(other, Headcount) and other.derived_id() == same:
+                    raise _id_used(other.id)
+        fresh = new_id(node.kind)
+        while fresh in data.nodes:
+            fresh = new_id(node.kind)
+        return node.model_copy(update={"id": fresh})
+
+    def _fresh_relationship_id(self, principal: Principal, data: GraphData, rel: Relationship) -> Relationship:
+        """``rel`` under a new id, for a key that does not see every record (see ``_fresh_id``); a
+        tie the key can see with the same type, ends, role and start is refused as a duplicate."""
+        same = rel.derive_id()
+        if rel.id != same:
+            raise ProblemError(
+                422,
+                "this key cannot choose relationship ids: omit the id and the service assigns one "
+                "/ このキーでは関係のIDを指定できません。IDを省略すると自動で付与されます",
+                [{"field": "id", "reason": ID_ASSIGNED, "record": str(rel.id)}],
+            )
+        for other in self.view_for(principal).data.relationships.values():
+            if other.from_id == rel.from_id and other.to_id == rel.to_id and other.derive_id() == same:
+                raise _relationship_exists(str(other.id))
+        fresh = new_relationship_id()
+        while fresh in data.relationships:
+            fresh = new_relationship_id()
+        return rel.model_copy(update={"id": fresh})
+
     @staticmethod
     def _kind_refusal(principal: Principal, kind: str) -> None:
         """Refuse at once what the role may never write, before looking anything up."""
@@ -325,10 +402,14 @@ class GraphService:
             return
         index = self._names_of(data)
         same = {i for key in record_name_keys(node) for i in index.get((node.kind, key), ()) if i != node.id}
+        visible = self.view_for(principal).data.nodes
+        if principal.visibility != Visibility.FULL:
+            # A name only a record the key cannot see holds reads as free, as its id does.
+            same &= visible.keys()
         if not same:
             return
         other_id = min(same)  # the first by id, as a scan of the graph meets it
-        shown = f" ('{other_id}')" if other_id in self.view_for(principal).data.nodes else ""
+        shown = f" ('{other_id}')" if other_id in visible else ""
         raise ProblemError(
             409,
             f"a record of kind {node.kind} with this name exists{shown}: add the name as an alias there "
@@ -336,16 +417,17 @@ class GraphService:
             [{"field": "name", "reason": "duplicate name / 名前が重複しています", "record": node.id}],
         )
 
-    def create_node(self, principal: Principal, node: Node, organised_by: str | None = None) -> Node:
+    def create_node(
+        self, principal: Principal, node: Node, organised_by: str | None = None, id_chosen: bool = True
+    ) -> Node:
+        """Create ``node``; ``id_chosen`` says its id came from the caller (not made for it)."""
         self._kind_refusal(principal, node.kind)
         node = _attributed(principal, node)
         with self._writing(principal) as data:
-            if node.id in data.nodes:
-                raise ProblemError(
-                    409,
-                    f"id '{node.id}' is already used; PUT replaces a record / ID「{node.id}」は使用済みです",
-                    [{"field": "id", "reason": "already used / 使用済み", "record": node.id}],
-                )
+            if principal.visibility != Visibility.FULL:
+                node = self._fresh_id(principal, data, node, id_chosen)
+            elif node.id in data.nodes:
+                raise _id_used(node.id)
             self._name_conflicts(principal, data, node)
             change = ChangeSet(nodes=[node])
             if organised_by:
@@ -381,12 +463,10 @@ class GraphService:
         _user_type(rel)
         self._rel_type_refusal(principal, RelType(rel.type))
         with self._writing(principal) as data:
-            if str(rel.id) in data.relationships:
-                raise ProblemError(
-                    409,
-                    f"relationship '{rel.id}' already exists; PUT replaces it / 関係「{rel.id}」は既にあります",
-                    [{"field": "id", "reason": "already used / 使用済み", "record": str(rel.id)}],
-                )
+            if principal.visibility != Visibility.FULL:
+                rel = self._fresh_relationship_id(principal, data, rel)
+            elif str(rel.id) in data.relationships:
+                raise _relationship_exists(str(rel.id))
             self._write(principal, data, ChangeSet(relationships=[rel]))
         return rel
 
@@ -434,6 +514,22 @@ def _by_id(records: dict[str, Record], before: dict[str, Record]) -> dict[str, R
     return records if records.keys() <= before.keys() else dict(sorted(records.items()))
 
 
+def _id_used(node_id: str) -> ProblemError:
+    return ProblemError(
+        409,
+        f"id '{node_id}' is already used; PUT replaces a record / ID「{node_id}」は使用済みです",
+        [{"field": "id", "reason": "already used / 使用済み", "record": node_id}],
+    )
+
+
+def _relationship_exists(rel_id: str) -> ProblemError:
+    return ProblemError(
+        409,
+        f"relationship '{rel_id}' already exists; PUT replaces it / 関係「{rel_id}」は既にあります",
+        [{"field": "id", "reason": "already used / 使用済み", "record": rel_id}],
+    )
+
+
 def _undefined(ref: str) -> str:
     return f"'{ref}' is not defined / 「{ref}」が定義されていません"
 
@@ -449,3 +545,8 @@ def _user_type(rel: Relationship) -> None:
 
 def new_id(kind: str) -> str:
     return f"{ID_PREFIXES.get(kind, 'rec')}-{secrets.token_hex(5)}"
+
+
+def new_relationship_id() -> str:
+    """A random id shaped like a derived one (``r-`` and 20 hex digits)."""
+    return f"r-{secrets.token_hex(10)}"

@@ -33,6 +33,11 @@ class RecordSpec:
     organiser: bool = False  # create takes ?organised_by= (events and series)
 
 
+ASSIGNED_ID_NOTE = (
+    "事務局のキーはIDを指定できず、自動で付与されます（秘匿の記録の有無が分からないように） / A secretariat's key "
+    "sends no id: the service assigns one (so that no answer tells whether a confidential record holds an id)."
+)
+
 EXAMPLE_IDS = {
     "Organisation": "org-tokio-osaka",
     "Person": "per-yamada",
@@ -113,13 +118,14 @@ def add_record_routes(router: APIRouter, spec: RecordSpec) -> None:
         response_model_exclude_none=True,
         status_code=201,
         summary=f"{spec.ja}を追加 / Create a {kind}",
-        description=organiser_note if spec.organiser else None,
+        description=f"{organiser_note} {ASSIGNED_ID_NOTE}" if spec.organiser else ASSIGNED_ID_NOTE,
         operation_id=f"create_{kind}",
     )
     def create(
         response: Response, body: RecordBody, principal: CurrentPrincipal, service: Graph, organised_by: Organiser
     ) -> Node:
-        node = service.create_node(principal, to_record(spec, body, None), organised_by)
+        chosen = spec.kind != "Headcount" and getattr(body, "id", None) is not None  # a count's id is made
+        node = service.create_node(principal, to_record(spec, body, None), organised_by, id_chosen=chosen)
         response.headers["Location"] = f"{spec.path}/{node.id}"
         return node
 

@@ -10,6 +10,7 @@ from secgraph.api.deps import CurrentPrincipal, Graph, Paging
 from secgraph.api.problems import ProblemError
 from secgraph.api.queries import GraphView
 from secgraph.api.routers import ERROR_RESPONSES
+from secgraph.api.routers._crud import ASSIGNED_ID_NOTE
 from secgraph.api.routers._params import as_page
 from secgraph.api.schemas import EXAMPLES, PageOf, RelationshipInput, RelationshipOut
 from secgraph.model.records import Relationship
@@ -108,7 +109,7 @@ def get_relationship(
     status_code=201,
     summary="関係を追加 / Create a relationship",
     description="IDを省略すると種類・両端・役割・開始日から作られます / Without an id, one is derived from "
-    "type, ends, role and start.",
+    "type, ends, role and start. " + ASSIGNED_ID_NOTE,
     operation_id="create_Relationship",
 )
 def create_relationship(
