@@ -2,6 +2,7 @@
 # secgraph's two entry points. Each sets up everything it needs on a fresh machine.
 #   bash run.sh main   install, load the seed data into the embedded store, serve the API on 127.0.0.1
 #   bash run.sh test   install (Python packages, Java 17 and Maven if missing), run the whole test suite
+#                      on every core (pytest-xdist)
 #   bash run.sh bench  install, run the benchmarks in bench/ and write bench/results/
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -58,7 +59,18 @@ case "${1:-}" in
     # PDF pages are checked with poppler's pdftoppm/pdftotext.
     apt_install chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
     shift
-    exec "$VENV/bin/python" -m pytest "$@"
+    # One worker per core (at most four: each may start its own Neo4j of ~400 MB). A test module
+    # stays on one worker, so what it renders once per module is rendered once; modules go out in
+    # file order. Not when the caller chose workers, a debugger, or a shared Neo4j (NEO4J_URI:
+    # workers would clear each other's data).
+    parallel=(-n auto --maxprocesses 4 --dist loadscope --no-loadscope-reorder)
+    [ -z "${NEO4J_URI:-}" ] || parallel=()
+    for arg in "$@"; do
+      case "$arg" in
+        -n | -n?* | --numprocesses* | --dist* | *no:xdist | --pdb | --trace) parallel=() ;;
+      esac
+    done
+    exec "$VENV/bin/python" -m pytest "${parallel[@]}" "$@"
     ;;
   bench)
     python_env test,bench

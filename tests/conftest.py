@@ -40,6 +40,36 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
 
 
 @pytest.fixture(scope="session")
+def _seed_loads() -> dict[str, GraphData]:
+    """What each kind of store gave back after loading the seed data, filled by ``seed_loaded``."""
+    return {}
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def seed_loaded(
+    request: pytest.FixtureRequest, _seed_loads: dict[str, GraphData], tmp_path_factory: pytest.TempPathFactory
+) -> GraphData:
+    """The seed data loaded into an empty store of each kind and read back. Loaded once per session
+    and kind (a Neo4j load takes seconds); read-only: tests must not change it."""
+    from secgraph.io.importer import load
+
+    kind = request.param
+    if kind not in _seed_loads:
+        if kind == "embedded":
+            opened: GraphStore = EmbeddedStore(tmp_path_factory.mktemp("seed-loaded") / "graph.db")
+        else:
+            opened = open_neo4j(request.getfixturevalue("neo4j_server"))
+            opened.clear()
+        try:
+            report = load(opened, SEED_DATA, progress=False)
+            assert report.ok, "\n".join(map(str, report.errors))
+            _seed_loads[kind] = opened.snapshot()
+        finally:
+            opened.close()
+    return _seed_loads[kind]
+
+
+@pytest.fixture(scope="session")
 def seed() -> GraphData:
     """The shipped seed data as the embedded store gives it back. Read-only: tests must not change it."""
     import tempfile

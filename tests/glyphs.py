@@ -68,8 +68,13 @@ def render_with_font(render: Callable[[], bytes], font_file: Path, monkeypatch: 
             cjk_font_path.cache_clear()
 
 
-def assert_japanese_drawn(render: Callable[[], bytes], monkeypatch: pytest.MonkeyPatch) -> None:
+def assert_japanese_drawn(
+    render: Callable[[], bytes], monkeypatch: pytest.MonkeyPatch, *, drawn: bytes | None = None
+) -> None:
     """Assert that ``render()`` (a figure as PNG bytes) draws its Japanese text with real glyphs.
+
+    ``drawn``: what ``render()`` gave with the project's font, when the caller already has it (it is
+    then only rendered again with the font lacking Japanese).
 
     Fails when the project's Japanese font lacks Japanese, when the render is not a PNG, or when
     the picture drawn with the Japanese font is the same as the one drawn with DejaVu Sans (the
@@ -80,7 +85,7 @@ def assert_japanese_drawn(render: Callable[[], bytes], monkeypatch: pytest.Monke
     font_file = cjk_font_path()
     lacking = missing_glyphs(font_file)
     assert not lacking, f"the Japanese font {font_file} has no glyph for {''.join(lacking)}"
-    with_japanese = decode_png(render())
+    with_japanese = decode_png(render() if drawn is None else drawn)
     fallback = dejavu_path()
     assert missing_glyphs(fallback), "DejaVu Sans was expected to lack Japanese glyphs"
     with_tofu = decode_png(render_with_font(render, fallback, monkeypatch))

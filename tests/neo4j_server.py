@@ -412,6 +412,13 @@ def _env(name: str) -> str | None:
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jTarget]:
     uri = _env("NEO4J_URI")
     if uri is not None:
+        # Every test clears the store it is given: parallel workers on one server would clear each
+        # other's data mid-test.
+        if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+            raise RuntimeError(
+                "NEO4J_URI は並列ワーカーで共有できません / NEO4J_URI cannot be shared by parallel workers: "
+                "run pytest with -n 0"
+            )
         yield Neo4jTarget(
             uri=uri,
             user=_env("NEO4J_USER"),

@@ -9,12 +9,9 @@ import pytest
 
 from secgraph.analysis.health import INDICATOR_CODES, blau_index, network_health
 from secgraph.analysis.network import Scope
-from secgraph.io.importer import load
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, EventSeries
-from secgraph.store import GraphStore
 from tests.builders import GraphBuilder
-from tests.conftest import SEED_DATA
 
 AS_OF = dt.date(2021, 3, 31)
 
@@ -244,7 +241,6 @@ def test_seed_relay_lecture_continues(seed: GraphData, seed_health: object) -> N
     assert series[relay]["fiscal_years"] == [2019, 2020] and series[relay]["continuing"]
 
 
-def test_same_answer_from_both_stores(store: GraphStore, seed: GraphData) -> None:
-    assert load(store, SEED_DATA, progress=False).ok
+def test_same_answer_from_both_stores(seed_loaded: GraphData, seed: GraphData) -> None:
     scope = Scope(region="mic-kinki")
-    assert network_health(store.snapshot(), scope).model_dump_json() == network_health(seed, scope).model_dump_json()
+    assert network_health(seed_loaded, scope).model_dump_json() == network_health(seed, scope).model_dump_json()

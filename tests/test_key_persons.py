@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from itertools import combinations, pairwise
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -22,12 +21,9 @@ from secgraph.analysis.key_persons import (
 )
 from secgraph.analysis.measures import fragmentation
 from secgraph.analysis.network import Scope, actor_network
-from secgraph.io.importer import load
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Person
-from secgraph.store import GraphStore
 from tests.builders import GraphBuilder
-from tests.conftest import SEED_DATA
 
 
 def two_communities_and_a_broker(broker_joins_second: str | None = None) -> GraphData:
@@ -321,10 +317,7 @@ def test_seed_fukuoka_saga_key_persons_lead_its_people(seed: GraphData) -> None:
     assert named <= {c.id for c in people.candidates[:5]}
 
 
-def test_same_answer_from_both_stores(store: GraphStore, seed: GraphData, tmp_path: Path) -> None:
-    assert load(store, SEED_DATA, progress=False).ok
+def test_same_answer_from_both_stores(seed_loaded: GraphData, seed: GraphData) -> None:
     scope = Scope(region="mic-kyushu")
-    assert (
-        key_person_candidates(store.snapshot(), scope).model_dump() == key_person_candidates(seed, scope).model_dump()
-    )
-    assert key_person_candidates(store.snapshot()).model_dump() == key_person_candidates(seed).model_dump()
+    assert key_person_candidates(seed_loaded, scope).model_dump() == key_person_candidates(seed, scope).model_dump()
+    assert key_person_candidates(seed_loaded).model_dump() == key_person_candidates(seed).model_dump()

@@ -16,11 +16,8 @@ from secgraph.analysis.regions import (
     horizontal_links,
     isolated_regions,
 )
-from secgraph.io.importer import load
 from secgraph.model.graph import GraphData
-from secgraph.store import GraphStore
 from tests.builders import GraphBuilder
-from tests.conftest import SEED_DATA
 
 FY2020 = (dt.date(2020, 4, 1), dt.date(2021, 3, 31))
 
@@ -371,7 +368,6 @@ def test_seed_shikoku_communities_name_no_body_outside_ehime(seed: GraphData) ->
     assert "38" not in gaps
 
 
-def test_both_stores_give_the_same_answer(store: GraphStore, seed: GraphData) -> None:
-    assert load(store, SEED_DATA, progress=False).ok
+def test_both_stores_give_the_same_answer(seed_loaded: GraphData, seed: GraphData) -> None:
     expected = isolated_regions(seed, period=FY2020).model_dump_json()
-    assert isolated_regions(store.snapshot(), period=FY2020).model_dump_json() == expected
+    assert isolated_regions(seed_loaded, period=FY2020).model_dump_json() == expected

@@ -17,14 +17,11 @@ from secgraph.analysis.sectors import (
     missing_sectors,
     resource_allocation_to,
 )
-from secgraph.io.importer import load
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.names import name_key
 from secgraph.model.records import Community
-from secgraph.store import GraphStore
 from tests.builders import GraphBuilder
-from tests.conftest import SEED_DATA
 
 
 def community_named(data: GraphData, name: str) -> Community:
@@ -508,6 +505,5 @@ def test_seed_every_need_explains_itself(seed: GraphData) -> None:
             assert all(s.reasons for s in coverage.suggestions)
 
 
-def test_both_stores_give_the_same_answer(store: GraphStore, seed: GraphData) -> None:
-    assert load(store, SEED_DATA, progress=False).ok
-    assert missing_sectors(store.snapshot()).model_dump_json() == missing_sectors(seed).model_dump_json()
+def test_both_stores_give_the_same_answer(seed_loaded: GraphData, seed: GraphData) -> None:
+    assert missing_sectors(seed_loaded).model_dump_json() == missing_sectors(seed).model_dump_json()

@@ -13,10 +13,12 @@ import datetime as dt
 import re
 import subprocess
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 from PIL import Image
 
@@ -33,6 +35,8 @@ from tests.test_api_world import SECRET_NAMES, Api, embedded_api
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 EVIL = "<script>window.__pwned=1</script>"
+#: A GET as a role: ``fetch(role, url)``.
+Fetch = Callable[[str, str], httpx.Response]
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -225,9 +229,14 @@ def test_profile_marks_a_suggested_body_not_yet_in_the_graph() -> None:
     assert "【未登録】大阪府警察は公的機関名簿にあるがグラフにない（出典: 警察庁 都道府県警察一覧" in needs
 
 
-def test_profile_change_since_a_date() -> None:
-    page = community_profile_html(kansai(), "com-x", since=dt.date(2020, 5, 1))
-    change = section(page, "change")
+@pytest.fixture(scope="module")
+def kansai_since_page() -> str:
+    """The small graph's profile with the changes since 2020-05-01, laid out once for the module."""
+    return community_profile_html(kansai(), "com-x", since=dt.date(2020, 5, 1))
+
+
+def test_profile_change_since_a_date(kansai_since_page: str) -> None:
+    change = section(kansai_since_page, "change")
     assert "2020-05-01" in change
     assert '加入 <span class="en">Joined</span> (1)' in change and "鍵谷 一郎" in change
     assert '開催 <span class="en">Events</span> (1)' in change and "2020-11-05" in change
@@ -262,9 +271,8 @@ def test_script_in_every_text_field_is_text(tmp_path: Path) -> None:
     assert "<script>window.__pwned=1</script>" in text
 
 
-def test_same_data_same_bytes() -> None:
-    first = community_profile_html(kansai(), "com-x", since=dt.date(2020, 5, 1))
-    assert first == community_profile_html(kansai(), "com-x", since=dt.date(2020, 5, 1))
+def test_same_data_same_bytes(kansai_since_page: str) -> None:
+    assert kansai_since_page == community_profile_html(kansai(), "com-x", since=dt.date(2020, 5, 1))
     assert community_profile_pdf(kansai(), "com-x") == community_profile_pdf(kansai(), "com-x")
     pack = committee_pack_pdf(kansai(), "mic-kinki", since=dt.date(2020, 5, 1))
     assert pack == committee_pack_pdf(kansai(), "mic-kinki", since=dt.date(2020, 5, 1))
@@ -333,13 +341,26 @@ def test_pack_of_a_region_without_communities(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------- the API
 
 
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """The API world, shared by the tests that only read it."""
+    yield from embedded_api(tmp_path_factory.mktemp("documents-api"))
+
+
+@pytest.fixture(scope="module")
+def fetch(api: Api) -> Fetch:
+    """GET ``url`` as ``role`` on the shared world: each document is drawn once for the module."""
+    return cache(api.get)
+
+
 @pytest.fixture
-def api(tmp_path: Path) -> Iterator[Api]:
+def own_api(tmp_path: Path) -> Iterator[Api]:
+    """The API world for a test that writes to it."""
     yield from embedded_api(tmp_path)
 
 
-def test_api_profile_html(api: Api) -> None:
-    response = api.get("planner", "/documents/profiles/com-a")
+def test_api_profile_html(fetch: Fetch) -> None:
+    response = fetch("planner", "/documents/profiles/com-a")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "default-src 'none'" in response.headers["content-security-policy"]
@@ -350,8 +371,8 @@ def test_api_profile_html(api: Api) -> None:
     no_external_resources(response.text)
 
 
-def test_api_profile_pdf(api: Api, tmp_path: Path) -> None:
-    response = api.get("planner", "/documents/profiles/com-a?format=pdf&as_of=2021-03-31&since=2021-01-01")
+def test_api_profile_pdf(fetch: Fetch, tmp_path: Path) -> None:
+    response = fetch("planner", "/documents/profiles/com-a?format=pdf&as_of=2021-03-31&since=2021-01-01")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
     assert 'attachment; filename="secgraph-profile-com-a.pdf"' in response.headers["content-disposition"]
@@ -360,30 +381,30 @@ def test_api_profile_pdf(api: Api, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("role", ["sec_a", "viewer"])
-def test_api_documents_hide_confidential_records(api: Api, role: str, tmp_path: Path) -> None:
-    page = api.get(role, "/documents/profiles/com-a").text
+def test_api_documents_hide_confidential_records(fetch: Fetch, role: str, tmp_path: Path) -> None:
+    page = fetch(role, "/documents/profiles/com-a").text
     assert "テストA協議会" in page
     assert "秘密商事" not in page and "隠岐" not in page
-    pdf = api.get(role, "/documents/profiles/com-a?format=pdf").content
+    pdf = fetch(role, "/documents/profiles/com-a?format=pdf").content
     assert "秘密商事" not in pdf_text(pdf, tmp_path)
 
 
-def test_api_viewer_documents_have_no_personal_names(api: Api, tmp_path: Path) -> None:
-    assert "山田" in api.get("planner", "/documents/profiles/com-a").text  # a key person, by name
-    page = api.get("viewer", "/documents/profiles/com-a").text
+def test_api_viewer_documents_have_no_personal_names(fetch: Fetch, tmp_path: Path) -> None:
+    assert "山田" in fetch("planner", "/documents/profiles/com-a").text  # a key person, by name
+    page = fetch("viewer", "/documents/profiles/com-a").text
     assert not [name for name in SECRET_NAMES if name in page]
     assert "氏名非表示" in page
-    pdf = api.get("viewer", "/documents/profiles/com-a?format=pdf").content
-    pack = api.get("viewer", "/documents/committee-pack?region=mic-kinki")
+    pdf = fetch("viewer", "/documents/profiles/com-a?format=pdf").content
+    pack = fetch("viewer", "/documents/committee-pack?region=mic-kinki")
     assert pack.status_code == 200, pack.text
     for document in (pdf, pack.content):
         text = pdf_text(document, tmp_path)
         assert not [name for name in SECRET_NAMES if name in text]
-    assert "山田" not in api.get("planner", "/documents/profiles/com-a?hide_names=true").text
+    assert "山田" not in fetch("planner", "/documents/profiles/com-a?hide_names=true").text
 
 
-def test_api_committee_pack(api: Api, tmp_path: Path) -> None:
-    response = api.get("planner", "/documents/committee-pack?region=近畿&as_of=2021-03-31")
+def test_api_committee_pack(fetch: Fetch, tmp_path: Path) -> None:
+    response = fetch("planner", "/documents/committee-pack?region=近畿&as_of=2021-03-31")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
     disposition = response.headers["content-disposition"]
@@ -393,15 +414,15 @@ def test_api_committee_pack(api: Api, tmp_path: Path) -> None:
     assert "テストA協議会" in pdf_text(response.content, tmp_path, 4)
 
 
-def test_api_confidential_community_is_not_found_for_those_who_may_not_see_it(api: Api, tmp_path: Path) -> None:
+def test_api_confidential_community_is_not_found_for_those_who_may_not_see_it(own_api: Api, tmp_path: Path) -> None:
     hidden = Community(id="com-hidden", name="秘匿協議会", region="mic-kinki", confidential=True, **P)
-    api.store.write(ChangeSet(nodes=[hidden]))
-    assert api.get("planner", "/documents/profiles/com-hidden").status_code == 200
+    own_api.store.write(ChangeSet(nodes=[hidden]))
+    assert own_api.get("planner", "/documents/profiles/com-hidden").status_code == 200
     for role in ("sec_a", "viewer"):
-        response = api.get(role, "/documents/profiles/com-hidden")
+        response = own_api.get(role, "/documents/profiles/com-hidden")
         assert response.status_code == 404, role
         assert response.headers["content-type"] == "application/problem+json"
-        pack = api.get(role, "/documents/committee-pack?region=mic-kinki").content
+        pack = own_api.get(role, "/documents/committee-pack?region=mic-kinki").content
         assert "秘匿協議会" not in pdf_text(pack, tmp_path)
 
 
@@ -415,8 +436,8 @@ def test_api_confidential_community_is_not_found_for_those_who_may_not_see_it(ap
         ("/documents/committee-pack?region=atlantis", 422),
     ],
 )
-def test_api_bad_requests(api: Api, url: str, status: int) -> None:
-    response = api.get("planner", url)
+def test_api_bad_requests(fetch: Fetch, url: str, status: int) -> None:
+    response = fetch("planner", url)
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
 
