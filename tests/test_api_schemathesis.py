@@ -17,6 +17,7 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
+from schemathesis.config import SchemathesisConfig
 
 from secgraph.api import ApiSettings, create_app
 from secgraph.store import StoreSettings
@@ -26,6 +27,21 @@ from tests.test_api_world import auth, make_keys, world
 #: SECGRAPH_FUZZ_EXAMPLES raises it for a longer run by hand.
 EXAMPLES_PER_OPERATION = int(os.environ.get("SECGRAPH_FUZZ_EXAMPLES", "8"))
 _KEYS: dict[str, str] = {}
+
+
+#: Operations that draw figures or lay out PDFs (seconds a call): fewer generated cases each.
+DRAWN = r"^/(documents|charts/|views/network/figure)"
+
+#: Schemathesis's coverage phase sends every boundary case of every parameter and ignores
+#: ``max_examples``: for the drawn operations that is hundreds of packs and profiles, each drawn for
+#: four roles. Those get the examples and the bounded fuzzing phase only; the others all three.
+_CONFIG = SchemathesisConfig.from_str(
+    f"""
+[[operations]]
+include-path-regex = '{DRAWN}'
+phases.coverage.enabled = false
+"""
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,15 +57,13 @@ def app_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesi
         keys=keys_store,
     )
     with TestClient(app):  # runs the lifespan around the whole run
-        yield schemathesis.openapi.from_asgi("/openapi.json", app)
+        yield schemathesis.openapi.from_asgi("/openapi.json", app, config=_CONFIG)
     store.close()
 
 
 schema = schemathesis.pytest.from_fixture("app_schema")
 
 
-#: Operations that draw figures or lay out PDFs (seconds a call): fewer generated cases each.
-DRAWN = r"^/(documents|charts/|views/network/figure)"
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
