@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from secgraph.analysis.registry import ANALYSES, SCOPE_FIELDS, analysis_named
 from secgraph.api.app import create_app
 from secgraph.api.settings import ApiSettings
-from secgraph.cli import ANALYSIS_ROWS, build_parser
+from secgraph.cli import build_parser
+from secgraph.cli.analyse import ANALYSIS_ROWS
 from secgraph.io.importer import load
 from secgraph.store import StoreSettings
 from secgraph.store.embedded import EmbeddedStore
