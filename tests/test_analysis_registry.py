@@ -16,10 +16,10 @@ from secgraph.api.app import create_app
 from secgraph.api.settings import ApiSettings
 from secgraph.cli import build_parser
 from secgraph.cli.analyse import ANALYSIS_ROWS
+from secgraph.export.analysis_tables import TABLE_BUILDERS
 from secgraph.io.importer import load
 from secgraph.store import StoreSettings
 from secgraph.store.embedded import EmbeddedStore
-from secgraph.viz.tables import TABLE_BUILDERS
 from tests.conftest import SEED_DATA
 from tests.test_api_world import auth, make_keys
 from tests.test_cli import env, run  # noqa: F401  (env is a fixture)

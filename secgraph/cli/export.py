@@ -91,7 +91,7 @@ def _export_bytes(args: argparse.Namespace, service: Any, data: Any, scope: Any)
         )
         return made, "committee-pack"
     if subject == "table":
-        from secgraph.viz.tables import analysis_tables, table_csv, to_csv_bytes, to_xlsx_bytes
+        from secgraph.export.analysis_tables import analysis_tables, table_csv, to_csv_bytes, to_xlsx_bytes
 
         tables = analysis_tables(run_analysis(args, data))
         if args.table:
@@ -100,7 +100,7 @@ def _export_bytes(args: argparse.Namespace, service: Any, data: Any, scope: Any)
             return to_xlsx_bytes(tables), args.analysis
         # several tables as CSV come as a zip of one CSV each
         return (table_csv(tables[0]) if len(tables) == 1 else to_csv_bytes(tables)), args.analysis
-    from secgraph.viz.graph_files import graph_gexf, graph_graphml, graph_json
+    from secgraph.export.graph_files import graph_gexf, graph_graphml, graph_json
 
     write = {"json": graph_json, "graphml": graph_graphml, "gexf": graph_gexf}[args.format]
     # with --hide-names ``data`` is the viewer's view, made with the service's pseudonyms: kept as it is
