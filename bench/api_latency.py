@@ -384,7 +384,7 @@ def summarise_profile(raw: Path, seconds: float, rate: int) -> dict[str, Any]:
                 marked[label] += count
         seen = {f"{name} ({where})" for name, where in frames if _package(where) == "secgraph"}
         for name in seen:
-            if "cli.py" not in name:
+            if "secgraph/cli/" not in name:
                 inclusive[name] += count
         leaf[_package(frames[-1][1])] += count
     possible = seconds * rate

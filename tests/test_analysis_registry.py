@@ -14,11 +14,12 @@ from fastapi.testclient import TestClient
 from secgraph.analysis.registry import ANALYSES, SCOPE_FIELDS, analysis_named
 from secgraph.api.app import create_app
 from secgraph.api.settings import ApiSettings
-from secgraph.cli import ANALYSIS_ROWS, build_parser
+from secgraph.cli import build_parser
+from secgraph.cli.analyse import ANALYSIS_ROWS
+from secgraph.export.analysis_tables import TABLE_BUILDERS
 from secgraph.io.importer import load
 from secgraph.store import StoreSettings
 from secgraph.store.embedded import EmbeddedStore
-from secgraph.viz.tables import TABLE_BUILDERS
 from tests.conftest import SEED_DATA
 from tests.test_api_world import auth, make_keys
 from tests.test_cli import env, run  # noqa: F401  (env is a fixture)

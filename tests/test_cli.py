@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from secgraph.cli import choose_language, format_table, main
+from secgraph.cli import main
+from secgraph.cli.common import choose_language, format_table
 from tests.neo4j_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]

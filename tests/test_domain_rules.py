@@ -220,7 +220,7 @@ def test_the_check_can_fail(tmp_path: Path) -> None:
     store.write(named_world())
     data = store.snapshot()
     store.close()
-    from secgraph.viz.graph_files import graph_json
+    from secgraph.export.graph_files import graph_json
 
     assert set(leaked(graph_json(data).decode("utf-8"))) == set(NAMES)
     hidden = graph_json(data, hide_names=True).decode("utf-8")

@@ -21,14 +21,20 @@ from secgraph import analysis
 from secgraph.analysis.compare import Changes
 from secgraph.analysis.facts import sector_need
 from secgraph.analysis.network import Scope
+from secgraph.export.analysis_tables import (
+    ExportTable,
+    analysis_tables,
+    neutralise_formula,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
+from secgraph.export.graph_files import graph_gexf, graph_graphml, graph_in_scope, graph_json
 from secgraph.io.importer import load
 from secgraph.io.json_graph import dump_graph
 from secgraph.model.graph import GraphData
 from secgraph.model.records import NODE_TYPES
 from secgraph.store import GraphStore
 from secgraph.store.embedded import EmbeddedStore
-from secgraph.viz.graph_files import graph_gexf, graph_graphml, graph_in_scope, graph_json
-from secgraph.viz.tables import ExportTable, analysis_tables, neutralise_formula, to_csv_bytes, to_xlsx_bytes
 from tests.builders import GraphBuilder
 from tests.test_api_world import SECRET_NAMES, Api, embedded_api
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from secgraph.access import KeyStore, Principal, Role
-from secgraph.cli import EXIT_REFUSED
+from secgraph.cli.common import EXIT_REFUSED
 from secgraph.io.importer import load
 from secgraph.io.limits import ReadLimits
 from secgraph.store import GraphStore

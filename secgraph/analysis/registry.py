@@ -12,7 +12,7 @@ Parameters are validated by their model wherever they come from, so a bad value 
 answer from the API and the command line. Equal parameters are equal (and hash alike) after
 validation: sector needs and kinds are normalised, region and prefecture become codes.
 
-Tables of a result (CSV, XLSX) belong to ``secgraph.viz.tables``, above this package: it keys its
+Tables of a result (CSV, XLSX) belong to ``secgraph.export.analysis_tables``, above this package: it keys its
 builders by the ``result`` models named here.
 """
 

@@ -31,7 +31,8 @@ from tqdm import tqdm
 
 from secgraph.io.json_graph import KIND_TABLES, user_nodes, written_relationships
 from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
-from secgraph.io.tables import RowError, Table, read_tables
+from secgraph.io.rows import RowError, Table
+from secgraph.io.tables import read_tables
 from secgraph.model.graph import GraphData, endpoint_error, referenced_ids
 from secgraph.model.names import name_key, printable, record_name_keys
 from secgraph.model.records import (

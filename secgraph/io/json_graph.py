@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from secgraph.io.tables import RowError, Table
+from secgraph.io.rows import RowError, Table
 from secgraph.model.graph import GraphData, derived_relationships
 from secgraph.model.records import USER_NODE_KINDS, Node, Relationship
 from secgraph.model.vocabulary import USER_REL_TYPES

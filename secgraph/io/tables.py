@@ -12,11 +12,12 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from secgraph.io.json_graph import is_graph_export, read_graph_json
 from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
+from secgraph.io.rows import RowError, Table
 from secgraph.io.xlsx_scan import column_letters, scan_workbook, sheet_titles
 
 #: The kinds of file a data set has, and the Japanese sheet names a workbook may use for them.
@@ -35,32 +36,6 @@ _BY_NAME = {alias: table for table, aliases in TABLE_NAMES.items() for alias in 
 #: A cell starting like a spreadsheet formula (=HYPERLINK(...), @SUM, +cmd) would run in Excel when
 #: an export is opened; such text is refused on the way in.
 _FORMULA_STARTS = ("=", "@", "\t", "\r")
-
-
-@dataclass(frozen=True)
-class RowError:
-    file: str
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.file} 行{self.row}" if self.row else self.file
-        return f"{where} [{self.column}]: {self.reason}" if self.column else f"{where}: {self.reason}"
-
-
-@dataclass
-class Table:
-    name: str  # one of TABLE_NAMES
-    file: str  # shown in messages: a path relative to the loaded folder, workbook:sheet, or export.json:nodes
-    #: (row number, values): text by column from a spreadsheet; typed values by field from a JSON export
-    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    encoding: str = "utf-8"
-    #: Rows of secgraph's JSON export: keyed by model field, taken as the store had them (never
-    #: merged by name with one another).
-    exported: bool = False
-    #: A JSON export with personal names hidden: it loads only into a store holding nothing else.
-    names_hidden: bool = False
 
 
 def looks_like_formula(text: str) -> bool:
@@ -307,8 +282,6 @@ def read_tables(
     or a JSON export), and the files it passed over. In a folder, a .json file that is not a secgraph
     export is passed over like any other file; named on its own, it must be one. Spreadsheets are
     read as streams and refused past ``limits``."""
-    from secgraph.io.json_graph import is_graph_export, read_graph_json
-
     path = Path(path)
     if not path.exists():
         errors.append(RowError(str(path), 0, "", "no such file or folder / ファイルまたはフォルダがありません"))

@@ -2,9 +2,9 @@
 
 - ``GET /exports/analyses/<slug>?format=csv|xlsx`` for every analysis of the registry
   (``secgraph.analysis.registry``), with the same scope, parameters and cache as ``/analyses/<slug>``,
-  its result turned into tables (``secgraph.viz.tables``). CSV of several tables is a zip, one CSV each;
+  its result turned into tables (``secgraph.export.analysis_tables``). CSV of several tables is a zip, one CSV each;
   ``table=<key>`` gives one table as plain CSV. ``hide_names`` computes the tables as a viewer would.
-- ``GET /exports/graph?format=graphml|gexf|json``: the graph of a scope (``secgraph.viz.graph_files``).
+- ``GET /exports/graph?format=graphml|gexf|json``: the graph of a scope (``secgraph.export.graph_files``).
 
 Drawn from what the caller may see: confidential records are gone for every role but admin and
 planner, and a viewer's files always show people by role and affiliation only.
@@ -25,7 +25,15 @@ from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import ProblemError, not_found
 from secgraph.api.routers import ERROR_RESPONSES
 from secgraph.api.routers.analyses import Answers, ScopeParam, parameters_dependency
-from secgraph.viz.graph_files import (
+from secgraph.export.analysis_tables import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    ZIP_MEDIA_TYPE,
+    analysis_tables,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
+from secgraph.export.graph_files import (
     GEXF_MEDIA_TYPE,
     GRAPHML_MEDIA_TYPE,
     JSON_MEDIA_TYPE,
@@ -34,14 +42,6 @@ from secgraph.viz.graph_files import (
     graph_json,
 )
 from secgraph.viz.naming import file_name
-from secgraph.viz.tables import (
-    CSV_MEDIA_TYPE,
-    XLSX_MEDIA_TYPE,
-    ZIP_MEDIA_TYPE,
-    analysis_tables,
-    to_csv_bytes,
-    to_xlsx_bytes,
-)
 
 router = APIRouter(prefix="/exports", tags=["exports"], responses=ERROR_RESPONSES)
 

@@ -51,6 +51,7 @@ from secgraph.analysis.network import (
     scoped_actor_ids,
     snapshot_at,
 )
+from secgraph.export.common import FIXED_TIMESTAMP, KIND_LABELS, prefecture_names, sector_label
 from secgraph.io.json_graph import dump_graph, user_nodes
 from secgraph.model.graph import GraphData, referenced_ids
 from secgraph.model.records import Event, Headcount, Node, Relationship
@@ -63,7 +64,6 @@ from secgraph.model.vocabulary import (
     Sector,
     sector_group,
 )
-from secgraph.viz.tables import FIXED_TIMESTAMP, KIND_LABELS, prefecture_names, sector_label
 
 GRAPHML_MEDIA_TYPE = "application/graphml+xml"
 GEXF_MEDIA_TYPE = "application/gexf+xml"

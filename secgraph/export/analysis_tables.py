@@ -25,7 +25,6 @@ instead of running it (OWASP, CSV injection). Numbers are left as numbers.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import math
@@ -46,26 +45,15 @@ from secgraph.analysis.key_persons import ROLE_TYPES, GroupBrokers, KeyPersonCan
 from secgraph.analysis.regions import GAP_LABELS, PROXIMITY_LABELS, IsolatedRegions, NearestTie
 from secgraph.analysis.sectors import JURISDICTION_LABELS, NOT_IN_GRAPH, MissingSectors, SectorCoverage
 from secgraph.analysis.stage import EngagementStages
+from secgraph.export.common import FIXED_TIMESTAMP, KIND_LABELS, prefecture_names, sector_label
 from secgraph.model import geography
-from secgraph.model.vocabulary import Sector, label
 
-#: The date written into every workbook and zip entry: a fixed one, so the same data gives the same bytes.
-FIXED_TIMESTAMP = dt.datetime(2000, 1, 1, 0, 0, 0)
 #: Excel's limit on the characters of one cell; longer text is cut with "…" (the CSV keeps it whole).
 EXCEL_CELL_LIMIT = 32_767
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 ZIP_MEDIA_TYPE = "application/zip"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-KIND_LABELS: dict[str, str] = {
-    "Organisation": "団体",
-    "Person": "人物",
-    "Community": "コミュニティ",
-    "EventSeries": "イベントシリーズ",
-    "Event": "イベント",
-    "Headcount": "人数",
-    "Note": "メモ",
-}
 _MARK = {True: "○", False: "×", None: None}
 _ROLE_LABELS = {code: ja for code, _, ja, _ in ROLE_TYPES}
 _REGION_KINDS = {"mic": "総合通信局の管轄", "meti": "経済産業局の管轄"}
@@ -200,27 +188,6 @@ Row = dict[str, Any]
 
 
 # -- cells ------------------------------------------------------------------------------------------
-
-
-def sector_label(code: str | None) -> str | None:
-    """A sector code in Japanese (a community, which has no sector, as コミュニティ)."""
-    if not code:
-        return None
-    if code in Sector.__members__.values():
-        return label(Sector(code))
-    return KIND_LABELS["Community"] if code == "community" else code
-
-
-def _prefecture_name(code: str) -> str:
-    try:
-        return geography.prefecture(code).name
-    except (KeyError, ValueError):
-        return code
-
-
-def prefecture_names(codes: Iterable[str]) -> str:
-    """Prefecture codes as Japanese names, in code order."""
-    return "、".join(_prefecture_name(code) for code in sorted(codes))
 
 
 def _region_name(code: str) -> str:

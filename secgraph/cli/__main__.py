@@ -1,0 +1,5 @@
+import sys
+
+from secgraph.cli import main
+
+sys.exit(main())
