@@ -204,6 +204,10 @@ def test_the_one_off_admin_key_works_in_every_worker(served: Served) -> None:
 
     through_every_worker(served, me)
     assert served.admin.encode() not in served.keys_path.read_bytes()  # held in memory, never stored
+    secret = served.admin.split("_", 2)[2].encode()
+    for pid in served.worker_pids():  # handed over as its salt and digest, not as the key
+        environment = Path(f"/proc/{pid}/environ").read_bytes()
+        assert b"SECGRAPH_SERVED_ADMIN_KEY=" in environment and secret not in environment
 
 
 def test_a_write_through_one_worker_is_seen_by_the_next_read_through_any_other(served: Served) -> None:
