@@ -1,8 +1,9 @@
 """The API under 50 concurrent clients: latency and throughput of cached analyses, reads and writes.
 
-    .venv/bin/python bench/api_latency.py [--seconds 15] [--writes 200] [--no-profile]
+    .venv/bin/python bench/api_latency.py [--seconds 15] [--writes 200] [--no-profile] [--workers N]
 
-``secgraph serve`` runs in its own process on 127.0.0.1 with the seed data in the embedded store.
+``secgraph serve`` runs in its own process on 127.0.0.1 with the seed data in the embedded store
+(``--workers N``: ``secgraph serve --workers N``, N worker processes; py-spy then samples them all).
 The load comes from another process, so the server's GIL is not shared with the clients: Debian's
 ``wrk`` when installed (``apt-get install wrk``; a Lua script adds the key, rotates the paths,
 numbers the writes and stops each thread after its share of writes), else an asyncio httpx client
@@ -251,9 +252,10 @@ def py_spy() -> str | None:
 
 
 class Server:
-    """``secgraph serve`` on 127.0.0.1 over a copy of the seed data, with one admin key."""
+    """``secgraph serve`` on 127.0.0.1 over a copy of the seed data, with one admin key, in ``workers``
+    worker processes."""
 
-    def __init__(self, folder: Path, tree: Path = REPO) -> None:
+    def __init__(self, folder: Path, tree: Path = REPO, workers: int = 1) -> None:
         from secgraph.access import KeyStore
         from secgraph.io.importer import load
         from secgraph.store.embedded import EmbeddedStore
@@ -273,7 +275,11 @@ class Server:
         env = {**os.environ, "SECGRAPH_DB": str(self.db), "SECGRAPH_KEYS": str(folder / "keys.db"), "LANG": "C.UTF-8"}
         env.pop("NEO4J_URI", None)
         command = [sys.executable, "-m", "secgraph.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        self.log = (folder / "server.log").open("wb")
+        self.workers = workers
+        if workers > 1:  # not given otherwise: a tree from before the option serves too
+            command += ["--workers", str(workers)]
+        self.log_path = folder / "server.log"
+        self.log = self.log_path.open("wb")
         # run from ``tree``: ``python -m`` puts the working folder first on sys.path, so that tree's
         # secgraph is the one served
         self.proc = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=tree)
@@ -284,7 +290,10 @@ class Server:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.base}{BASELINE}", timeout=2).status_code == 200:
+                answered = httpx.get(f"{self.base}{BASELINE}", timeout=2).status_code == 200
+                # any worker answers /health: wait for every one to have started
+                started = self.log_path.read_bytes().count(b"Application startup complete.")
+                if answered and started >= self.workers:
                     return
             except httpx.TransportError:
                 pass
@@ -294,8 +303,8 @@ class Server:
         raise RuntimeError("secgraph serve did not answer within 120 s")
 
     def warm(self, paths: tuple[str, ...]) -> dict[str, float]:
-        """Each path asked until it answers 200 (a slow analysis answers 503 'still computing'); the
-        seconds each took cold."""
+        """Each path asked until it answers 200 (a slow analysis answers 503 'still computing'), in every
+        worker; the seconds each took cold (in the first worker asked)."""
         import httpx
 
         cold: dict[str, float] = {}
@@ -310,6 +319,14 @@ class Server:
                     raise RuntimeError(f"GET {path}: {answer.status_code} {answer.text[:300]}")
                 time.sleep(1)
             cold[path] = round(time.perf_counter() - started, 3)
+            if self.workers > 1:
+                # each worker computes its own answers: ask again on fresh connections, which the
+                # kernel hands to the workers at random (8 per worker miss one with odds ~2^-16)
+                for _again in range(8 * self.workers):
+                    for _attempt in range(60):
+                        if httpx.get(f"{self.base}{path}", headers=headers, timeout=120).status_code != 503:
+                            break
+                        time.sleep(1)
         return cold
 
     def count_written(self, prefix: str) -> int:
@@ -514,7 +531,8 @@ def phase(server: Server, folder: Path, loads: dict[str, Load], seconds: float, 
     if spy:
         sampler = subprocess.Popen(
             [spy, "record", "--pid", str(server.proc.pid), "--gil", "--rate", str(rate), "--duration"]
-            + [str(max(1, int(seconds))), "--format", "raw", "--output", str(raw), "--nonblocking"],
+            + [str(max(1, int(seconds))), "--format", "raw", "--output", str(raw), "--nonblocking"]
+            + (["--subprocesses"] if server.workers > 1 else []),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -541,9 +559,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     writes = int(getattr(args, "writes", 200))
     profile = not getattr(args, "no_profile", False)
     before = getattr(args, "before", None)
+    workers = int(getattr(args, "workers", 1))
     results: dict[str, Any] = {
         "title": "API latency under 50 concurrent clients / 同時50クライアントでのAPI応答時間",
         "connections": CONNECTIONS,
+        "workers": workers,
         "seconds_per_phase": seconds,
         "profiler": "py-spy record --gil: samples only the thread holding the GIL, i.e. where the CPU goes",
         "http": _http_stack(),
@@ -551,7 +571,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     trees = {"now": REPO} | ({"before": Path(before).resolve()} if before else {})
     with tempfile.TemporaryDirectory(prefix="secgraph-bench-api-") as name:
         folder = Path(name)
-        servers = {label: Server(folder / label, tree) for label, tree in trees.items()}
+        servers = {label: Server(folder / label, tree, workers) for label, tree in trees.items()}
         runs: dict[str, dict[str, Any]] = {
             label: {"tree": str(tree), "commit": _commit(tree)} for label, tree in trees.items()
         }
@@ -686,7 +706,7 @@ without `--before`.
   `/health` and check a key; the route reads the store's revision on a worker thread (a write by another
   process must be seen at once, so it cannot be skipped). What would reach the target: a quieter machine
   first (the floor itself misses it here), then `--workers 2` (one process per core, each with its own
-  cache: `secgraph serve` does not offer it yet, the CLI is not the API's), and clients that send
+  cache; `secgraph serve --workers` offers it now and `--workers 2` here measures it), and clients that send
   `If-None-Match` (304 carries no body).
 - **Writes.** A write no longer reads the whole graph again: when it took the store from the revision the
   service held to the next one, the graph after it is the one held with the records it touched read back
@@ -740,6 +760,11 @@ def _rows(p: dict[str, Any], met: bool | None, code: str) -> list[str]:
     ]
 
 
+def _workers_option(results: dict[str, Any]) -> str:
+    workers = int(results.get("workers", 1))
+    return f" --workers {workers}" if workers > 1 else ""
+
+
 def report(results: dict[str, Any]) -> None:
     p = results["phases"]
     before = results.get("before")
@@ -747,9 +772,10 @@ def report(results: dict[str, Any]) -> None:
     table = [
         f"Load tool: {results['load_tool']}; {results['connections']} connections, closed loop (each sends its "
         f"next request when the last is answered); {results['seconds_per_phase']:g} s a phase (writes "
-        "×4 and bounded in count, mixed ×2). Seed data, embedded store, `secgraph serve` in its own process "
-        f"({results.get('http', '?')}). The load column is the machine's 1-minute load average at the end "
-        "of the phase (2 cores: above 2, the run shared the CPUs with other work).",
+        "×4 and bounded in count, mixed ×2). Seed data, embedded store, "
+        f"`secgraph serve{_workers_option(results)}` in its own process ({results.get('http', '?')}). "
+        "The load column is the machine's 1-minute load average at the end of the phase (2 cores: above 2, "
+        "the run shared the CPUs with other work).",
         "",
     ]
     if before:
@@ -806,6 +832,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="TREE",
         help="also serve the code in TREE (say a worktree of the commit before a change: git worktree add "
         "/tmp/before HEAD) and run every phase on it right after this tree's, in the same run",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve with `secgraph serve --workers N` (N worker processes on one store; default 1)",
     )
     p.add_argument("--client", help=argparse.SUPPRESS)  # the fallback load tool, run as a child process
     return p

@@ -14,6 +14,7 @@ import pytest
 
 from secgraph.cli import main
 from secgraph.cli.common import choose_language, format_table
+from secgraph.cli.serve import most_workers
 from tests.neo4j_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -121,6 +122,17 @@ def test_every_command_explains_itself(capsys: pytest.CaptureFixture[str], argv:
 def test_serving_beyond_loopback_without_keys_is_refused(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "serve", "--host", "0.0.0.0")
     assert code == 2 and "keys create" in err and "0.0.0.0" in err and out == ""
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", str(most_workers() + 1)])
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_nonsensical_number_of_workers_is_refused(
+    env: Path, capsys: pytest.CaptureFixture[str], workers: str, lang: str
+) -> None:
+    code, out, err = run(capsys, "--lang", lang, "serve", "--workers", workers)
+    assert code == 2 and out == "" and "--workers" in err and f"{most_workers()}" in err and workers in err
+    assert ("コア数" in err) == (lang == "ja") and ("per core" in err) == (lang == "en")
+    assert not (env / "keys.db").exists()  # refused before anything was made
 
 
 def test_serve_prints_where_to_go_and_the_key_to_use(tmp_path: Path) -> None:

@@ -20,6 +20,10 @@ def test_compose_runs_neo4j_and_the_service_against_it() -> None:
     env = services["secgraph"]["environment"]
     assert env["SECGRAPH_STORE"] == "neo4j" and env["NEO4J_URI"].startswith("neo4j://neo4j:")
     assert "neo4j-data" in compose["volumes"]
+    assert (
+        "secgraph serve --host 0.0.0.0 --port 8000 --workers ${SECGRAPH_WORKERS:-2}"
+        in services["secgraph"]["command"][-1]
+    )
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
     assert "COPY cypher" in dockerfile  # the store reads its statements from cypher/
 

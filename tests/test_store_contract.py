@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +18,7 @@ from secgraph.model.records import (
     Person,
     Relationship,
 )
-from secgraph.store import ChangeRefused, ChangeSet, GraphStore
+from secgraph.store import ChangeRefused, ChangeSet, GraphStore, StoreSettings, WriteConflict, open_store
 from secgraph.store.embedded import EmbeddedStore
 
 P = {"source": "test §1", "as_of": "2021-03"}
@@ -253,5 +256,89 @@ def test_a_tie_whose_end_vanished_after_the_check_fails_the_whole_write(store: G
     extra = Organisation(id="o-late", name="遅れて来た会社", sector="sme", **P)
     orphan = Relationship(type="MEMBER_OF", from_id="o-late", to_id="c-gone", **P)
     with pytest.raises(StoreError):
-        store._apply([extra], [orphan], ChangeSet())  # the check is bypassed on purpose
+        store._apply([extra], [orphan], ChangeSet(), store.revision())  # the check is bypassed on purpose
     assert store.snapshot() == before
+
+
+def test_a_change_judged_on_an_older_revision_is_refused_whole(store: GraphStore) -> None:
+    """A write landing between a change's judgement and its transaction: the change names the revision
+    it was judged on and is refused with nothing written; the store's own check, without it, runs again."""
+    store.write(small_change())
+    judged_on = store.revision()
+    store.write(ChangeSet(nodes=[Organisation(id="o-between", name="間に入った会社", sector="sme", **P)]))
+    before = store.snapshot()
+    late = ChangeSet(delete_node_ids=["o-between"])
+    with pytest.raises(WriteConflict):
+        store.write(late, based_on=judged_on)
+    assert store.snapshot() == before and store.revision() == judged_on + 1
+    assert store.write(late, based_on=judged_on + 1) == judged_on + 2
+    assert store.get_node("o-between") is None
+    assert store.write(ChangeSet(nodes=[before.nodes["o-police"]])) == judged_on + 3
+
+
+def test_revision_and_snapshot_agree(store: GraphStore) -> None:
+    store.write(small_change())
+    revision, data = store.revision_and_snapshot()
+    assert revision == store.revision() and data == store.snapshot()
+
+
+WRITERS, WRITES_EACH = 3, 4
+
+
+def _add_aliases(settings: StoreSettings, writer: int, start_at: float, conflicts: Any) -> None:
+    """One writer process: read the organisation, add an alias, write it back judged on what was read."""
+    store = open_store(settings)
+    try:
+        time.sleep(max(0.0, start_at - time.time()))
+        for number in range(WRITES_EACH):
+            while True:
+                revision, data = store.revision_and_snapshot()
+                counter = data.nodes["o-counter"]
+                time.sleep(0.02)  # judged slowly, so that the other writers land in between
+                grown = counter.model_copy(update={"aliases": [*counter.aliases, f"w{writer}-{number}"]})
+                try:
+                    store.write(ChangeSet(nodes=[grown]), based_on=revision)
+                    break
+                except WriteConflict:
+                    with conflicts.get_lock():
+                        conflicts.value += 1
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("kind", ["embedded", "neo4j"])
+def test_writers_in_several_processes_lose_no_update(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Read-judge-write from several processes at once (as ``secgraph serve --workers`` does): every
+    write lands, none over another's unseen, because a write judged on an older revision is refused."""
+    if kind == "embedded":
+        settings = StoreSettings(kind="embedded", db_path=tmp_path / "graph.db")
+    else:
+        target = request.getfixturevalue("neo4j_server")
+        settings = StoreSettings(
+            "neo4j",
+            neo4j_uri=target.uri,
+            neo4j_user=target.user,
+            neo4j_password=target.password,
+            neo4j_database=target.database,
+        )
+    store = open_store(settings)
+    try:
+        store.clear()
+        store.write(ChangeSet(nodes=[Organisation(id="o-counter", name="数える会社", sector="sme", **P)]))
+        context = multiprocessing.get_context("spawn")
+        conflicts = context.Value("i", 0)
+        start_at = time.time() + 3.0  # after every process has started
+        writers = [
+            context.Process(target=_add_aliases, args=(settings, writer, start_at, conflicts))
+            for writer in range(WRITERS)
+        ]
+        for process in writers:
+            process.start()
+        for process in writers:
+            process.join(timeout=120)
+        assert [process.exitcode for process in writers] == [0] * WRITERS
+        aliases = store.get_node("o-counter").aliases  # type: ignore[union-attr]
+        assert sorted(aliases) == sorted(f"w{w}-{n}" for w in range(WRITERS) for n in range(WRITES_EACH))
+        assert conflicts.value > 0  # the writers did overlap: the refusal was what kept every alias
+    finally:
+        store.close()

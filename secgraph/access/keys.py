@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import sqlite3
@@ -141,6 +142,45 @@ class KeyStore:
         with self._lock:
             self._ephemeral[info.id] = _Row(info, salt, digest)
         return token, info
+
+    def ephemeral_record(self, key_id: str) -> str:
+        """The ephemeral key ``key_id`` as text another process of the same service adopts
+        (``adopt_ephemeral``): its listing, salt and digest — never the key itself. ``secgraph serve
+        --workers`` hands its one-off admin key to every worker this way."""
+        with self._lock:
+            row = self._ephemeral[key_id]
+        info = row.info
+        return json.dumps(
+            {
+                "id": info.id,
+                "name": info.name,
+                "role": str(info.role),
+                "community_id": info.community_id,
+                "created_at": info.created_at,
+                "salt": row.salt.hex(),
+                "digest": row.digest.hex(),
+            }
+        )
+
+    def adopt_ephemeral(self, record: str) -> ApiKeyInfo:
+        """Hold, in memory like its own, the ephemeral key another process described with
+        ``ephemeral_record``. Raises KeyRequestError when ``record`` is not such a description."""
+        try:
+            fields = json.loads(record)
+            info = ApiKeyInfo(
+                str(fields["id"]),
+                str(fields["name"]),
+                Role(fields["role"]),
+                fields["community_id"],
+                str(fields["created_at"]),
+                ephemeral=True,
+            )
+            row = _Row(info, bytes.fromhex(fields["salt"]), bytes.fromhex(fields["digest"]))
+        except (ValueError, KeyError, TypeError) as error:
+            raise KeyRequestError(f"not an ephemeral key's record / 一時キーの記述ではありません: {error}") from None
+        with self._lock:
+            self._ephemeral[info.id] = row
+        return info
 
     @staticmethod
     def _new(

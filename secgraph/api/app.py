@@ -4,6 +4,7 @@ resource under ``routers/``); the logic lives in ``services``, ``imports`` and `
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -177,6 +178,24 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                         content[PROBLEM_JSON] = content.pop("application/json")
     app.openapi_schema = schema
     return schema
+
+
+#: The variable through which ``secgraph serve`` hands its one-off admin key to every worker process,
+#: as ``KeyStore.ephemeral_record`` gives it: salt and digest, never the key.
+SERVED_ADMIN_KEY_ENV = "SECGRAPH_SERVED_ADMIN_KEY"
+
+
+def create_served_app() -> FastAPI:
+    """The service as ``secgraph serve`` runs it: uvicorn calls this factory once in each worker
+    process. Everything comes from the environment the serve command prepared — the store, the key
+    file, the trusted proxies, and its one-off admin key if it made one — so every worker answers the
+    same keys from the same store."""
+    settings = ApiSettings.from_env()
+    keys = KeyStore(settings.keys_path)
+    shared_key = os.environ.get(SERVED_ADMIN_KEY_ENV)
+    if shared_key:
+        keys.adopt_ephemeral(shared_key)
+    return create_app(settings, keys=keys)
 
 
 def create_app(

@@ -29,7 +29,8 @@ from secgraph.api.services import GraphService, forbidden
 from secgraph.io.importer import LoadReport, plan_against, read_load
 from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
 from secgraph.io.tables import TABLE_NAMES, table_name_for
-from secgraph.store import ChangeRefused, StoreError
+from secgraph.store import ChangeRefused, StoreError, WriteConflict
+from secgraph.store.base import WRITE_ATTEMPTS
 
 MAX_ZIP_FILES = DEFAULT_LIMITS.archive_files
 MAX_JOBS_KEPT = 100
@@ -184,7 +185,8 @@ class ImportService:
         Reading the file and checking every row take the time (and a hostile file could take a
         lot): they run before the write lock, as does the plan against the graph of that moment.
         The lock is held only to write — and to plan again first, should another write have landed
-        in between — so that what was checked is what is written over."""
+        in between — so that what was checked is what is written over; a write of another process
+        landing between that plan and the transaction sends it round again (``WriteConflict``)."""
         phase("validating")
         read = read_load(path, limits=self.limits, progress=False)
         read.path = shown_as
@@ -195,18 +197,28 @@ class ImportService:
         if not report.ok:
             return _refused(report)
         with self.graph.write_lock:
-            current, graph = self.graph.snapshot()
-            if current != revision:
-                report, change = plan_against(read, graph)
-                if not report.ok:
-                    return _refused(report)
-            refusals = write_refusals(principal, graph, change)
-            if refusals:
-                return ImportOutcome(403, None, forbidden(refusals))
-            if not check_only and not change.is_empty():
+            for attempt in range(1, WRITE_ATTEMPTS + 1):
+                current, graph = self.graph.snapshot()
+                if current != revision:
+                    report, change = plan_against(read, graph)
+                    if not report.ok:
+                        return _refused(report)
+                    revision = current
+                refusals = write_refusals(principal, graph, change)
+                if refusals:
+                    return ImportOutcome(403, None, forbidden(refusals))
+                if check_only or change.is_empty():
+                    break
                 phase("writing")
-                report.revision = self.graph.store.write(change)
+                try:
+                    # another process's write since ``current`` sends the import round again
+                    report.revision = self.graph.store.write(change, based_on=current)
+                except WriteConflict:
+                    if attempt == WRITE_ATTEMPTS:
+                        raise
+                    continue
                 report.written = True
+                break
         body = report.as_dict() | {"revision": report.revision}
         return ImportOutcome(200, body)
 

@@ -6,13 +6,14 @@ Routers call these methods and translate nothing but HTTP; the command line call
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 from secgraph.access import Principal, Role, Visibility, shown_visibility, visible_graph, write_refusals
 from secgraph.access.policy import PLANNER_NODE_KINDS, PLANNER_REL_TYPES
@@ -22,8 +23,8 @@ from secgraph.model.graph import GraphData, referenced_ids
 from secgraph.model.names import record_name_keys
 from secgraph.model.records import Headcount, Node, Relationship
 from secgraph.model.vocabulary import USER_REL_TYPES, RelType
-from secgraph.store import ChangeRefused, ChangeSet, GraphStore, StoreSettings, open_store
-from secgraph.store.base import Problem
+from secgraph.store import ChangeRefused, ChangeSet, GraphStore, StoreSettings, WriteConflict, open_store
+from secgraph.store.base import WRITE_ATTEMPTS, Problem
 
 #: Prefixes of the ids the service makes when a new record comes without one.
 ID_PREFIXES: dict[str, str] = {
@@ -36,6 +37,8 @@ ID_PREFIXES: dict[str, str] = {
     "Note": "note",
 }
 Record = TypeVar("Record", Node, Relationship)
+Params = ParamSpec("Params")
+Written = TypeVar("Written")
 
 #: What stands in a refusal for the id of a record the key may not see.
 HIDDEN_ID = "〔非表示〕"
@@ -115,13 +118,33 @@ def filters_or_422(**values: str | None) -> NodeFilters:
         raise ProblemError(422, str(error), [{"field": error.field, "reason": error.reason}]) from None
 
 
+def judged_again_on_conflict(write: Callable[Params, Written]) -> Callable[Params, Written]:
+    """``write`` run again from the start — read the graph, judge the change (access policy, names,
+    ids), write — when another process wrote between its judgement and its transaction
+    (``WriteConflict``: nothing was written). After ``WRITE_ATTEMPTS`` the conflict goes to the
+    caller (HTTP 503 with Retry-After)."""
+
+    @functools.wraps(write)
+    def judged(*args: Params.args, **kwargs: Params.kwargs) -> Written:
+        for _ in range(WRITE_ATTEMPTS - 1):
+            try:
+                return write(*args, **kwargs)
+            except WriteConflict:
+                continue
+        return write(*args, **kwargs)
+
+    return judged
+
+
 class GraphService:
     def __init__(self, holder: StoreHolder, pseudonym_key: bytes):
         self.holder = holder
         self.pseudonym_key = pseudonym_key
         self._lock = threading.Lock()
         #: Held from the policy check to the end of the write, so that what was checked is what is
-        #: written over (no other write of this process in between).
+        #: written over (no other write of this process in between). Other processes writing to the
+        #: same store are kept out by the store: a write names the revision it was judged on
+        #: (``GraphStore.write(based_on=…)``) and is judged again if another landed since.
         self.write_lock = threading.RLock()
         self._data: tuple[int, GraphData] | None = None
         self._views: dict[Visibility, GraphView] = {}
@@ -144,7 +167,7 @@ class GraphService:
         with self._lock:
             if self._data is not None and self._data[0] == revision:
                 return self._data
-        data = store.snapshot()
+        revision, data = store.revision_and_snapshot()
         with self._lock:
             if self._data is None or self._data[0] != revision:
                 self._data = (revision, data)
@@ -219,14 +242,16 @@ class GraphService:
             raise forbidden(self._masked(principal, data, refusals))
         with self._lock:
             before = self._data[0] if self._data is not None and self._data[1] is data else None
+        if before is None:
+            # a newer graph has been read meanwhile: another process wrote since ``data`` was judged
+            raise WriteConflict("the graph changed while the change was judged / 判断中にグラフが変わりました")
         try:
-            revision = self.store.write(change)
+            revision = self.store.write(change, based_on=before)
         except ChangeRefused as error:
             if principal.visibility == Visibility.FULL:
                 raise
             raise ChangeRefused(self._masked(principal, data, error.problems)) from None
-        if before is not None:
-            self._advance(before, data, revision, change)
+        self._advance(before, data, revision, change)
         return revision
 
     def _advance(self, before: int, data: GraphData, revision: int, change: ChangeSet) -> None:
@@ -417,6 +442,7 @@ class GraphService:
             [{"field": "name", "reason": "duplicate name / 名前が重複しています", "record": node.id}],
         )
 
+    @judged_again_on_conflict
     def create_node(
         self, principal: Principal, node: Node, organised_by: str | None = None, id_chosen: bool = True
     ) -> Node:
@@ -444,6 +470,7 @@ class GraphService:
             self._write(principal, data, change)
         return node
 
+    @judged_again_on_conflict
     def replace_node(self, principal: Principal, kind: str, node_id: str, node: Node) -> Node:
         self._kind_refusal(principal, kind)
         node = _attributed(principal, node)
@@ -453,12 +480,14 @@ class GraphService:
             self._write(principal, data, ChangeSet(nodes=[node]))
         return node
 
+    @judged_again_on_conflict
     def delete_node(self, principal: Principal, kind: str, node_id: str) -> None:
         self._kind_refusal(principal, kind)
         with self._writing(principal) as data:
             self.get_node(principal, kind, node_id)
             self._write(principal, data, ChangeSet(delete_node_ids=[node_id]))
 
+    @judged_again_on_conflict
     def create_relationship(self, principal: Principal, rel: Relationship) -> Relationship:
         _user_type(rel)
         self._rel_type_refusal(principal, RelType(rel.type))
@@ -470,6 +499,7 @@ class GraphService:
             self._write(principal, data, ChangeSet(relationships=[rel]))
         return rel
 
+    @judged_again_on_conflict
     def replace_relationship(self, principal: Principal, rel_id: str, rel: Relationship) -> Relationship:
         _user_type(rel)
         self._rel_type_refusal(principal, RelType(rel.type))
@@ -478,6 +508,7 @@ class GraphService:
             self._write(principal, data, ChangeSet(relationships=[rel]))
         return rel
 
+    @judged_again_on_conflict
     def delete_relationship(self, principal: Principal, rel_id: str) -> None:
         with self._writing(principal) as data:
             _, rel = self.get_relationship(principal, rel_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import sys
 from typing import Any
 
@@ -34,13 +35,31 @@ def trusted_proxies(value: str) -> list[str]:
     return proxies
 
 
+def most_workers() -> int:
+    """The most worker processes ``serve --workers`` accepts: four per core it may run on."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return 4 * max(1, cores)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from secgraph.access import KeyStore, Role
-    from secgraph.api.app import create_app
+    from secgraph.api.app import SERVED_ADMIN_KEY_ENV
     from secgraph.api.settings import ApiSettings
 
+    if not 1 <= args.workers <= most_workers():
+        print(
+            _(
+                f"--workers は 1 から {most_workers()}（このマシンのコア数の4倍）までです: {args.workers}",
+                f"--workers must be between 1 and {most_workers()} (four per core of this machine): {args.workers}",
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    # Each worker builds the service from the environment (``create_served_app``): what is decided
+    # here goes there, and nothing else does.
+    os.environ.pop(SERVED_ADMIN_KEY_ENV, None)
     settings = ApiSettings.from_env()
     forwarded = settings.forwarded_allow_ips if args.forwarded_allow_ips is None else args.forwarded_allow_ips
     try:
@@ -56,6 +75,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_REFUSED
+    os.environ["SECGRAPH_FORWARDED_ALLOW_IPS"] = forwarded
     keys = KeyStore(settings.keys_path)
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{shown_host}:{args.port}/docs"
@@ -82,7 +102,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         )
         return EXIT_REFUSED
     else:
-        token, _info = keys.create_ephemeral(Role.ADMIN, "secgraph serve (this process only)")
+        token, made = keys.create_ephemeral(Role.ADMIN, "secgraph serve (this process only)")
+        os.environ[SERVED_ADMIN_KEY_ENV] = keys.ephemeral_record(made.id)
         print(
             _(
                 f"secgraph API: {url} を開き、Authorize に次の管理者キーを貼ってください（このプロセスの間だけ有効、"
@@ -95,7 +116,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: any local client could then
     # choose its address for the failed-key limit and the access log. Only named proxies are believed.
     uvicorn.run(
-        create_app(settings, keys=keys),
+        "secgraph.api.app:create_served_app",
+        factory=True,
+        workers=args.workers,
         host=args.host,
         port=args.port,
         log_level="info",
@@ -131,5 +154,17 @@ def add_commands(commands: Any) -> None:
             "SECGRAPH_FORWARDED_ALLOW_IPS、なければどれも信じず接続元アドレスを使います",
             "addresses or networks of the proxies whose X-Forwarded-For is believed (comma-separated, * for any); "
             "default SECGRAPH_FORWARDED_ALLOW_IPS, else none: the client is the connection's peer",
+        ),
+    )
+    serve_parser.add_argument(
+        "--workers",
+        metavar="N",
+        type=int,
+        default=1,
+        help=_(
+            "ワーカープロセス数（既定 1、最大はコア数の4倍）。どのワーカーも同じストアを読み書きし、"
+            "あるワーカーへの書き込みは次の読み取りからどのワーカーにも見えます",
+            "worker processes (default 1, at most four per core); every worker reads and writes the same "
+            "store, so a write through one is seen by the next read through any other",
         ),
     )

@@ -14,6 +14,7 @@ from secgraph.store.base import (
     StorageFull,
     StoreError,
     StoreUnavailable,
+    WriteConflict,
     graph_to_networkx,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "StoreError",
     "StoreSettings",
     "StoreUnavailable",
+    "WriteConflict",
     "graph_to_networkx",
     "open_store",
 ]

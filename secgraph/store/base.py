@@ -3,6 +3,13 @@
 A write is a ``ChangeSet``. ``GraphStore.write`` checks the whole change against the store's
 current state (every referenced id defined, every relationship joining kinds it may join, no id
 used for two kinds) and then applies it in one transaction: all of it, or — on any error — none.
+
+Several processes may write to one store (``secgraph serve --workers``, the command line beside a
+running service). The check reads the store before the transaction, so the transaction itself makes
+sure nothing landed in between: it takes the store's write lock, compares the revision with the one
+the check was made on, and writes only if they are equal (``WriteConflict`` otherwise, nothing
+written). Every write raises the revision in its own transaction, so an equal revision means the
+store is exactly as checked.
 """
 
 from __future__ import annotations
@@ -23,6 +30,10 @@ from secgraph.model.graph import (
 from secgraph.model.records import Node, Relationship
 from secgraph.model.vocabulary import RelType
 
+#: How often ``write`` checks a change again when other writers keep landing between its check and
+#: its transaction. Each conflict means another write succeeded, so the store as a whole goes on.
+WRITE_ATTEMPTS = 20
+
 #: Relationship types that only ever follow from node fields; a node's upsert replaces them.
 DERIVED_TYPES: tuple[RelType, ...] = (RelType.LOCATED_IN, RelType.IN_SERIES, RelType.COUNTS, RelType.ABOUT)
 
@@ -33,6 +44,11 @@ class StoreError(Exception):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached (a Neo4j server down, a data folder unreadable)."""
+
+
+class WriteConflict(StoreError):
+    """Another write landed after the revision a change was checked against; nothing was written.
+    Checking the change again against the store as it now is, and writing then, is the remedy."""
 
 
 class StorageFull(StoreError):
@@ -80,8 +96,10 @@ class GraphStore(ABC):
     # -- what each store implements -------------------------------------------------------------
 
     @abstractmethod
-    def _apply(self, nodes: list[Node], relationships: list[Relationship], change: ChangeSet) -> int:
-        """Apply a checked change in one transaction; return the new revision."""
+    def _apply(self, nodes: list[Node], relationships: list[Relationship], change: ChangeSet, based_on: int) -> int:
+        """Apply a checked change in one transaction, holding the store's write lock, if the store is
+        still at revision ``based_on`` (the one it was checked on); else raise ``WriteConflict`` and
+        change nothing. Return the new revision (``based_on + 1``)."""
 
     @abstractmethod
     def kinds_of(self, ids: Iterable[str]) -> dict[str, str]:
@@ -113,6 +131,24 @@ class GraphStore(ABC):
     def revision(self) -> int:
         """A number that grows with every write: analyses cache on it."""
 
+    #: How often ``revision_and_snapshot`` reads again when a write lands while it reads.
+    SNAPSHOT_ATTEMPTS = 3
+
+    def revision_and_snapshot(self) -> tuple[int, GraphData]:
+        """The whole graph and the revision it is at.
+
+        A store that cannot read both in one consistent transaction reads the revision before and after
+        the graph: equal, nothing was written in between, so the graph is that revision's. When writes
+        keep landing, the graph is labelled with the revision read before it, never newer than what
+        was read (a cache keyed on it is then read again at the next request)."""
+        before = -1
+        for _ in range(self.SNAPSHOT_ATTEMPTS):
+            before = self.revision()
+            data = self.snapshot()
+            if self.revision() == before:
+                return before, data
+        return before, data
+
     @abstractmethod
     def ping(self) -> None:
         """Raise StoreUnavailable when the store cannot be reached."""
@@ -135,17 +171,30 @@ class GraphStore(ABC):
                 ChangeSet(nodes=list(geography.nodes.values()), relationships=list(geography.relationships.values()))
             )
 
-    def write(self, change: ChangeSet) -> int:
-        """Check ``change`` against the store and apply it atomically; return the new revision."""
+    def write(self, change: ChangeSet, based_on: int | None = None) -> int:
+        """Check ``change`` against the store and apply it atomically; return the new revision.
+
+        ``based_on``: the revision the caller judged the change on (its own checks: the access policy,
+        duplicate names). If the store has moved past it, ``WriteConflict`` is raised and nothing is
+        written, so that the caller can judge again. Without it, the store's own check is made again
+        whenever another write lands between that check and the transaction."""
         if change.is_empty():
             return self.revision()
         relationships = list(change.relationships)
         for node in change.nodes:
             relationships.extend(derived_relationships(node))
-        problems = self._check(change, relationships)
-        if problems:
-            raise ChangeRefused(problems)
-        return self._apply(change.nodes, relationships, change)
+        attempt = 0
+        while True:
+            attempt += 1
+            revision = self.revision() if based_on is None else based_on
+            problems = self._check(change, relationships)
+            if problems:
+                raise ChangeRefused(problems)
+            try:
+                return self._apply(change.nodes, relationships, change, revision)
+            except WriteConflict:
+                if based_on is not None or attempt >= WRITE_ATTEMPTS:
+                    raise
 
     def _check(self, change: ChangeSet, relationships: list[Relationship]) -> list[Problem]:
         problems: list[Problem] = []

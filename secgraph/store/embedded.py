@@ -2,8 +2,11 @@
 
 SQLite gives what the embedded store must have without code of ours: every write is one
 transaction, and a crash (even SIGKILL or power loss) mid-write leaves the previous state
-(write-ahead log with full synchronisation). Records are kept as JSON properties beside their kind
-or type; the graph is small enough per deployment that analyses read it whole.
+(write-ahead log with full synchronisation). Several processes may open the file at once
+(``secgraph serve --workers``): a write takes SQLite's write lock for the file (``BEGIN
+IMMEDIATE``, waiting while another process writes), and a read sees every write committed before it
+began. Records are kept as JSON properties beside their kind or type; the graph is small enough per
+deployment that analyses read it whole.
 """
 
 from __future__ import annotations
@@ -18,7 +21,15 @@ from pathlib import Path
 
 from secgraph.model.graph import GraphData, node_from_properties
 from secgraph.model.records import Node, Relationship
-from secgraph.store.base import DERIVED_TYPES, ChangeSet, GraphStore, StorageFull, StoreError, StoreUnavailable
+from secgraph.store.base import (
+    DERIVED_TYPES,
+    ChangeSet,
+    GraphStore,
+    StorageFull,
+    StoreError,
+    StoreUnavailable,
+    WriteConflict,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -106,11 +117,17 @@ class EmbeddedStore(GraphStore):
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _apply(self, nodes: list[Node], relationships: list[Relationship], change: ChangeSet) -> int:
+    def _apply(self, nodes: list[Node], relationships: list[Relationship], change: ChangeSet, based_on: int) -> int:
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
+                    current = int(self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+                    if current != based_on:
+                        raise WriteConflict(
+                            f"the store moved from revision {based_on} to {current} since the change was checked; "
+                            "nothing written / 確認後に別の書き込みがありました（書き込みなし）"
+                        )
                     revision = self._apply_in_transaction(nodes, relationships, change)
                 except BaseException:
                     self._db.execute("ROLLBACK")
@@ -192,12 +209,28 @@ class EmbeddedStore(GraphStore):
         return Relationship.model_validate(json.loads(props))
 
     def snapshot(self) -> GraphData:
+        return self.revision_and_snapshot()[1]
+
+    def revision_and_snapshot(self) -> tuple[int, GraphData]:
+        # One read transaction: the revision, the nodes and the ties of one state of the file, whatever
+        # another process commits meanwhile.
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                try:
+                    revision = int(self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+                    nodes = self._db.execute("SELECT kind, props FROM nodes ORDER BY id").fetchall()
+                    rels = self._db.execute("SELECT props FROM rels ORDER BY id").fetchall()
+                finally:
+                    self._db.execute("COMMIT")
+            except sqlite3.Error as error:
+                raise StoreUnavailable(f"the embedded store cannot be read: {error} / 読み込めません") from error
         data = GraphData()
-        for kind, props in self._query("SELECT kind, props FROM nodes ORDER BY id"):
+        for kind, props in nodes:
             data.add_node(self._node(kind, props))
-        for (props,) in self._query("SELECT props FROM rels ORDER BY id"):
+        for (props,) in rels:
             data.add_relationship(self._rel(props))
-        return data
+        return revision, data
 
     def get_node(self, node_id: str) -> Node | None:
         rows = self._query("SELECT kind, props FROM nodes WHERE id = ?", (node_id,))

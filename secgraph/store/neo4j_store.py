@@ -5,8 +5,11 @@ run time. Node labels and relationship types cannot be parameters in Cypher, so 
 has its own upsert file, chosen from the controlled vocabulary — never from user text.
 
 Every node has the label ``Node`` (unique ``id``) plus its kind; writes MERGE on id, in UNWIND
-batches, all inside one transaction, so a refused or failed write changes nothing. ``neo4j://``
-routing URIs and a database name are passed to the driver as they are, so a cluster or Aura serves
+batches, all inside one transaction, so a refused or failed write changes nothing. A write first
+raises the revision counter: that takes the counter's write lock (Cypher locks before it reads a
+property that its ``SET`` depends on) and holds it to the commit, so writes from any number of
+processes run one at a time, and each sees whether another landed since its change was checked.
+``neo4j://`` routing URIs and a database name are passed to the driver as they are, so a cluster or Aura serves
 the same way as a single server.
 """
 
@@ -23,7 +26,7 @@ from neo4j.exceptions import AuthError, DatabaseUnavailable, ServiceUnavailable,
 
 from secgraph.model.graph import GraphData, node_from_properties
 from secgraph.model.records import NODE_TYPES, Node, Relationship
-from secgraph.store.base import ChangeSet, GraphStore, StoreError, StoreUnavailable
+from secgraph.store.base import ChangeSet, GraphStore, StoreError, StoreUnavailable, WriteConflict
 
 CYPHER_DIR = Path(__file__).resolve().parents[2] / "cypher"
 BATCH_SIZE = 5_000
@@ -98,8 +101,14 @@ class Neo4jStore(GraphStore):
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _apply(self, nodes: list[Node], relationships: list[Relationship], change: ChangeSet) -> int:
+    def _apply(self, nodes: list[Node], relationships: list[Relationship], change: ChangeSet, based_on: int) -> int:
         def work(tx: neo4j.ManagedTransaction) -> int:
+            revision = int(tx.run(cypher("write/bump_revision")).single(strict=True)["revision"])
+            if revision != based_on + 1:
+                raise WriteConflict(
+                    f"the store moved from revision {based_on} to {revision - 1} since the change was checked; "
+                    "nothing written / 確認後に別の書き込みがありました（書き込みなし）"
+                )
             if change.delete_relationship_ids:
                 tx.run(cypher("write/delete_relationships"), ids=change.delete_relationship_ids).consume()
             if change.delete_node_ids:
@@ -128,7 +137,7 @@ class Neo4jStore(GraphStore):
                             f"{len(chunk) - written} {rel_type} relationships lost an end during the write; "
                             "nothing written / 関係の端点が書き込み中に削除されました"
                         )
-            return int(tx.run(cypher("write/bump_revision")).single(strict=True)["revision"])
+            return revision
 
         try:
             with self._session() as session:
