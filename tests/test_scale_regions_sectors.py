@@ -31,6 +31,7 @@ from secgraph.analysis.sectors import missing_sectors, resource_allocation_to
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Event, EventSeries, Headcount
+from secgraph.model.ties import current_employers
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, HeadcountKind, RelType
 from tests.builders import GraphBuilder
 
@@ -61,15 +62,13 @@ def facts_by_scanning(data: GraphData, community_id: str) -> CommunityFacts:
         key=lambda h: h.id,
     )
     evidence: dict[str, list[str]] = defaultdict(list)
+    employer_of = current_employers(data)  # a person counts for the sector of where they work now
     for body_id in sorted({*facts.secretariat, *facts.members}):
         if sector := getattr(data.nodes[body_id], "sector", None):
             evidence[sector].append(body_id)
-        employers = sorted(
-            r.to_id for r in data.relationships.values() if r.type == RelType.WORKS_AT and r.from_id == body_id
-        )
-        for employer in employers:
-            if employer_sector := getattr(data.nodes.get(employer), "sector", None):
-                evidence[employer_sector].append(f"{body_id}@{employer}")
+        employer = employer_of.get(body_id)
+        if employer_sector := getattr(data.nodes.get(employer or ""), "sector", None):
+            evidence[employer_sector].append(f"{body_id}@{employer}")
     for count in facts.headcounts:
         if count.sector and count.count > 0:
             evidence[count.sector].append(count.label or f"{count.count}")
