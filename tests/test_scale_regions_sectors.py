@@ -16,6 +16,7 @@ import pytest
 
 from secgraph.analysis.facts import CommunityFacts, communities, community_facts
 from secgraph.analysis.network import Scope, shared_inputs, snapshot_at
+from secgraph.analysis.network_index import network_index
 from secgraph.analysis.regions import (
     _build_index,
     _cut_off,
@@ -25,7 +26,6 @@ from secgraph.analysis.regions import (
     cut_pieces,
     isolated_regions,
     nearest_ties_to,
-    network_index,
 )
 from secgraph.analysis.sectors import missing_sectors, resource_allocation_to
 from secgraph.model import geography

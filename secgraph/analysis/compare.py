@@ -12,18 +12,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from secgraph.analysis.activity import ActivityIndex, CommunityActivity, activity_index
 from secgraph.analysis.explain import Evidence, evidence
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, SectorNeed
 from secgraph.analysis.health import HealthSummary, NetworkHealth, health_on
 from secgraph.analysis.network import Scope, event_day, shared_inputs
 from secgraph.analysis.stage import (
     DEFAULT_RULES,
-    ActivityIndex,
-    CommunityActivity,
     CommunityStage,
     EngagementStages,
     StageRules,
-    activity_index,
     check_community,
     stages_on,
 )

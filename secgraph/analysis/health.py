@@ -25,6 +25,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from secgraph.analysis.activity import (
+    ROLE_PARTS,
+    UNKNOWN_GROUP,
+    ActivityIndex,
+    CommunityActivity,
+    activity_index,
+    event_fiscal_year,
+    latest_day,
+    members_on,
+    membership_count,
+    months_before,
+    partial_fiscal_year,
+)
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, CommunityFacts, SectorNeed, community_facts, needs_met
 from secgraph.analysis.measures import degree_centralization
@@ -37,23 +50,7 @@ from secgraph.analysis.network import (
     shared_inputs,
     tie_start,
 )
-from secgraph.analysis.stage import (
-    ROLE_PARTS,
-    UNKNOWN_GROUP,
-    ActivityIndex,
-    Area,
-    CommunityActivity,
-    activity_index,
-    check_community,
-    communities_in_scope,
-    event_fiscal_year,
-    latest_day,
-    members_on,
-    membership_count,
-    months_before,
-    partial_fiscal_year,
-    scope_areas,
-)
+from secgraph.analysis.stage import Area, check_community, communities_in_scope, scope_areas
 from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.graph import GraphData

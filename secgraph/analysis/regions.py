@@ -41,7 +41,6 @@ from secgraph.analysis.network import (
     DIRECT_TIES,
     EVENT_PARTS,
     Scope,
-    actor_network,
     community_circles,
     event_day,
     reuse,
@@ -50,12 +49,13 @@ from secgraph.analysis.network import (
     snapshot_at,
     tie_start,
 )
+from secgraph.analysis.network_index import NetworkIndex, network_index
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
 from secgraph.model.graph import CommunityNotFound, GraphData
 from secgraph.model.listing import listed
-from secgraph.model.records import Community, Event, Organisation, Relationship
-from secgraph.model.vocabulary import EventStatus, RelType
+from secgraph.model.records import Community, Event, Relationship
+from secgraph.model.vocabulary import EventStatus
 
 RegionKind = Literal["mic", "meti"]
 DateSpan = tuple[dt.date, dt.date]
@@ -90,15 +90,6 @@ PROXIMITY_WEIGHT: dict[str, float] = {"same_prefecture": 3.0, "same_mic_area": 2
 def path_weight(distance: int | None) -> float:
     """How much a path in the actor network counts: 2.0 with one actor between, less the longer it is."""
     return 4.0 / distance if distance else 0.0
-
-
-#: Relationships that tie two communities directly.
-COMMUNITY_TIES: tuple[RelType, ...] = (
-    RelType.PARTNERS_WITH,
-    RelType.MEMBER_OF,
-    RelType.SECRETARIAT_OF,
-    RelType.SUB_UNIT_OF,
-)
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -245,83 +236,6 @@ def proximity(located: Iterable[str], targets: set[str]) -> Proximity | None:
         if {area_of(p, kind) for p in located} & {area_of(p, kind) for p in targets}:
             return level  # type: ignore[return-value]
     return None
-
-
-@dataclass
-class NetworkIndex:
-    """The actor network and who belongs where, computed once per data object (shared with ``sectors``).
-
-    Read-only once built: inside ``shared_inputs`` the same index serves every analysis of the block.
-    """
-
-    data: GraphData
-    network: nx.Graph
-    communities: dict[str, Community] = field(default_factory=dict)
-    organisations: dict[str, Organisation] = field(default_factory=dict)
-    #: Actor → prefectures it is located in (organisations, people via employer, communities' coverage).
-    located: dict[str, set[str]] = field(default_factory=dict)
-    #: Actor → communities it is a member or secretariat of.
-    memberships: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: Community → members and secretariat; community → partners (PARTNERS_WITH either way).
-    members: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    partners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: {community, community} → the relationships joining the two directly.
-    community_ties: dict[frozenset[str], list[str]] = field(default_factory=lambda: defaultdict(list))
-    #: Actor → events and series it held a part in (a series' editions included).
-    parts: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: Sector → its organisations' ids, sorted; prefecture → the organisations located there, sorted.
-    organisations_by_sector: dict[str, list[str]] = field(default_factory=dict)
-    organisations_by_prefecture: dict[str, list[str]] = field(default_factory=dict)
-
-
-def network_index(data: GraphData) -> NetworkIndex:
-    """Index ``data`` (already cut to its date) for the analyses of this module and ``sectors``.
-
-    Inside ``shared_inputs`` it is built once per data object and shared (it is only read).
-    """
-
-    def build() -> NetworkIndex:
-        ix = NetworkIndex(data=data, network=actor_network(data))
-        _fill(ix)
-        return ix
-
-    with shared_inputs():
-        return reuse("regions.network_index", data, None, build)
-
-
-def _fill(ix: NetworkIndex) -> None:
-    data, network = ix.data, ix.network
-    for node in data.nodes.values():
-        if isinstance(node, Community):
-            ix.communities[node.id] = node
-        elif isinstance(node, Organisation):
-            ix.organisations[node.id] = node
-    ix.located = {a: set(network.nodes[a]["prefectures"]) for a in network.nodes}
-    series_editions: dict[str, set[str]] = defaultdict(set)
-    for node in data.nodes.values():
-        if isinstance(node, Event) and node.series_id:
-            series_editions[node.series_id].add(node.id)
-    for rel in data.relationships.values():
-        if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF) and rel.to_id in ix.communities:
-            ix.memberships[rel.from_id].add(rel.to_id)
-            ix.members[rel.to_id].add(rel.from_id)
-        elif rel.type == RelType.PARTNERS_WITH:
-            ix.partners[rel.to_id].add(rel.from_id)
-            ix.partners[rel.from_id].add(rel.to_id)
-        elif rel.type in EVENT_PARTS:
-            ix.parts[rel.from_id] |= {rel.to_id, *series_editions.get(rel.to_id, ())}
-        if rel.type in COMMUNITY_TIES and rel.from_id in ix.communities and rel.to_id in ix.communities:
-            ix.community_ties[frozenset((rel.from_id, rel.to_id))].append(str(rel.id))
-    by_sector: dict[str, list[str]] = defaultdict(list)
-    by_prefecture: dict[str, list[str]] = defaultdict(list)
-    for org_id in sorted(ix.organisations):
-        org = ix.organisations[org_id]
-        if org.sector:
-            by_sector[org.sector].append(org_id)
-        if org.prefecture:
-            by_prefecture[org.prefecture].append(org_id)
-    ix.organisations_by_sector = dict(by_sector)
-    ix.organisations_by_prefecture = dict(by_prefecture)
 
 
 @dataclass

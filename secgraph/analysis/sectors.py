@@ -78,9 +78,9 @@ from secgraph.analysis.facts import (
 )
 from secgraph.analysis.measures import _skeleton
 from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
+from secgraph.analysis.network_index import NetworkIndex, network_index
 from secgraph.analysis.regions import (
     PROXIMITY_LABELS,
-    NetworkIndex,
     Proximity,
     RegionKind,
     area_of,
@@ -88,7 +88,6 @@ from secgraph.analysis.regions import (
     community_areas,
     covered_prefectures,
     names_of,
-    network_index,
     proximity,
 )
 from secgraph.model import geography

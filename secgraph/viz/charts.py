@@ -47,22 +47,20 @@ from matplotlib.text import Text
 from secgraph.access.roles import Visibility
 from secgraph.access.visibility import visible_graph
 from secgraph.analysis import isolated_regions, missing_sectors
-from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS
-from secgraph.analysis.network import Scope, snapshot_at, tie_start
-from secgraph.analysis.regions import communities_in_scope, covered_prefectures
-from secgraph.analysis.stage import (
-    DEFAULT_RULES,
+from secgraph.analysis.activity import (
     UNKNOWN_GROUP,
     ActivityIndex,
     CommunityActivity,
-    check_community,
     data_date,
     event_fiscal_year,
     membership_count,
     months_before,
     partial_fiscal_year,
-    stages_on,
 )
+from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS
+from secgraph.analysis.network import Scope, snapshot_at, tie_start
+from secgraph.analysis.regions import communities_in_scope, covered_prefectures
+from secgraph.analysis.stage import DEFAULT_RULES, check_community, stages_on
 from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.graph import GraphData

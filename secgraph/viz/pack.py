@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from weasyprint import Document
 
+from secgraph.analysis.activity import ActivityIndex
 from secgraph.analysis.network import Scope
 from secgraph.analysis.regions import communities_in_scope
-from secgraph.analysis.stage import ActivityIndex
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.viz import pdf
