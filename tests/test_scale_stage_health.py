@@ -14,7 +14,9 @@ from secgraph.analysis.compare import changes_between
 from secgraph.analysis.health import network_health
 from secgraph.analysis.measures import freeman_centralization
 from secgraph.analysis.network import Scope, shared_inputs, tie_holds_on
-from secgraph.analysis.stage import DEFAULT_RULES, MEASURES, _names, engagement_stage
+from secgraph.analysis.stage.measures import MEASURES, _names
+from secgraph.analysis.stage.results import engagement_stage
+from secgraph.analysis.stage.rules import DEFAULT_RULES
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community
 from tests.builders import GraphBuilder

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from secgraph.analysis.activity import ActivityIndex, event_fiscal_year, months_before
 from secgraph.analysis.network import Scope
-from secgraph.analysis.stage import DEFAULT_RULES, RULES_FILE, StageRules, engagement_stage
+from secgraph.analysis.stage.results import engagement_stage
+from secgraph.analysis.stage.rules import DEFAULT_RULES, RULES_FILE, StageRules
 from secgraph.io.importer import load
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, EventSeries

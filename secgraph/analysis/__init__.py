@@ -18,12 +18,21 @@ from secgraph.analysis.key_persons import betweenness_between_groups, key_person
 from secgraph.analysis.network import Scope
 from secgraph.analysis.regions import isolated_regions
 from secgraph.analysis.sectors import missing_sectors
-from secgraph.analysis.stage import engagement_stage
+from secgraph.analysis.stage.results import engagement_stage
 
 describe(
     result_models(
         f"secgraph.analysis.{name}"
-        for name in ("explain", "key_persons", "regions", "sectors", "stage", "health", "compare")
+        for name in (
+            "explain",
+            "key_persons",
+            "regions",
+            "sectors",
+            "stage.rules",
+            "stage.results",
+            "health",
+            "compare",
+        )
     )
 )
 

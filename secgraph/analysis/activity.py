@@ -57,7 +57,7 @@ from secgraph.model.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from secgraph.analysis.stage import SeriesRecord
+    from secgraph.analysis.stage.measures import SeriesRecord
 
 #: Event parts that are roles (attending is taking part, not holding a role).
 ROLE_PARTS: tuple[RelType, ...] = (*EVENT_ROLE_TYPES, RelType.SPOKE_AT)

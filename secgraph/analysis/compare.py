@@ -13,18 +13,13 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from secgraph.analysis.activity import ActivityIndex, CommunityActivity, activity_index
+from secgraph.analysis.areas import check_community
 from secgraph.analysis.explain import Evidence, evidence
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, SectorNeed
 from secgraph.analysis.health import HealthSummary, NetworkHealth, health_on
 from secgraph.analysis.network import Scope, event_day, shared_inputs
-from secgraph.analysis.stage import (
-    DEFAULT_RULES,
-    CommunityStage,
-    EngagementStages,
-    StageRules,
-    check_community,
-    stages_on,
-)
+from secgraph.analysis.stage.results import CommunityStage, EngagementStages, stages_on
+from secgraph.analysis.stage.rules import DEFAULT_RULES, StageRules
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community
 

@@ -38,6 +38,7 @@ from secgraph.analysis.activity import (
     months_before,
     partial_fiscal_year,
 )
+from secgraph.analysis.areas import Area, check_community, community_ids_in_scope, scope_areas
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, CommunityFacts, SectorNeed, community_facts, needs_met
 from secgraph.analysis.measures import degree_centralization
@@ -50,7 +51,6 @@ from secgraph.analysis.network import (
     shared_inputs,
     tie_start,
 )
-from secgraph.analysis.stage import Area, check_community, communities_in_scope, scope_areas
 from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.graph import GraphData
@@ -949,7 +949,7 @@ def health_on(
     needs: tuple[SectorNeed, ...] = DEFAULT_SECTOR_NEEDS,
 ) -> NetworkHealth:
     """:func:`network_health` on an index already cut to the date judged on (to share it)."""
-    ids = communities_in_scope(index.data, scope)
+    ids = community_ids_in_scope(index.data, scope)
     areas = scope_areas(index.data, scope)
     return NetworkHealth(
         scope=scope.describe(),

@@ -29,12 +29,22 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from functools import cache
 from typing import Literal
 
 import networkx as nx
 from pydantic import BaseModel, Field
 
+from secgraph.analysis.areas import (
+    PROXIMITY_LABELS,
+    Proximity,
+    RegionKind,
+    area_of,
+    communities_in_scope,
+    community_areas,
+    covered_prefectures,
+    proximity,
+    region_kind,
+)
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import display
 from secgraph.analysis.network import (
@@ -57,10 +67,8 @@ from secgraph.model.listing import listed
 from secgraph.model.records import Community, Event, Relationship
 from secgraph.model.vocabulary import EventStatus
 
-RegionKind = Literal["mic", "meti"]
 DateSpan = tuple[dt.date, dt.date]
 Gap = Literal["no_community", "no_named_body", "no_local_member", "no_activity"]
-Proximity = Literal["same_prefecture", "same_mic_area", "same_meti_area"]
 LinkKind = Literal["partnership", "shared_event", "shared_member", "shared_participant"]
 
 GAP_LABELS: dict[str, tuple[str, str]] = {
@@ -71,11 +79,6 @@ GAP_LABELS: dict[str, tuple[str, str]] = {
         "communities cover it but no body located there takes part",
     ),
     "no_activity": ("活動（イベント開催・新たな関係）がない", "no activity (no event held, no tie started)"),
-}
-PROXIMITY_LABELS: dict[str, tuple[str, str]] = {
-    "same_prefecture": ("同じ都道府県", "same prefecture"),
-    "same_mic_area": ("同じ総合通信局の管内", "same MIC area"),
-    "same_meti_area": ("同じ経済産業局の管内", "same METI area"),
 }
 LINK_LABELS: dict[str, tuple[str, str]] = {
     "partnership": ("連携・加盟関係", "partnership or membership between the two"),
@@ -212,30 +215,6 @@ class IsolatedRegions(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------- index
-
-
-@cache
-def area_of(prefecture_code: str, kind: str) -> str:
-    """The MIC or METI area a prefecture belongs to."""
-    prefecture = geography.prefecture(prefecture_code)
-    return prefecture.mic_region if kind == "mic" else prefecture.meti_region
-
-
-def _region_kind(region_code: str) -> RegionKind:
-    return "meti" if geography.region(region_code).kind == "meti" else "mic"
-
-
-def proximity(located: Iterable[str], targets: set[str]) -> Proximity | None:
-    """How near a body located in ``located`` is to the ``targets`` prefectures."""
-    located = set(located)
-    if not located or not targets:
-        return None
-    if located & targets:
-        return "same_prefecture"
-    for kind, level in (("mic", "same_mic_area"), ("meti", "same_meti_area")):
-        if {area_of(p, kind) for p in located} & {area_of(p, kind) for p in targets}:
-            return level  # type: ignore[return-value]
-    return None
 
 
 @dataclass
@@ -454,52 +433,8 @@ def _note_activities(ix: _Index) -> None:
                     activity[where].add(rel_id)
 
 
-def community_areas(community: Community, kind: str = "mic") -> set[str]:
-    """The areas of ``kind`` a community belongs to.
-
-    Its own region when of ``kind``; a region of the other kind maps to the one area holding most of
-    its prefectures (the METI Kinki area is the MIC Kinki area, though it also holds Fukui); with no
-    region, the areas of the prefectures it lists. A community with neither is national: no area.
-    """
-    if community.region:
-        if _region_kind(community.region) == kind:
-            return {community.region}
-        counts: dict[str, int] = defaultdict(int)
-        for prefecture in geography.prefectures_of_region(community.region):
-            counts[area_of(prefecture.code, kind)] += 1
-        return {min(counts, key=lambda area: (-counts[area], area))}
-    return {area_of(p, kind) for p in community.prefectures}
-
-
 def _exists_during(community: Community, period: DateSpan | None) -> bool:
     return period is None or not community.founded or parse_date(community.founded).first_day() <= period[1]
-
-
-def communities_in_scope(data: GraphData, scope: Scope) -> list[Community]:
-    """Communities a scope looks at: the one named, those of a region (by its areas), those covering a
-    prefecture, or all."""
-    found = reuse(
-        "regions.communities",
-        data,
-        None,
-        lambda: sorted((n for n in data.nodes.values() if isinstance(n, Community)), key=lambda c: c.id),
-    )
-    if scope.community is not None:
-        return [c for c in found if c.id == scope.community]
-    if scope.region is not None:
-        kind = _region_kind(scope.region)
-        return [c for c in found if scope.region in community_areas(c, kind)]
-    if scope.prefecture is not None:
-        return [c for c in found if scope.prefecture in covered_prefectures(c)]
-    return list(found)  # a copy: the sorted list is shared inside ``shared_inputs``
-
-
-def covered_prefectures(community: Community) -> set[str]:
-    if community.prefectures:
-        return set(community.prefectures)
-    if community.region:
-        return {p.code for p in geography.prefectures_of_region(community.region)}
-    return set()
 
 
 # ---------------------------------------------------------------------------------------------- nearest ties
@@ -854,7 +789,7 @@ def _scope_regions(ix: _Index, scope: Scope, kind: RegionKind) -> list[str]:
 
 def _isolated_region(ix: _Index, code: str, limit: int) -> IsolatedRegion | None:
     region = geography.region(code)
-    kind = _region_kind(code)
+    kind = region_kind(code)
     prefectures = sorted(p.code for p in geography.prefectures_of_region(code))
     own = sorted(
         c.id for c in ix.communities.values() if code in community_areas(c, kind) and _exists_during(c, ix.period)

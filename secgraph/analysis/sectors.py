@@ -67,6 +67,16 @@ import numpy as np
 from pydantic import BaseModel, Field
 from scipy import sparse
 
+from secgraph.analysis.areas import (
+    PROXIMITY_LABELS,
+    Proximity,
+    RegionKind,
+    area_of,
+    communities_in_scope,
+    community_areas,
+    covered_prefectures,
+    proximity,
+)
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import (
     DEFAULT_SECTOR_NEEDS,
@@ -79,17 +89,7 @@ from secgraph.analysis.facts import (
 from secgraph.analysis.measures import _skeleton
 from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
 from secgraph.analysis.network_index import NetworkIndex, network_index
-from secgraph.analysis.regions import (
-    PROXIMITY_LABELS,
-    Proximity,
-    RegionKind,
-    area_of,
-    communities_in_scope,
-    community_areas,
-    covered_prefectures,
-    names_of,
-    proximity,
-)
+from secgraph.analysis.regions import names_of
 from secgraph.model import geography
 from secgraph.model.graph import CommunityNotFound, GraphData
 from secgraph.model.names import record_name_keys

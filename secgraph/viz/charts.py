@@ -57,10 +57,11 @@ from secgraph.analysis.activity import (
     months_before,
     partial_fiscal_year,
 )
+from secgraph.analysis.areas import check_community, communities_in_scope, community_ids_in_scope, covered_prefectures
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS
 from secgraph.analysis.network import Scope, snapshot_at, tie_start
-from secgraph.analysis.regions import communities_in_scope, covered_prefectures
-from secgraph.analysis.stage import DEFAULT_RULES, check_community, stages_on
+from secgraph.analysis.stage.results import stages_on
+from secgraph.analysis.stage.rules import DEFAULT_RULES
 from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.graph import GraphData
@@ -245,10 +246,6 @@ def _frame(rows: list[dict[str, object]], columns: list[str], **attrs: object) -
     return frame
 
 
-def _scope_ids(data: GraphData, scope: Scope) -> list[str]:
-    return [c.id for c in communities_in_scope(data, scope)]
-
-
 # --------------------------------------------------------------------------------------------------
 # 1. Sector composition
 # --------------------------------------------------------------------------------------------------
@@ -285,12 +282,12 @@ def sector_composition_table(data: GraphData, scope: Scope | None = None, *, hid
     """
     data, scope = _prepared(data, scope, hide_names)
     index = ActivityIndex(data, scope.as_of)
-    rows = [row for cid in _scope_ids(index.data, scope) for row in _composition_rows(index.activity(cid))]
+    rows = [row for cid in community_ids_in_scope(index.data, scope) for row in _composition_rows(index.activity(cid))]
     return _frame(
         rows,
         [COMMUNITY_ID, COMMUNITY, GROUP, GROUP_NAME, NAMED, COUNTED_ONLY, TOTAL],
         as_of=index.reference_date.isoformat(),
-        communities=_scope_ids(index.data, scope),
+        communities=community_ids_in_scope(index.data, scope),
     )
 
 
@@ -401,7 +398,7 @@ def stage_by_year_table(data: GraphData, scope: Scope | None = None, *, hide_nam
     """
     data, scope = _prepared(data, scope, hide_names)
     index = ActivityIndex(data, scope.as_of)
-    ids = _scope_ids(index.data, scope)
+    ids = community_ids_in_scope(index.data, scope)
     years = fiscal_years(index, ids)
     first = {cid: first_fiscal_year(index, cid) for cid in ids}
     rows: list[dict[str, object]] = []
@@ -538,7 +535,7 @@ def membership_attendance_table(
     """
     data, scope = _prepared(data, scope, hide_names)
     index = ActivityIndex(data, scope.as_of)
-    ids = _scope_ids(index.data, scope)
+    ids = community_ids_in_scope(index.data, scope)
     years = fiscal_years(index, ids)
     attendance = attendance_of(index.data)
     rows: list[dict[str, object]] = []

@@ -36,7 +36,7 @@ from secgraph.analysis.health import HealthSummary, health_on
 from secgraph.analysis.key_persons import KeyPersonCandidate
 from secgraph.analysis.network import Scope
 from secgraph.analysis.sectors import NOT_IN_GRAPH, SectorCoverage, Suggestion
-from secgraph.analysis.stage import CommunityStage, stages_on
+from secgraph.analysis.stage.results import CommunityStage, stages_on
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
 from secgraph.model.graph import GraphData, community_of
