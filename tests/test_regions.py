@@ -10,7 +10,7 @@ import pytest
 
 from secgraph.analysis.areas import community_areas
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions import IsolatedRegions, cut_pieces, horizontal_links, isolated_regions
+from secgraph.analysis.regions.findings import IsolatedRegions, cut_pieces, horizontal_links, isolated_regions
 from secgraph.io.importer import load
 from secgraph.model.graph import GraphData
 from secgraph.store import GraphStore

@@ -16,7 +16,7 @@ from secgraph.analysis.glossary import describe, result_models
 from secgraph.analysis.health import network_health
 from secgraph.analysis.key_persons import betweenness_between_groups, key_person_candidates
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions import isolated_regions
+from secgraph.analysis.regions.findings import isolated_regions
 from secgraph.analysis.sectors import missing_sectors
 from secgraph.analysis.stage.results import engagement_stage
 
@@ -26,7 +26,8 @@ describe(
         for name in (
             "explain",
             "key_persons",
-            "regions",
+            "regions.findings",
+            "regions.nearest_ties",
             "sectors",
             "stage.rules",
             "stage.results",

@@ -89,6 +89,18 @@ def communities_in_scope(data: GraphData, scope: Scope) -> list[Community]:
     return list(found)  # a copy: the sorted list is shared inside ``shared_inputs``
 
 
+def other_region(own: set[str], other: set[str]) -> bool:
+    """Whether a community belonging to areas ``other`` is of another region than one belonging to
+    ``own``: both belong to some area, and not to the same ones (a national community is of none)."""
+    return bool(own) and bool(other) and own != other
+
+
+def prefecture_names(codes: Iterable[str], lang: str = "ja") -> str:
+    """The prefectures' names, by code, in Japanese or English (for evidence text)."""
+    found = [geography.prefecture(c) for c in sorted(codes)]
+    return ("、" if lang == "ja" else ", ").join(p.name if lang == "ja" else p.name_en for p in found)
+
+
 def covered_prefectures(community: Community) -> set[str]:
     if community.prefectures:
         return set(community.prefectures)

@@ -36,7 +36,7 @@ from secgraph.analysis.key_persons import (
     key_person_candidates,
 )
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions import DateSpan, IsolatedRegions, isolated_regions
+from secgraph.analysis.regions.findings import DateSpan, IsolatedRegions, isolated_regions
 from secgraph.analysis.sectors import MissingSectors, missing_sectors
 from secgraph.analysis.stage.results import EngagementStages, engagement_stage
 from secgraph.model.graph import GraphData

@@ -84,12 +84,12 @@ from secgraph.analysis.facts import (
     SectorNeed,
     community_facts,
     display,
+    names_of,
     sector_label,
 )
 from secgraph.analysis.measures import _skeleton
 from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
 from secgraph.analysis.network_index import NetworkIndex, network_index
-from secgraph.analysis.regions import names_of
 from secgraph.model import geography
 from secgraph.model.graph import CommunityNotFound, GraphData
 from secgraph.model.names import record_name_keys

@@ -44,7 +44,8 @@ from secgraph.analysis.compare import Changes, CommunityChanges
 from secgraph.analysis.explain import Advice, Evidence
 from secgraph.analysis.health import HealthSummary, NetworkHealth
 from secgraph.analysis.key_persons import ROLE_TYPES, GroupBrokers, KeyPersonCandidates
-from secgraph.analysis.regions import GAP_LABELS, IsolatedRegions, NearestTie
+from secgraph.analysis.regions.findings import GAP_LABELS, IsolatedRegions
+from secgraph.analysis.regions.nearest_ties import NearestTie
 from secgraph.analysis.sectors import JURISDICTION_LABELS, NOT_IN_GRAPH, MissingSectors, SectorCoverage
 from secgraph.analysis.stage.results import EngagementStages
 from secgraph.model import geography

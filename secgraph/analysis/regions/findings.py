@@ -17,15 +17,12 @@ Five findings, each with its evidence and the nearest ties that could connect it
   actor network (Hopcroft & Tarjan 1973): removing it cuts some actors off from the rest. Found in one
   depth-first search per component, not by removing each actor and recounting.
 
-The nearest ties are ranked by geographic proximity (same prefecture, then the same MIC area, then the
-same METI area — the two jurisdictions do not always agree), by path length in the actor network where
-the item has actors, and by how active the candidate already is.
+The nearest ties that could connect each finding are ranked in :mod:`.nearest_ties`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
@@ -35,18 +32,17 @@ import networkx as nx
 from pydantic import BaseModel, Field
 
 from secgraph.analysis.areas import (
-    PROXIMITY_LABELS,
-    Proximity,
     RegionKind,
     area_of,
     communities_in_scope,
     community_areas,
     covered_prefectures,
-    proximity,
+    other_region,
+    prefecture_names,
     region_kind,
 )
 from secgraph.analysis.explain import Advice, Evidence, evidence
-from secgraph.analysis.facts import display
+from secgraph.analysis.facts import display, names_of
 from secgraph.analysis.network import (
     DIRECT_TIES,
     EVENT_PARTS,
@@ -60,10 +56,16 @@ from secgraph.analysis.network import (
     tie_start,
 )
 from secgraph.analysis.network_index import NetworkIndex, network_index
+from secgraph.analysis.regions.nearest_ties import (
+    NearestTie,
+    NearestTieIndex,
+    nearest_communities,
+    nearest_ties_to,
+    note_approachable,
+)
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
 from secgraph.model.graph import CommunityNotFound, GraphData
-from secgraph.model.listing import listed
 from secgraph.model.records import Community, Event, Relationship
 from secgraph.model.vocabulary import EventStatus
 
@@ -86,32 +88,8 @@ LINK_LABELS: dict[str, tuple[str, str]] = {
     "shared_member": ("共通の構成員", "a shared member"),
     "shared_participant": ("共通の講師・参加者", "a shared speaker or participant"),
 }
-#: How much being near counts: the same prefecture is where a body can actually meet.
-PROXIMITY_WEIGHT: dict[str, float] = {"same_prefecture": 3.0, "same_mic_area": 2.0, "same_meti_area": 1.5}
-
-
-def path_weight(distance: int | None) -> float:
-    """How much a path in the actor network counts: 2.0 with one actor between, less the longer it is."""
-    return 4.0 / distance if distance else 0.0
-
 
 # ---------------------------------------------------------------------------------------------- results
-
-
-class NearestTie(BaseModel):
-    """A body or community that could connect an isolated item, and why."""
-
-    actor_id: str
-    name: str
-    kind: str = Field(description="Organisation / Community")
-    sector: str | None = None
-    prefectures: list[str] = Field(default_factory=list)
-    proximity: Proximity | None = Field(default=None, description="地理的な近さ / How near it is")
-    network_distance: int | None = Field(default=None, description="アクターネットワーク上の距離 / Path length")
-    communities: list[str] = Field(default_factory=list, description="参加しているコミュニティ / Its communities")
-    score: float
-    reasons: list[Evidence]
-    advice: Advice
 
 
 class IsolatedPrefecture(BaseModel):
@@ -218,7 +196,7 @@ class IsolatedRegions(BaseModel):
 
 
 @dataclass
-class _Index(NetworkIndex):
+class _Index(NearestTieIndex):
     """The network index plus what a period adds: who was tied in it and where activity happened."""
 
     period: DateSpan | None = None
@@ -230,15 +208,6 @@ class _Index(NetworkIndex):
     places: dict[str, list[str]] = field(default_factory=dict)
     #: Prefecture / area code → evidence of activity (event ids, relationship ids).
     activity: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: The actors a nearest tie may be (organisations and communities: people are never proposed), sorted.
-    approachable: list[str] = field(default_factory=list)
-    #: Those actors' prefectures and MIC and METI areas (what ``proximity`` compares).
-    whereabouts: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(default_factory=dict)
-    #: MIC or METI area → those of them located in it: only they can be near a place in the area.
-    approachable_in: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: (nearness, prefecture or area) → the actors that near a target there could propose, best first
-    #: (``nearest_ties_to``'s ranking), made on first use.
-    _ranked: dict[tuple[str, str], list[tuple[float, str, str, float]]] | None = None
     #: Community → the communities it has any link with (``_links`` finds one), made on first use.
     _linked: dict[str, set[str]] | None = None
     #: The connected components of the actor network, made on first use.
@@ -260,13 +229,6 @@ class _Index(NetworkIndex):
                         by_prefecture[p].append(a)
             found = self._local[community_id] = dict(by_prefecture)
         return found
-
-    def ranked(self, near: Proximity, where: str) -> list[tuple[float, str, str, float]]:
-        """The actors that a target ``near`` to them by ``where`` (a prefecture for the same prefecture, an
-        area for the same area) would rank, as ``(-score, actor, near, bonus)`` sorted: best first."""
-        if self._ranked is None:
-            self._ranked = _rank_approachable(self)
-        return self._ranked.get((near, where), [])
 
     def linked(self) -> dict[str, set[str]]:
         """Community → the other communities it shares a tie, an event, a member or a circle actor with."""
@@ -306,13 +268,7 @@ def _new_index(data: GraphData, period: DateSpan | None) -> _Index:
     base = network_index(data)  # shared with missing_sectors; only read here
     ix = _Index(**{f.name: getattr(base, f.name) for f in fields(NetworkIndex)}, period=period)
     ix.places = {a: _places(ix, a) for a in ix.network.nodes}
-    ix.approachable = sorted(a for a, kind in ix.network.nodes(data="kind") if kind != "Person")
-    for actor_id in ix.approachable:
-        located = frozenset(ix.located.get(actor_id, set()))
-        mic, meti = (frozenset(area_of(p, kind) for p in located) for kind in ("mic", "meti"))
-        ix.whereabouts[actor_id] = (located, mic, meti)
-        for area in mic | meti:
-            ix.approachable_in[area].add(actor_id)
+    note_approachable(ix)
     circles = community_circles(data)  # all in one pass over the ties
     ix.circles = {c: circles[c] for c in sorted(ix.communities)}
     _note_activities(ix)
@@ -437,228 +393,6 @@ def _exists_during(community: Community, period: DateSpan | None) -> bool:
     return period is None or not community.founded or parse_date(community.founded).first_day() <= period[1]
 
 
-# ---------------------------------------------------------------------------------------------- nearest ties
-
-
-def names_of(data: GraphData, ids: Iterable[str], limit: int = 6) -> str:
-    """The first ``limit`` display names, sorted by id, and how many more (for evidence text)."""
-    return listed(sorted(ids), limit, name=lambda i: display(data, i))
-
-
-def _labels(ix: NetworkIndex, ids: Iterable[str], limit: int = 6) -> str:
-    return names_of(ix.data, ids, limit)
-
-
-def _prefecture_names(codes: Iterable[str], lang: str = "ja") -> str:
-    found = [geography.prefecture(c) for c in sorted(codes)]
-    return ("、" if lang == "ja" else ", ").join(p.name if lang == "ja" else p.name_en for p in found)
-
-
-def _activity_bonus(communities: int, events: int) -> float:
-    """Already active bodies are easier to bring in; capped so nearness still decides."""
-    return min(1.0, 0.25 * communities + 0.05 * events)
-
-
-def _community_bonus(ix: NetworkIndex, community_id: str) -> float:
-    """A community with members and events can carry a newcomer; capped like ``_activity_bonus``."""
-    return min(1.0, 0.05 * len(ix.members.get(community_id, set())) + 0.1 * len(ix.parts.get(community_id, set())))
-
-
-def _tie(
-    ix: _Index,
-    actor_id: str,
-    near: Proximity | None,
-    distance: int | None,
-    reasons: list[Evidence],
-    advice: Advice,
-    bonus: float,
-) -> NearestTie:
-    node = ix.network.nodes[actor_id]
-    score = PROXIMITY_WEIGHT.get(near or "", 0.0) + path_weight(distance) + bonus
-    return NearestTie(
-        actor_id=actor_id,
-        name=node["name"],
-        kind=node["kind"],
-        sector=node["sector"] if node["kind"] != "Community" else None,
-        prefectures=sorted(ix.located.get(actor_id, set())),
-        proximity=near,
-        network_distance=distance,
-        communities=sorted(ix.memberships.get(actor_id, set())),
-        score=round(score, 3),
-        reasons=reasons,
-        advice=advice,
-    )
-
-
-def _near_reason(ix: _Index, actor_id: str, near: Proximity, targets: set[str]) -> Evidence:
-    ja, en = PROXIMITY_LABELS[near]
-    where_ja = _prefecture_names(ix.located[actor_id])
-    where_en = _prefecture_names(ix.located[actor_id], "en")
-    return evidence(
-        "node",
-        f"{display(ix.data, actor_id)}は{where_ja}（対象の{_prefecture_names(targets)}と{ja}）",
-        f"{display(ix.data, actor_id)} is in {where_en} ({en} as {_prefecture_names(targets, 'en')})",
-        [actor_id],
-    )
-
-
-def nearest_ties_to(
-    ix: _Index, targets: set[str], exclude: set[str], limit: int, within: set[str] | None = None
-) -> list[NearestTie]:
-    """Bodies and communities near ``targets`` that could connect them, best first.
-
-    Organisations located in the target prefectures always qualify (in no community: recruit them; in
-    one elsewhere: they already have a way in). Organisations of the same MIC or METI area qualify when
-    they are in a community; communities when they cover a near prefecture and have members or events.
-    """
-    if not targets:
-        return []  # nothing is near nowhere (``proximity``)
-    if limit <= 0:
-        ranked = _nearest_by_scan(ix, targets, exclude, within)[:limit]
-        return [_nearest_tie(ix, actor_id, near, bonus, targets) for _, actor_id, near, bonus in ranked]
-    target_areas = (frozenset(area_of(p, "mic") for p in targets), frozenset(area_of(p, "meti") for p in targets))
-    # Every actor near the targets is in the ranked list of its nearness for a target prefecture or
-    # area, with the score it gets; merging those lists gives ``_nearest_by_scan``'s order without
-    # scoring every body of the areas for every item. An entry whose nearness is not the actor's own
-    # (a body of the same MIC area that is in a target prefecture too) is passed over: its own entry
-    # ranks it.
-    streams = [ix.ranked("same_prefecture", p) for p in sorted(targets)]
-    streams += [ix.ranked("same_mic_area", a) for a in sorted(target_areas[0])]
-    streams += [ix.ranked("same_meti_area", a) for a in sorted(target_areas[1])]
-    found: list[NearestTie] = []
-    taken: set[str] = set()
-    for _, actor_id, near, bonus in heapq.merge(*streams):
-        if actor_id in taken or actor_id in exclude or (within is not None and actor_id not in within):
-            continue
-        if _nearness(ix.whereabouts[actor_id], targets, target_areas) != near:
-            continue
-        taken.add(actor_id)
-        found.append(_nearest_tie(ix, actor_id, near, bonus, targets))  # type: ignore[arg-type]
-        if len(found) == limit:
-            break
-    return found
-
-
-def _nearest_by_scan(
-    ix: _Index, targets: set[str], exclude: set[str], within: set[str] | None = None
-) -> list[tuple[float, str, Proximity, float]]:
-    """``nearest_ties_to``'s ranking by its definition: every body and community of the targets' areas
-    scored, as ``(-score, actor, nearness, bonus)`` sorted."""
-    target_areas = (frozenset(area_of(p, "mic") for p in targets), frozenset(area_of(p, "meti") for p in targets))
-    ranked: list[tuple[float, str, Proximity, float]] = []
-    # Near means sharing a prefecture (so its MIC area), a MIC area or a METI area: only bodies and
-    # communities of the targets' areas can be; a person is never proposed.
-    for actor_id in set().union(*(ix.approachable_in.get(area, set()) for areas in target_areas for area in areas)):
-        if actor_id in exclude or (within is not None and actor_id not in within):
-            continue
-        near = _nearness(ix.whereabouts[actor_id], targets, target_areas)
-        if near is None:
-            continue
-        scored = _approach_score(ix, actor_id, near)
-        if scored is not None:
-            ranked.append((scored[0], actor_id, near, scored[1]))
-    ranked.sort()
-    return ranked
-
-
-def _approach_score(ix: _Index, actor_id: str, near: Proximity) -> tuple[float, float] | None:
-    """(-score, bonus) of an actor ``near`` a target, or None when it does not qualify at that nearness."""
-    events = ix.parts.get(actor_id, set())
-    if ix.network.nodes[actor_id]["kind"] == "Organisation":
-        comms = ix.memberships.get(actor_id, set())
-        if near != "same_prefecture" and not comms:
-            return None
-        bonus = _activity_bonus(len(comms), len(events))
-    else:
-        if not ix.members.get(actor_id) and not events:
-            return None
-        bonus = _community_bonus(ix, actor_id)
-    # The score ``_tie`` gives, so that only the best few get their reasons written.
-    return -round(PROXIMITY_WEIGHT[near] + path_weight(None) + bonus, 3), bonus
-
-
-def _rank_approachable(ix: _Index) -> dict[tuple[str, str], list[tuple[float, str, str, float]]]:
-    """``_Index.ranked`` for every prefecture and area at once."""
-    ranked: dict[tuple[str, str], list[tuple[float, str, str, float]]] = defaultdict(list)
-    for actor_id in ix.approachable:
-        located, mic, meti = ix.whereabouts[actor_id]
-        if not located:
-            continue  # ``_nearness``: an actor located nowhere is near nothing
-        for near, places in (("same_prefecture", located), ("same_mic_area", mic), ("same_meti_area", meti)):
-            scored = _approach_score(ix, actor_id, near)  # type: ignore[arg-type]
-            if scored is not None:
-                for where in places:
-                    ranked[(near, where)].append((scored[0], actor_id, near, scored[1]))
-    for entries in ranked.values():
-        entries.sort()
-    return dict(ranked)
-
-
-def _nearness(
-    whereabouts: tuple[frozenset[str], frozenset[str], frozenset[str]],
-    targets: set[str],
-    target_areas: tuple[frozenset[str], frozenset[str]],
-) -> Proximity | None:
-    """``proximity`` with the areas of both sides worked out beforehand (it runs for every body, per item)."""
-    located, mic, meti = whereabouts
-    if not located:
-        return None
-    if not located.isdisjoint(targets):
-        return "same_prefecture"
-    if not mic.isdisjoint(target_areas[0]):
-        return "same_mic_area"
-    if not meti.isdisjoint(target_areas[1]):
-        return "same_meti_area"
-    return None
-
-
-def _nearest_tie(ix: _Index, actor_id: str, near: Proximity, bonus: float, targets: set[str]) -> NearestTie:
-    """A nearest tie with its reasons and advice."""
-    comms = ix.memberships.get(actor_id, set())
-    events = ix.parts.get(actor_id, set())
-    reasons = [_near_reason(ix, actor_id, near, targets)]
-    name = display(ix.data, actor_id)
-    if ix.network.nodes[actor_id]["kind"] == "Organisation":
-        if comms:
-            reasons.append(
-                evidence(
-                    "relationship",
-                    f"{name}は{_labels(ix, comms)}に参加している",
-                    f"{name} takes part in {len(comms)} communit(ies): {_labels(ix, comms)}",
-                    sorted(comms),
-                )
-            )
-            advice = Advice(
-                ja=f"{name}に、参加している{_labels(ix, comms, 2)}とのつなぎ役を依頼する",
-                en=f"Ask {name} to connect them with {_labels(ix, comms, 2)}, where it already takes part",
-            )
-        else:
-            reasons.append(evidence("node", f"{name}はどのコミュニティにも属していない", f"{name} is in no community"))
-            advice = Advice(
-                ja=f"{name}を個別訪問し（第1段階）、最寄りのコミュニティへの参加を提案する",
-                en=f"Visit {name} one-to-one (stage 1) and invite it to the nearest community",
-            )
-    else:
-        members = ix.members.get(actor_id, set())
-        reasons.append(
-            evidence(
-                "number",
-                f"{name}: 構成員{len(members)}、イベント{len(events)}",
-                f"{name}: {len(members)} members, {len(events)} events",
-                [actor_id],
-            )
-        )
-        advice = Advice(
-            ja=f"{name}に、対象地域でのイベント開催や構成員の募集を働きかける",
-            en=f"Ask {name} to hold an event in the area and recruit members there",
-        )
-    return _tie(ix, actor_id, near, None, reasons, advice, bonus)
-
-
-def _best(ties: list[NearestTie], limit: int) -> list[NearestTie]:
-    return sorted(ties, key=lambda t: (-t.score, t.actor_id))[:limit]
-
-
 # ---------------------------------------------------------------------------------------------- prefectures
 
 
@@ -714,13 +448,13 @@ def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefectur
         _gap_summary(name, name_en, gaps, geography.prefecture_node_id(code)),
         evidence(
             "node",
-            f"{name}を対象とするコミュニティ: {_labels(ix, covering) if covering else 'なし'}",
+            f"{name}を対象とするコミュニティ: {names_of(ix.data, covering) if covering else 'なし'}",
             f"Communities covering {name_en}: {len(covering)}",
             covering,
         ),
         evidence(
             "node",
-            f"{name}に所在する団体: {_labels(ix, bodies) if bodies else 'なし'}",
+            f"{name}に所在する団体: {names_of(ix.data, bodies) if bodies else 'なし'}",
             f"Named bodies located in {name_en}: {len(bodies)}",
             bodies,
         ),
@@ -730,7 +464,7 @@ def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefectur
             evidence(
                 "relationship",
                 f"対象コミュニティの構成員・事務局・連携先・イベント参加者のうち{name}に所在するもの: "
-                f"{_labels(ix, local_members) if local_members else 'なし'}",
+                f"{names_of(ix.data, local_members) if local_members else 'なし'}",
                 f"Members, secretariat, partners or event participants of those communities located in {name_en}: "
                 f"{len(local_members)}",
                 local_members,
@@ -811,13 +545,13 @@ def _isolated_region(ix: _Index, code: str, limit: int) -> IsolatedRegion | None
         _gap_summary(f"{region.name}地域", region.name_en, gaps, geography.region_node_id(code)),
         evidence(
             "node",
-            f"{region.name}地域のコミュニティ: {_labels(ix, own) if own else 'なし'}",
+            f"{region.name}地域のコミュニティ: {names_of(ix.data, own) if own else 'なし'}",
             f"Communities of {region.name_en}: {len(own)}",
             own,
         ),
         evidence(
             "number",
-            f"コミュニティのない府県: {_prefecture_names(uncovered) or 'なし'}（{len(uncovered)}/{len(prefectures)}）",
+            f"コミュニティのない府県: {prefecture_names(uncovered) or 'なし'}（{len(uncovered)}/{len(prefectures)}）",
             f"Prefectures no community covers: {len(uncovered)} of {len(prefectures)}",
             [geography.prefecture_node_id(p) for p in uncovered],
         ),
@@ -874,7 +608,7 @@ def _detached_parts(ix: _Index, in_scope: set[str], limit: int) -> list[Detached
         found = [
             evidence(
                 "node",
-                f"他とつながっていない部分: {_labels(ix, actors)}（{len(actors)}件、最大の部分は{len(main)}件）",
+                f"他とつながっていない部分: {names_of(ix.data, actors)}（{len(actors)}件、最大の部分は{len(main)}件）",
                 f"A part with no path to the rest: {len(actors)} actors (the largest part has {len(main)})",
                 actors,
             ),
@@ -887,7 +621,8 @@ def _detached_parts(ix: _Index, in_scope: set[str], limit: int) -> list[Detached
         ]
         advice = [
             Advice(
-                ja=f"{_labels(ix, actors, 3)}を、近くのコミュニティの会合やイベントに招いて既存のネットワークとつなぐ",
+                ja=f"{names_of(ix.data, actors, 3)}を、近くのコミュニティの会合やイベントに招いて"
+                "既存のネットワークとつなぐ",
                 en="Invite this part to a nearby community's meetings or events to join it to the network",
             )
         ]
@@ -929,7 +664,7 @@ def _links(ix: _Index, a: str, b: str, region_kind: RegionKind) -> HorizontalLin
         found.append(
             evidence(
                 "relationship" if kind == "partnership" else "event" if kind == "shared_event" else "node",
-                f"{name_a}と{name_b}の{ja}: {_labels(ix, ids) if kind != 'partnership' else f'{len(ids)}件'}",
+                f"{name_a}と{name_b}の{ja}: {names_of(ix.data, ids) if kind != 'partnership' else f'{len(ids)}件'}",
                 f"{en} between {name_a} and {name_b}: {len(ids)}",
                 ids,
             )
@@ -976,12 +711,8 @@ def _horizontal_links(
     return [
         link
         for link in _all_links(ix, community_id, region_kind)
-        if _other_region(own, community_areas(ix.communities[link.community_id], region_kind))
+        if other_region(own, community_areas(ix.communities[link.community_id], region_kind))
     ]
-
-
-def _other_region(own: set[str], other: set[str]) -> bool:
-    return bool(own) and bool(other) and own != other
 
 
 def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limit: int) -> UnlinkedCommunity | None:
@@ -989,7 +720,7 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
     # Only which communities it is linked with matters here, not each link's evidence (``_all_links``).
     links = sorted(ix.linked().get(community.id, set()))
     areas = {other: community_areas(ix.communities[other], kind) for other in links}
-    if any(_other_region(own, areas[other]) for other in links):
+    if any(other_region(own, areas[other]) for other in links):
         return None
     same = sorted(other for other in links if areas[other])
     national = sorted(other for other in links if not areas[other])
@@ -1005,7 +736,7 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
         ),
         evidence(
             "relationship",
-            f"同じ地域内でつながるコミュニティ: {_labels(ix, same) if same else 'なし'}",
+            f"同じ地域内でつながるコミュニティ: {names_of(ix.data, same) if same else 'なし'}",
             f"Linked communities in the same region: {len(same)}",
             same,
         ),
@@ -1014,7 +745,7 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
         found.append(
             evidence(
                 "relationship",
-                f"地域を持たない全国的なコミュニティとの関係: {_labels(ix, national)}",
+                f"地域を持たない全国的なコミュニティとの関係: {names_of(ix.data, national)}",
                 f"Links with national communities (no region): {len(national)}",
                 national,
             )
@@ -1034,45 +765,8 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
         linked_national=national,
         evidence=found,
         advice=advice,
-        nearest_ties=_nearest_communities(ix, community, own, kind, limit),
+        nearest_ties=nearest_communities(ix, community, own, kind, limit),
     )
-
-
-def _nearest_communities(
-    ix: _Index, community: Community, own: set[str], kind: RegionKind, limit: int
-) -> list[NearestTie]:
-    """Communities of another region near by geography or by a short path in the actor network."""
-    paths = nx.single_source_shortest_path(ix.network, community.id) if community.id in ix.network else {}
-    covered = covered_prefectures(community)
-    found: list[NearestTie] = []
-    for other_id in sorted(ix.communities):
-        other = ix.communities[other_id]
-        if other_id == community.id or not _other_region(own, community_areas(other, kind)):
-            continue
-        near = proximity(covered_prefectures(other), covered)
-        path = paths.get(other_id)
-        distance = len(path) - 1 if path else None
-        if near is None and distance is None:
-            continue
-        reasons: list[Evidence] = []
-        if near is not None:
-            reasons.append(_near_reason(ix, other_id, near, covered))
-        if path:
-            between = path[1:-1]
-            reasons.append(
-                evidence(
-                    "relationship",
-                    f"ネットワーク上で{len(path) - 1}歩: {' → '.join(display(ix.data, p) for p in path)}",
-                    f"{len(path) - 1} steps apart in the actor network, via {len(between)} actor(s)",
-                    path,
-                )
-            )
-        advice = Advice(
-            ja=f"{community.name}と{other.name}で講師の相互派遣や共同イベントを企画する",
-            en=f"Plan an exchange of speakers or a joint event between {community.name} and {other.name}",
-        )
-        found.append(_tie(ix, other_id, near, distance, reasons, advice, _community_bonus(ix, other_id)))
-    return _best(found, limit)
 
 
 # ---------------------------------------------------------------------------------------------- bridges
@@ -1243,7 +937,7 @@ def _bridge(
     found = [
         evidence(
             "node",
-            f"{name}がいなくなると{len(cut_off)}件のアクターが切り離される: {_labels(ix, cut_off)}",
+            f"{name}がいなくなると{len(cut_off)}件のアクターが切り離される: {names_of(ix.data, cut_off)}",
             f"Without {name}, {len(cut_off)} actors are cut off from the rest ({remaining} stay connected)",
             cut_off,
         ),
@@ -1264,8 +958,8 @@ def _bridge(
         found.append(
             evidence(
                 "number",
-                f"{_prefecture_names(entirely)}のネットワークはすべて{name}経由でつながっている",
-                f"All of {_prefecture_names(entirely, 'en')}'s network connects only through {name}",
+                f"{prefecture_names(entirely)}のネットワークはすべて{name}経由でつながっている",
+                f"All of {prefecture_names(entirely, 'en')}'s network connects only through {name}",
                 [geography.prefecture_node_id(p) for p in entirely],
             )
         )
