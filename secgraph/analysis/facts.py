@@ -71,7 +71,7 @@ class CommunityFacts:
     secretariat: list[str] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
     #: Events and series the community itself held a role in (主催・共催・後援・協力), editions included.
-    #: Which events a secretariat ran *for* a community is judged in stage.py (_attribute_events).
+    #: Which events a secretariat ran *for* a community is judged in activity.py (_attribute_events).
     events: list[str] = field(default_factory=list)
     series: list[str] = field(default_factory=list)
     headcounts: list[Headcount] = field(default_factory=list)
