@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from secgraph.analysis.activity import (
     ROLE_PARTS,
@@ -41,6 +41,7 @@ from secgraph.analysis.activity import (
 from secgraph.analysis.areas import Area, check_community, community_ids_in_scope, scope_areas
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, CommunityFacts, SectorNeed, community_facts, needs_met
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import degree_centralization
 from secgraph.analysis.network import (
     EVENT_PARTS,
@@ -111,7 +112,7 @@ INDICATOR_CODES: tuple[str, ...] = tuple(i.code for i in INDICATORS)
 DEPENDENCE_WARNING = 0.5
 
 
-class Indicator(BaseModel):
+class Indicator(ResultModel):
     code: str
     ja: str
     en: str
@@ -123,7 +124,7 @@ class Indicator(BaseModel):
     advice: list[Advice] = Field(default_factory=list)
 
 
-class HealthSummary(BaseModel):
+class HealthSummary(ResultModel):
     """One community's (or one area's communities') health: the indicators of :data:`INDICATORS`."""
 
     subject: str = Field(description="コミュニティIDまたは地域・都道府県コード / Community id or area code")
@@ -140,7 +141,7 @@ class HealthSummary(BaseModel):
         return {i.code: i.value for i in self.indicators}
 
 
-class NetworkHealth(BaseModel):
+class NetworkHealth(ResultModel):
     scope: str
     as_of: dt.date = Field(description="判定日（指定がなければデータの最新日） / Date judged on")
     dormant_months: int

@@ -64,7 +64,7 @@ from typing import Literal
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import Field
 from scipy import sparse
 
 from secgraph.analysis.areas import (
@@ -87,6 +87,7 @@ from secgraph.analysis.facts import (
     names_of,
     sector_label,
 )
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import _skeleton
 from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
 from secgraph.analysis.network_index import NetworkIndex, network_index
@@ -127,7 +128,7 @@ _TIER_ORDER: dict[str, int] = {tier: rank for rank, tier in enumerate(JURISDICTI
 NOT_IN_GRAPH: tuple[str, str] = ("未登録", "not yet in the graph")
 
 
-class Suggestion(BaseModel):
+class Suggestion(ResultModel):
     """An organisation of a missing sector to approach, and why.
 
     A body of the reference directory that is not in the graph has no ``organisation_id``,
@@ -172,7 +173,7 @@ class Suggestion(BaseModel):
         return f"{self.name}（{NOT_IN_GRAPH[0]}）" if lang == "ja" else f"{self.name} ({NOT_IN_GRAPH[1]})"
 
 
-class NeedCoverage(BaseModel):
+class NeedCoverage(ResultModel):
     code: str
     ja: str
     en: str
@@ -186,7 +187,7 @@ class NeedCoverage(BaseModel):
     advice: list[Advice] = Field(default_factory=list)
 
 
-class SectorCoverage(BaseModel):
+class SectorCoverage(ResultModel):
     """The needs of one community, or of one region (the union of its communities)."""
 
     subject_id: str
@@ -200,7 +201,7 @@ class SectorCoverage(BaseModel):
     advice: list[Advice]
 
 
-class MissingSectors(BaseModel):
+class MissingSectors(ResultModel):
     scope: str
     needs: list[str]
     communities: list[SectorCoverage]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, fields
 from typing import Literal
 
 import networkx as nx
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from secgraph.analysis.areas import (
     RegionKind,
@@ -43,6 +43,7 @@ from secgraph.analysis.areas import (
 )
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import display, names_of
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.network import (
     DIRECT_TIES,
     EVENT_PARTS,
@@ -92,7 +93,7 @@ LINK_LABELS: dict[str, tuple[str, str]] = {
 # ---------------------------------------------------------------------------------------------- results
 
 
-class IsolatedPrefecture(BaseModel):
+class IsolatedPrefecture(ResultModel):
     code: str
     name: str
     name_en: str
@@ -106,7 +107,7 @@ class IsolatedPrefecture(BaseModel):
     nearest_ties: list[NearestTie]
 
 
-class IsolatedRegion(BaseModel):
+class IsolatedRegion(ResultModel):
     code: str
     kind: RegionKind
     name: str
@@ -120,7 +121,7 @@ class IsolatedRegion(BaseModel):
     nearest_ties: list[NearestTie]
 
 
-class DetachedPart(BaseModel):
+class DetachedPart(ResultModel):
     """A connected component of the actor network other than the largest."""
 
     actors: list[str]
@@ -131,7 +132,7 @@ class DetachedPart(BaseModel):
     nearest_ties: list[NearestTie]
 
 
-class HorizontalLink(BaseModel):
+class HorizontalLink(ResultModel):
     """Why two communities are linked: the ties, events and actors they share."""
 
     community_id: str
@@ -145,7 +146,7 @@ class HorizontalLink(BaseModel):
     evidence: list[Evidence]
 
 
-class UnlinkedCommunity(BaseModel):
+class UnlinkedCommunity(ResultModel):
     """A community with no 横連携: no tie to any community of another region."""
 
     community_id: str
@@ -158,7 +159,7 @@ class UnlinkedCommunity(BaseModel):
     nearest_ties: list[NearestTie]
 
 
-class SingleBridge(BaseModel):
+class SingleBridge(ResultModel):
     """An organisation or person whose removal cuts actors off from the rest of their network."""
 
     actor_id: str
@@ -177,7 +178,7 @@ class SingleBridge(BaseModel):
     nearest_ties: list[NearestTie]
 
 
-class IsolatedRegions(BaseModel):
+class IsolatedRegions(ResultModel):
     scope: str
     period_start: dt.date | None
     period_end: dt.date | None

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import networkx as nx
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from secgraph.analysis.areas import (
     PROXIMITY_LABELS,
@@ -27,6 +27,7 @@ from secgraph.analysis.areas import (
 )
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import display, names_of
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.network_index import NetworkIndex
 from secgraph.model.records import Community
 
@@ -39,7 +40,7 @@ def path_weight(distance: int | None) -> float:
     return 4.0 / distance if distance else 0.0
 
 
-class NearestTie(BaseModel):
+class NearestTie(ResultModel):
     """A body or community that could connect an isolated item, and why."""
 
     actor_id: str

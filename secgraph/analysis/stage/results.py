@@ -7,18 +7,19 @@ import statistics
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from secgraph.analysis.activity import ActivityIndex, CommunityActivity, activity_index
 from secgraph.analysis.areas import Area, check_community, community_ids_in_scope, scope_areas
 from secgraph.analysis.explain import Advice, Evidence, evidence
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.network import Scope, shared_inputs
 from secgraph.analysis.stage.measures import MEASURES, Measured
 from secgraph.analysis.stage.rules import DEFAULT_RULES, StageRule, StageRules
 from secgraph.model.graph import GraphData
 
 
-class RuleResult(BaseModel):
+class RuleResult(ResultModel):
     """One rule evaluated for one community."""
 
     rule_id: str
@@ -33,7 +34,7 @@ class RuleResult(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class CommunityStage(BaseModel):
+class CommunityStage(ResultModel):
     community_id: str
     name: str
     stage: int = Field(ge=0, le=3)
@@ -52,7 +53,7 @@ class CommunityStage(BaseModel):
         return next(r for r in self.rules if r.rule_id == rule_id)
 
 
-class AreaStage(BaseModel):
+class AreaStage(ResultModel):
     """A region's or prefecture's stage: the best of its communities, and the typical one (median)."""
 
     area: str
@@ -67,7 +68,7 @@ class AreaStage(BaseModel):
     advice: list[Advice] = Field(default_factory=list)
 
 
-class EngagementStages(BaseModel):
+class EngagementStages(ResultModel):
     scope: str
     as_of: dt.date = Field(description="判定日（指定がなければデータの最新日） / Date judged on")
     rules_title_ja: str

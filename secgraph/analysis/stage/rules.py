@@ -6,14 +6,15 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.stage.measures import MEASURES
 
 RULES_FILE = Path(__file__).parent.parent / "stage_rules.json"
 
 
-class StageRule(BaseModel):
+class StageRule(ResultModel):
     """One rule of the approach: met when ``measure`` is at least ``threshold``."""
 
     id: str
@@ -29,13 +30,13 @@ class StageRule(BaseModel):
     advice_en: str
 
 
-class StageLabel(BaseModel):
+class StageLabel(ResultModel):
     stage: int = Field(ge=0, le=3)
     ja: str
     en: str
 
 
-class StageRules(BaseModel):
+class StageRules(ResultModel):
     """The rules of the three-stage approach, as a user reads them in ``stage_rules.json``."""
 
     title_ja: str = ""
