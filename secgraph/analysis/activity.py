@@ -266,7 +266,7 @@ class ActivityIndex:
     def ties_among(self, actors: Iterable[str]) -> Iterator[tuple[str, str, dict]]:
         """Every tie of the network between two of ``actors``, once, as (smaller id, larger id,
         the tie's attributes), in id order: the edges of the subgraph the actors induce, without
-        copying it (the copy walked every tie of every actor in the subgraph through networkx's views)."""
+        copying it (a copy would walk every tie of every actor in the subgraph through networkx's views)."""
         neighbours = self._neighbours
         inside = {a for a in actors if a in neighbours}
         for a in sorted(inside):
@@ -339,8 +339,8 @@ class ActivityIndex:
     def _all_parts(self, target_id: str) -> list[Part]:
         found = self._parts_of.get(target_id)
         if found is None:
-            # The series' parts an edition inherits are made once per series, not once per edition
-            # (a series' relationships were read again for each of its editions).
+            # The parts an edition inherits from its series are made once per series and shared by
+            # all its editions.
             found = [
                 Part(r.from_id, r.type, str(r.id)) for r in self.by_to.get(target_id, ()) if r.type in _EVENT_PART_SET
             ]
@@ -363,7 +363,7 @@ class ActivityIndex:
 
     def _parts(self, target_id: str, wanted: set[RelType]) -> list[Part]:
         # The type as the relationship holds it (its code): a part's type is only compared with the
-        # kinds asked for, and converting it to the enum again cost more than the rest of the lookup.
+        # kinds asked for, and converting it to the enum would cost more than the rest of the lookup.
         found = [Part(r.from_id, r.type, str(r.id)) for r in self.by_to.get(target_id, []) if r.type in wanted]
         node = self.data.nodes.get(target_id)
         if isinstance(node, Event) and node.series_id:

@@ -136,5 +136,5 @@ class ResultModel(BaseModel):
                 field.description = f"{ja} / {en}" + (f" — {field.description}" if field.description else "")
                 described = True
         if described:
-            # The schema was built from the fields before their descriptions were given: built again.
+            # pydantic builds the schema before this hook runs: built again with the descriptions.
             cls.model_rebuild(force=True, raise_errors=False)
