@@ -263,7 +263,7 @@ FINDINGS = """## Why, and what would reach the targets
   gzip the page is already well under 2 MB over the wire.
 - **Drawing is fast; the Python time is the two analyses.** The page is drawn and still in about a second.
   In Python, `missing_sectors` for a prefecture builds the national network for its partner search
-  (`regions.network_index`: the nearest ties come from the whole country), and `key_person_candidates` the
+  (`analysis.network_index`: the nearest ties come from the whole country), and `key_person_candidates` the
   prefecture's. Inside the API both are built once per revision and shared (`shared_inputs`), so a second
   map or analysis of the same revision does not pay them again.
 """

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from secgraph.access import Visibility, visible_graph
+from secgraph.analysis.activity import activity_index
 from secgraph.analysis.facts import community_facts
 from secgraph.analysis.health import _Unit
 from secgraph.analysis.key_persons import actor_sectors
 from secgraph.analysis.network import community_circle, community_circles, snapshot_at
-from secgraph.analysis.stage import activity_index
 from secgraph.model.records import (
     Community,
     Event,

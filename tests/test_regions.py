@@ -8,14 +8,9 @@ import random
 import networkx as nx
 import pytest
 
+from secgraph.analysis.areas import community_areas
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions import (
-    IsolatedRegions,
-    community_areas,
-    cut_pieces,
-    horizontal_links,
-    isolated_regions,
-)
+from secgraph.analysis.regions.findings import IsolatedRegions, cut_pieces, horizontal_links, isolated_regions
 from secgraph.model.graph import GraphData
 from tests.builders import GraphBuilder
 

@@ -16,17 +16,9 @@ import pytest
 
 from secgraph.analysis.facts import CommunityFacts, communities, community_facts
 from secgraph.analysis.network import Scope, shared_inputs, snapshot_at
-from secgraph.analysis.regions import (
-    _build_index,
-    _cut_off,
-    _cut_search,
-    _links,
-    _nearest_by_scan,
-    cut_pieces,
-    isolated_regions,
-    nearest_ties_to,
-    network_index,
-)
+from secgraph.analysis.network_index import network_index
+from secgraph.analysis.regions.findings import _build_index, _cut_off, _cut_search, _links, cut_pieces, isolated_regions
+from secgraph.analysis.regions.nearest_ties import _nearest_by_scan, nearest_ties_to
 from secgraph.analysis.sectors import missing_sectors, resource_allocation_to
 from secgraph.model import geography
 from secgraph.model.graph import GraphData

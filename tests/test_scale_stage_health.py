@@ -9,21 +9,14 @@ import datetime as dt
 import networkx as nx
 import pytest
 
+from secgraph.analysis.activity import STRUCTURAL_TIES, ActivityIndex, CommunityActivity, activity_index, members_on
 from secgraph.analysis.compare import changes_between
 from secgraph.analysis.health import network_health
 from secgraph.analysis.measures import freeman_centralization
 from secgraph.analysis.network import Scope, shared_inputs, tie_holds_on
-from secgraph.analysis.stage import (
-    DEFAULT_RULES,
-    MEASURES,
-    STRUCTURAL_TIES,
-    ActivityIndex,
-    CommunityActivity,
-    _names,
-    activity_index,
-    engagement_stage,
-    members_on,
-)
+from secgraph.analysis.stage.measures import MEASURES, _names
+from secgraph.analysis.stage.results import engagement_stage
+from secgraph.analysis.stage.rules import DEFAULT_RULES
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community
 from tests.builders import GraphBuilder

@@ -9,7 +9,7 @@ import pytest
 
 from secgraph.analysis.facts import sector_need
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions import network_index
+from secgraph.analysis.network_index import network_index
 from secgraph.analysis.sectors import (
     JURISDICTION_LABELS,
     MissingSectors,

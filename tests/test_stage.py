@@ -10,16 +10,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from secgraph.analysis.activity import ActivityIndex, event_fiscal_year, months_before
 from secgraph.analysis.network import Scope
-from secgraph.analysis.stage import (
-    DEFAULT_RULES,
-    RULES_FILE,
-    ActivityIndex,
-    StageRules,
-    engagement_stage,
-    event_fiscal_year,
-    months_before,
-)
+from secgraph.analysis.stage.results import engagement_stage
+from secgraph.analysis.stage.rules import DEFAULT_RULES, RULES_FILE, StageRules
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, EventSeries
 from tests.builders import GraphBuilder

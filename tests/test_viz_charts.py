@@ -17,11 +17,10 @@ from PIL import Image
 
 from secgraph.analysis import Scope, engagement_stage, network_health
 from secgraph.model.graph import GraphData
-from secgraph.viz import charts
-from secgraph.viz.charts import (
+from secgraph.viz.charts import CHARTS, FORMATS, chart, chart_table
+from secgraph.viz.charts.common import (
     ACTIVE,
     ATTENDEES,
-    CHARTS,
     COMMUNITY_COUNT,
     COMMUNITY_ID,
     COUNTED,
@@ -29,10 +28,10 @@ from secgraph.viz.charts import (
     EVENTS,
     EVENTS_COUNTED,
     FISCAL_YEAR,
-    FORMATS,
     GROUP,
     IN_SCOPE,
     JUDGED_ON,
+    MAX_FISCAL_YEARS,
     MEMBERS,
     MISSING,
     MISSING_COUNT,
@@ -41,10 +40,8 @@ from secgraph.viz.charts import (
     STAGE,
     STATUS,
     TOTAL,
-    chart,
-    chart_table,
-    prefecture_tiles,
 )
+from secgraph.viz.charts.coverage_map import prefecture_tiles
 from tests.builders import GraphBuilder
 from tests.glyphs import assert_japanese_drawn
 from tests.test_api_world import SECRET_NAMES, Api, embedded_api
@@ -330,7 +327,7 @@ def test_unknown_chart_format_and_community(data: GraphData) -> None:
 
 def test_a_date_far_away_is_drawn_without_centuries_of_columns(data: GraphData) -> None:
     table = chart_table("stage-by-year", data, Scope(community="kansai", as_of=dt.date(9999, 12, 31)))
-    assert len(table.attrs["fiscal_years"]) == charts.MAX_FISCAL_YEARS
+    assert len(table.attrs["fiscal_years"]) == MAX_FISCAL_YEARS
     assert chart_table("coverage-map", data, Scope(as_of=dt.date(1, 1, 1)))[COMMUNITY_COUNT].sum() == 0
 
 

@@ -22,8 +22,8 @@ import httpx
 import pytest
 from PIL import Image
 
+from secgraph.analysis.areas import communities_in_scope
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions import communities_in_scope
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, Organisation
 from secgraph.store import ChangeSet

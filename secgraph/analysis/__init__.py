@@ -12,20 +12,12 @@
 """
 
 from secgraph.analysis.compare import changes_between
-from secgraph.analysis.glossary import describe, result_models
 from secgraph.analysis.health import network_health
 from secgraph.analysis.key_persons import betweenness_between_groups, key_person_candidates
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions import isolated_regions
+from secgraph.analysis.regions.findings import isolated_regions
 from secgraph.analysis.sectors import missing_sectors
-from secgraph.analysis.stage import engagement_stage
-
-describe(
-    result_models(
-        f"secgraph.analysis.{name}"
-        for name in ("explain", "key_persons", "regions", "sectors", "stage", "health", "compare")
-    )
-)
+from secgraph.analysis.stage.results import engagement_stage
 
 __all__ = [
     "Scope",

@@ -10,28 +10,22 @@ import dataclasses
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from secgraph.analysis.activity import ActivityIndex, CommunityActivity, activity_index
+from secgraph.analysis.areas import check_community
 from secgraph.analysis.explain import Evidence, evidence
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, SectorNeed
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.health import HealthSummary, NetworkHealth, health_on
 from secgraph.analysis.network import Scope, event_day, shared_inputs
-from secgraph.analysis.stage import (
-    DEFAULT_RULES,
-    ActivityIndex,
-    CommunityActivity,
-    CommunityStage,
-    EngagementStages,
-    StageRules,
-    activity_index,
-    check_community,
-    stages_on,
-)
+from secgraph.analysis.stage.results import CommunityStage, EngagementStages, stages_on
+from secgraph.analysis.stage.rules import DEFAULT_RULES, StageRules
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community
 
 
-class MemberChange(BaseModel):
+class MemberChange(ResultModel):
     actor_id: str
     name: str
     role: Literal["member", "secretariat"]
@@ -39,7 +33,7 @@ class MemberChange(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class EventHeld(BaseModel):
+class EventHeld(ResultModel):
     event_id: str
     title: str
     start: str
@@ -47,7 +41,7 @@ class EventHeld(BaseModel):
     attendees: int | None = None
 
 
-class RuleChange(BaseModel):
+class RuleChange(ResultModel):
     rule_id: str
     stage: int
     earlier_value: float | None
@@ -56,7 +50,7 @@ class RuleChange(BaseModel):
     later_met: bool | None
 
 
-class StageChange(BaseModel):
+class StageChange(ResultModel):
     earlier: int | None
     later: int | None
     changed: bool
@@ -64,7 +58,7 @@ class StageChange(BaseModel):
     rules: list[RuleChange] = Field(default_factory=list)
 
 
-class IndicatorDelta(BaseModel):
+class IndicatorDelta(ResultModel):
     code: str
     ja: str
     en: str
@@ -73,7 +67,7 @@ class IndicatorDelta(BaseModel):
     delta: float | None = Field(description="後 − 前（どちらかが空なら空） / later − earlier")
 
 
-class CommunityChanges(BaseModel):
+class CommunityChanges(ResultModel):
     community_id: str
     name: str
     status: Literal["new", "existing", "gone"]
@@ -86,7 +80,7 @@ class CommunityChanges(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class AreaChanges(BaseModel):
+class AreaChanges(ResultModel):
     area: str
     name: str
     best_stage: StageChange
@@ -94,7 +88,7 @@ class AreaChanges(BaseModel):
     health: list[IndicatorDelta] = Field(default_factory=list)
 
 
-class Changes(BaseModel):
+class Changes(ResultModel):
     scope: str
     earlier: dt.date
     later: dt.date

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from secgraph.analysis.glossary import ResultModel
 
 
-class Evidence(BaseModel):
+class Evidence(ResultModel):
     """One fact a result rests on."""
 
     kind: Literal["relationship", "event", "node", "number", "rule"] = Field(
@@ -22,7 +24,7 @@ class Evidence(BaseModel):
     en: str = Field(description="Explanation in English / 説明（英語）")
 
 
-class Advice(BaseModel):
+class Advice(ResultModel):
     """A next step the result suggests."""
 
     ja: str

@@ -8,10 +8,12 @@ only as counts (「企業14社」 counts as SMEs): the documents often give only
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from secgraph.analysis.network import editions_by_series, employers_on, reuse, shared_inputs, tie_index
 from secgraph.model.graph import GraphData, community_of
+from secgraph.model.listing import listed
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Node
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, SECTORS, HeadcountKind, RelType, Sector, label, parse_term
 
@@ -69,7 +71,7 @@ class CommunityFacts:
     secretariat: list[str] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
     #: Events and series the community itself held a role in (主催・共催・後援・協力), editions included.
-    #: Which events a secretariat ran *for* a community is judged in stage.py (_attribute_events).
+    #: Which events a secretariat ran *for* a community is judged in activity.py (_attribute_events).
     events: list[str] = field(default_factory=list)
     series: list[str] = field(default_factory=list)
     headcounts: list[Headcount] = field(default_factory=list)
@@ -150,6 +152,11 @@ def needs_met(facts: CommunityFacts, needs: tuple[SectorNeed, ...] = DEFAULT_SEC
 def display(data: GraphData, node_id: str) -> str:
     node: Node | None = data.nodes.get(node_id)
     return node.display_name() if node else node_id
+
+
+def names_of(data: GraphData, ids: Iterable[str], limit: int = 6) -> str:
+    """The first ``limit`` display names, sorted by id, and how many more (for evidence text)."""
+    return listed(sorted(ids), limit, name=lambda i: display(data, i))
 
 
 def sector_label(sector: str | None, lang: str = "ja") -> str:

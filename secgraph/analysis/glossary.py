@@ -1,14 +1,15 @@
 """What the fields of the analysis results mean, in Japanese and English, in one place.
 
 The same field names recur across results (``evidence``, ``score``, ``communities``…); describing
-each once here keeps the API's documentation complete and consistent. ``describe`` gives every
-field of a result model without a bilingual description its entry from this glossary.
+each once here keeps the API's documentation complete and consistent. Every result model derives
+from :class:`ResultModel`, which gives each of its fields without a bilingual description its entry
+from this glossary.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -120,29 +121,20 @@ def _is_bilingual(text: str | None) -> bool:
     return bool(text and _JAPANESE.search(text) and re.search(r"[A-Za-z]{2,}", text))
 
 
-def describe(models: Iterable[type[BaseModel]]) -> None:
-    """Give every field of ``models`` that lacks a Japanese and English description its glossary entry."""
-    for model in models:
-        changed = False
-        for name, field in model.model_fields.items():
+class ResultModel(BaseModel):
+    """An analysis result, or a part of one, documented from the glossary: every field without a
+    Japanese and English description gets its entry from :data:`FIELDS` (a description already
+    given in one language is kept after it), so the API documents every result the same way."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        described = False
+        for name, field in cls.model_fields.items():
             if not _is_bilingual(field.description) and name in FIELDS:
                 ja, en = FIELDS[name]
                 field.description = f"{ja} / {en}" + (f" — {field.description}" if field.description else "")
-                changed = True
-        if changed:
-            model.model_rebuild(force=True)
-
-
-def result_models(module_names: Iterable[str]) -> list[type[BaseModel]]:
-    """Every pydantic model defined in the given analysis modules."""
-    import importlib
-
-    found: list[type[BaseModel]] = []
-    for module_name in module_names:
-        module = importlib.import_module(module_name)
-        found += [
-            value
-            for value in vars(module).values()
-            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module_name
-        ]
-    return found
+                described = True
+        if described:
+            # pydantic builds the schema before this hook runs: built again with the descriptions.
+            cls.model_rebuild(force=True, raise_errors=False)

@@ -23,10 +23,25 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from secgraph.analysis.activity import (
+    ROLE_PARTS,
+    UNKNOWN_GROUP,
+    ActivityIndex,
+    CommunityActivity,
+    activity_index,
+    event_fiscal_year,
+    latest_day,
+    members_on,
+    membership_count,
+    months_before,
+    partial_fiscal_year,
+)
+from secgraph.analysis.areas import Area, check_community, community_ids_in_scope, scope_areas
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, CommunityFacts, SectorNeed, community_facts, needs_met
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import degree_centralization
 from secgraph.analysis.network import (
     EVENT_PARTS,
@@ -36,23 +51,6 @@ from secgraph.analysis.network import (
     reuse,
     shared_inputs,
     tie_start,
-)
-from secgraph.analysis.stage import (
-    ROLE_PARTS,
-    UNKNOWN_GROUP,
-    ActivityIndex,
-    Area,
-    CommunityActivity,
-    activity_index,
-    check_community,
-    communities_in_scope,
-    event_fiscal_year,
-    latest_day,
-    members_on,
-    membership_count,
-    months_before,
-    partial_fiscal_year,
-    scope_areas,
 )
 from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
@@ -114,7 +112,7 @@ INDICATOR_CODES: tuple[str, ...] = tuple(i.code for i in INDICATORS)
 DEPENDENCE_WARNING = 0.5
 
 
-class Indicator(BaseModel):
+class Indicator(ResultModel):
     code: str
     ja: str
     en: str
@@ -126,7 +124,7 @@ class Indicator(BaseModel):
     advice: list[Advice] = Field(default_factory=list)
 
 
-class HealthSummary(BaseModel):
+class HealthSummary(ResultModel):
     """One community's (or one area's communities') health: the indicators of :data:`INDICATORS`."""
 
     subject: str = Field(description="コミュニティIDまたは地域・都道府県コード / Community id or area code")
@@ -143,7 +141,7 @@ class HealthSummary(BaseModel):
         return {i.code: i.value for i in self.indicators}
 
 
-class NetworkHealth(BaseModel):
+class NetworkHealth(ResultModel):
     scope: str
     as_of: dt.date = Field(description="判定日（指定がなければデータの最新日） / Date judged on")
     dormant_months: int
@@ -952,7 +950,7 @@ def health_on(
     needs: tuple[SectorNeed, ...] = DEFAULT_SECTOR_NEEDS,
 ) -> NetworkHealth:
     """:func:`network_health` on an index already cut to the date judged on (to share it)."""
-    ids = communities_in_scope(index.data, scope)
+    ids = community_ids_in_scope(index.data, scope)
     areas = scope_areas(index.data, scope)
     return NetworkHealth(
         scope=scope.describe(),

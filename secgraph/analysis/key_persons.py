@@ -28,10 +28,11 @@ from typing import Literal
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import display, sector_label
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import (
     BETWEENNESS_EXACT_UP_TO,
     BROKERAGE_ROLES,
@@ -101,7 +102,7 @@ SCORE_COMPONENTS: dict[str, bool] = {
 _DIGITS = 6
 
 
-class BrokerageRoles(BaseModel):
+class BrokerageRoles(ResultModel):
     """Gould–Fernandez brokerage counts (ordered open two-paths; see ``gould_fernandez_brokerage``)."""
 
     coordinator: int = Field(0, description="調整役（同じ集団内の仲介） / Within its own group")
@@ -112,7 +113,7 @@ class BrokerageRoles(BaseModel):
     across_groups: int = Field(0, description="集団をまたぐ仲介の計（調整役以外） / All but coordinator")
 
 
-class DependenceRisk(BaseModel):
+class DependenceRisk(ResultModel):
     """What the network loses if the actor leaves (Borgatti's fragmentation of G − v)."""
 
     fragmentation_after: float = Field(description="抜けた後の分断度 / Fragmentation without the actor")
@@ -121,7 +122,7 @@ class DependenceRisk(BaseModel):
     cut_off_ids: list[str] = Field(default_factory=list, description="孤立する主体 / Those actors")
 
 
-class Actor(BaseModel):
+class Actor(ResultModel):
     """Who a result item is about."""
 
     id: str
@@ -160,7 +161,7 @@ class KeyPersonCandidate(Actor):
     advice: list[Advice]
 
 
-class KeyPersonCandidates(BaseModel):
+class KeyPersonCandidates(ResultModel):
     """Ranked key-person candidates of a scope, with the network they were measured on."""
 
     scope: str
@@ -184,7 +185,7 @@ class GroupBroker(Actor):
     advice: list[Advice]
 
 
-class GroupBrokers(BaseModel):
+class GroupBrokers(ResultModel):
     scope: str
     by: Literal["sector", "prefecture"]
     group_a: list[str]

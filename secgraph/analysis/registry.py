@@ -25,6 +25,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from secgraph.analysis.areas import RegionKind
 from secgraph.analysis.compare import Changes, changes_between
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, SectorNeed, sector_need
 from secgraph.analysis.health import NetworkHealth, network_health
@@ -35,9 +36,9 @@ from secgraph.analysis.key_persons import (
     key_person_candidates,
 )
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions import DateSpan, IsolatedRegions, RegionKind, isolated_regions
+from secgraph.analysis.regions.findings import DateSpan, IsolatedRegions, isolated_regions
 from secgraph.analysis.sectors import MissingSectors, missing_sectors
-from secgraph.analysis.stage import EngagementStages, engagement_stage
+from secgraph.analysis.stage.results import EngagementStages, engagement_stage
 from secgraph.model.graph import GraphData
 from secgraph.model.vocabulary import Label
 

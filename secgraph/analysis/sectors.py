@@ -64,9 +64,19 @@ from typing import Literal
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import Field
 from scipy import sparse
 
+from secgraph.analysis.areas import (
+    PROXIMITY_LABELS,
+    Proximity,
+    RegionKind,
+    area_of,
+    communities_in_scope,
+    community_areas,
+    covered_prefectures,
+    proximity,
+)
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import (
     DEFAULT_SECTOR_NEEDS,
@@ -74,23 +84,13 @@ from secgraph.analysis.facts import (
     SectorNeed,
     community_facts,
     display,
+    names_of,
     sector_label,
 )
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import _skeleton
 from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
-from secgraph.analysis.regions import (
-    PROXIMITY_LABELS,
-    NetworkIndex,
-    Proximity,
-    RegionKind,
-    area_of,
-    communities_in_scope,
-    community_areas,
-    covered_prefectures,
-    names_of,
-    network_index,
-    proximity,
-)
+from secgraph.analysis.network_index import NetworkIndex, network_index
 from secgraph.model import geography
 from secgraph.model.graph import CommunityNotFound, GraphData
 from secgraph.model.names import record_name_keys
@@ -128,7 +128,7 @@ _TIER_ORDER: dict[str, int] = {tier: rank for rank, tier in enumerate(JURISDICTI
 NOT_IN_GRAPH: tuple[str, str] = ("未登録", "not yet in the graph")
 
 
-class Suggestion(BaseModel):
+class Suggestion(ResultModel):
     """An organisation of a missing sector to approach, and why.
 
     A body of the reference directory that is not in the graph has no ``organisation_id``,
@@ -173,7 +173,7 @@ class Suggestion(BaseModel):
         return f"{self.name}（{NOT_IN_GRAPH[0]}）" if lang == "ja" else f"{self.name} ({NOT_IN_GRAPH[1]})"
 
 
-class NeedCoverage(BaseModel):
+class NeedCoverage(ResultModel):
     code: str
     ja: str
     en: str
@@ -187,7 +187,7 @@ class NeedCoverage(BaseModel):
     advice: list[Advice] = Field(default_factory=list)
 
 
-class SectorCoverage(BaseModel):
+class SectorCoverage(ResultModel):
     """The needs of one community, or of one region (the union of its communities)."""
 
     subject_id: str
@@ -201,7 +201,7 @@ class SectorCoverage(BaseModel):
     advice: list[Advice]
 
 
-class MissingSectors(BaseModel):
+class MissingSectors(ResultModel):
     scope: str
     needs: list[str]
     communities: list[SectorCoverage]

@@ -38,13 +38,15 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
+from secgraph.analysis.areas import PROXIMITY_LABELS
 from secgraph.analysis.compare import Changes, CommunityChanges
 from secgraph.analysis.explain import Advice, Evidence
 from secgraph.analysis.health import HealthSummary, NetworkHealth
 from secgraph.analysis.key_persons import ROLE_TYPES, GroupBrokers, KeyPersonCandidates
-from secgraph.analysis.regions import GAP_LABELS, PROXIMITY_LABELS, IsolatedRegions, NearestTie
+from secgraph.analysis.regions.findings import GAP_LABELS, IsolatedRegions
+from secgraph.analysis.regions.nearest_ties import NearestTie
 from secgraph.analysis.sectors import JURISDICTION_LABELS, NOT_IN_GRAPH, MissingSectors, SectorCoverage
-from secgraph.analysis.stage import EngagementStages
+from secgraph.analysis.stage.results import EngagementStages
 from secgraph.export.common import FIXED_TIMESTAMP, KIND_LABELS, prefecture_names, sector_label
 from secgraph.model import geography
 

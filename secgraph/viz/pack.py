@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from weasyprint import Document
 
+from secgraph.analysis.activity import ActivityIndex
+from secgraph.analysis.areas import community_ids_in_scope
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions import communities_in_scope
-from secgraph.analysis.stage import ActivityIndex
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.viz import pdf
@@ -113,7 +113,7 @@ def committee_pack_pdf(
     hide_names = data.names_hidden  # also for a view that came with names hidden
     index = ActivityIndex(data, as_of)
     scope = Scope(region=code, as_of=as_of)
-    ids = [c.id for c in communities_in_scope(index.data, scope)]
+    ids = community_ids_in_scope(index.data, scope)
     profiles = [build_profile(data, cid, as_of=as_of, since=since, names_hidden=hide_names, index=index) for cid in ids]
     common = {
         "region": _region_text(code),

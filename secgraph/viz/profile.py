@@ -30,12 +30,13 @@ from weasyprint import Document
 from secgraph.access.roles import Visibility
 from secgraph.access.visibility import visible_graph
 from secgraph.analysis import changes_between, key_person_candidates, missing_sectors
+from secgraph.analysis.activity import ActivityIndex, CommunityActivity, membership_count
 from secgraph.analysis.compare import CommunityChanges
 from secgraph.analysis.health import HealthSummary, health_on
 from secgraph.analysis.key_persons import KeyPersonCandidate
 from secgraph.analysis.network import Scope
 from secgraph.analysis.sectors import NOT_IN_GRAPH, SectorCoverage, Suggestion
-from secgraph.analysis.stage import ActivityIndex, CommunityActivity, CommunityStage, membership_count, stages_on
+from secgraph.analysis.stage.results import CommunityStage, stages_on
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
 from secgraph.model.graph import GraphData, community_of

@@ -17,31 +17,37 @@ Five findings, each with its evidence and the nearest ties that could connect it
   actor network (Hopcroft & Tarjan 1973): removing it cuts some actors off from the rest. Found in one
   depth-first search per component, not by removing each actor and recounting.
 
-The nearest ties are ranked by geographic proximity (same prefecture, then the same MIC area, then the
-same METI area — the two jurisdictions do not always agree), by path length in the actor network where
-the item has actors, and by how active the candidate already is.
+The nearest ties that could connect each finding are ranked in :mod:`.nearest_ties`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from functools import cache
 from typing import Literal
 
 import networkx as nx
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from secgraph.analysis.areas import (
+    RegionKind,
+    area_of,
+    communities_in_scope,
+    community_areas,
+    covered_prefectures,
+    other_region,
+    prefecture_names,
+    region_kind,
+)
 from secgraph.analysis.explain import Advice, Evidence, evidence
-from secgraph.analysis.facts import display
+from secgraph.analysis.facts import display, names_of
+from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.network import (
     DIRECT_TIES,
     EVENT_PARTS,
     Scope,
-    actor_network,
     community_circles,
     event_day,
     reuse,
@@ -50,17 +56,22 @@ from secgraph.analysis.network import (
     snapshot_at,
     tie_start,
 )
+from secgraph.analysis.network_index import NetworkIndex, network_index
+from secgraph.analysis.regions.nearest_ties import (
+    NearestTie,
+    NearestTieIndex,
+    nearest_communities,
+    nearest_ties_to,
+    note_approachable,
+)
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
 from secgraph.model.graph import CommunityNotFound, GraphData
-from secgraph.model.listing import listed
-from secgraph.model.records import Community, Event, Organisation, Relationship
-from secgraph.model.vocabulary import EventStatus, RelType
+from secgraph.model.records import Community, Event, Relationship
+from secgraph.model.vocabulary import EventStatus
 
-RegionKind = Literal["mic", "meti"]
 DateSpan = tuple[dt.date, dt.date]
 Gap = Literal["no_community", "no_named_body", "no_local_member", "no_activity"]
-Proximity = Literal["same_prefecture", "same_mic_area", "same_meti_area"]
 LinkKind = Literal["partnership", "shared_event", "shared_member", "shared_participant"]
 
 GAP_LABELS: dict[str, tuple[str, str]] = {
@@ -72,55 +83,17 @@ GAP_LABELS: dict[str, tuple[str, str]] = {
     ),
     "no_activity": ("活動（イベント開催・新たな関係）がない", "no activity (no event held, no tie started)"),
 }
-PROXIMITY_LABELS: dict[str, tuple[str, str]] = {
-    "same_prefecture": ("同じ都道府県", "same prefecture"),
-    "same_mic_area": ("同じ総合通信局の管内", "same MIC area"),
-    "same_meti_area": ("同じ経済産業局の管内", "same METI area"),
-}
 LINK_LABELS: dict[str, tuple[str, str]] = {
     "partnership": ("連携・加盟関係", "partnership or membership between the two"),
     "shared_event": ("同じイベントへの関与", "a shared event"),
     "shared_member": ("共通の構成員", "a shared member"),
     "shared_participant": ("共通の講師・参加者", "a shared speaker or participant"),
 }
-#: How much being near counts: the same prefecture is where a body can actually meet.
-PROXIMITY_WEIGHT: dict[str, float] = {"same_prefecture": 3.0, "same_mic_area": 2.0, "same_meti_area": 1.5}
-
-
-def path_weight(distance: int | None) -> float:
-    """How much a path in the actor network counts: 2.0 with one actor between, less the longer it is."""
-    return 4.0 / distance if distance else 0.0
-
-
-#: Relationships that tie two communities directly.
-COMMUNITY_TIES: tuple[RelType, ...] = (
-    RelType.PARTNERS_WITH,
-    RelType.MEMBER_OF,
-    RelType.SECRETARIAT_OF,
-    RelType.SUB_UNIT_OF,
-)
-
 
 # ---------------------------------------------------------------------------------------------- results
 
 
-class NearestTie(BaseModel):
-    """A body or community that could connect an isolated item, and why."""
-
-    actor_id: str
-    name: str
-    kind: str = Field(description="Organisation / Community")
-    sector: str | None = None
-    prefectures: list[str] = Field(default_factory=list)
-    proximity: Proximity | None = Field(default=None, description="地理的な近さ / How near it is")
-    network_distance: int | None = Field(default=None, description="アクターネットワーク上の距離 / Path length")
-    communities: list[str] = Field(default_factory=list, description="参加しているコミュニティ / Its communities")
-    score: float
-    reasons: list[Evidence]
-    advice: Advice
-
-
-class IsolatedPrefecture(BaseModel):
+class IsolatedPrefecture(ResultModel):
     code: str
     name: str
     name_en: str
@@ -134,7 +107,7 @@ class IsolatedPrefecture(BaseModel):
     nearest_ties: list[NearestTie]
 
 
-class IsolatedRegion(BaseModel):
+class IsolatedRegion(ResultModel):
     code: str
     kind: RegionKind
     name: str
@@ -148,7 +121,7 @@ class IsolatedRegion(BaseModel):
     nearest_ties: list[NearestTie]
 
 
-class DetachedPart(BaseModel):
+class DetachedPart(ResultModel):
     """A connected component of the actor network other than the largest."""
 
     actors: list[str]
@@ -159,7 +132,7 @@ class DetachedPart(BaseModel):
     nearest_ties: list[NearestTie]
 
 
-class HorizontalLink(BaseModel):
+class HorizontalLink(ResultModel):
     """Why two communities are linked: the ties, events and actors they share."""
 
     community_id: str
@@ -173,7 +146,7 @@ class HorizontalLink(BaseModel):
     evidence: list[Evidence]
 
 
-class UnlinkedCommunity(BaseModel):
+class UnlinkedCommunity(ResultModel):
     """A community with no 横連携: no tie to any community of another region."""
 
     community_id: str
@@ -186,7 +159,7 @@ class UnlinkedCommunity(BaseModel):
     nearest_ties: list[NearestTie]
 
 
-class SingleBridge(BaseModel):
+class SingleBridge(ResultModel):
     """An organisation or person whose removal cuts actors off from the rest of their network."""
 
     actor_id: str
@@ -205,7 +178,7 @@ class SingleBridge(BaseModel):
     nearest_ties: list[NearestTie]
 
 
-class IsolatedRegions(BaseModel):
+class IsolatedRegions(ResultModel):
     scope: str
     period_start: dt.date | None
     period_end: dt.date | None
@@ -223,109 +196,8 @@ class IsolatedRegions(BaseModel):
 # ---------------------------------------------------------------------------------------------- index
 
 
-@cache
-def area_of(prefecture_code: str, kind: str) -> str:
-    """The MIC or METI area a prefecture belongs to."""
-    prefecture = geography.prefecture(prefecture_code)
-    return prefecture.mic_region if kind == "mic" else prefecture.meti_region
-
-
-def _region_kind(region_code: str) -> RegionKind:
-    return "meti" if geography.region(region_code).kind == "meti" else "mic"
-
-
-def proximity(located: Iterable[str], targets: set[str]) -> Proximity | None:
-    """How near a body located in ``located`` is to the ``targets`` prefectures."""
-    located = set(located)
-    if not located or not targets:
-        return None
-    if located & targets:
-        return "same_prefecture"
-    for kind, level in (("mic", "same_mic_area"), ("meti", "same_meti_area")):
-        if {area_of(p, kind) for p in located} & {area_of(p, kind) for p in targets}:
-            return level  # type: ignore[return-value]
-    return None
-
-
 @dataclass
-class NetworkIndex:
-    """The actor network and who belongs where, computed once per data object (shared with ``sectors``).
-
-    Read-only once built: inside ``shared_inputs`` the same index serves every analysis of the block.
-    """
-
-    data: GraphData
-    network: nx.Graph
-    communities: dict[str, Community] = field(default_factory=dict)
-    organisations: dict[str, Organisation] = field(default_factory=dict)
-    #: Actor → prefectures it is located in (organisations, people via employer, communities' coverage).
-    located: dict[str, set[str]] = field(default_factory=dict)
-    #: Actor → communities it is a member or secretariat of.
-    memberships: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: Community → members and secretariat; community → partners (PARTNERS_WITH either way).
-    members: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    partners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: {community, community} → the relationships joining the two directly.
-    community_ties: dict[frozenset[str], list[str]] = field(default_factory=lambda: defaultdict(list))
-    #: Actor → events and series it held a part in (a series' editions included).
-    parts: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: Sector → its organisations' ids, sorted; prefecture → the organisations located there, sorted.
-    organisations_by_sector: dict[str, list[str]] = field(default_factory=dict)
-    organisations_by_prefecture: dict[str, list[str]] = field(default_factory=dict)
-
-
-def network_index(data: GraphData) -> NetworkIndex:
-    """Index ``data`` (already cut to its date) for the analyses of this module and ``sectors``.
-
-    Inside ``shared_inputs`` it is built once per data object and shared (it is only read).
-    """
-
-    def build() -> NetworkIndex:
-        ix = NetworkIndex(data=data, network=actor_network(data))
-        _fill(ix)
-        return ix
-
-    with shared_inputs():
-        return reuse("regions.network_index", data, None, build)
-
-
-def _fill(ix: NetworkIndex) -> None:
-    data, network = ix.data, ix.network
-    for node in data.nodes.values():
-        if isinstance(node, Community):
-            ix.communities[node.id] = node
-        elif isinstance(node, Organisation):
-            ix.organisations[node.id] = node
-    ix.located = {a: set(network.nodes[a]["prefectures"]) for a in network.nodes}
-    series_editions: dict[str, set[str]] = defaultdict(set)
-    for node in data.nodes.values():
-        if isinstance(node, Event) and node.series_id:
-            series_editions[node.series_id].add(node.id)
-    for rel in data.relationships.values():
-        if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF) and rel.to_id in ix.communities:
-            ix.memberships[rel.from_id].add(rel.to_id)
-            ix.members[rel.to_id].add(rel.from_id)
-        elif rel.type == RelType.PARTNERS_WITH:
-            ix.partners[rel.to_id].add(rel.from_id)
-            ix.partners[rel.from_id].add(rel.to_id)
-        elif rel.type in EVENT_PARTS:
-            ix.parts[rel.from_id] |= {rel.to_id, *series_editions.get(rel.to_id, ())}
-        if rel.type in COMMUNITY_TIES and rel.from_id in ix.communities and rel.to_id in ix.communities:
-            ix.community_ties[frozenset((rel.from_id, rel.to_id))].append(str(rel.id))
-    by_sector: dict[str, list[str]] = defaultdict(list)
-    by_prefecture: dict[str, list[str]] = defaultdict(list)
-    for org_id in sorted(ix.organisations):
-        org = ix.organisations[org_id]
-        if org.sector:
-            by_sector[org.sector].append(org_id)
-        if org.prefecture:
-            by_prefecture[org.prefecture].append(org_id)
-    ix.organisations_by_sector = dict(by_sector)
-    ix.organisations_by_prefecture = dict(by_prefecture)
-
-
-@dataclass
-class _Index(NetworkIndex):
+class _Index(NearestTieIndex):
     """The network index plus what a period adds: who was tied in it and where activity happened."""
 
     period: DateSpan | None = None
@@ -337,15 +209,6 @@ class _Index(NetworkIndex):
     places: dict[str, list[str]] = field(default_factory=dict)
     #: Prefecture / area code → evidence of activity (event ids, relationship ids).
     activity: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: The actors a nearest tie may be (organisations and communities: people are never proposed), sorted.
-    approachable: list[str] = field(default_factory=list)
-    #: Those actors' prefectures and MIC and METI areas (what ``proximity`` compares).
-    whereabouts: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(default_factory=dict)
-    #: MIC or METI area → those of them located in it: only they can be near a place in the area.
-    approachable_in: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: (nearness, prefecture or area) → the actors that near a target there could propose, best first
-    #: (``nearest_ties_to``'s ranking), made on first use.
-    _ranked: dict[tuple[str, str], list[tuple[float, str, str, float]]] | None = None
     #: Community → the communities it has any link with (``_links`` finds one), made on first use.
     _linked: dict[str, set[str]] | None = None
     #: The connected components of the actor network, made on first use.
@@ -367,13 +230,6 @@ class _Index(NetworkIndex):
                         by_prefecture[p].append(a)
             found = self._local[community_id] = dict(by_prefecture)
         return found
-
-    def ranked(self, near: Proximity, where: str) -> list[tuple[float, str, str, float]]:
-        """The actors that a target ``near`` to them by ``where`` (a prefecture for the same prefecture, an
-        area for the same area) would rank, as ``(-score, actor, near, bonus)`` sorted: best first."""
-        if self._ranked is None:
-            self._ranked = _rank_approachable(self)
-        return self._ranked.get((near, where), [])
 
     def linked(self) -> dict[str, set[str]]:
         """Community → the other communities it shares a tie, an event, a member or a circle actor with."""
@@ -413,13 +269,7 @@ def _new_index(data: GraphData, period: DateSpan | None) -> _Index:
     base = network_index(data)  # shared with missing_sectors; only read here
     ix = _Index(**{f.name: getattr(base, f.name) for f in fields(NetworkIndex)}, period=period)
     ix.places = {a: _places(ix, a) for a in ix.network.nodes}
-    ix.approachable = sorted(a for a, kind in ix.network.nodes(data="kind") if kind != "Person")
-    for actor_id in ix.approachable:
-        located = frozenset(ix.located.get(actor_id, set()))
-        mic, meti = (frozenset(area_of(p, kind) for p in located) for kind in ("mic", "meti"))
-        ix.whereabouts[actor_id] = (located, mic, meti)
-        for area in mic | meti:
-            ix.approachable_in[area].add(actor_id)
+    note_approachable(ix)
     circles = community_circles(data)  # all in one pass over the ties
     ix.circles = {c: circles[c] for c in sorted(ix.communities)}
     _note_activities(ix)
@@ -540,274 +390,8 @@ def _note_activities(ix: _Index) -> None:
                     activity[where].add(rel_id)
 
 
-def community_areas(community: Community, kind: str = "mic") -> set[str]:
-    """The areas of ``kind`` a community belongs to.
-
-    Its own region when of ``kind``; a region of the other kind maps to the one area holding most of
-    its prefectures (the METI Kinki area is the MIC Kinki area, though it also holds Fukui); with no
-    region, the areas of the prefectures it lists. A community with neither is national: no area.
-    """
-    if community.region:
-        if _region_kind(community.region) == kind:
-            return {community.region}
-        counts: dict[str, int] = defaultdict(int)
-        for prefecture in geography.prefectures_of_region(community.region):
-            counts[area_of(prefecture.code, kind)] += 1
-        return {min(counts, key=lambda area: (-counts[area], area))}
-    return {area_of(p, kind) for p in community.prefectures}
-
-
 def _exists_during(community: Community, period: DateSpan | None) -> bool:
     return period is None or not community.founded or parse_date(community.founded).first_day() <= period[1]
-
-
-def communities_in_scope(data: GraphData, scope: Scope) -> list[Community]:
-    """Communities a scope looks at: the one named, those of a region (by its areas), those covering a
-    prefecture, or all."""
-    found = reuse(
-        "regions.communities",
-        data,
-        None,
-        lambda: sorted((n for n in data.nodes.values() if isinstance(n, Community)), key=lambda c: c.id),
-    )
-    if scope.community is not None:
-        return [c for c in found if c.id == scope.community]
-    if scope.region is not None:
-        kind = _region_kind(scope.region)
-        return [c for c in found if scope.region in community_areas(c, kind)]
-    if scope.prefecture is not None:
-        return [c for c in found if scope.prefecture in covered_prefectures(c)]
-    return list(found)  # a copy: the sorted list is shared inside ``shared_inputs``
-
-
-def covered_prefectures(community: Community) -> set[str]:
-    if community.prefectures:
-        return set(community.prefectures)
-    if community.region:
-        return {p.code for p in geography.prefectures_of_region(community.region)}
-    return set()
-
-
-# ---------------------------------------------------------------------------------------------- nearest ties
-
-
-def names_of(data: GraphData, ids: Iterable[str], limit: int = 6) -> str:
-    """The first ``limit`` display names, sorted by id, and how many more (for evidence text)."""
-    return listed(sorted(ids), limit, name=lambda i: display(data, i))
-
-
-def _labels(ix: NetworkIndex, ids: Iterable[str], limit: int = 6) -> str:
-    return names_of(ix.data, ids, limit)
-
-
-def _prefecture_names(codes: Iterable[str], lang: str = "ja") -> str:
-    found = [geography.prefecture(c) for c in sorted(codes)]
-    return ("、" if lang == "ja" else ", ").join(p.name if lang == "ja" else p.name_en for p in found)
-
-
-def _activity_bonus(communities: int, events: int) -> float:
-    """Already active bodies are easier to bring in; capped so nearness still decides."""
-    return min(1.0, 0.25 * communities + 0.05 * events)
-
-
-def _community_bonus(ix: NetworkIndex, community_id: str) -> float:
-    """A community with members and events can carry a newcomer; capped like ``_activity_bonus``."""
-    return min(1.0, 0.05 * len(ix.members.get(community_id, set())) + 0.1 * len(ix.parts.get(community_id, set())))
-
-
-def _tie(
-    ix: _Index,
-    actor_id: str,
-    near: Proximity | None,
-    distance: int | None,
-    reasons: list[Evidence],
-    advice: Advice,
-    bonus: float,
-) -> NearestTie:
-    node = ix.network.nodes[actor_id]
-    score = PROXIMITY_WEIGHT.get(near or "", 0.0) + path_weight(distance) + bonus
-    return NearestTie(
-        actor_id=actor_id,
-        name=node["name"],
-        kind=node["kind"],
-        sector=node["sector"] if node["kind"] != "Community" else None,
-        prefectures=sorted(ix.located.get(actor_id, set())),
-        proximity=near,
-        network_distance=distance,
-        communities=sorted(ix.memberships.get(actor_id, set())),
-        score=round(score, 3),
-        reasons=reasons,
-        advice=advice,
-    )
-
-
-def _near_reason(ix: _Index, actor_id: str, near: Proximity, targets: set[str]) -> Evidence:
-    ja, en = PROXIMITY_LABELS[near]
-    where_ja = _prefecture_names(ix.located[actor_id])
-    where_en = _prefecture_names(ix.located[actor_id], "en")
-    return evidence(
-        "node",
-        f"{display(ix.data, actor_id)}は{where_ja}（対象の{_prefecture_names(targets)}と{ja}）",
-        f"{display(ix.data, actor_id)} is in {where_en} ({en} as {_prefecture_names(targets, 'en')})",
-        [actor_id],
-    )
-
-
-def nearest_ties_to(
-    ix: _Index, targets: set[str], exclude: set[str], limit: int, within: set[str] | None = None
-) -> list[NearestTie]:
-    """Bodies and communities near ``targets`` that could connect them, best first.
-
-    Organisations located in the target prefectures always qualify (in no community: recruit them; in
-    one elsewhere: they already have a way in). Organisations of the same MIC or METI area qualify when
-    they are in a community; communities when they cover a near prefecture and have members or events.
-    """
-    if not targets:
-        return []  # nothing is near nowhere (``proximity``)
-    if limit <= 0:
-        ranked = _nearest_by_scan(ix, targets, exclude, within)[:limit]
-        return [_nearest_tie(ix, actor_id, near, bonus, targets) for _, actor_id, near, bonus in ranked]
-    target_areas = (frozenset(area_of(p, "mic") for p in targets), frozenset(area_of(p, "meti") for p in targets))
-    # Every actor near the targets is in the ranked list of its nearness for a target prefecture or
-    # area, with the score it gets; merging those lists gives ``_nearest_by_scan``'s order without
-    # scoring every body of the areas for every item. An entry whose nearness is not the actor's own
-    # (a body of the same MIC area that is in a target prefecture too) is passed over: its own entry
-    # ranks it.
-    streams = [ix.ranked("same_prefecture", p) for p in sorted(targets)]
-    streams += [ix.ranked("same_mic_area", a) for a in sorted(target_areas[0])]
-    streams += [ix.ranked("same_meti_area", a) for a in sorted(target_areas[1])]
-    found: list[NearestTie] = []
-    taken: set[str] = set()
-    for _, actor_id, near, bonus in heapq.merge(*streams):
-        if actor_id in taken or actor_id in exclude or (within is not None and actor_id not in within):
-            continue
-        if _nearness(ix.whereabouts[actor_id], targets, target_areas) != near:
-            continue
-        taken.add(actor_id)
-        found.append(_nearest_tie(ix, actor_id, near, bonus, targets))  # type: ignore[arg-type]
-        if len(found) == limit:
-            break
-    return found
-
-
-def _nearest_by_scan(
-    ix: _Index, targets: set[str], exclude: set[str], within: set[str] | None = None
-) -> list[tuple[float, str, Proximity, float]]:
-    """``nearest_ties_to``'s ranking by its definition: every body and community of the targets' areas
-    scored, as ``(-score, actor, nearness, bonus)`` sorted."""
-    target_areas = (frozenset(area_of(p, "mic") for p in targets), frozenset(area_of(p, "meti") for p in targets))
-    ranked: list[tuple[float, str, Proximity, float]] = []
-    # Near means sharing a prefecture (so its MIC area), a MIC area or a METI area: only bodies and
-    # communities of the targets' areas can be; a person is never proposed.
-    for actor_id in set().union(*(ix.approachable_in.get(area, set()) for areas in target_areas for area in areas)):
-        if actor_id in exclude or (within is not None and actor_id not in within):
-            continue
-        near = _nearness(ix.whereabouts[actor_id], targets, target_areas)
-        if near is None:
-            continue
-        scored = _approach_score(ix, actor_id, near)
-        if scored is not None:
-            ranked.append((scored[0], actor_id, near, scored[1]))
-    ranked.sort()
-    return ranked
-
-
-def _approach_score(ix: _Index, actor_id: str, near: Proximity) -> tuple[float, float] | None:
-    """(-score, bonus) of an actor ``near`` a target, or None when it does not qualify at that nearness."""
-    events = ix.parts.get(actor_id, set())
-    if ix.network.nodes[actor_id]["kind"] == "Organisation":
-        comms = ix.memberships.get(actor_id, set())
-        if near != "same_prefecture" and not comms:
-            return None
-        bonus = _activity_bonus(len(comms), len(events))
-    else:
-        if not ix.members.get(actor_id) and not events:
-            return None
-        bonus = _community_bonus(ix, actor_id)
-    # The score ``_tie`` gives, so that only the best few get their reasons written.
-    return -round(PROXIMITY_WEIGHT[near] + path_weight(None) + bonus, 3), bonus
-
-
-def _rank_approachable(ix: _Index) -> dict[tuple[str, str], list[tuple[float, str, str, float]]]:
-    """``_Index.ranked`` for every prefecture and area at once."""
-    ranked: dict[tuple[str, str], list[tuple[float, str, str, float]]] = defaultdict(list)
-    for actor_id in ix.approachable:
-        located, mic, meti = ix.whereabouts[actor_id]
-        if not located:
-            continue  # ``_nearness``: an actor located nowhere is near nothing
-        for near, places in (("same_prefecture", located), ("same_mic_area", mic), ("same_meti_area", meti)):
-            scored = _approach_score(ix, actor_id, near)  # type: ignore[arg-type]
-            if scored is not None:
-                for where in places:
-                    ranked[(near, where)].append((scored[0], actor_id, near, scored[1]))
-    for entries in ranked.values():
-        entries.sort()
-    return dict(ranked)
-
-
-def _nearness(
-    whereabouts: tuple[frozenset[str], frozenset[str], frozenset[str]],
-    targets: set[str],
-    target_areas: tuple[frozenset[str], frozenset[str]],
-) -> Proximity | None:
-    """``proximity`` with the areas of both sides worked out beforehand (it runs for every body, per item)."""
-    located, mic, meti = whereabouts
-    if not located:
-        return None
-    if not located.isdisjoint(targets):
-        return "same_prefecture"
-    if not mic.isdisjoint(target_areas[0]):
-        return "same_mic_area"
-    if not meti.isdisjoint(target_areas[1]):
-        return "same_meti_area"
-    return None
-
-
-def _nearest_tie(ix: _Index, actor_id: str, near: Proximity, bonus: float, targets: set[str]) -> NearestTie:
-    """A nearest tie with its reasons and advice."""
-    comms = ix.memberships.get(actor_id, set())
-    events = ix.parts.get(actor_id, set())
-    reasons = [_near_reason(ix, actor_id, near, targets)]
-    name = display(ix.data, actor_id)
-    if ix.network.nodes[actor_id]["kind"] == "Organisation":
-        if comms:
-            reasons.append(
-                evidence(
-                    "relationship",
-                    f"{name}は{_labels(ix, comms)}に参加している",
-                    f"{name} takes part in {len(comms)} communit(ies): {_labels(ix, comms)}",
-                    sorted(comms),
-                )
-            )
-            advice = Advice(
-                ja=f"{name}に、参加している{_labels(ix, comms, 2)}とのつなぎ役を依頼する",
-                en=f"Ask {name} to connect them with {_labels(ix, comms, 2)}, where it already takes part",
-            )
-        else:
-            reasons.append(evidence("node", f"{name}はどのコミュニティにも属していない", f"{name} is in no community"))
-            advice = Advice(
-                ja=f"{name}を個別訪問し（第1段階）、最寄りのコミュニティへの参加を提案する",
-                en=f"Visit {name} one-to-one (stage 1) and invite it to the nearest community",
-            )
-    else:
-        members = ix.members.get(actor_id, set())
-        reasons.append(
-            evidence(
-                "number",
-                f"{name}: 構成員{len(members)}、イベント{len(events)}",
-                f"{name}: {len(members)} members, {len(events)} events",
-                [actor_id],
-            )
-        )
-        advice = Advice(
-            ja=f"{name}に、対象地域でのイベント開催や構成員の募集を働きかける",
-            en=f"Ask {name} to hold an event in the area and recruit members there",
-        )
-    return _tie(ix, actor_id, near, None, reasons, advice, bonus)
-
-
-def _best(ties: list[NearestTie], limit: int) -> list[NearestTie]:
-    return sorted(ties, key=lambda t: (-t.score, t.actor_id))[:limit]
 
 
 # ---------------------------------------------------------------------------------------------- prefectures
@@ -865,13 +449,13 @@ def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefectur
         _gap_summary(name, name_en, gaps, geography.prefecture_node_id(code)),
         evidence(
             "node",
-            f"{name}を対象とするコミュニティ: {_labels(ix, covering) if covering else 'なし'}",
+            f"{name}を対象とするコミュニティ: {names_of(ix.data, covering) if covering else 'なし'}",
             f"Communities covering {name_en}: {len(covering)}",
             covering,
         ),
         evidence(
             "node",
-            f"{name}に所在する団体: {_labels(ix, bodies) if bodies else 'なし'}",
+            f"{name}に所在する団体: {names_of(ix.data, bodies) if bodies else 'なし'}",
             f"Named bodies located in {name_en}: {len(bodies)}",
             bodies,
         ),
@@ -881,7 +465,7 @@ def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefectur
             evidence(
                 "relationship",
                 f"対象コミュニティの構成員・事務局・連携先・イベント参加者のうち{name}に所在するもの: "
-                f"{_labels(ix, local_members) if local_members else 'なし'}",
+                f"{names_of(ix.data, local_members) if local_members else 'なし'}",
                 f"Members, secretariat, partners or event participants of those communities located in {name_en}: "
                 f"{len(local_members)}",
                 local_members,
@@ -940,7 +524,7 @@ def _scope_regions(ix: _Index, scope: Scope, kind: RegionKind) -> list[str]:
 
 def _isolated_region(ix: _Index, code: str, limit: int) -> IsolatedRegion | None:
     region = geography.region(code)
-    kind = _region_kind(code)
+    kind = region_kind(code)
     prefectures = sorted(p.code for p in geography.prefectures_of_region(code))
     own = sorted(
         c.id for c in ix.communities.values() if code in community_areas(c, kind) and _exists_during(c, ix.period)
@@ -962,13 +546,13 @@ def _isolated_region(ix: _Index, code: str, limit: int) -> IsolatedRegion | None
         _gap_summary(f"{region.name}地域", region.name_en, gaps, geography.region_node_id(code)),
         evidence(
             "node",
-            f"{region.name}地域のコミュニティ: {_labels(ix, own) if own else 'なし'}",
+            f"{region.name}地域のコミュニティ: {names_of(ix.data, own) if own else 'なし'}",
             f"Communities of {region.name_en}: {len(own)}",
             own,
         ),
         evidence(
             "number",
-            f"コミュニティのない府県: {_prefecture_names(uncovered) or 'なし'}（{len(uncovered)}/{len(prefectures)}）",
+            f"コミュニティのない府県: {prefecture_names(uncovered) or 'なし'}（{len(uncovered)}/{len(prefectures)}）",
             f"Prefectures no community covers: {len(uncovered)} of {len(prefectures)}",
             [geography.prefecture_node_id(p) for p in uncovered],
         ),
@@ -1025,7 +609,7 @@ def _detached_parts(ix: _Index, in_scope: set[str], limit: int) -> list[Detached
         found = [
             evidence(
                 "node",
-                f"他とつながっていない部分: {_labels(ix, actors)}（{len(actors)}件、最大の部分は{len(main)}件）",
+                f"他とつながっていない部分: {names_of(ix.data, actors)}（{len(actors)}件、最大の部分は{len(main)}件）",
                 f"A part with no path to the rest: {len(actors)} actors (the largest part has {len(main)})",
                 actors,
             ),
@@ -1038,7 +622,8 @@ def _detached_parts(ix: _Index, in_scope: set[str], limit: int) -> list[Detached
         ]
         advice = [
             Advice(
-                ja=f"{_labels(ix, actors, 3)}を、近くのコミュニティの会合やイベントに招いて既存のネットワークとつなぐ",
+                ja=f"{names_of(ix.data, actors, 3)}を、近くのコミュニティの会合やイベントに招いて"
+                "既存のネットワークとつなぐ",
                 en="Invite this part to a nearby community's meetings or events to join it to the network",
             )
         ]
@@ -1080,7 +665,7 @@ def _links(ix: _Index, a: str, b: str, region_kind: RegionKind) -> HorizontalLin
         found.append(
             evidence(
                 "relationship" if kind == "partnership" else "event" if kind == "shared_event" else "node",
-                f"{name_a}と{name_b}の{ja}: {_labels(ix, ids) if kind != 'partnership' else f'{len(ids)}件'}",
+                f"{name_a}と{name_b}の{ja}: {names_of(ix.data, ids) if kind != 'partnership' else f'{len(ids)}件'}",
                 f"{en} between {name_a} and {name_b}: {len(ids)}",
                 ids,
             )
@@ -1127,12 +712,8 @@ def _horizontal_links(
     return [
         link
         for link in _all_links(ix, community_id, region_kind)
-        if _other_region(own, community_areas(ix.communities[link.community_id], region_kind))
+        if other_region(own, community_areas(ix.communities[link.community_id], region_kind))
     ]
-
-
-def _other_region(own: set[str], other: set[str]) -> bool:
-    return bool(own) and bool(other) and own != other
 
 
 def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limit: int) -> UnlinkedCommunity | None:
@@ -1140,7 +721,7 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
     # Only which communities it is linked with matters here, not each link's evidence (``_all_links``).
     links = sorted(ix.linked().get(community.id, set()))
     areas = {other: community_areas(ix.communities[other], kind) for other in links}
-    if any(_other_region(own, areas[other]) for other in links):
+    if any(other_region(own, areas[other]) for other in links):
         return None
     same = sorted(other for other in links if areas[other])
     national = sorted(other for other in links if not areas[other])
@@ -1156,7 +737,7 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
         ),
         evidence(
             "relationship",
-            f"同じ地域内でつながるコミュニティ: {_labels(ix, same) if same else 'なし'}",
+            f"同じ地域内でつながるコミュニティ: {names_of(ix.data, same) if same else 'なし'}",
             f"Linked communities in the same region: {len(same)}",
             same,
         ),
@@ -1165,7 +746,7 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
         found.append(
             evidence(
                 "relationship",
-                f"地域を持たない全国的なコミュニティとの関係: {_labels(ix, national)}",
+                f"地域を持たない全国的なコミュニティとの関係: {names_of(ix.data, national)}",
                 f"Links with national communities (no region): {len(national)}",
                 national,
             )
@@ -1185,45 +766,8 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
         linked_national=national,
         evidence=found,
         advice=advice,
-        nearest_ties=_nearest_communities(ix, community, own, kind, limit),
+        nearest_ties=nearest_communities(ix, community, own, kind, limit),
     )
-
-
-def _nearest_communities(
-    ix: _Index, community: Community, own: set[str], kind: RegionKind, limit: int
-) -> list[NearestTie]:
-    """Communities of another region near by geography or by a short path in the actor network."""
-    paths = nx.single_source_shortest_path(ix.network, community.id) if community.id in ix.network else {}
-    covered = covered_prefectures(community)
-    found: list[NearestTie] = []
-    for other_id in sorted(ix.communities):
-        other = ix.communities[other_id]
-        if other_id == community.id or not _other_region(own, community_areas(other, kind)):
-            continue
-        near = proximity(covered_prefectures(other), covered)
-        path = paths.get(other_id)
-        distance = len(path) - 1 if path else None
-        if near is None and distance is None:
-            continue
-        reasons: list[Evidence] = []
-        if near is not None:
-            reasons.append(_near_reason(ix, other_id, near, covered))
-        if path:
-            between = path[1:-1]
-            reasons.append(
-                evidence(
-                    "relationship",
-                    f"ネットワーク上で{len(path) - 1}歩: {' → '.join(display(ix.data, p) for p in path)}",
-                    f"{len(path) - 1} steps apart in the actor network, via {len(between)} actor(s)",
-                    path,
-                )
-            )
-        advice = Advice(
-            ja=f"{community.name}と{other.name}で講師の相互派遣や共同イベントを企画する",
-            en=f"Plan an exchange of speakers or a joint event between {community.name} and {other.name}",
-        )
-        found.append(_tie(ix, other_id, near, distance, reasons, advice, _community_bonus(ix, other_id)))
-    return _best(found, limit)
 
 
 # ---------------------------------------------------------------------------------------------- bridges
@@ -1394,7 +938,7 @@ def _bridge(
     found = [
         evidence(
             "node",
-            f"{name}がいなくなると{len(cut_off)}件のアクターが切り離される: {_labels(ix, cut_off)}",
+            f"{name}がいなくなると{len(cut_off)}件のアクターが切り離される: {names_of(ix.data, cut_off)}",
             f"Without {name}, {len(cut_off)} actors are cut off from the rest ({remaining} stay connected)",
             cut_off,
         ),
@@ -1415,8 +959,8 @@ def _bridge(
         found.append(
             evidence(
                 "number",
-                f"{_prefecture_names(entirely)}のネットワークはすべて{name}経由でつながっている",
-                f"All of {_prefecture_names(entirely, 'en')}'s network connects only through {name}",
+                f"{prefecture_names(entirely)}のネットワークはすべて{name}経由でつながっている",
+                f"All of {prefecture_names(entirely, 'en')}'s network connects only through {name}",
                 [geography.prefecture_node_id(p) for p in entirely],
             )
         )

@@ -1,0 +1,573 @@
+"""What each community is on one date: who belongs, who convenes, what it ran, with the ids.
+
+:class:`ActivityIndex` cuts the graph to one date and holds the lookups every community needs;
+:class:`CommunityActivity` is one community on that date. The stages, the health indicators, the
+changes between two dates, the profiles and the charts all read the same index, so that a community
+is the same community in each of them.
+
+What counts as a community's event: an event or series in which the community itself holds a role
+(主催・共催・後援・協力), or which one of its secretariat bodies organised or co-hosted for it: no other
+community organised it, and the body is the secretariat of this community only or another body of
+the community (a member, partner or secretariat body) also took part. A series' roles hold for each
+of its editions. Only held events count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from secgraph.analysis.facts import display
+from secgraph.analysis.network import (
+    EVENT_PARTS,
+    Scope,
+    actor_network,
+    community_circle,
+    community_events,
+    date_first_day,  # each written date parsed once (cached): asked for every event, membership and count
+    date_last_day,
+    employers_on,
+    event_day,
+    reuse,
+    snapshot_at,
+    tie_index,
+    tie_start,
+)
+from secgraph.model.dates import fiscal_year, parse_date
+from secgraph.model.graph import GraphData, community_of
+from secgraph.model.records import Community, Event, EventSeries, Headcount, Relationship
+from secgraph.model.vocabulary import (
+    EVENT_ROLE_TYPES,
+    USER_REL_TYPES,
+    EventStatus,
+    HeadcountKind,
+    MemberClass,
+    RelType,
+    Sector,
+    SectorGroup,
+    sector_group,
+)
+
+if TYPE_CHECKING:
+    from secgraph.analysis.stage.measures import SeriesRecord
+
+#: Event parts that are roles (attending is taking part, not holding a role).
+ROLE_PARTS: tuple[RelType, ...] = (*EVENT_ROLE_TYPES, RelType.SPOKE_AT)
+#: Roles that run an event.
+RUNNING_ROLES: tuple[RelType, ...] = (RelType.ORGANISED, RelType.CO_HOSTED)
+#: Ties that only say where someone works or what a unit belongs to: no tie between bodies.
+STRUCTURAL_TIES: tuple[RelType, ...] = (RelType.WORKS_AT, RelType.SUB_UNIT_OF)
+_EVENT_PART_SET: frozenset[RelType] = frozenset(EVENT_PARTS)
+
+
+def data_date(data: GraphData) -> dt.date:
+    """The latest date the data knows of: a held event, the start of a tie a user wrote, or a count.
+
+    Used as "now" when no date is given, so that a document's network is judged as it stood when
+    the document was written and not against today's date.
+    """
+    # Every relationship is read: done once per data object inside ``shared_inputs`` (each date's
+    # index without a date of its own asks again).
+    return reuse("activity.data_date", data, None, lambda: _data_date(data))
+
+
+def _data_date(data: GraphData) -> dt.date:
+    days = [event_day(n) for n in data.nodes.values() if isinstance(n, Event) and n.status == EventStatus.HELD]
+    days += [tie_start(r) for r in data.relationships.values() if r.type in USER_REL_TYPES]
+    days += [parse_date(n.as_of).first_day() for n in data.nodes.values() if isinstance(n, Headcount)]
+    return max(days, default=dt.date.today())
+
+
+def partial_fiscal_year(text: str) -> int:
+    """The fiscal year of a date as written. A date known only to the year ("2018") is taken at its
+    middle: nine of its twelve months fall in the fiscal year of the same number."""
+    day = parse_date(text)
+    return day.year if day.month is None else fiscal_year(day.first_day())
+
+
+def event_fiscal_year(event: Event) -> int:
+    return partial_fiscal_year(event.start)
+
+
+def latest_day(text: str, cap: dt.date) -> dt.date:
+    """The last day a partial date may mean, not after ``cap``: "2020" was active until the end of
+    2020 as far as anyone knows, so a year-only date does not make a body look dormant early."""
+    return min(date_last_day(text), cap)
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class TieMatrix:
+    """An actor network as a sparse symmetric matrix over its actors in id order: entry (i, j) is
+    1 + the number of the tie between actors i and j in :attr:`ties`.
+
+    The ties among a community's circle (thousands of attendees at national scale) are then read
+    by slicing rows and columns in C, instead of intersecting neighbour sets actor by actor."""
+
+    #: Actor ids, sorted: row and column i is ``actors[i]``.
+    actors: list[str]
+    position: dict[str, int]
+    matrix: sp.csr_matrix
+    #: Each tie once, as (smaller id, larger id, the network's attributes of the tie).
+    ties: list[tuple[str, str, dict]]
+    weight: np.ndarray
+
+    @classmethod
+    def of(cls, network: nx.Graph) -> TieMatrix:
+        actors = sorted(network)
+        position = {a: i for i, a in enumerate(actors)}
+        ties: list[tuple[str, str, dict]] = []
+        first: list[int] = []
+        second: list[int] = []
+        # The network's own dicts, each tie taken from its smaller end (networkx's edge view costs
+        # more per tie than the rest of the build).
+        for a, neighbours in network.adjacency():
+            i = position[a]
+            for b, edge in neighbours.items():
+                if a < b:
+                    ties.append((a, b, edge))
+                    first.append(i)
+                    second.append(position[b])
+        numbers = np.arange(1, len(ties) + 1, dtype=np.int64)
+        rows, columns = np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
+        matrix = sp.csr_matrix(
+            (np.concatenate([numbers, numbers]), (np.concatenate([rows, columns]), np.concatenate([columns, rows]))),
+            shape=(len(actors), len(actors)),
+        )
+        weight = np.array([edge["weight"] for _, _, edge in ties], dtype=np.float64)
+        return cls(actors, position, matrix, ties, weight)
+
+    def among(self, actors: Iterable[str]) -> tuple[np.ndarray, sp.csr_matrix]:
+        """The rows of ``actors`` in the network (in id order) and the subgraph they induce."""
+        rows = np.array(sorted({self.position[a] for a in actors if a in self.position}), dtype=np.int64)
+        return rows, self.matrix[rows][:, rows]
+
+
+class Part(NamedTuple):
+    """An actor's part in an event: the relationship, and whether it was set on the event's series.
+
+    A named tuple: hundreds of thousands are made at national scale, and a frozen dataclass costs
+    several times as much to create."""
+
+    actor_id: str
+    type: RelType
+    rel_id: str
+    via_series: bool = False
+
+
+class ActivityIndex:
+    """One date's cut of the graph with the lookups every community needs, built once.
+
+    The date is ``as_of``, or when none is given the latest date the data knows of (so that ties
+    that have ended are left out, as on any other date)."""
+
+    def __init__(self, data: GraphData, as_of: dt.date | None = None) -> None:
+        self.as_of = as_of
+        self.reference_date = as_of or data_date(data)
+        self.data = snapshot_at(data, self.reference_date)
+        # Shared with every other analysis of this snapshot inside ``shared_inputs``.
+        ties = tie_index(self.data)
+        self.by_from: Mapping[str, list[Relationship]] = ties.by_from
+        self.by_to: Mapping[str, list[Relationship]] = ties.by_to
+        #: Person → where they work on this date (``model.ties.current_employers``).
+        self.employers: Mapping[str, str] = employers_on(self.data)
+        self.staff: dict[str, list[str]] = defaultdict(list)
+        for rel in self.data.relationships.values():
+            if rel.type == RelType.WORKS_AT:
+                self.staff[rel.to_id].append(rel.from_id)
+        for ids in self.staff.values():
+            ids.sort()
+        self.editions: dict[str, list[Event]] = defaultdict(list)
+        for node in self.data.nodes.values():
+            if isinstance(node, Event) and node.series_id and node.status == EventStatus.HELD:
+                self.editions[node.series_id].append(node)
+        for events in self.editions.values():
+            events.sort(key=lambda e: (event_day(e), e.id))
+        self._activities: dict[str, CommunityActivity] = {}
+        self._member_spans: dict[str, list[tuple[str, dt.date, dt.date | None]]] = {}
+        self._groups: dict[str, SectorGroup | None] = {}
+        self._parts_of: dict[str, list[Part]] = {}
+        self._series_parts: dict[str, list[Part]] = {}
+        self._members_on: dict[tuple[str, dt.date], tuple[str, ...]] = {}
+        self._membership_counts: dict[tuple[str, dt.date], MembershipCount] = {}
+        self._source = data
+
+    @cached_property
+    def member_counts(self) -> dict[str, list[Headcount]]:
+        """Community → its member counts on this date, by id: gathered in one pass over the nodes
+        rather than one pass per community."""
+        counts: dict[str, list[Headcount]] = defaultdict(list)
+        for node in self.data.nodes.values():
+            if isinstance(node, Headcount) and node.count_kind == HeadcountKind.MEMBERS:
+                counts[node.subject_id].append(node)
+        return {subject: sorted(rows, key=lambda h: h.id) for subject, rows in counts.items()}
+
+    @cached_property
+    def _member_ties(self) -> dict[str, list[Relationship]]:
+        ties: dict[str, list[Relationship]] = defaultdict(list)
+        for rel in self._source.relationships.values():
+            if rel.type == RelType.MEMBER_OF:
+                ties[rel.to_id].append(rel)
+        return ties
+
+    def member_ties(self, community_id: str) -> list[Relationship]:
+        """Every membership of a community the data records, also those begun or ended after the
+        cut date (for histories; what held on a day is ``tie_holds_on``)."""
+        return self._member_ties.get(community_id, [])
+
+    def member_spans(self, community_id: str) -> list[tuple[str, dt.date, dt.date | None]]:
+        """(member, first day, last day or None while it holds) of every membership of
+        :meth:`member_ties`: the dates parsed once, not once for every day a history asks about."""
+        spans = self._member_spans.get(community_id)
+        if spans is None:
+            spans = [
+                (r.from_id, tie_start(r), parse_date(r.end).last_day() if r.end is not None else None)
+                for r in self.member_ties(community_id)
+            ]
+            self._member_spans[community_id] = spans
+        return spans
+
+    @cached_property
+    def network(self) -> nx.Graph:
+        """The country's actor network on this date (already cut, so no date is passed again)."""
+        return actor_network(self.data, Scope())
+
+    @cached_property
+    def _neighbours(self) -> dict[str, dict[str, dict]]:
+        """Each actor's neighbours in :attr:`network` → the tie's attributes: the network's own
+        dicts (read, never changed), so that intersecting an actor's neighbours with a set of actors
+        runs in C over the smaller of the two, and nothing is copied."""
+        return dict(self.network.adjacency())
+
+    def degrees_among(self, actors: Iterable[str]) -> dict[str, int]:
+        """Each of ``actors`` in the network (sorted by id) → its number of ties to the others: the
+        degrees of the subgraph the actors induce, without building it."""
+        ties = self.ties
+        rows, sub = ties.among(actors)
+        # Every stored entry is a tie (numbers start at 1), so a row's entries are its degree.
+        return dict(zip([ties.actors[i] for i in rows], np.diff(sub.indptr).tolist(), strict=True))
+
+    def ties_among(self, actors: Iterable[str]) -> Iterator[tuple[str, str, dict]]:
+        """Every tie of the network between two of ``actors``, once, as (smaller id, larger id,
+        the tie's attributes), in id order: the edges of the subgraph the actors induce, without
+        copying it (a copy would walk every tie of every actor in the subgraph through networkx's views)."""
+        neighbours = self._neighbours
+        inside = {a for a in actors if a in neighbours}
+        for a in sorted(inside):
+            ties = neighbours[a]
+            for b in sorted(ties.keys() & inside):
+                if a < b:
+                    yield a, b, ties[b]
+
+    @cached_property
+    def ties(self) -> TieMatrix:
+        """:attr:`network` as a sparse matrix, shared by every index of this snapshot in a block."""
+        return reuse("activity.tie_matrix", self.data, None, lambda: TieMatrix.of(self.network))
+
+    @cached_property
+    def ties_between_bodies(self) -> np.ndarray:
+        """For each tie of :attr:`ties`, whether it says the two are tied as bodies: an event or a
+        relationship other than where someone works or what a unit belongs to."""
+        relationships = self.data.relationships
+        return np.array(
+            [
+                bool(edge["events"]) or any(relationships[r].type not in STRUCTURAL_TIES for r in edge["relationships"])
+                for _, _, edge in self.ties.ties
+            ],
+            dtype=bool,
+        )
+
+    @cached_property
+    def affiliations(self) -> dict[str, set[str]]:
+        """Community → the bodies it holds: members, secretariat, partners."""
+        held: dict[str, set[str]] = defaultdict(set)
+        for rel in self.data.relationships.values():
+            if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF):
+                held[rel.to_id].add(rel.from_id)
+            elif rel.type == RelType.PARTNERS_WITH:
+                held[rel.to_id].add(rel.from_id)
+                held[rel.from_id].add(rel.to_id)
+        return {c: bodies for c, bodies in sorted(held.items()) if isinstance(self.data.nodes.get(c), Community)}
+
+    def name(self, node_id: str) -> str:
+        return display(self.data, node_id)
+
+    def group_of(self, actor_id: str) -> SectorGroup | None:
+        """An organisation's sector group; a person's their current employer's; None when unknown."""
+        # Asked for every member on every date of every history: looked up once per actor.
+        if actor_id not in self._groups:
+            self._groups[actor_id] = self._group_of(actor_id)
+        return self._groups[actor_id]
+
+    def _group_of(self, actor_id: str) -> SectorGroup | None:
+        sector = getattr(self.data.nodes.get(actor_id), "sector", None)
+        if sector:
+            return sector_group(Sector(sector))
+        employer = self.employers.get(actor_id)
+        sector = getattr(self.data.nodes.get(employer), "sector", None) if employer else None
+        return sector_group(Sector(sector)) if sector else None
+
+    def is_government(self, actor_id: str) -> bool:
+        sector = getattr(self.data.nodes.get(actor_id), "sector", None)
+        return bool(sector) and sector_group(Sector(sector)) == SectorGroup.GOVERNMENT
+
+    def parts(self, target_id: str, types: Iterable[RelType] = EVENT_PARTS) -> list[Part]:
+        """Who took part in an event or series, and how; an edition inherits its series' parts."""
+        wanted = set(types)
+        if wanted <= _EVENT_PART_SET:
+            # Asked for the same events by every rule, indicator and area: every part of a target
+            # is made once, then only filtered by the kinds asked for (the order is kept).
+            return [part for part in self._all_parts(target_id) if part.type in wanted]
+        return self._parts(target_id, wanted)
+
+    def _all_parts(self, target_id: str) -> list[Part]:
+        found = self._parts_of.get(target_id)
+        if found is None:
+            # The parts an edition inherits from its series are made once per series and shared by
+            # all its editions.
+            found = [
+                Part(r.from_id, r.type, str(r.id)) for r in self.by_to.get(target_id, ()) if r.type in _EVENT_PART_SET
+            ]
+            node = self.data.nodes.get(target_id)
+            if isinstance(node, Event) and node.series_id:
+                found += self._inherited_parts(node.series_id)
+            self._parts_of[target_id] = found
+        return found
+
+    def _inherited_parts(self, series_id: str) -> list[Part]:
+        """The parts set on a series, as its editions inherit them."""
+        found = self._series_parts.get(series_id)
+        if found is None:
+            found = self._series_parts[series_id] = [
+                Part(r.from_id, r.type, str(r.id), via_series=True)
+                for r in self.by_to.get(series_id, ())
+                if r.type in _EVENT_PART_SET
+            ]
+        return found
+
+    def _parts(self, target_id: str, wanted: set[RelType]) -> list[Part]:
+        # The type as the relationship holds it (its code): a part's type is only compared with the
+        # kinds asked for, and converting it to the enum would cost more than the rest of the lookup.
+        found = [Part(r.from_id, r.type, str(r.id)) for r in self.by_to.get(target_id, []) if r.type in wanted]
+        node = self.data.nodes.get(target_id)
+        if isinstance(node, Event) and node.series_id:
+            found += [
+                Part(r.from_id, r.type, str(r.id), via_series=True)
+                for r in self.by_to.get(node.series_id, [])
+                if r.type in wanted
+            ]
+        return found
+
+    def activity(self, community_id: str) -> CommunityActivity:
+        if community_id not in self._activities:
+            self._activities[community_id] = _build_activity(self, community_id)
+        return self._activities[community_id]
+
+
+def activity_index(data: GraphData, as_of: dt.date | None = None) -> ActivityIndex:
+    """``ActivityIndex(data, as_of)``, or inside ``shared_inputs`` the one already built for this data
+    and date: the stages, the health and the changes of one date then share its communities' activity."""
+    return reuse("activity_index", data, as_of, lambda: ActivityIndex(data, as_of))
+
+
+@dataclass
+class CommunityActivity:
+    """What one community is on one date: who belongs, who convenes, what it ran, with the ids."""
+
+    index: ActivityIndex
+    community: Community
+    secretariat: list[str] = field(default_factory=list)
+    conveners: list[str] = field(default_factory=list)
+    convener_basis: Literal["secretariat", "officers", "community", "none"] = "none"
+    members: list[str] = field(default_factory=list)
+    member_rels: dict[str, list[Relationship]] = field(default_factory=dict)
+    partners: dict[str, list[str]] = field(default_factory=dict)
+    contacted: dict[str, list[str]] = field(default_factory=dict)
+    long_listed: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    #: Held events the community ran, in date order; series it ran.
+    events: list[Event] = field(default_factory=list)
+    series: list[str] = field(default_factory=list)
+    #: Event or series id → ids of the relationships that make it the community's.
+    attribution: dict[str, list[str]] = field(default_factory=dict)
+    headcounts: list[Headcount] = field(default_factory=list)
+    #: ``series_records(self)``, once made.
+    series_records: list[SeriesRecord] | None = field(default=None, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.community.id
+
+    @cached_property
+    def role_counts(self) -> dict[str, list[str]]:
+        """Actor → the community's events and series in which it held a role (not attending)."""
+        held: dict[str, set[str]] = defaultdict(set)
+        for event in self.events:
+            for part in self.index.parts(event.id, ROLE_PARTS):
+                held[part.actor_id].add(event.series_id if part.via_series and event.series_id else event.id)
+        for series_id in self.series:
+            for part in self.index.parts(series_id, ROLE_PARTS):
+                held[part.actor_id].add(series_id)
+        return {actor: sorted(targets) for actor, targets in sorted(held.items())}
+
+    @cached_property
+    def member_staff(self) -> set[str]:
+        return {person for member in self.members for person in self.index.staff.get(member, [])}
+
+    @cached_property
+    def circle(self) -> set[str]:
+        """The community's circle (``network.community_circle``)."""
+        return community_circle(self.index.data, self.id)
+
+
+def _build_activity(index: ActivityIndex, community_id: str) -> CommunityActivity:
+    node = community_of(index.data, community_id)
+    act = CommunityActivity(index=index, community=node)
+    member_rels: dict[str, list[Relationship]] = defaultdict(list)
+    for rel in index.by_to.get(community_id, []):
+        if rel.type == RelType.SECRETARIAT_OF:
+            act.secretariat.append(rel.from_id)
+        elif rel.type == RelType.MEMBER_OF:
+            member_rels[rel.from_id].append(rel)
+        elif rel.type == RelType.PARTNERS_WITH:
+            act.partners.setdefault(rel.from_id, []).append(str(rel.id))
+        elif rel.type == RelType.LONG_LISTED:
+            act.long_listed[rel.from_id] = (rel.status, str(rel.id))
+    for rel in index.by_from.get(community_id, []):
+        if rel.type == RelType.PARTNERS_WITH:
+            act.partners.setdefault(rel.to_id, []).append(str(rel.id))
+    act.secretariat = sorted(set(act.secretariat))
+    act.members = sorted(member_rels)
+    act.member_rels = dict(sorted(member_rels.items()))
+    for source in [community_id, *act.secretariat]:
+        for rel in index.by_from.get(source, []):
+            if rel.type == RelType.CONTACTED:
+                act.contacted.setdefault(rel.to_id, []).append(str(rel.id))
+    act.partners = dict(sorted(act.partners.items()))
+    act.contacted = dict(sorted(act.contacted.items()))
+    act.long_listed = dict(sorted(act.long_listed.items()))
+    _attribute_events(index, act)
+    act.headcounts = list(index.member_counts.get(community_id, []))
+    officers = [m for m, rels in act.member_rels.items() if any(r.member_class == MemberClass.OFFICER for r in rels)]
+    runs_itself = any(r.type in (*RUNNING_ROLES, RelType.CONTACTED) for r in index.by_from.get(community_id, []))
+    if act.secretariat:
+        act.conveners, act.convener_basis = list(act.secretariat), "secretariat"
+    elif officers:
+        act.conveners, act.convener_basis = officers, "officers"
+    elif runs_itself:
+        act.conveners, act.convener_basis = [community_id], "community"
+    return act
+
+
+def _attribute_events(index: ActivityIndex, act: CommunityActivity) -> None:
+    targets = community_events(index.data, act.id)
+    events: dict[str, Event] = {}
+    series: set[str] = set()
+    for target, rel_ids in targets.items():
+        node = index.data.nodes[target]
+        act.attribution[target] = sorted(rel_ids)
+        if isinstance(node, EventSeries):
+            series.add(target)
+            events.update((e.id, e) for e in index.editions.get(target, []))
+        elif isinstance(node, Event) and node.status == EventStatus.HELD:
+            events[node.id] = node
+            if node.series_id:
+                series.add(node.series_id)
+    act.events = sorted(events.values(), key=lambda e: (event_day(e), e.id))
+    act.series = sorted(series)
+    act.attribution = dict(sorted(act.attribution.items()))
+
+
+@dataclass(frozen=True)
+class MembershipCount:
+    """Named members and members known only as a number, on one date."""
+
+    named: int
+    counted: int
+    #: The counted rows used (the latest date's), and their date.
+    rows: tuple[Headcount, ...]
+    named_by_group: dict[str, int]
+    counted_by_group: dict[str, int]
+
+    @property
+    def estimate(self) -> int:
+        """Counts often include bodies that are also named (the documents give both), so the larger
+        of the two is taken rather than their sum."""
+        return max(self.named, self.counted)
+
+    @property
+    def by_group(self) -> dict[str, int]:
+        """Per sector group, the larger of named and counted members."""
+        groups = sorted(set(self.named_by_group) | set(self.counted_by_group))
+        return {g: max(self.named_by_group.get(g, 0), self.counted_by_group.get(g, 0)) for g in groups}
+
+
+UNKNOWN_GROUP = "unknown"
+
+
+def members_on(act: CommunityActivity, day: dt.date) -> list[str]:
+    """Named members whose membership held on ``day`` (``network.tie_holds_on``). Read from the
+    uncut graph, so that a member who has left since still counts on the earlier dates of a history."""
+    # A history asks for each fiscal year's end, for the community and again for its area: once per day.
+    key = (act.id, day)
+    held = act.index._members_on.get(key)
+    if held is None:
+        found = {
+            member
+            for member, first, last in act.index.member_spans(act.id)
+            if first <= day and (last is None or last >= day)
+        }
+        held = act.index._members_on[key] = tuple(sorted(found - {act.id}))
+    return list(held)
+
+
+def membership_count(act: CommunityActivity, day: dt.date | None = None) -> MembershipCount:
+    """The community's members on ``day`` (default: the cut date): ties holding then, and the
+    member counts of the latest date not after it."""
+    day = day or act.index.reference_date
+    # Read by the community's summary and again by its area's, on every fiscal year's end: made once.
+    key = (act.id, day)
+    count = act.index._membership_counts.get(key)
+    if count is None:
+        count = act.index._membership_counts[key] = _membership_count(act, day)
+    return count
+
+
+def _membership_count(act: CommunityActivity, day: dt.date) -> MembershipCount:
+    named = members_on(act, day)
+    dated = [h for h in act.headcounts if date_first_day(h.as_of) <= day]
+    latest = max((h.as_of for h in dated), default=None, key=date_first_day)
+    rows = tuple(h for h in dated if latest is not None and h.as_of == latest)
+    totals = [h.count for h in rows if h.sector is None and h.group is None]
+    split = [h for h in rows if h.sector is not None or h.group is not None]
+    counted = max([*totals, sum(h.count for h in split)], default=0)
+    counted_by_group: dict[str, int] = defaultdict(int)
+    for h in split:
+        group = sector_group(Sector(h.sector)) if h.sector else SectorGroup(h.group)
+        counted_by_group[str(group)] += h.count
+    named_by_group: dict[str, int] = defaultdict(int)
+    for m in named:
+        group = act.index.group_of(m)
+        named_by_group[str(group) if group else UNKNOWN_GROUP] += 1
+    return MembershipCount(
+        named=len(named),
+        counted=counted,
+        rows=rows,
+        named_by_group=dict(sorted(named_by_group.items())),
+        counted_by_group=dict(sorted(counted_by_group.items())),
+    )

@@ -1,0 +1,242 @@
+"""構成員数と参加者数の推移 / Membership and attendance by fiscal year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from secgraph.analysis.activity import ActivityIndex, CommunityActivity, event_fiscal_year, membership_count
+from secgraph.analysis.areas import community_ids_in_scope
+from secgraph.analysis.network import Scope
+from secgraph.model.graph import GraphData
+from secgraph.model.records import Event, Headcount
+from secgraph.model.vocabulary import HeadcountKind
+from secgraph.viz.charts.common import (
+    ATTENDEES,
+    COMMUNITY,
+    COMMUNITY_ID,
+    COUNTED,
+    EVENTS,
+    EVENTS_COUNTED,
+    FISCAL_YEAR,
+    JUDGED_ON,
+    MEMBERS,
+    NAMED,
+    ChartFormat,
+    ChartSpec,
+    community_label,
+    fiscal_years,
+    font,
+    no_data,
+    partial_note,
+    prepared,
+    render,
+    scope_text,
+    table_frame,
+    titles,
+    year_end,
+    year_label,
+)
+
+#: Communities drawn as their own line in the membership chart; the rest are summed as 「その他」.
+MAX_SERIES = 8
+SERIES_COLOURS: tuple[str, ...] = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#7f7f7f",
+)
+
+
+def attendance_of(data: GraphData) -> dict[str, int]:
+    """Event id → attendees: the event's own figure, else its attendee counts (the larger of a
+    total and the sum of the counts by sector, the rule :func:`membership_count` applies to members)."""
+    rows: dict[str, list[Headcount]] = defaultdict(list)
+    for node in data.nodes.values():
+        if isinstance(node, Headcount) and node.count_kind == HeadcountKind.ATTENDEES:
+            rows[node.subject_id].append(node)
+    found: dict[str, int] = {}
+    for node in data.nodes.values():
+        if not isinstance(node, Event):
+            continue
+        if node.attendees is not None:
+            found[node.id] = node.attendees
+        elif node.id in rows:
+            counts = rows[node.id]
+            totals = [h.count for h in counts if h.sector is None and h.group is None]
+            split = sum(h.count for h in counts if h.sector is not None or h.group is not None)
+            found[node.id] = max([*totals, split])
+    return found
+
+
+@dataclass(frozen=True)
+class _YearEvents:
+    """A community's held events of one fiscal year, with the attendees of those that were counted."""
+
+    held: tuple[str, ...]
+    attendees: dict[str, int]
+
+
+def _events_by_year(act: CommunityActivity, attendance: dict[str, int]) -> dict[int, _YearEvents]:
+    by_year: dict[int, list[str]] = defaultdict(list)
+    for event in act.events:
+        by_year[event_fiscal_year(event)].append(event.id)
+    return {
+        year: _YearEvents(tuple(ids), {e: attendance[e] for e in ids if e in attendance})
+        for year, ids in sorted(by_year.items())
+    }
+
+
+def membership_attendance_table(
+    data: GraphData, scope: Scope | None = None, *, hide_names: bool = False
+) -> pd.DataFrame:
+    """構成員数と参加者数 / For each community and fiscal year: members at the year's end (named
+    members then, and the latest member count not after it: the larger of the two, as the growth
+    indicator counts them) and the community's held events of the year with their attendees (the
+    event's own figure, else its attendee counts).
+    """
+    data, scope = prepared(data, scope, hide_names)
+    index = ActivityIndex(data, scope.as_of)
+    ids = community_ids_in_scope(index.data, scope)
+    years = fiscal_years(index, ids)
+    attendance = attendance_of(index.data)
+    rows: list[dict[str, object]] = []
+    for cid in ids:
+        act = index.activity(cid)
+        events = _events_by_year(act, attendance)
+        for year in years:
+            day = year_end(year, index.reference_date)
+            count = membership_count(act, day)
+            held = events.get(year, _YearEvents((), {}))
+            rows.append(
+                {
+                    COMMUNITY_ID: cid,
+                    COMMUNITY: act.community.name,
+                    FISCAL_YEAR: year,
+                    JUDGED_ON: day.isoformat(),
+                    MEMBERS: count.estimate,
+                    NAMED: count.named,
+                    COUNTED: count.counted,
+                    EVENTS: len(held.held),
+                    EVENTS_COUNTED: len(held.attendees),
+                    ATTENDEES: sum(held.attendees.values()),
+                }
+            )
+    return table_frame(
+        rows,
+        [COMMUNITY_ID, COMMUNITY, FISCAL_YEAR, JUDGED_ON, MEMBERS, NAMED, COUNTED, EVENTS, EVENTS_COUNTED, ATTENDEES],
+        as_of=index.reference_date.isoformat(),
+        communities=ids,
+        fiscal_years=years if ids else [],
+    )
+
+
+@dataclass(frozen=True)
+class _Series:
+    label: str
+    members: list[int]
+    attendees: list[int]
+
+
+def _membership_series(data: GraphData, scope: Scope, table: pd.DataFrame) -> list[_Series]:
+    """The lines to draw: the :data:`MAX_SERIES` largest communities, then the rest summed (their
+    events counted once, since several communities often share one event)."""
+    ids: list[str] = table.attrs["communities"]
+    years: list[int] = table.attrs["fiscal_years"]
+    values = {(r[COMMUNITY_ID], r[FISCAL_YEAR]): r for r in table.to_dict("records")}
+
+    def weight(cid: str) -> tuple[int, int, str]:
+        rows = [values[cid, y] for y in years]
+        return (-rows[-1][MEMBERS], -sum(r[ATTENDEES] for r in rows), cid)
+
+    ranked = sorted(ids, key=weight)
+    shown, rest = (ranked, []) if len(ranked) <= MAX_SERIES + 1 else (ranked[:MAX_SERIES], ranked[MAX_SERIES:])
+    series = [
+        _Series(
+            community_label(data, cid),
+            [values[cid, y][MEMBERS] for y in years],
+            [values[cid, y][ATTENDEES] for y in years],
+        )
+        for cid in shown
+    ]
+    if rest:
+        index = ActivityIndex(data, scope.as_of)
+        attendance = attendance_of(index.data)
+        shared: dict[int, dict[str, int]] = defaultdict(dict)
+        for cid in rest:
+            for year, held in _events_by_year(index.activity(cid), attendance).items():
+                shared[year].update(held.attendees)
+        series.append(
+            _Series(
+                f"その他{len(rest)}件 / {len(rest)} others",
+                [sum(values[c, y][MEMBERS] for c in rest) for y in years],
+                [sum(shared.get(y, {}).values()) for y in years],
+            )
+        )
+    return series
+
+
+def membership_attendance_chart(
+    data: GraphData, scope: Scope | None = None, *, fmt: ChartFormat, hide_names: bool = False
+) -> bytes:
+    """構成員数と参加者数の推移 / Two panels over fiscal years: members at each year's end, and the
+    attendees of the year's events; one line per community (the largest few, the rest summed)."""
+    data, scope = prepared(data, scope, hide_names)
+    table = membership_attendance_table(data, scope)
+    years: list[int] = table.attrs["fiscal_years"]
+    reference = dt.date.fromisoformat(table.attrs["as_of"])
+    series = _membership_series(data, scope, table) if years else []
+    size = (max(7.0, 3.0 + 0.3 * len(years)), 6.4)
+
+    def draw(figure: Figure) -> None:
+        spec = SPEC
+        subtitle = f"{scope_text(data, scope)}\n基準日 / As of: {reference.isoformat()}{partial_note(years, reference)}"
+        if not series:
+            axes = figure.add_subplot()
+            titles(figure, axes, spec.title, subtitle, hide_names)
+            no_data(axes)
+            return
+        top, bottom = figure.subplots(2, 1, sharex=True)
+        titles(figure, top, spec.title, subtitle, hide_names)
+        xs = list(range(len(years)))
+        for number, line in enumerate(series):
+            colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
+            for axes, values in ((top, line.members), (bottom, line.attendees)):
+                axes.plot(xs, values, color=colour, marker="o", markersize=3, linewidth=1.4, label=line.label)
+                if len(series) == 1:  # one community: the numbers themselves
+                    for x, value in zip(xs, values, strict=True):
+                        axes.annotate(
+                            str(value), (x, value), textcoords="offset points", xytext=(0, 4), ha="center",
+                            fontproperties=font(6),
+                        )  # fmt: skip
+        top.set_ylabel("構成員数（年度末） / Members at year end", fontproperties=font(8))
+        bottom.set_ylabel("参加者数（年度計） / Attendees per year", fontproperties=font(8))
+        bottom.set_xticks(xs, [year_label(y, reference) for y in years], fontproperties=font(7))
+        bottom.set_xlabel("年度（4月〜3月） / Fiscal year (April–March)", fontproperties=font(8))
+        if len(years) > 12:
+            bottom.tick_params(axis="x", labelrotation=90)
+        for axes in (top, bottom):
+            axes.set_ylim(bottom=0)
+            axes.grid(axis="y", color="#dddddd", linewidth=0.5)
+            axes.spines[["top", "right"]].set_visible(False)
+        top.legend(loc="upper left", prop=font(7), frameon=False, ncols=2)
+
+    return render(fmt, size, draw)
+
+
+SPEC = ChartSpec(
+    "membership-attendance",
+    "構成員数と参加者数の推移",
+    "Membership and attendance by fiscal year",
+    membership_attendance_chart,
+    membership_attendance_table,
+)
