@@ -44,6 +44,8 @@ def test_cypher_in_every_text_field_is_stored_as_text(api: Api, payload: str) ->
     before = api.store.snapshot()
     nodes, rels = hostile_records(payload)
     for model, body in nodes:
+        if model is Note:  # a note's author is the writing key's, never sent (test_api checks that)
+            body = {k: v for k, v in body.items() if k != "author"}
         created = api.post("admin", PATHS[model], json=body)
         assert created.status_code == 201, (model.__name__, created.text)
         # a headcount's id is derived from its fields: read back by the id the service gave
