@@ -35,7 +35,7 @@ def tie_start(rel: Relationship) -> dt.date:
 
 def tie_holds_on(rel: Relationship, day: dt.date) -> bool:
     """Whether the tie had begun by ``day`` and not ended before it."""
-    if date_first_day(rel.start or rel.as_of) > day:
+    if tie_start(rel) > day:
         return False
     return rel.end is None or date_last_day(rel.end) >= day
 
