@@ -32,16 +32,20 @@ _ERA_FY_RE = re.compile(rf"^(?P<era>{_ERA_PATTERN})\s*(?P<year>\d+|元)\s*年度
 _ISO_RE = re.compile(r"^(?P<year>\d{4})(?:[-/.](?P<month>\d{1,2})(?:[-/.](?P<day>\d{1,2}))?)?$")
 _KANJI_RE = re.compile(r"^(?P<year>\d{4})年(?:(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?)?$")
 _FY_RE = re.compile(r"^(?:FY\s*(?P<y1>\d{4})|(?P<y2>\d{4})\s*年度)$", re.IGNORECASE)
+#: Examples of every form ``parse_date`` reads, for error messages (each of them parses: tested).
+ACCEPTED_FORMS = "2020-02-10, 2020-02, 2020, 令和2年2月10日, R2.2, FY2020, 2020年度 or 令和2年度"
 _WEEKDAY_RE = re.compile(r"[（(][月火水木金土日](?:・祝)?[）)]")
 
 
 @dataclass(frozen=True, order=True)
 class PartialDate:
-    """A date known to the year, month or day."""
+    """A date known to the year, month or day, or a Japanese fiscal year (``fiscal``: 年度, April 1 of
+    ``year`` to March 31 of the next), stored as ``FY2023``."""
 
     year: int
     month: int | None = None
     day: int | None = None
+    fiscal: bool = False
 
     def __post_init__(self) -> None:
         if not 1800 <= self.year <= 2200:
@@ -52,17 +56,25 @@ class PartialDate:
             if self.month is None:
                 raise ValueError("a day needs a month / 日には月が必要です")
             dt.date(self.year, self.month, self.day)  # raises for 2021-02-30
+        if self.fiscal and self.month is not None:
+            raise ValueError("a fiscal year has no month / 年度に月はありません")
 
     def first_day(self) -> dt.date:
+        if self.fiscal:
+            return dt.date(self.year, 4, 1)
         return dt.date(self.year, self.month or 1, self.day or 1)
 
     def last_day(self) -> dt.date:
+        if self.fiscal:
+            return dt.date(self.year + 1, 3, 31)
         if self.day is not None:
             return dt.date(self.year, self.month or 1, self.day)
         month = self.month or 12
         return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
 
     def iso(self) -> str:
+        if self.fiscal:
+            return f"FY{self.year:04d}"
         text = f"{self.year:04d}"
         if self.month is not None:
             text += f"-{self.month:02d}"
@@ -106,12 +118,9 @@ def parse_period(text: str) -> Period:
     >>> parse_period("令和2年度").start.iso(), parse_period("令和2年度").end.iso()
     ('2020-04-01', '2021-03-31')
     """
-    cleaned = _clean(text)
-    if match := _FY_RE.match(cleaned):
-        return fiscal_year_period(int(match["y1"] or match["y2"]))
-    if match := _ERA_FY_RE.match(cleaned):
-        return fiscal_year_period(_era_year(match["era"], match["year"]))
     day = parse_date(text)
+    if day.fiscal:
+        return fiscal_year_period(day.year)
     return Period(day, day)
 
 
@@ -119,10 +128,13 @@ def parse_period(text: str) -> Period:
 # snapshot); PartialDate is a frozen dataclass, so one parsed value can be handed to every caller.
 @lru_cache(maxsize=1 << 16)
 def parse_date(text: str) -> PartialDate:
-    """Parse ISO (``2014-09-01``, ``2014-09``, ``2014``), 「2014年9月1日」, or a Japanese era date.
+    """Parse ISO (``2014-09-01``, ``2014-09``, ``2014``), 「2014年9月1日」, a Japanese era date, or a
+    Japanese fiscal year (``FY2023``, 「2023年度」, 「令和5年度」, 「R5年度」, 「令和元年度」).
 
-    Era forms: 「平成26年9月1日」, 「平成26年9月」, 「令和元年」, ``H26.9.1``, ``R2.2``. A weekday in
-    brackets (「(水)」) is ignored. Raises ``ValueError`` naming the text when it is not a date.
+    Era forms: 「平成26年9月1日」, 「平成26年9月」, 「令和元年」, ``H26.9.1``, ``R2.2``. Full-width digits
+    are read as digits; a weekday in brackets (「(水)」) is ignored. A fiscal year is the period April 1
+    – March 31 (``PartialDate.fiscal``). This is the one date parser of every date column and option.
+    Raises ``ValueError`` naming the text, and only forms it accepts, when it is not a date.
 
     >>> parse_date("平成26年9月").iso()
     '2014-09'
@@ -131,6 +143,10 @@ def parse_date(text: str) -> PartialDate:
     """
     cleaned = _clean(text)
     try:
+        if match := _FY_RE.match(cleaned):
+            return PartialDate(int(match["y1"] or match["y2"]), fiscal=True)
+        if match := _ERA_FY_RE.match(cleaned):
+            return PartialDate(_era_year(match["era"], match["year"]), fiscal=True)
         for pattern in (_ISO_RE, _KANJI_RE):
             if match := pattern.match(cleaned):
                 return _build(int(match["year"]), match["month"], match["day"])
@@ -138,9 +154,7 @@ def parse_date(text: str) -> PartialDate:
             return _build(_era_year(match["era"], match["year"]), match["month"], match["day"])
     except ValueError as error:
         raise ValueError(f"'{text}' is not a valid date: {error} / 日付として正しくありません") from None
-    raise ValueError(
-        f"'{text}' is not a date (use 2020-02-10, 2020-02, 令和2年2月, R2.2 or FY2020) / 日付として読めません"
-    )
+    raise ValueError(f"'{text}' is not a date (use {ACCEPTED_FORMS}) / 日付として読めません")
 
 
 def _build(year: int, month: str | None, day: str | None) -> PartialDate:

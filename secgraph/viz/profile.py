@@ -252,8 +252,10 @@ def _cut(text: str, limit: int) -> str:
 
 
 def date_ja(text: str) -> str:
-    """「2014年9月」 for ``2014-09`` (a date as precise as the record is)."""
+    """「2014年9月」 for ``2014-09`` (a date as precise as the record is); 「2023年度」 for ``FY2023``."""
     day = parse_date(text)
+    if day.fiscal:
+        return f"{day.year}年度"
     out = f"{day.year}年"
     if day.month is not None:
         out += f"{day.month}月"
