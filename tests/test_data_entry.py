@@ -107,3 +107,150 @@ def test_load_check_passes_on_a_cp932_folder_dated_in_nendo(
     out = capsys.readouterr().out
     assert code == 0, out
     assert "checked, no problems" in out
+
+
+# -- 2. merges remembered --------------------------------------------------------------------------
+
+ORGS = "id,name,sector,source,as_of\n"
+
+
+def test_a_later_load_may_refer_to_an_id_merged_away(
+    store: GraphStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "first"
+    write(first / "a", "communities.csv", "id,name,source,as_of\nm-kept,関西サイバー協議会,資料A,2020-02\n")
+    write(first / "b", "communities.csv", "id,name,source,as_of\nm-away,関西 サイバー 協議会,資料B,2020-02\n")
+    report = load(store, first, progress=False)
+    assert report.ok and [(m.merged_id, m.kept_id) for m in report.merges] == [("m-away", "m-kept")]
+    assert store.get_node("m-away") is None
+    assert store.get_node("m-kept").merged_ids == ["m-away"]  # type: ignore[union-attr]
+
+    second = tmp_path / "second"
+    write(second, "organisations.csv", ORGS + "m-org,乙株式会社,company,資料C,2021-04\n")
+    write(second, "relationships.csv", "type,from_id,to_id,source,as_of\nMEMBER_OF,m-org,m-away,資料C,2021-04\n")
+    report = load(store, second, progress=False)
+    assert report.ok, report.errors
+    assert [(r.merged_id, r.kept_id) for r in report.resolved] == [("m-away", "m-kept")]
+    (tie,) = [r for r in store.relationships_of("m-org") if r.type == "MEMBER_OF"]
+    assert tie.to_id == "m-kept"
+    # loading the first folder's surviving record alone again keeps the merge remembered
+    assert load(store, first / "a", progress=False).ok
+    assert store.get_node("m-kept").merged_ids == ["m-away"]  # type: ignore[union-attr]
+    assert load(store, first, progress=False).ok
+    assert load(store, first, progress=False).written is False  # loading the same twice changes nothing
+
+
+def test_the_load_command_says_when_it_resolves_a_merged_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SECGRAPH_DB", str(tmp_path / "graph.db"))
+    for name in ("NEO4J_URI", "SECGRAPH_STORE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    write(tmp_path / "one" / "a", "organisations.csv", ORGS + "x-kept,丙工業株式会社,company,資料A,2020\n")
+    write(tmp_path / "one" / "b", "organisations.csv", ORGS + "x-away,丙工業(株),company,資料B,2020\n")
+    assert main(["load", str(tmp_path / "one")]) == 0
+    write(tmp_path / "two", "organisations.csv", ORGS + "x-unit,丙工業 大阪支店,company,資料C,2021\n")
+    write(tmp_path / "two", "organisations.csv", "id,name,sector,parent_id,source,as_of\n"
+          "x-unit,丙工業 大阪支店,company,x-away,資料C,2021\n")  # fmt: skip
+    capsys.readouterr()
+    assert main(["load", str(tmp_path / "two")]) == 0
+    out = capsys.readouterr().out
+    assert "merged-away ids resolved" in out and "x-away → x-kept" in out
+
+
+def test_a_merged_id_survives_backup_and_restore(store: GraphStore, tmp_path: Path) -> None:
+    from secgraph.io.backup import backup, restore
+
+    write(tmp_path / "d" / "a", "organisations.csv", ORGS + "b-kept,丁商事株式会社,company,資料A,2020\n")
+    write(tmp_path / "d" / "b", "organisations.csv", ORGS + "b-away,丁商事(株),company,資料B,2020\n")
+    assert load(store, tmp_path / "d", progress=False).ok
+    saved = tmp_path / "backup.json"
+    backup(store, saved)
+    store.clear()
+    assert store.get_node("b-kept") is None
+    restore(store, saved)
+    assert store.get_node("b-kept").merged_ids == ["b-away"]  # type: ignore[union-attr]
+    write(tmp_path / "e", "relationships.csv", "type,from_id,to_id,source,as_of\nPARTNERS_WITH,b-away,b-kept,資料C,2021\n")
+    report = load(store, tmp_path / "e", progress=False)
+    assert report.ok and [r.kept_id for r in report.resolved] == ["b-kept"]
+
+
+# -- 3. people across loads ------------------------------------------------------------------------
+
+
+def _people_folder(folder: Path, person_id: str, name: str, talk: str) -> None:
+    write(folder, "organisations.csv", ORGS + "p-org,戊システム株式会社,it_vendor,資料,2020\n")
+    write(folder, "people.csv", f"id,name,source,as_of\n{person_id},{name},資料,2020\n")
+    write(folder, "events.csv", f"id,title,event_type,start,source,as_of\n{talk},{talk}講演会,seminar,2020-05,資料,2020\n")
+    write(
+        folder,
+        "relationships.csv",
+        "type,from_id,to_id,role,source,as_of\n"
+        f"WORKS_AT,{person_id},p-org,部長,資料,2020\nSPOKE_AT,{person_id},{talk},,資料,2020\n",
+    )
+
+
+def test_people_merge_across_loads_and_a_not_same_entry_undoes_it(store: GraphStore, tmp_path: Path) -> None:
+    _people_folder(tmp_path / "one", "p-a", "山田 太郎", "ev-1")
+    assert load(store, tmp_path / "one", progress=False).ok
+    _people_folder(tmp_path / "two", "p-b", "山田太郎", "ev-2")
+    report = load(store, tmp_path / "two", progress=False)
+    assert report.ok, report.errors
+    assert [(m.kind, m.kept_id, m.merged_id) for m in report.merges] == [("Person", "p-a", "p-b")]
+    assert store.get_node("p-b") is None
+    assert store.get_node("p-a").merged_ids == ["p-b"]  # type: ignore[union-attr]
+    talks = lambda pid: sorted(r.to_id for r in store.relationships_of(pid) if r.type == "SPOKE_AT")  # noqa: E731
+    assert talks("p-a") == ["ev-1", "ev-2"]
+
+    # a person of a name the store holds, without a shared employer, stays apart
+    write(tmp_path / "three", "people.csv", "id,name,source,as_of\np-c,山田太郎,資料,2021\n")
+    report = load(store, tmp_path / "three", progress=False)
+    assert report.ok and report.merges == [] and store.get_node("p-c") is not None
+
+    # the reviewer says p-b is not p-a: loaded with p-b's folder, the merge is undone
+    write(tmp_path / "two", "not_same.csv", "person_id,other_id,source,as_of,note\np-a,p-b,確認者,2021,別人\n")
+    report = load(store, tmp_path / "two", progress=False)
+    assert report.ok, report.errors
+    assert [(s.kept_id, s.split_id) for s in report.splits] == [("p-a", "p-b")]
+    assert report.merges == []
+    assert store.get_node("p-a").merged_ids == []  # type: ignore[union-attr]
+    assert store.get_node("p-a").distinct_ids == ["p-b"]  # type: ignore[union-attr]
+    assert talks("p-a") == ["ev-1"] and talks("p-b") == ["ev-2"]
+    works = [r for r in store.relationships_of("p-a") if r.type == "WORKS_AT"]
+    assert [r.to_id for r in works] == ["p-org"]  # p-a's own tie to the shared employer stays
+    # and the entry is remembered: p-b's folder alone loads apart from now on
+    (tmp_path / "two" / "not_same.csv").unlink()
+    report = load(store, tmp_path / "two", progress=False)
+    assert report.ok and report.merges == [] and report.written is False
+
+
+def test_a_not_same_entry_must_name_people(store: GraphStore, tmp_path: Path) -> None:
+    write(tmp_path, "organisations.csv", ORGS + "ns-org,己株式会社,company,資料,2020\n")
+    write(tmp_path, "not_same.csv", "person_id,other_id,source,as_of\nns-org,ns-x,確認者,2021\n")
+    report = load(store, tmp_path, progress=False)
+    assert sorted(e.column for e in report.errors) == ["other_id", "person_id"]
+    assert store.get_node("ns-org") is None
+
+
+# -- 4. parent changes -----------------------------------------------------------------------------
+
+
+def test_a_new_parent_replaces_the_sub_unit_tie(store: GraphStore, tmp_path: Path) -> None:
+    header = "id,name,sector,parent_id,source,as_of\n"
+    rows = "pa-1,庚ホールディングス,company,,資料,2020\npa-2,辛ホールディングス,company,,資料,2020\n"
+    write(tmp_path, "organisations.csv", header + rows + "pa-u,庚システム部,company,pa-1,資料,2020\n")
+    assert load(store, tmp_path, progress=False).ok
+    parents = lambda: [r.to_id for r in store.relationships_of("pa-u") if r.type == "SUB_UNIT_OF"]  # noqa: E731
+    assert parents() == ["pa-1"]
+    write(tmp_path, "organisations.csv", header + rows + "pa-u,庚システム部,company,pa-2,資料,2021\n")
+    assert load(store, tmp_path, progress=False).ok
+    assert parents() == ["pa-2"]
+    # the same through a write of the record (what the API's replace does)
+    unit = store.get_node("pa-u")
+    from secgraph.store import ChangeSet
+
+    store.write(ChangeSet(nodes=[unit.model_copy(update={"parent_id": None})]))  # type: ignore[union-attr]
+    assert parents() == []
+    store.write(ChangeSet(nodes=[unit.model_copy(update={"parent_id": "pa-1"})]))  # type: ignore[union-attr]
+    assert parents() == ["pa-1"]

@@ -45,6 +45,26 @@ def print_load_report(report: LoadReport, as_json: bool, check_only: bool = Fals
         print(f"  {_('名寄せ', 'merges')} ({len(report.merges)}):")
         for merge in report.merges:
             print(f"    {merge}")
+    if report.resolved:
+        title = _("名寄せ済みのIDを読み替えました", "merged-away ids resolved to the record they became")
+        print(f"  {title} ({len(report.resolved)}):")
+        for resolved in report.resolved:
+            print(f"    {resolved}")
+    if report.splits:
+        title = _("別人として名寄せを取り消しました", "merges undone (not the same person)")
+        print(f"  {title} ({len(report.splits)}):")
+        for split in report.splits:
+            print(f"    {split}")
+    if any(merge.kind == "Person" for merge in report.merges):
+        print(
+            "  "
+            + _(
+                "人物の名寄せを確認してください。別人なら not_same.csv に person_id,other_id を書いて"
+                "再度読み込みます。",
+                "review the people merged; if two are not the same, add person_id,other_id to "
+                "not_same.csv and load again.",
+            )
+        )
     if report.ignored_files:
         print(f"  {_('読み飛ばしたファイル', 'ignored files')}: " + ", ".join(report.ignored_files))
 

@@ -33,14 +33,16 @@ from secgraph.io.json_graph import KIND_TABLES, user_nodes, written_relationship
 from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
 from secgraph.io.rows import RowError, Table
 from secgraph.io.tables import read_tables
-from secgraph.model.graph import GraphData, endpoint_error, referenced_ids
+from secgraph.model.graph import GraphData, endpoint_error, merged_aliases, referenced_ids
 from secgraph.model.names import name_key, printable, record_name_keys
 from secgraph.model.records import (
     NODE_TYPES,
     Community,
     EventSeries,
     Headcount,
+    Mergeable,
     Node,
+    NotSame,
     Organisation,
     Person,
     Relationship,
@@ -73,6 +75,30 @@ class Merge:
         return text + ("; differing: " + "; ".join(self.conflicts) if self.conflicts else "")
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A reference to an id an earlier merge made an alias: it was read as the record it became."""
+
+    merged_id: str
+    kept_id: str
+    where: str
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.kept_id} ({self.where})"
+
+
+@dataclass(frozen=True)
+class Split:
+    """A merge of two people undone by a "not the same" entry: ``split_id`` is its own record again."""
+
+    kept_id: str
+    split_id: str
+    where: str
+
+    def __str__(self) -> str:
+        return f"Person: {self.split_id} ≠ {self.kept_id} ({self.where})"
+
+
 @dataclass
 class LoadReport:
     """What a load did, or — when ``errors`` is not empty — why it did nothing."""
@@ -82,6 +108,8 @@ class LoadReport:
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
     merges: list[Merge] = field(default_factory=list)
+    resolved: list[Resolved] = field(default_factory=list)
+    splits: list[Split] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
     encodings: dict[str, str] = field(default_factory=dict)
@@ -101,6 +129,8 @@ class LoadReport:
             "updated": dict(sorted(self.updated.items())),
             "unchanged": dict(sorted(self.unchanged.items())),
             "merges": [m.__dict__ | {"conflicts": list(m.conflicts)} for m in self.merges],
+            "resolved": [r.__dict__ for r in self.resolved],
+            "splits": [s.__dict__ for s in self.splits],
             "errors": [e.__dict__ for e in self.errors],
             "ignored_files": self.ignored_files,
             "encodings": self.encodings,
@@ -109,7 +139,7 @@ class LoadReport:
 
 @dataclass
 class _Located:
-    record: Node | Relationship
+    record: Node | Relationship | NotSame
     file: str
     row: int
     exported: bool = False  # from a JSON export: taken as it is, never merged by name
@@ -121,7 +151,9 @@ def _field_to_column(table: str, field_name: str) -> str:
     return reverse.get(field_name, field_name)
 
 
-def _model(table: str) -> type[Node] | type[Relationship]:
+def _model(table: str) -> type[Node] | type[Relationship] | type[NotSame]:
+    if table == "not_same":
+        return NotSame
     return Relationship if table == "relationships" else _NODE_TABLES[table]
 
 
@@ -189,7 +221,7 @@ def _merge_into(kept: Node, other: Node) -> tuple[Node, tuple[str, ...]]:
         own = {name_key(kept.display_name())}
         data["aliases"] = list(dict.fromkeys(a for a in [*data["aliases"], *names] if name_key(a) not in own))
     for key, value in extra.items():
-        if key in ("id", "aliases", "name", "source", "as_of", "note", "confidential"):
+        if key in ("id", "aliases", "name", "source", "as_of", "note", "confidential", "merged_ids", "distinct_ids"):
             continue
         if data.get(key) in (None, "", []) and value not in (None, "", []):
             data[key] = value
@@ -197,7 +229,10 @@ def _merge_into(kept: Node, other: Node) -> tuple[Node, tuple[str, ...]]:
             conflicts.append(f"{key}: {data.get(key)} ≠ {value}")
     data["source"] = join_sources(kept.source, other.source)
     data["confidential"] = kept.confidential or other.confidential
-    return type(kept).model_validate(data), tuple(conflicts)
+    merged = type(kept).model_validate(data)
+    if isinstance(merged, Mergeable) and isinstance(other, Mergeable):
+        merged = merged.with_merged(other.id, *other.merged_ids)
+    return merged, tuple(conflicts)
 
 
 def join_sources(*sources: str) -> str:
@@ -220,6 +255,8 @@ def _merge_ties(kept: Relationship, other: Relationship) -> Relationship:
             **details,
             "source": join_sources(kept.source, other.source),
             "confidential": kept.confidential or other.confidential,
+            # a tie stated for the survivor itself is not undone with the merge of another
+            "merged_from": kept.merged_from if other.merged_from else None,
         }
     )
 
@@ -240,7 +277,7 @@ class _UnionByName:
 
 
 def _plan_merges(
-    existing: Iterable[Node], loaded: list[_Located], report: LoadReport
+    existing: Iterable[Node], loaded: list[_Located], report: LoadReport, aliases: dict[str, str]
 ) -> tuple[dict[str, Node], dict[str, str], dict[str, _Located]]:
     """Final nodes by id, the id each loaded id became, and where each final node came from."""
     names = _UnionByName()
@@ -254,6 +291,8 @@ def _plan_merges(
     for item in loaded:
         node: Node = item.record  # type: ignore[assignment]
         target = names.find(node) if isinstance(node, _MERGEABLE) and not item.exported else None
+        if not item.exported and node.id in aliases and node.id not in final:
+            target = aliases[node.id]  # merged away by an earlier load: it is still the record it became
         if target is None or target == node.id:
             # A record that updates itself replaces what the store had: the file is the truth.
             final[node.id] = node
@@ -279,15 +318,29 @@ def _plan_merges(
     return final, remap, origin
 
 
-def _merge_people(people: list[_Located], affiliations: dict[str, set[str]], report: LoadReport) -> dict[str, str]:
-    """People merge only when their names match and they share an organisation: two different
-    people may well share a common name."""
+def _merge_people(
+    stored: list[Person],
+    people: list[_Located],
+    affiliations: dict[str, set[str]],
+    distinct: set[frozenset[str]],
+    report: LoadReport,
+) -> dict[str, str]:
+    """People merge only when their names match (``name_key``) and they share an organisation: two
+    different people may well share a common name. The rule is one for people of one load and for
+    a loaded person and one the store holds (stored people come first, in id order, so they keep
+    their ids); a pair entered as not the same (``distinct``) is never merged."""
     remap: dict[str, str] = {}
     seen: dict[str, list[Person]] = {}
+    for person in stored:
+        seen.setdefault(name_key(person.name), []).append(person)
     for item in people:
         person: Person = item.record  # type: ignore[assignment]
         key = name_key(person.name)
         for earlier in seen.get(key, []):
+            if earlier.id == person.id:
+                break  # the stored record itself, loaded again
+            if frozenset((earlier.id, person.id)) in distinct:
+                continue
             if affiliations.get(person.id, set()) & affiliations.get(earlier.id, set()):
                 remap[person.id] = remap.get(earlier.id, earlier.id)
                 report.merges.append(
@@ -297,6 +350,38 @@ def _merge_people(people: list[_Located], affiliations: dict[str, set[str]], rep
         else:
             seen.setdefault(key, []).append(person)
     return remap
+
+
+def _undo_merges(
+    not_same: list[_Located],
+    stored_graph: GraphData,
+    aliases: dict[str, str],
+    final: dict[str, Node],
+    report: LoadReport,
+) -> list[str]:
+    """Apply the "not the same" entries: both people remember the other as distinct, a merge made
+    of them earlier is undone (the survivor forgets the merged id; the ties the merge gave it are
+    deleted, returned here by id), and the merged-away person is a record of its own again, as the
+    load (or a later one) defines it."""
+    deleted: list[str] = []
+    for item in not_same:
+        entry: NotSame = item.record  # type: ignore[assignment]
+        for one, other in ((entry.person_id, entry.other_id), (entry.other_id, entry.person_id)):
+            person = final.get(one) or stored_graph.nodes.get(one)
+            if isinstance(person, Person):
+                update: dict = {"distinct_ids": sorted({*person.distinct_ids, other})}
+                if aliases.get(other) == one:
+                    update["merged_ids"] = [m for m in person.merged_ids if m != other]
+                    report.splits.append(Split(one, other, f"{item.file} 行{item.row}"))
+                    deleted += sorted(
+                        str(rel.id) for rel in stored_graph.relationships.values() if rel.merged_from == other
+                    )
+                final[one] = person.model_copy(update=update)
+    return sorted(set(deleted))
+
+
+def _split_from(report: LoadReport, kept_id: str) -> set[str]:
+    return {split.split_id for split in report.splits if split.kept_id == kept_id}
 
 
 def _remap_node(node: Node, remap: dict[str, str]) -> Node:
@@ -369,6 +454,8 @@ def read_load(path: str | Path, *, limits: ReadLimits = DEFAULT_LIMITS, progress
     # Duplicate ids within the load.
     first_seen: dict[str, _Located] = {}
     for item in read.located:
+        if isinstance(item.record, NotSame):
+            continue  # an entry about two ids, with none of its own
         if isinstance(item.record, Relationship) and item.record.id == item.record.derive_id() and not item.exported:
             continue  # a derived id repeats when a document states a tie twice: one fact
         record_id = str(item.record.id)
@@ -407,24 +494,65 @@ def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, C
     located = read.located
     nodes = [i for i in located if isinstance(i.record, Node)]
     rels = [i for i in located if isinstance(i.record, Relationship)]
+    not_same = [i for i in located if isinstance(i.record, NotSame)]
+    aliases = merged_aliases(stored_graph)
     existing = [n for n in stored_graph.nodes.values() if isinstance(n, _MERGEABLE)]
-    final, remap, origin = _plan_merges(existing, [i for i in nodes if isinstance(i.record, _MERGEABLE)], report)
+    final, remap, origin = _plan_merges(
+        existing, [i for i in nodes if isinstance(i.record, _MERGEABLE)], report, aliases
+    )
     for item in nodes:
         if not isinstance(item.record, (*_MERGEABLE, Person)):
             final[item.record.id] = item.record
             origin[item.record.id] = item
+
+    # People: "not the same" entries first, since they decide which merges may be made or stay made.
+    stored_people = sorted((n for n in stored_graph.nodes.values() if isinstance(n, Person)), key=lambda n: n.id)
+    distinct = {frozenset((p.id, other)) for p in stored_people for other in p.distinct_ids}
+    distinct |= {frozenset((i.record.person_id, i.record.other_id)) for i in not_same}  # type: ignore[union-attr]
+    loaded_people = [i for i in nodes if isinstance(i.record, Person)]
+    split_ids = {other for pair in distinct for other in pair if aliases.get(other) in pair}
+    person_remap: dict[str, str] = {}
+    for item in loaded_people:
+        person_id = item.record.id
+        if not item.exported and person_id in aliases and person_id not in split_ids:
+            kept = stored_graph.nodes[aliases[person_id]]
+            person_remap[person_id] = kept.id
+            report.merges.append(
+                Merge("Person", kept.id, person_id, kept.display_name(), item.record.display_name(),
+                      f"{item.file} 行{item.row}")
+            )  # fmt: skip
+    for alias, kept_id in aliases.items():
+        if alias not in split_ids and alias not in final:
+            remap.setdefault(alias, kept_id)
     affiliations: dict[str, set[str]] = {}
+    for rel in stored_graph.relationships.values():
+        if rel.type == RelType.WORKS_AT:
+            affiliations.setdefault(rel.from_id, set()).add(rel.to_id)
     for item in rels:
         rel: Relationship = item.record  # type: ignore[assignment]
         if rel.type == RelType.WORKS_AT:
-            affiliations.setdefault(rel.from_id, set()).add(remap.get(rel.to_id, rel.to_id))
-    people = [i for i in nodes if isinstance(i.record, Person)]
-    person_remap = _merge_people([i for i in people if not i.exported], affiliations, report)
+            from_id = person_remap.get(rel.from_id, rel.from_id)
+            affiliations.setdefault(from_id, set()).add(remap.get(rel.to_id, rel.to_id))
+    person_remap.update(
+        _merge_people(
+            stored_people,
+            [i for i in loaded_people if not i.exported and i.record.id not in person_remap],
+            affiliations,
+            distinct,
+            report,
+        )
+    )
     remap.update(person_remap)
-    for item in people:
+    stored_people_by_id = {p.id: p for p in stored_people}
+    for item in loaded_people:
         if item.record.id not in person_remap:
             final[item.record.id] = item.record
             origin[item.record.id] = item
+    for merged_id, kept_id in sorted(person_remap.items()):
+        kept_person = final.get(kept_id) or stored_people_by_id[kept_id]
+        final[kept_id] = kept_person.with_merged(merged_id)  # type: ignore[union-attr]
+    undone = _undo_merges(not_same, stored_graph, aliases, final, report)
+
     # A remapped subject changes a headcount's derived id: key the nodes by their ids after merging.
     remapped = [(node_id, _remap_node(node, remap)) for node_id, node in final.items()]
     final = {node.id: node for _, node in remapped}
@@ -435,8 +563,17 @@ def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, C
     by_ends: dict[tuple[str, str, str], list[str]] = {}
     for item in rels:
         rel = item.record  # type: ignore[assignment]
+        stated_for = next((end for end in (rel.from_id, rel.to_id) if end in person_remap), None)
+        for end in (rel.from_id, rel.to_id):
+            if end in aliases and end in remap and not item.exported:
+                report.resolved.append(Resolved(end, remap[end], f"{item.file} 行{item.row}"))
         rel = rel.with_ends(remap.get(rel.from_id, rel.from_id), remap.get(rel.to_id, rel.to_id))
         assert rel.id is not None
+        if stated_for is not None:
+            stored_tie = stored_graph.relationships.get(rel.id)
+            if stored_tie is None or stored_tie.merged_from is not None:
+                # a tie the merge gave the survivor: undone with the merge
+                rel = rel.model_copy(update={"merged_from": stated_for})
         ends = (str(rel.type), rel.from_id, rel.to_id)
         same = [] if item.exported else [i for i in by_ends.get(ends, []) if _same_tie(relationships[i][0], rel)]
         if rel.id in relationships or same:
@@ -454,6 +591,12 @@ def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, C
         return stored_node.kind if stored_node else None
 
     for node_id, node in final.items():
+        if node_id in origin and not origin[node_id].exported:
+            read_node = origin[node_id].record
+            for _field, ref in referenced_ids(read_node):  # type: ignore[arg-type]
+                if ref in aliases and ref in remap:
+                    where = f"{origin[node_id].file} 行{origin[node_id].row}"
+                    report.resolved.append(Resolved(ref, remap[ref], where))
         stored_node = stored_graph.nodes.get(node_id)
         if stored_node is not None and stored_node.kind != node.kind and node_id in origin:
             where = origin[node_id]
@@ -488,11 +631,32 @@ def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, C
     if report.errors:
         return report, ChangeSet()
 
+    for item in not_same:
+        entry: NotSame = item.record  # type: ignore[assignment]
+        for column in ("person_id", "other_id"):
+            ref = getattr(entry, column)
+            if kind_of(ref) != "Person":
+                report.errors.append(
+                    RowError(item.file, item.row, column, f"'{ref}' is not a person defined in this load or the store "
+                             f"/ 「{ref}」は人物として定義されていません")
+                )  # fmt: skip
+    if report.errors:
+        return report, ChangeSet()
+
     # What is new or changed.
-    change = ChangeSet()
+    change = ChangeSet(delete_relationship_ids=undone)
     for node_id in sorted(final):
         node = final[node_id]
         stored = stored_graph.nodes.get(node_id)
+        read_from = origin.get(node_id)
+        if isinstance(stored, Mergeable) and isinstance(node, Mergeable) and not (read_from and read_from.exported):
+            # a merge is remembered: a record loaded again keeps the ids merged into it
+            kept_merged = [m for m in stored.merged_ids if m not in _split_from(report, node_id)]
+            node = node.with_merged(*kept_merged)
+            if isinstance(stored, Person) and isinstance(node, Person):
+                distinct = sorted({*stored.distinct_ids, *node.distinct_ids})
+                node = node if distinct == node.distinct_ids else node.model_copy(update={"distinct_ids": distinct})
+            final[node_id] = node
         bucket = report.added if stored is None else report.updated if stored != node else report.unchanged
         bucket[node.kind] += 1
         if stored != node:

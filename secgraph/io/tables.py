@@ -30,6 +30,7 @@ TABLE_NAMES: dict[str, tuple[str, ...]] = {
     "relationships": ("関係",),
     "headcounts": ("人数",),
     "notes": ("メモ",),
+    "not_same": ("別人",),
 }
 _BY_NAME = {alias: table for table, aliases in TABLE_NAMES.items() for alias in (table, *aliases)}
 

@@ -124,6 +124,16 @@ def referenced_ids(node: Node) -> Iterator[tuple[str, str]]:
             yield field_name, value
 
 
+def merged_aliases(data: GraphData) -> dict[str, str]:
+    """Every id merged away (名寄せ) → the id of the record it became, from the records' ``merged_ids``."""
+    return {
+        alias: node.id
+        for node in data.nodes.values()
+        for alias in getattr(node, "merged_ids", ())
+        if alias not in data.nodes
+    }
+
+
 def geography_graph() -> GraphData:
     """The 47 prefectures and the METI and MIC regions, with each prefecture's two regions."""
     data = GraphData()

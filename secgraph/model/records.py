@@ -212,7 +212,28 @@ class Node(Record):
         return str(getattr(self, "name", None) or getattr(self, "title", None) or self.id)
 
 
-class Organisation(Node):
+class Mergeable(Node):
+    """A record that others may be merged into (名寄せ): the ids merged away stay its aliases, so that
+    a later load, a reference or an API call may still use them."""
+
+    merged_ids: Annotated[list[Id], BeforeValidator(_text_list)] = Field(
+        default_factory=list,
+        description="名寄せで統合されたID（この記録を指す） / Ids merged into this record (resolve to it)",
+    )
+
+    @field_validator("merged_ids")
+    @classmethod
+    def _sorted_ids(cls, ids: list[str]) -> list[str]:
+        # one order whatever the order of the merges, so that loading again changes nothing
+        return sorted(set(ids))
+
+    def with_merged(self, *ids: str) -> Mergeable:
+        """This record with ``ids`` (and nothing of its own id) among its merged ids."""
+        merged = sorted({*self.merged_ids, *ids} - {self.id})
+        return self if merged == self.merged_ids else self.model_copy(update={"merged_ids": merged})
+
+
+class Organisation(Mergeable):
     kind: ClassVar[str] = "Organisation"
     name: Name = Field(description="名称 / Name")
     aliases: TextList = Field(default_factory=list, description="別名 / Other names")
@@ -224,7 +245,7 @@ class Organisation(Node):
     parent_id: Id | None = Field(default=None, description="親組織 / Parent organisation")
 
 
-class Person(Node):
+class Person(Mergeable):
     kind: ClassVar[str] = "Person"
     name: Name = Field(description="氏名 / Name")
     name_en: OptionalText = Field(default=None, description="ローマ字氏名 / Romanised name")
@@ -232,9 +253,18 @@ class Person(Node):
     role_label: OptionalText = Field(
         default=None, description="氏名を伏せるときの表示（例: キーパーソン） / Shown when names are hidden"
     )
+    distinct_ids: Annotated[list[Id], BeforeValidator(_text_list)] = Field(
+        default_factory=list,
+        description="同一人物ではないと確認された人物のID（名寄せしない） / People confirmed not to be this one",
+    )
+
+    @field_validator("distinct_ids")
+    @classmethod
+    def _sorted_distinct(cls, ids: list[str]) -> list[str]:
+        return sorted(set(ids))
 
 
-class Community(Node):
+class Community(Mergeable):
     kind: ClassVar[str] = "Community"
     name: Name = Field(description="名称 / Name")
     abbreviation: OptionalText = Field(default=None, description="略称 / Abbreviation")
@@ -252,7 +282,7 @@ class Community(Node):
     policy: OptionalText = Field(default=None, description="取組方針 / Policy")
 
 
-class EventSeries(Node):
+class EventSeries(Mergeable):
     kind: ClassVar[str] = "EventSeries"
     name: Name = Field(description="シリーズ名 / Series name")
     name_en: OptionalText = Field(default=None, description="英語名 / English name")
@@ -395,6 +425,11 @@ class Relationship(Record):
         default=None, description="ロングリストの状況 / Long-list status"
     )
     outcome: OptionalText = Field(default=None, description="接触の結果 / Outcome of a contact")
+    merged_from: Id | None = Field(
+        default=None,
+        description="名寄せ前にこの関係が述べていた人物のID（名寄せを取り消すときに使う） "
+        "/ The person id this tie was stated for before a merge (used to undo the merge)",
+    )
 
     @field_validator("end")
     @classmethod
@@ -422,6 +457,20 @@ class Relationship(Record):
         derived = self.id == self.derive_id()
         data.update(from_id=from_id, to_id=to_id, id=None if derived else self.id)
         return Relationship.model_validate(data)
+
+
+class NotSame(Record):
+    """A reviewer's entry that two people are not the same (別人): they are never merged, and a
+    merge already made of them is undone (``not_same.csv``)."""
+
+    person_id: Id = Field(description="人物 / A person")
+    other_id: Id = Field(description="別人である人物 / The person who is not the same")
+
+    @model_validator(mode="after")
+    def _two(self) -> NotSame:
+        if self.person_id == self.other_id:
+            raise ValueError("a person is always the same as themselves / 同じIDが2つ書かれています")
+        return self
 
 
 def slug(text: str) -> str:

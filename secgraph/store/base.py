@@ -106,6 +106,10 @@ class GraphStore(ABC):
         """The kind of each id that exists."""
 
     @abstractmethod
+    def parents_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """For each id whose node names a parent (``parent_id``), that parent's id."""
+
+    @abstractmethod
     def referrers(self, ids: Iterable[str]) -> dict[str, list[str]]:
         """For each id, the nodes whose fields name it (parent, series, subject of a count or note)."""
 
@@ -180,6 +184,7 @@ class GraphStore(ABC):
         whenever another write lands between that check and the transaction."""
         if change.is_empty():
             return self.revision()
+        change = self._replacing_old_parents(change)
         relationships = list(change.relationships)
         for node in change.nodes:
             relationships.extend(derived_relationships(node))
@@ -195,6 +200,27 @@ class GraphStore(ABC):
             except WriteConflict:
                 if based_on is not None or attempt >= WRITE_ATTEMPTS:
                     raise
+
+    def _replacing_old_parents(self, change: ChangeSet) -> ChangeSet:
+        """``change`` that also deletes the SUB_UNIT_OF tie an organisation's former ``parent_id`` made:
+        a node's parent is one, so a new parent replaces the old tie rather than adding a second.
+        (The tie's id follows from its ends alone, so the old one is found without reading it.)"""
+        upserted = {node.id: getattr(node, "parent_id", None) for node in change.nodes if node.kind == "Organisation"}
+        if not upserted:
+            return change
+        stale = [
+            str(_parent_tie(node_id, old).id)
+            for node_id, old in sorted(self.parents_of(upserted).items())
+            if old != upserted[node_id]
+        ]
+        if not stale:
+            return change
+        return ChangeSet(
+            nodes=change.nodes,
+            relationships=change.relationships,
+            delete_node_ids=change.delete_node_ids,
+            delete_relationship_ids=[*change.delete_relationship_ids, *stale],
+        )
 
     def _check(self, change: ChangeSet, relationships: list[Relationship]) -> list[Problem]:
         problems: list[Problem] = []
@@ -241,6 +267,11 @@ class GraphStore(ABC):
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole graph for analysis: nodes keyed by id, edges keyed by relationship id."""
         return graph_to_networkx(self.snapshot())
+
+
+def _parent_tie(node_id: str, parent_id: str) -> Relationship:
+    """The SUB_UNIT_OF tie ``parent_id`` derives (only its id matters: it depends on the ends alone)."""
+    return Relationship(type=RelType.SUB_UNIT_OF, from_id=node_id, to_id=parent_id, source="-", as_of="2000")
 
 
 def graph_to_networkx(data: GraphData) -> nx.MultiDiGraph:

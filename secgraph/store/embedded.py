@@ -192,6 +192,18 @@ class EmbeddedStore(GraphStore):
             found.update(dict(rows))
         return found
 
+    def parents_of(self, ids: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._query(
+                f"SELECT id, json_extract(props, '$.parent_id') FROM nodes WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update({node_id: parent for node_id, parent in rows if parent})
+        return found
+
     def referrers(self, ids: Iterable[str]) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {}
         for ref_id in sorted(set(ids)):

@@ -158,6 +158,13 @@ class Neo4jStore(GraphStore):
             found.update({r["id"]: r["kind"] for r in self._read("read/kinds_of", ids=chunk)})
         return found
 
+    def parents_of(self, ids: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(ids))
+        found: dict[str, str] = {}
+        for chunk in _chunks(wanted):
+            found.update({r["id"]: r["parent_id"] for r in self._read("read/parents_of", ids=chunk)})
+        return found
+
     def referrers(self, ids: Iterable[str]) -> dict[str, list[str]]:
         wanted = sorted(set(ids))
         result: dict[str, list[str]] = {}
