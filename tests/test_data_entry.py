@@ -171,7 +171,9 @@ def test_a_merged_id_survives_backup_and_restore(store: GraphStore, tmp_path: Pa
     assert store.get_node("b-kept") is None
     restore(store, saved)
     assert store.get_node("b-kept").merged_ids == ["b-away"]  # type: ignore[union-attr]
-    write(tmp_path / "e", "relationships.csv", "type,from_id,to_id,source,as_of\nPARTNERS_WITH,b-away,b-kept,資料C,2021\n")
+    write(
+        tmp_path / "e", "relationships.csv", "type,from_id,to_id,source,as_of\nPARTNERS_WITH,b-away,b-kept,資料C,2021\n"
+    )
     report = load(store, tmp_path / "e", progress=False)
     assert report.ok and [r.kept_id for r in report.resolved] == ["b-kept"]
 
@@ -182,7 +184,9 @@ def test_a_merged_id_survives_backup_and_restore(store: GraphStore, tmp_path: Pa
 def _people_folder(folder: Path, person_id: str, name: str, talk: str) -> None:
     write(folder, "organisations.csv", ORGS + "p-org,戊システム株式会社,it_vendor,資料,2020\n")
     write(folder, "people.csv", f"id,name,source,as_of\n{person_id},{name},資料,2020\n")
-    write(folder, "events.csv", f"id,title,event_type,start,source,as_of\n{talk},{talk}講演会,seminar,2020-05,資料,2020\n")
+    write(
+        folder, "events.csv", f"id,title,event_type,start,source,as_of\n{talk},{talk}講演会,seminar,2020-05,資料,2020\n"
+    )
     write(
         folder,
         "relationships.csv",
