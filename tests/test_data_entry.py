@@ -258,3 +258,27 @@ def test_a_new_parent_replaces_the_sub_unit_tie(store: GraphStore, tmp_path: Pat
     assert parents() == []
     store.write(ChangeSet(nodes=[unit.model_copy(update={"parent_id": "pa-1"})]))  # type: ignore[union-attr]
     assert parents() == ["pa-1"]
+
+
+def test_the_api_reads_and_ties_by_a_merged_id_and_replaces_a_parent(store: GraphStore, tmp_path: Path) -> None:
+    from tests.test_api_world import build_api
+
+    folder = tmp_path / "data"
+    write(folder / "a", "organisations.csv", ORGS + "api-kept,壬電機株式会社,company,資料A,2020\n")
+    write(folder / "b", "organisations.csv", ORGS + "api-away,壬電機(株),company,資料B,2020\n")
+    for api in build_api(store, tmp_path):
+        assert load(store, folder, progress=False).ok
+        found = api.get("admin", "/organisations/api-away")
+        assert found.status_code == 200 and found.json()["id"] == "api-kept"
+        tie = {"type": "SUB_UNIT_OF", "from_id": "org-ins", "to_id": "api-away", "source": "api", "as_of": "2026"}
+        created = api.post("admin", "/relationships", json=tie)
+        assert created.status_code == 201, created.text
+        assert created.json()["to_id"] == "api-kept"
+        unit = api.get("admin", "/organisations/org-police").json()
+        replaced = api.put("admin", "/organisations/org-police", json={**unit, "parent_id": "api-kept"})
+        assert replaced.status_code == 200, replaced.text
+        replaced = api.put("admin", "/organisations/org-police", json={**unit, "parent_id": "org-ins"})
+        assert replaced.status_code == 200, replaced.text
+        parents = [r.to_id for r in store.relationships_of("org-police") if r.type == "SUB_UNIT_OF"]
+        assert parents == ["org-ins"]
+        assert store.get_node("api-kept").merged_ids == ["api-away"]  # type: ignore[union-attr]

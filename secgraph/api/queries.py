@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from secgraph.model import geography
-from secgraph.model.graph import GraphData
+from secgraph.model.graph import GraphData, merged_aliases
 from secgraph.model.names import name_key, normalise_text
 from secgraph.model.records import Node, Relationship
 from secgraph.model.vocabulary import EventType, RelType, Sector, parse_term
@@ -101,8 +101,16 @@ class GraphView:
             if rel.to_id != rel.from_id:
                 self.touching.setdefault(rel.to_id, []).append(rel)
 
+    @cached_property
+    def _merged(self) -> dict[str, str]:
+        return merged_aliases(self.data)
+
+    def resolve(self, node_id: str) -> str:
+        """The id of the record ``node_id`` names: itself, or the record it was merged into (名寄せ)."""
+        return node_id if node_id in self.data.nodes else self._merged.get(node_id, node_id)
+
     def node(self, node_id: str, kind: str | None = None) -> Node | None:
-        node = self.data.nodes.get(node_id)
+        node = self.data.nodes.get(self.resolve(node_id))
         return node if node is not None and (kind is None or node.kind == kind) else None
 
     def ties(self, node_id: str, *types: RelType) -> list[Relationship]:

@@ -21,7 +21,7 @@ from secgraph.api.problems import ProblemError
 from secgraph.api.queries import FilterError, GraphView, NodeFilters, find_nodes, find_relationships
 from secgraph.model.graph import GraphData, referenced_ids
 from secgraph.model.names import record_name_keys
-from secgraph.model.records import Headcount, Node, Relationship
+from secgraph.model.records import Headcount, Mergeable, Node, Relationship
 from secgraph.model.vocabulary import USER_REL_TYPES, RelType
 from secgraph.store import ChangeRefused, ChangeSet, GraphStore, StoreSettings, WriteConflict, open_store
 from secgraph.store.base import WRITE_ATTEMPTS, Problem
@@ -476,6 +476,9 @@ class GraphService:
         node = _attributed(principal, node)
         with self._writing(principal) as data:
             self.get_node(principal, kind, node_id)  # 404 for what this role cannot see
+            before = data.nodes.get(node.id)
+            if isinstance(before, Mergeable) and isinstance(node, Mergeable):
+                node = node.with_merged(*before.merged_ids)  # a merge stays remembered
             self._name_conflicts(principal, data, node)
             self._write(principal, data, ChangeSet(nodes=[node]))
         return node
@@ -492,6 +495,8 @@ class GraphService:
         _user_type(rel)
         self._rel_type_refusal(principal, RelType(rel.type))
         with self._writing(principal) as data:
+            view = self.view_for(principal)
+            rel = rel.with_ends(view.resolve(rel.from_id), view.resolve(rel.to_id))
             if principal.visibility != Visibility.FULL:
                 rel = self._fresh_relationship_id(principal, data, rel)
             elif str(rel.id) in data.relationships:
