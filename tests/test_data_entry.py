@@ -282,3 +282,49 @@ def test_the_api_reads_and_ties_by_a_merged_id_and_replaces_a_parent(store: Grap
         parents = [r.to_id for r in store.relationships_of("org-police") if r.type == "SUB_UNIT_OF"]
         assert parents == ["org-ins"]
         assert store.get_node("api-kept").merged_ids == ["api-away"]  # type: ignore[union-attr]
+
+
+# -- 5. headcounts: parts of a whole, approximate counts -------------------------------------------
+
+
+def test_a_part_of_headcount_is_never_added_to_its_whole(store: GraphStore, tmp_path: Path) -> None:
+    from secgraph.analysis.activity import activity_index, membership_count
+    from secgraph.viz.charts.membership_attendance import attendance_of
+
+    write(tmp_path, "communities.csv", "id,name,source,as_of\nhc-com,癸協議会,資料,2021-03\n")
+    write(
+        tmp_path,
+        "events.csv",
+        "id,title,event_type,start,source,as_of\nhc-ev,指導者セミナー,seminar,2009-02-16,資料,2009-02-16\n",
+    )
+    write(
+        tmp_path,
+        "headcounts.csv",
+        "subject_id,kind,sector,group,count,label,part_of,approximate,source,as_of\n"
+        "hc-ev,attendees,chamber_of_commerce,,14,商工会議所関係者14名,,,資料,2009-02-16\n"
+        "hc-ev,attendees,other,,39,その他39名,,,資料,2009-02-16\n"
+        "hc-ev,attendees,professional_body,,18,ITC有資格者18名（内数）,総数,,資料,2009-02-16\n"
+        "hc-com,members,,,60,会員約60名,,約,資料,2021-03\n"
+        "hc-com,members,,industry,40,企業40社,,,資料,2021-03\n"
+        "hc-com,members,university,,12,うち大学12校,企業40社,,資料,2021-03\n",
+    )
+    report = load(store, tmp_path, progress=False)
+    assert report.ok, report.errors
+    data = store.snapshot()
+    assert attendance_of(data)["hc-ev"] == 53  # 14 + 39, the 18 ITC holders are among them
+    members = membership_count(activity_index(data, dt.date(2021, 3, 31)).activity("hc-com"))
+    assert members.counted == 60 and members.counted_by_group == {"industry": 40}
+    (about,) = [n for n in data.nodes.values() if getattr(n, "label", None) == "会員約60名"]
+    assert about.approximate is True  # type: ignore[attr-defined]
+
+
+def test_part_of_must_name_a_count_of_the_same_subject(store: GraphStore, tmp_path: Path) -> None:
+    write(tmp_path, "communities.csv", "id,name,source,as_of\nhp-com,子協議会,資料,2021-03\n")
+    write(
+        tmp_path,
+        "headcounts.csv",
+        "subject_id,kind,count,label,part_of,source,as_of\nhp-com,members,5,うち5社,会員100名,資料,2021-03\n",
+    )
+    report = load(store, tmp_path, progress=False)
+    assert [(e.file, e.column) for e in report.errors] == [("headcounts.csv", "part_of")]
+    assert store.get_node("hp-com") is None

@@ -43,6 +43,7 @@ from secgraph.analysis.network import (
 )
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.graph import GraphData, community_of
+from secgraph.model.headcounts import sum_headcounts
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Relationship
 from secgraph.model.vocabulary import (
     EVENT_ROLE_TYPES,
@@ -553,21 +554,15 @@ def _membership_count(act: CommunityActivity, day: dt.date) -> MembershipCount:
     dated = [h for h in act.headcounts if date_first_day(h.as_of) <= day]
     latest = max((h.as_of for h in dated), default=None, key=date_first_day)
     rows = tuple(h for h in dated if latest is not None and h.as_of == latest)
-    totals = [h.count for h in rows if h.sector is None and h.group is None]
-    split = [h for h in rows if h.sector is not None or h.group is not None]
-    counted = max([*totals, sum(h.count for h in split)], default=0)
-    counted_by_group: dict[str, int] = defaultdict(int)
-    for h in split:
-        group = sector_group(Sector(h.sector)) if h.sector else SectorGroup(h.group)
-        counted_by_group[str(group)] += h.count
+    summed = sum_headcounts(rows)
     named_by_group: dict[str, int] = defaultdict(int)
     for m in named:
         group = act.index.group_of(m)
         named_by_group[str(group) if group else UNKNOWN_GROUP] += 1
     return MembershipCount(
         named=len(named),
-        counted=counted,
+        counted=summed.count if summed else 0,
         rows=rows,
         named_by_group=dict(sorted(named_by_group.items())),
-        counted_by_group=dict(sorted(counted_by_group.items())),
+        counted_by_group=summed.by_group if summed else {},
     )

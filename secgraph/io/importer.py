@@ -34,6 +34,7 @@ from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
 from secgraph.io.rows import RowError, Table
 from secgraph.io.tables import read_tables
 from secgraph.model.graph import GraphData, endpoint_error, merged_aliases, referenced_ids
+from secgraph.model.headcounts import WHOLE
 from secgraph.model.names import name_key, printable, record_name_keys
 from secgraph.model.records import (
     NODE_TYPES,
@@ -380,6 +381,33 @@ def _undo_merges(
     return sorted(set(deleted))
 
 
+def _wholes_missing(final: dict[str, Node], origin: dict[str, _Located], stored_graph: GraphData) -> list[RowError]:
+    """A headcount's ``part_of`` names ``total`` or the label of a count of the same subject, kind and
+    date (in the load or the store); anything else is refused, naming the labels it could be."""
+    labels: dict[tuple[str, str, str], set[str]] = {}
+    for node in (*stored_graph.nodes.values(), *final.values()):
+        if isinstance(node, Headcount) and node.label:
+            labels.setdefault((node.subject_id, str(node.count_kind), node.as_of), set()).add(node.label)
+    errors: list[RowError] = []
+    for node_id, node in final.items():
+        if not isinstance(node, Headcount) or node.part_of in (None, WHOLE) or node_id not in origin:
+            continue
+        known = labels.get((node.subject_id, str(node.count_kind), node.as_of), set()) - {node.label}
+        if node.part_of not in known:
+            where = origin[node_id]
+            allowed = ", ".join([WHOLE, *sorted(known)])
+            errors.append(
+                RowError(
+                    where.file,
+                    where.row,
+                    "part_of",
+                    f"'{node.part_of}' is not a count of the same subject, kind and date (use: {allowed}) "
+                    f"/ 同じ対象・種別・日付の数の label か total を書いてください",
+                )
+            )
+    return errors
+
+
 def _split_from(report: LoadReport, kept_id: str) -> set[str]:
     return {split.split_id for split in report.splits if split.kept_id == kept_id}
 
@@ -631,6 +659,7 @@ def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, C
     if report.errors:
         return report, ChangeSet()
 
+    report.errors.extend(_wholes_missing(final, origin, stored_graph))
     for item in not_same:
         entry: NotSame = item.record  # type: ignore[assignment]
         for column in ("person_id", "other_id"):

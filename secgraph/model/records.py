@@ -333,6 +333,25 @@ class Headcount(Node):
     )
     count: Count = Field(description="数 / Count")
     label: OptionalText = Field(default=None, description="原文の表現（例: 企業14社） / Source wording")
+    part_of: OptionalText = Field(
+        default=None,
+        description="内数: この数を含む数（同じ対象・種別・日付の数の label、または総数なら total） "
+        "/ The count this one is a subset of: the label of a count of the same subject, kind and date, "
+        "or total",
+    )
+    approximate: bool = Field(default=False, description="概数（約60名） / Approximate (about 60)")
+
+    @field_validator("approximate", mode="before")
+    @classmethod
+    def _parse_approximate(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip() in ("約", "概数"):
+            return True
+        return Record._parse_bool(value)
+
+    @field_validator("part_of")
+    @classmethod
+    def _whole_named(cls, value: str | None) -> str | None:
+        return "total" if value is not None and value.casefold() in ("total", "総数", "all") else value
 
     def derived_id(self) -> str:
         wording = hashlib.sha1(self.label.encode("utf-8")).hexdigest()[:8] if self.label else "-"

@@ -68,6 +68,7 @@ class Sector(StrEnum):
     CONSULTANCY = "consultancy"
     TELECOM = "telecom"
     SME = "sme"
+    LARGE_COMPANY = "large_company"
     COMPANY = "company"
     INSURER = "insurer"
     BANK = "bank"
@@ -132,7 +133,10 @@ SECTORS: dict[Sector, SectorInfo] = {
     ),
     Sector.TELECOM: SectorInfo(Label("通信事業者", "Telecom operator"), _I),
     Sector.SME: SectorInfo(Label("中小企業・利用企業", "SME / user company", ("中小企業", "利用企業", "企業")), _I),
-    Sector.COMPANY: SectorInfo(Label("一般企業", "Other company", ("大企業",)), _I),
+    Sector.LARGE_COMPANY: SectorInfo(
+        Label("大企業・ユーザー企業", "Large user company", ("大企業", "ユーザー企業", "大手企業")), _I
+    ),
+    Sector.COMPANY: SectorInfo(Label("一般企業", "Other company"), _I),
     Sector.INSURER: SectorInfo(Label("保険会社", "Insurer", ("損害保険", "保険", "保険代理店")), _F),
     Sector.BANK: SectorInfo(Label("銀行", "Bank", ("金融機関", "信用金庫")), _F),
     Sector.MEDIA: SectorInfo(Label("報道機関", "Media", ("新聞", "放送", "メディア")), _M),

@@ -40,6 +40,7 @@ from secgraph.analysis.stage.results import CommunityStage, stages_on
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
 from secgraph.model.graph import GraphData, community_of
+from secgraph.model.headcounts import sum_headcounts
 from secgraph.model.listing import more_text
 from secgraph.model.records import Community, Event, Headcount, Organisation, Person
 from secgraph.model.vocabulary import (
@@ -341,8 +342,8 @@ def _event_count(act: CommunityActivity, event: Event, kind: HeadcountKind) -> i
         return None
     latest = max(parse_date(h.as_of).first_day() for h in counts)
     rows = [h for h in counts if parse_date(h.as_of).first_day() == latest]
-    totals = [h.count for h in rows if h.sector is None and h.group is None]
-    return max([*totals, sum(h.count for h in rows if h.sector is not None or h.group is not None)])
+    summed = sum_headcounts(rows)
+    return summed.count if summed else None
 
 
 def _event_rows(act: CommunityActivity) -> list[EventRow]:

@@ -13,6 +13,7 @@ from secgraph.analysis.activity import ActivityIndex, CommunityActivity, event_f
 from secgraph.analysis.areas import community_ids_in_scope
 from secgraph.analysis.network import Scope
 from secgraph.model.graph import GraphData
+from secgraph.model.headcounts import sum_headcounts
 from secgraph.model.records import Event, Headcount
 from secgraph.model.vocabulary import HeadcountKind
 from secgraph.viz.charts.common import (
@@ -71,10 +72,9 @@ def attendance_of(data: GraphData) -> dict[str, int]:
         if node.attendees is not None:
             found[node.id] = node.attendees
         elif node.id in rows:
-            counts = rows[node.id]
-            totals = [h.count for h in counts if h.sector is None and h.group is None]
-            split = sum(h.count for h in counts if h.sector is not None or h.group is not None)
-            found[node.id] = max([*totals, split])
+            summed = sum_headcounts(rows[node.id])
+            if summed is not None:
+                found[node.id] = summed.count
     return found
 
 
