@@ -328,3 +328,66 @@ def test_part_of_must_name_a_count_of_the_same_subject(store: GraphStore, tmp_pa
     report = load(store, tmp_path, progress=False)
     assert [(e.file, e.column) for e in report.errors] == [("headcounts.csv", "part_of")]
     assert store.get_node("hp-com") is None
+
+
+# -- 6. stated and inferred ties -------------------------------------------------------------------
+
+
+def _evidence_lines(value: object) -> list:
+    from pydantic import BaseModel
+
+    from secgraph.analysis.explain import Evidence
+
+    if isinstance(value, Evidence):
+        return [value]
+    if isinstance(value, BaseModel):
+        return [e for name in type(value).model_fields for e in _evidence_lines(getattr(value, name))]
+    if isinstance(value, (list, tuple)):
+        return [e for item in value for e in _evidence_lines(item)]
+    if isinstance(value, dict):
+        return [e for item in value.values() for e in _evidence_lines(item)]
+    return []
+
+
+def test_an_inferred_tie_is_marked_in_evidence_and_left_out_on_request(store: GraphStore, tmp_path: Path) -> None:
+    from secgraph.analysis.registry import ANALYSES
+
+    write(
+        tmp_path,
+        "organisations.csv",
+        ORGS + "if-isco,丑情報産業協会,industry_association,資料,2020\nif-ins,寅海上保険株式会社,insurer,資料,2020\n",
+    )
+    write(tmp_path, "communities.csv", "id,name,source,as_of\nif-com,卯研究会,資料,2020\n")
+    write(
+        tmp_path,
+        "relationships.csv",
+        "type,from_id,to_id,certainty,source,as_of\n"
+        "SECRETARIAT_OF,if-isco,if-com,inferred,資料,2020\n"
+        "MEMBER_OF,if-ins,if-com,,資料,2020\n",
+    )
+    assert load(store, tmp_path, progress=False).ok
+    data = store.snapshot()
+    inferred = [r for r in data.relationships.values() if r.type == "SECRETARIAT_OF"]
+    assert [r.certainty for r in inferred] == ["inferred"]
+    stated = [r for r in data.relationships.values() if r.type == "MEMBER_OF"]
+    assert [r.certainty for r in stated] == ["stated"]
+
+    stage = ANALYSES["stage"]
+    result = stage.run(data, stage.parameters_of(community="if-com"))
+    lines = _evidence_lines(result)
+    marked = [e for e in lines if e.inferred]
+    assert marked and all(e.inferred == [str(inferred[0].id)] for e in marked)
+    assert all(e.ja.endswith("（推定の関係を含む）") and e.en.endswith("(includes an inferred tie)") for e in marked)
+    assert any("if-isco" in e.ids for e in marked)
+    assert not [e for e in lines if "if-ins" in e.ids and e.inferred]  # a line on the stated tie only
+
+    left_out = stage.run(data, stage.parameters_of(community="if-com", include_inferred="false"))
+    lines = _evidence_lines(left_out)
+    assert lines and not [e for e in lines if e.inferred or "if-isco" in e.ids]
+
+
+def test_the_analyse_command_takes_the_inferred_option() -> None:
+    from secgraph.analysis.registry import ANALYSES
+
+    for analysis in ANALYSES.values():
+        assert "include_inferred" in analysis.own_parameters

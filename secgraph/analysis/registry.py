@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from secgraph.analysis.areas import RegionKind
 from secgraph.analysis.compare import Changes, changes_between
+from secgraph.analysis.explain import mark_inferred
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, SectorNeed, sector_need
 from secgraph.analysis.health import NetworkHealth, network_health
 from secgraph.analysis.key_persons import (
@@ -40,6 +41,7 @@ from secgraph.analysis.regions.findings import DateSpan, IsolatedRegions, isolat
 from secgraph.analysis.sectors import MissingSectors, missing_sectors
 from secgraph.analysis.stage.results import EngagementStages, engagement_stage
 from secgraph.model.graph import GraphData
+from secgraph.model.ties import without_inferred
 from secgraph.model.vocabulary import Label
 
 #: The fields of a scope, in the order the API lists them.
@@ -54,6 +56,11 @@ class Place(BaseModel):
     community: str | None = None
     region: str | None = None
     prefecture: str | None = None
+    include_inferred: bool = Field(
+        True,
+        description="推定の関係（certainty=inferred）を含める。false で資料に明記された関係だけで分析"
+        " / Include inferred ties; false: analyse the stated ties only",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -184,7 +191,9 @@ class Analysis(Generic[P, R]):
         """The analysis of ``data`` with ``parameters`` (a ``self.parameters``, validated)."""
         if type(parameters) is not self.parameters:
             raise TypeError(f"{self.slug} takes {self.parameters.__name__}, not {type(parameters).__name__}")
-        return self.call(data, parameters)
+        if not parameters.include_inferred:
+            data = without_inferred(data)
+        return mark_inferred(self.call(data, parameters), data)
 
     def parameters_of(self, **values: Any) -> P:
         """The parameters from plain values (text is parsed); ``pydantic.ValidationError`` naming each

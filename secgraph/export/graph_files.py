@@ -55,6 +55,7 @@ from secgraph.export.common import FIXED_TIMESTAMP, KIND_LABELS, prefecture_name
 from secgraph.io.json_graph import dump_graph, user_nodes
 from secgraph.model.graph import GraphData, referenced_ids
 from secgraph.model.records import Event, Headcount, Node, Relationship
+from secgraph.model.ties import is_inferred
 from secgraph.model.vocabulary import (
     HEADCOUNT_KINDS,
     REL_TYPES,
@@ -178,7 +179,8 @@ def _node_attributes(node: Node, located: dict[str, set[str]]) -> dict[str, str 
 
 
 def _edge_attributes(rel: Relationship) -> dict[str, str | int | float | bool]:
-    attributes: dict[str, str | int | float | bool] = {"label": REL_TYPES[RelType(rel.type)].ja}
+    label = REL_TYPES[RelType(rel.type)].ja + ("（推定）" if is_inferred(rel) else "")
+    attributes: dict[str, str | int | float | bool] = {"label": label}
     return attributes | {key: _scalar(value) for key, value in rel.properties().items() if key != "id"}
 
 

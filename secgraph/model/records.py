@@ -32,6 +32,7 @@ from secgraph.model import geography
 from secgraph.model.dates import PartialDate, parse_date
 from secgraph.model.names import normalise_text
 from secgraph.model.vocabulary import (
+    Certainty,
     CommunityStatus,
     EventFormat,
     EventStatus,
@@ -444,6 +445,10 @@ class Relationship(Record):
         default=None, description="ロングリストの状況 / Long-list status"
     )
     outcome: OptionalText = Field(default=None, description="接触の結果 / Outcome of a contact")
+    certainty: Annotated[Certainty, _term(Certainty)] = Field(
+        default=Certainty.STATED,
+        description="確かさ: 資料に明記（stated）か推定（inferred）か / Stated by a document, or inferred",
+    )
     merged_from: Id | None = Field(
         default=None,
         description="名寄せ前にこの関係が述べていた人物のID（名寄せを取り消すときに使う） "

@@ -13,7 +13,7 @@ from functools import lru_cache
 from secgraph.model.dates import parse_date
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Relationship
-from secgraph.model.vocabulary import RelType
+from secgraph.model.vocabulary import Certainty, RelType
 
 
 @lru_cache(maxsize=1 << 16)
@@ -61,3 +61,19 @@ def current_employers(data: GraphData, day: dt.date | None = None) -> dict[str, 
         if known is None or key < known:
             best[rel.from_id] = key
     return {person: key[2] for person, key in sorted(best.items())}
+
+
+def is_inferred(rel: Relationship) -> bool:
+    """Whether the tie was inferred by whoever entered it rather than stated by a document."""
+    return rel.certainty == Certainty.INFERRED
+
+
+def without_inferred(data: GraphData) -> GraphData:
+    """``data`` with the inferred ties left out (``data`` itself when it has none)."""
+    if not any(is_inferred(rel) for rel in data.relationships.values()):
+        return data
+    return GraphData(
+        nodes=data.nodes,
+        relationships={rel_id: rel for rel_id, rel in data.relationships.items() if not is_inferred(rel)},
+        names_hidden=data.names_hidden,
+    )

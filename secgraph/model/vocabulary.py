@@ -261,6 +261,19 @@ class LongListStatus(StrEnum):
     DECLINED = "declined"
 
 
+class Certainty(StrEnum):
+    """How a tie is known: a document states it, or whoever entered the data inferred it."""
+
+    STATED = "stated"
+    INFERRED = "inferred"
+
+
+CERTAINTIES: dict[Certainty, Label] = {
+    Certainty.STATED: Label("明記", "Stated", ("記載",)),
+    Certainty.INFERRED: Label("推定", "Inferred", ("推測",)),
+}
+
+
 LONG_LIST_STATUSES: dict[LongListStatus, Label] = {
     LongListStatus.PROSPECT: Label("候補", "Prospect"),
     LongListStatus.CONTACTED: Label("接触済", "Contacted"),
@@ -385,6 +398,7 @@ LABELS: dict[type[StrEnum], dict] = {
     EventStatus: EVENT_STATUSES,
     MemberClass: MEMBER_CLASSES,
     LongListStatus: LONG_LIST_STATUSES,
+    Certainty: CERTAINTIES,
     HeadcountKind: HEADCOUNT_KINDS,
     CommunityStatus: COMMUNITY_STATUSES,
     RelType: REL_TYPES,

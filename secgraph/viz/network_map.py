@@ -45,6 +45,7 @@ from secgraph.analysis.sectors import MissingSectors, missing_sectors
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.listing import listed
+from secgraph.model.ties import is_inferred
 from secgraph.model.vocabulary import SECTOR_GROUP_LABELS, SECTORS, Sector, SectorGroup, sector_group
 
 #: How many of the best-ranked people and organisations are marked as key-person candidates.
@@ -142,6 +143,8 @@ class MapEdge:
     target: str
     weight: float
     ghost: bool = False
+    #: Every tie behind it is inferred (certainty=inferred), none stated and no shared event: drawn dashed.
+    inferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -559,7 +562,7 @@ def network_map(
             )
         )
     edges = [
-        MapEdge(a, b, round(float(e.get("weight", 1.0)), 3))
+        MapEdge(a, b, round(float(e.get("weight", 1.0)), 3), inferred=_only_inferred(data, e))
         for a, b, e in sorted((min(a, b), max(a, b), e) for a, b, e in graph.edges(data=True))
     ]
 
@@ -650,3 +653,9 @@ def _isolated_parts(
         label = "、".join(communities) if communities else _listed(sorted(names[n] for n in part), 3)
         found.append(IsolatedPart(index, tuple(part), label, round(cx, 1), round(cy, 1), round(radius, 1)))
     return tuple(found)
+
+
+def _only_inferred(data: GraphData, edge: dict) -> bool:
+    """Whether an actor-network edge rests on inferred ties alone."""
+    ties = [data.relationships[r] for r in edge.get("relationships", ()) if r in data.relationships]
+    return bool(ties) and not edge.get("events") and all(is_inferred(rel) for rel in ties)

@@ -117,6 +117,8 @@ def _edge_data(nmap: NetworkMap, index: Mapping[str, int]) -> list[dict[str, obj
         item: dict[str, object] = {"from": a, "to": b, "value": edge.weight}
         if edge.ghost:
             item.update(dashes=[4, 4], color={"color": "#cccccc", "highlight": "#888888"}, value=0.5)
+        elif edge.inferred:
+            item.update(dashes=[2, 6], title="推定の関係 / inferred tie")
         edges.append(item)
     return sorted(edges, key=lambda e: (e["from"], e["to"]))
 
