@@ -97,3 +97,32 @@ def test_loading_twice_and_into_neo4j_gives_the_same_graph(tmp_path: Path, neo4j
         assert neo.snapshot() == seed
     finally:
         neo.close()
+
+
+def test_issue_17_seed_corrections(seed_loaded: GraphData) -> None:
+    """Each correction of the seed folders' NOTES.md (issue 17), read back from both stores."""
+    from secgraph.model.records import Person
+
+    kansai = named(seed_loaded, Community, "関西SEC-net")
+    names = ("関西電力", "パナソニック", "JR西日本", "ダイキン工業")
+    user_companies = [named(seed_loaded, Organisation, n) for n in names]
+    assert {o.sector for o in user_companies} == {"large_company"}  # type: ignore[attr-defined]
+    counted = [
+        n
+        for n in seed_loaded.nodes.values()
+        if getattr(n, "subject_id", None) == kansai.id and getattr(n, "label", "") == "産 ユーザー企業 9社1法人"
+    ]
+    assert [n.sector for n in counted] == ["large_company"]  # type: ignore[attr-defined]
+    assert "泉 裕" in named(seed_loaded, Person, "川橋 裕").aliases  # type: ignore[attr-defined]
+    fukui = [e for e in seed_loaded.nodes.values() if isinstance(e, Event) and "in福井" in e.title]
+    assert [e.capacity for e in fukui] == [150]
+    interviews = [e for e in seed_loaded.nodes.values() if isinstance(e, Event) and "キーパーソンに聞く" in e.title]
+    assert [e.status for e in interviews] == ["planned"]
+    inferred = sorted(
+        (seed_loaded.nodes[r.from_id].display_name(), r.type)
+        for r in seed_loaded.relationships.values()
+        if r.certainty == "inferred"
+    )
+    assert len(inferred) == 2 and {t for _, t in inferred} == {"SECRETARIAT_OF"}
+    itc = [n for n in seed_loaded.nodes.values() if "ITコーディネータ有資格者" in (getattr(n, "label", None) or "")]
+    assert len(itc) == 17 and {n.part_of for n in itc} == {"total"}  # type: ignore[attr-defined]
