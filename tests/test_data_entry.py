@@ -386,8 +386,50 @@ def test_an_inferred_tie_is_marked_in_evidence_and_left_out_on_request(store: Gr
     assert lines and not [e for e in lines if e.inferred or "if-isco" in e.ids]
 
 
-def test_the_analyse_command_takes_the_inferred_option() -> None:
+def test_every_analysis_and_the_analyse_command_take_the_inferred_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
     from secgraph.analysis.registry import ANALYSES
 
-    for analysis in ANALYSES.values():
-        assert "include_inferred" in analysis.own_parameters
+    assert all("include_inferred" in analysis.own_parameters for analysis in ANALYSES.values())
+    monkeypatch.setenv("SECGRAPH_DB", str(tmp_path / "graph.db"))
+    for name in ("NEO4J_URI", "SECGRAPH_STORE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    write(tmp_path / "d", "organisations.csv", ORGS + "cl-org,午情報協会,industry_association,資料,2020\n")
+    write(tmp_path / "d", "communities.csv", "id,name,source,as_of\ncl-com,未研究会,資料,2020\n")
+    write(
+        tmp_path / "d",
+        "relationships.csv",
+        "type,from_id,to_id,certainty,source,as_of\nSECRETARIAT_OF,cl-org,cl-com,inferred,資料,2020\n",
+    )
+    assert main(["load", str(tmp_path / "d")]) == 0
+    capsys.readouterr()
+    assert main(["analyse", "stage", "--community", "cl-com", "--json"]) == 0
+    assert "推定の関係を含む" in capsys.readouterr().out
+    assert main(["analyse", "stage", "--community", "cl-com", "--include-inferred", "false", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "推定の関係を含む" not in out and "cl-org" not in json.dumps(json.loads(out)["communities"])
+
+
+def test_the_api_leaves_inferred_ties_out_on_request(store: GraphStore, tmp_path: Path) -> None:
+    import json
+
+    from tests.test_api_world import build_api
+
+    write(tmp_path / "d", "organisations.csv", ORGS + "ia-org,辰情報協会,industry_association,資料,2020\n")
+    write(tmp_path / "d", "communities.csv", "id,name,source,as_of\nia-com,巳研究会,資料,2020\n")
+    write(
+        tmp_path / "d",
+        "relationships.csv",
+        "type,from_id,to_id,certainty,note,source,as_of\nSECRETARIAT_OF,ia-org,ia-com,推定,運営と解した,資料,2020\n",
+    )
+    for api in build_api(store, tmp_path):
+        assert load(store, tmp_path / "d", progress=False).ok
+        with_it = api.get("admin", "/analyses/stage", params={"community": "ia-com"})
+        assert with_it.status_code == 200, with_it.text
+        assert "推定の関係を含む" in with_it.text and "ia-org" in with_it.text
+        without = api.get("admin", "/analyses/stage", params={"community": "ia-com", "include_inferred": "false"})
+        assert without.status_code == 200, without.text
+        assert "推定の関係を含む" not in without.text and "ia-org" not in json.dumps(without.json()["communities"])
