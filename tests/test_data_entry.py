@@ -433,3 +433,16 @@ def test_the_api_leaves_inferred_ties_out_on_request(store: GraphStore, tmp_path
         without = api.get("admin", "/analyses/stage", params={"community": "ia-com", "include_inferred": "false"})
         assert without.status_code == 200, without.text
         assert "推定の関係を含む" not in without.text and "ia-org" not in json.dumps(without.json()["communities"])
+
+
+def test_a_merged_persons_id_is_hidden_where_names_are(store: GraphStore, tmp_path: Path) -> None:
+    from secgraph.access.visibility import Visibility, visible_graph
+
+    _people_folder(tmp_path / "one", "p-yamada-a", "山田 花子", "ev-h1")
+    _people_folder(tmp_path / "two", "p-yamada-b", "山田花子", "ev-h2")
+    assert load(store, tmp_path / "one", progress=False).ok
+    assert load(store, tmp_path / "two", progress=False).ok
+    data = store.snapshot()
+    assert any(r.merged_from == "p-yamada-b" for r in data.relationships.values())
+    shown = visible_graph(data, Visibility.ANONYMISED, b"k" * 32)
+    assert "p-yamada" not in repr(shown.nodes) + repr(shown.relationships)

@@ -192,6 +192,8 @@ def _anonymised(data: GraphData, key: bytes) -> GraphData:
                     "id": pseudonym(key, "rel", str(rel.id), 20),
                     "from_id": alias.get(rel.from_id, rel.from_id),
                     "to_id": alias.get(rel.to_id, rel.to_id),
+                    # the person id a merged tie was stated for is a person's id too
+                    "merged_from": alias.get(rel.merged_from) if rel.merged_from else None,
                 }
             )
         result.add_relationship(_without_free_text(_without_names(rel, names)))  # type: ignore[arg-type]
