@@ -155,7 +155,8 @@ def _scalar(value: object) -> str | int | float | bool:
 def _node_label(node: Node) -> str:
     if isinstance(node, Headcount):
         # A count has no name: its source's wording (「企業14社」) or what and how many.
-        return node.label or f"{HEADCOUNT_KINDS[HeadcountKind(node.count_kind)].ja} {node.count}"
+        about = "約" if node.approximate else ""
+        return node.label or f"{HEADCOUNT_KINDS[HeadcountKind(node.count_kind)].ja} {about}{node.count}"
     return node.display_name()
 
 

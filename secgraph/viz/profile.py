@@ -313,7 +313,7 @@ def _partner_rows(act: CommunityActivity) -> tuple[list[PartnerRow], list[str]]:
         )
     total: list[str] = []
     for count in membership_count(act).rows:
-        wording = count.label or f"{count.count}"
+        wording = count.label or f"{'約' if count.approximate else ''}{count.count}"
         if count.sector:
             sector = Sector(count.sector)
             rows[sector_group(sector).value].counted.append(f"{wording}（{SECTORS[sector].label.ja}）")
