@@ -28,8 +28,7 @@ from pathlib import Path
 import httpx
 
 from secgraph.access import KeyStore
-from secgraph.analysis import engagement_stage, isolated_regions, missing_sectors
-from secgraph.analysis.network import Scope
+from secgraph.analysis.registry import analysis_named
 from secgraph.io.importer import load
 from secgraph.store.embedded import EmbeddedStore
 from tests.neo4j_server import free_port
@@ -40,10 +39,10 @@ CLIENTS = 50
 DURATION_S = 60.0
 WRITES_PER_CLIENT = 2  # each: an organisation and its membership tie (bounded: 100 + 100 writes)
 P = {"source": "load test", "as_of": "2026-11"}
+# Each as the service runs it: through the registry, which marks evidence resting on inferred ties.
 ANALYSES = {
-    "/analyses/stage": lambda data: engagement_stage(data, Scope()),
-    "/analyses/missing-sectors": lambda data: missing_sectors(data, Scope()),
-    "/analyses/isolated-regions": lambda data: isolated_regions(data, Scope()),
+    f"/analyses/{slug}": lambda data, slug=slug: analysis_named(slug).run(data, analysis_named(slug).parameters_of())
+    for slug in ("stage", "missing-sectors", "isolated-regions")
 }
 READS = ("/organisations?limit=50", "/search?q=大学", "/communities?limit=20", "/health", "/events?limit=20")
 
