@@ -432,7 +432,8 @@ def test_seed_okinawa_as_a_region_has_no_university(seed: GraphData) -> None:
 
 def test_seed_kansai_secnet_has_every_other_default_sector(seed: GraphData) -> None:
     found = community_named(seed, "関西SEC-net")
-    assert missing_sectors(seed, Scope(community=found.id)).communities[0].missing == ["police"]
+    # its 「ユーザー企業9社1法人」 are large user companies (large_company), not SMEs: no SME is named or counted
+    assert missing_sectors(seed, Scope(community=found.id)).communities[0].missing == ["police", "sme"]
 
 
 def test_seed_the_insurer_on_okinawas_long_list_comes_first(seed: GraphData) -> None:
