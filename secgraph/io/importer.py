@@ -6,7 +6,10 @@ The load runs in four steps, and writes only if the first three found no problem
    record, collecting every problem with its file, row, column and reason — without the store
    (``read_load``), so that a service reads and checks an upload before it waits on anything;
 2. merge records that name the same organisation, community or series (names.py), in load order:
-   records already in the store first, then files sorted by name;
+   records already in the store first, then files sorted by name; merge people of the same name who
+   share an employer, within the load and with the store's people, unless a "not the same" entry
+   (``not_same.csv``) keeps them apart or undoes an earlier merge. An id merged away stays an alias
+   of the record it became (``merged_ids``): a later load's reference to it is read as that record;
 3. check every reference (relationship ends, parents, series, subjects) against the load and the
    store;
 4. compare with the store and write what is new or changed in one transaction.
