@@ -446,3 +446,26 @@ def test_a_merged_persons_id_is_hidden_where_names_are(store: GraphStore, tmp_pa
     assert any(r.merged_from == "p-yamada-b" for r in data.relationships.values())
     shown = visible_graph(data, Visibility.ANONYMISED, b"k" * 32)
     assert "p-yamada" not in repr(shown.nodes) + repr(shown.relationships)
+
+
+def test_a_merged_id_stated_in_a_file_must_not_be_a_record(store: GraphStore, tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "organisations.csv",
+        "id,name,sector,merged_ids,source,as_of\nmi-1,申株式会社,company,mi-old|mi-2,資料,2020\nmi-2,酉株式会社,company,,資料,2020\n",
+    )
+    report = load(store, tmp_path, progress=False)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "merged_ids")] and "mi-2" in report.errors[0].reason
+    write(
+        tmp_path,
+        "organisations.csv",
+        "id,name,sector,merged_ids,source,as_of\nmi-1,申株式会社,company,mi-old,資料,2020\n",
+    )
+    assert load(store, tmp_path, progress=False).ok
+    write(
+        tmp_path / "later",
+        "relationships.csv",
+        "type,from_id,to_id,source,as_of\nPARTNERS_WITH,mi-old,mi-1,資料,2021\n",
+    )
+    report = load(store, tmp_path / "later", progress=False)
+    assert report.ok and [(r.merged_id, r.kept_id) for r in report.resolved] == [("mi-old", "mi-1")]

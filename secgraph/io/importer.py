@@ -663,6 +663,19 @@ def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, C
         return report, ChangeSet()
 
     report.errors.extend(_wholes_missing(final, origin, stored_graph))
+    for node_id, where in origin.items():
+        stated = getattr(where.record, "merged_ids", [])
+        for merged_id in stated if not where.exported else ():
+            if kind_of(merged_id) is not None:
+                report.errors.append(
+                    RowError(
+                        where.file,
+                        where.row,
+                        "merged_ids",
+                        f"'{merged_id}' is a record of its own, not an id merged into '{node_id}' "
+                        f"/ 「{merged_id}」は統合済みのIDではなく、独立した記録です",
+                    )
+                )
     for item in not_same:
         entry: NotSame = item.record  # type: ignore[assignment]
         for column in ("person_id", "other_id"):
