@@ -150,7 +150,6 @@ def test_the_load_command_says_when_it_resolves_a_merged_id(
     write(tmp_path / "one" / "a", "organisations.csv", ORGS + "x-kept,丙工業株式会社,company,資料A,2020\n")
     write(tmp_path / "one" / "b", "organisations.csv", ORGS + "x-away,丙工業(株),company,資料B,2020\n")
     assert main(["load", str(tmp_path / "one")]) == 0
-    write(tmp_path / "two", "organisations.csv", ORGS + "x-unit,丙工業 大阪支店,company,資料C,2021\n")
     write(tmp_path / "two", "organisations.csv", "id,name,sector,parent_id,source,as_of\n"
           "x-unit,丙工業 大阪支店,company,x-away,資料C,2021\n")  # fmt: skip
     capsys.readouterr()
@@ -469,3 +468,21 @@ def test_a_merged_id_stated_in_a_file_must_not_be_a_record(store: GraphStore, tm
     )
     report = load(store, tmp_path / "later", progress=False)
     assert report.ok and [(r.merged_id, r.kept_id) for r in report.resolved] == [("mi-old", "mi-1")]
+
+
+# -- 7. the large-company sector -------------------------------------------------------------------
+
+
+def test_a_large_user_company_is_its_own_sector_and_no_sme(store: GraphStore, tmp_path: Path) -> None:
+    from secgraph.analysis import missing_sectors
+    from secgraph.analysis.network import Scope
+    from secgraph.model.vocabulary import Sector, SectorGroup, parse_term, sector_group
+
+    assert parse_term(Sector, "大企業・ユーザー企業") is Sector.LARGE_COMPANY is parse_term(Sector, "大企業")
+    assert sector_group(Sector.LARGE_COMPANY) is SectorGroup.INDUSTRY
+    write(tmp_path, "organisations.csv", ORGS + "lc-1,亥電力株式会社,大企業・ユーザー企業,資料,2020\n")
+    write(tmp_path, "communities.csv", "id,name,source,as_of\nlc-com,戌協議会,資料,2020\n")
+    write(tmp_path, "relationships.csv", "type,from_id,to_id,source,as_of\nMEMBER_OF,lc-1,lc-com,資料,2020\n")
+    assert load(store, tmp_path, progress=False).ok
+    assert store.get_node("lc-1").sector == "large_company"  # type: ignore[union-attr]
+    assert "sme" in missing_sectors(store.snapshot(), Scope(community="lc-com")).communities[0].missing
