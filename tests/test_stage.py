@@ -121,8 +121,8 @@ def test_stage_one_evidence_and_what_is_missing() -> None:
     assert values["s1-one-to-one"] == 4 and {"a1", "b1", "d1", "l2"} <= ids_of(c1.rule("s1-one-to-one"))
     assert "l1" not in ids_of(c1.rule("s1-one-to-one"))
     assert values["s1-long-list"] == 5 and {"a1", "b1", "d1", "l1", "l2"} <= ids_of(c1.rule("s1-long-list"))
-    # The officer b1 and the speaker p1; the secretariat never counts as a candidate.
-    assert values["s1-key-persons"] == 2 and {"b1", "p1"} <= ids_of(c1.rule("s1-key-persons"))
+    # The officer b1, the speaker p1 and l2, met one-to-one; the secretariat never counts as a candidate.
+    assert values["s1-key-persons"] == 3 and {"b1", "p1", "l2"} <= ids_of(c1.rule("s1-key-persons"))
     assert "s1" in ids_of(c1.rule("s1-convener")) and "s1" not in ids_of(c1.rule("s1-key-persons"))
     # p1's only tie is to where they work: that is no tie between bodies.
     assert (values["s2-joint-event"], values["s2-ties-among-bodies"]) == (0, 0)
@@ -157,8 +157,8 @@ def test_the_date_cuts_the_second_fiscal_year_away() -> None:
     c3 = before.community("c3")
     assert c3.stage == 2 and c3.rule("s3-recurring").value == 1
     assert before.as_of == dt.date(2020, 5, 1)
-    # c1's event (June 2020) has not happened yet, so p1 is no key-person candidate.
-    assert before.community("c1").rule("s1-key-persons").value == 1
+    # c1's event (June 2020) has not happened yet, so p1 is no key-person candidate (b1 and l2 are).
+    assert before.community("c1").rule("s1-key-persons").value == 2
 
 
 def test_without_a_date_the_latest_date_in_the_data_is_now() -> None:
@@ -409,7 +409,7 @@ def test_seed_jnsa_seminars_recur_within_one_fiscal_year_only(seed: GraphData) -
     recurring = placed.rule("s3-recurring")
     assert not recurring.met and recurring.value == 1 and placed.stage < 3
     line = next(e for e in recurring.evidence if series in e.ids)
-    assert "17回、2008年度（1年度のみ）" in line.ja and "one fiscal year only" in line.en
+    assert "日付のある開催17回。計2008年度（1年度のみ）" in line.ja and "one fiscal year only" in line.en
     # Seventeen editions with the chambers and METI in roles: joint events, so stage 2.
     assert placed.stage == 2 and placed.rule("s2-joint-event").value == 17
     # Counting editions within a year as recurrence would make it stage 3: it is the fiscal-year rule.

@@ -32,6 +32,7 @@ from secgraph.analysis.network import (
     actor_network,
     community_circle,
     community_events,
+    community_life_start,
     date_first_day,  # each written date parsed once (cached): asked for every event, membership and count
     date_last_day,
     employers_on,
@@ -95,6 +96,21 @@ def partial_fiscal_year(text: str) -> int:
 
 def event_fiscal_year(event: Event) -> int:
     return partial_fiscal_year(event.start)
+
+
+def stated_fiscal_years(series: EventSeries, day: dt.date, since: dt.date = dt.date.min) -> tuple[int, ...]:
+    """The fiscal years a series' stated cadence covers: from ``since`` (else the date the statement
+    was observed, ``as_of``) to ``until`` (else ``as_of``), no later than ``day`` and not before
+    ``since`` the argument (a community's life). None without a cadence. Stated, not dated: these
+    years hold events as a document says, without the events' own dates."""
+    if not series.cadence:
+        return ()
+    first = max(date_first_day(series.since or series.as_of), since)
+    last = min(date_last_day(series.until or series.as_of), day)
+    if last < first:
+        return ()
+    start = partial_fiscal_year(series.since) if series.since and first == date_first_day(series.since) else None
+    return tuple(range(start if start is not None else fiscal_year(first), fiscal_year(last) + 1))
 
 
 def latest_day(text: str, cap: dt.date) -> dt.date:
@@ -374,6 +390,14 @@ class ActivityIndex:
             ]
         return found
 
+    def stated_fiscal_years(self, series_id: str, since: dt.date = dt.date.min) -> tuple[int, ...]:
+        """The fiscal years in which a series' stated cadence says it was held (:func:`stated_fiscal_years`),
+        up to this index's date and not before ``since`` (a community's life)."""
+        series = self.data.nodes.get(series_id)
+        if not isinstance(series, EventSeries):
+            return ()
+        return stated_fiscal_years(series, self.reference_date, since)
+
     def activity(self, community_id: str) -> CommunityActivity:
         if community_id not in self._activities:
             self._activities[community_id] = _build_activity(self, community_id)
@@ -406,6 +430,8 @@ class CommunityActivity:
     #: Event or series id → ids of the relationships that make it the community's.
     attribution: dict[str, list[str]] = field(default_factory=dict)
     headcounts: list[Headcount] = field(default_factory=list)
+    #: The first day the community is known to exist (``network.community_life_start``).
+    life_start: dt.date = dt.date.min
     #: ``series_records(self)``, once made.
     series_records: list[SeriesRecord] | None = field(default=None, repr=False)
 
@@ -476,6 +502,7 @@ def _build_activity(index: ActivityIndex, community_id: str) -> CommunityActivit
 
 def _attribute_events(index: ActivityIndex, act: CommunityActivity) -> None:
     targets = community_events(index.data, act.id)
+    act.life_start = community_life_start(index.data, act.id)
     events: dict[str, Event] = {}
     series: set[str] = set()
     for target, rel_ids in targets.items():
@@ -483,7 +510,7 @@ def _attribute_events(index: ActivityIndex, act: CommunityActivity) -> None:
         act.attribution[target] = sorted(rel_ids)
         if isinstance(node, EventSeries):
             series.add(target)
-            events.update((e.id, e) for e in index.editions.get(target, []))
+            events.update((e.id, e) for e in index.editions.get(target, []) if event_day(e) >= act.life_start)
         elif isinstance(node, Event) and node.status == EventStatus.HELD:
             events[node.id] = node
             if node.series_id:
