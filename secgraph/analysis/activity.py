@@ -70,7 +70,8 @@ _EVENT_PART_SET: frozenset[RelType] = frozenset(EVENT_PARTS)
 
 
 def data_date(data: GraphData) -> dt.date:
-    """The latest date the data knows of: a held event, the start of a tie a user wrote, or a count.
+    """The latest date the data knows of: a held event, the start of a tie a user wrote, a count, or
+    a series' stated cadence.
 
     Used as "now" when no date is given, so that a document's network is judged as it stood when
     the document was written and not against today's date.
@@ -84,6 +85,8 @@ def _data_date(data: GraphData) -> dt.date:
     days = [event_day(n) for n in data.nodes.values() if isinstance(n, Event) and n.status == EventStatus.HELD]
     days += [tie_start(r) for r in data.relationships.values() if r.type in USER_REL_TYPES]
     days += [parse_date(n.as_of).first_day() for n in data.nodes.values() if isinstance(n, Headcount)]
+    # A series' stated cadence is known from the day it was stated.
+    days += [date_first_day(n.as_of) for n in data.nodes.values() if isinstance(n, EventSeries) and n.cadence]
     return max(days, default=dt.date.today())
 
 

@@ -230,9 +230,22 @@ def _snapshot(data: GraphData, day: dt.date) -> GraphData:
     relationships = {
         rel_id: rel
         for rel_id, rel in data.relationships.items()
-        if rel.from_id in nodes and rel.to_id in nodes and tie_holds_on(rel, day)
+        if rel.from_id in nodes and rel.to_id in nodes and _part_holds_on(rel, nodes[rel.to_id], day)
     }
     return GraphData(nodes=nodes, relationships=relationships)
+
+
+def _part_holds_on(rel: Relationship, target: Node, day: dt.date) -> bool:
+    """``tie_holds_on``, except that a part in an event or series without a start of its own holds
+    from what it is a part of: the event's day, or the start a series' stated cadence gives. A
+    document written later that names who ran a 2019 event says who ran it in 2019."""
+    if rel.start is None and rel.end is None and rel.type in _ALL_PARTS:
+        if isinstance(target, Event):
+            return event_day(target) <= day
+        since = getattr(target, "since", None)
+        if since and getattr(target, "cadence", None):
+            return min(date_first_day(since), tie_start(rel)) <= day
+    return tie_holds_on(rel, day)
 
 
 def _own_prefectures(node: Node) -> set[str]:
@@ -314,7 +327,8 @@ _ALL_PARTS, _HOSTING = frozenset(EVENT_PARTS), frozenset(HOSTING)
 def community_life_start(data: GraphData, community_id: str) -> dt.date:
     """The first day a community is known to exist: its ``founded`` date, or else its first own record:
     the earliest of the date its record was observed, the first day of a tie to or from it (its
-    start, else the date a document showed it) and the day of an event it held a role in itself."""
+    start, else the date a document showed it), the day of an event it held a role in itself, and
+    for a series it held a role in, its first held edition or the start of its stated cadence."""
     community = community_of(data, community_id)
     if community.founded:
         return date_first_day(community.founded)
@@ -322,8 +336,14 @@ def community_life_start(data: GraphData, community_id: str) -> dt.date:
     days = [date_first_day(community.as_of)]
     for rel in (*ties.by_from.get(community_id, ()), *ties.by_to.get(community_id, ())):
         target = nodes.get(rel.to_id)
-        if rel.from_id == community_id and rel.type in EVENT_ROLE_TYPES and isinstance(target, Event):
-            days.append(event_day(target))
+        if rel.from_id == community_id and rel.type in EVENT_ROLE_TYPES:
+            if isinstance(target, Event):
+                days.append(event_day(target))
+            elif target is not None:
+                editions = [nodes[e] for e in editions_by_series(data).get(rel.to_id, ())]
+                days += [event_day(e) for e in editions if isinstance(e, Event) and e.status == EventStatus.HELD]
+                if getattr(target, "since", None) and getattr(target, "cadence", None):
+                    days.append(date_first_day(target.since))  # type: ignore[attr-defined]
         elif rel.type not in EVENT_ROLE_TYPES:
             days.append(tie_start(rel))
     return min(days)

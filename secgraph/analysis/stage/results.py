@@ -137,7 +137,7 @@ def _gap(rule: StageRule, result: RuleResult) -> tuple[str, str]:
         return f"{noun_ja}の記録なし", f"no {noun_en} recorded"
     return (
         f"{noun_ja}が基準未満（{_number(result.value)}{rule.unit_ja}、基準 {_number(rule.threshold)}以上）",
-        f"{noun_en} below the threshold ({_number(result.value)} {rule.unit_en}, needs {_number(rule.threshold)})",
+        f"{noun_en}: below the threshold ({_number(result.value)} {rule.unit_en}, needs {_number(rule.threshold)})",
     )
 
 
