@@ -147,6 +147,7 @@ def test_event_cadence_series_and_attendance() -> None:
     assert continuity.details["series"]["s"] == {
         "editions": 2,
         "fiscal_years": [2019, 2020],
+        "stated_fiscal_years": [],
         "longest_consecutive": 2,
         "last_edition": "2020-10-01",
         "continuing": True,

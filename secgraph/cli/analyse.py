@@ -150,7 +150,9 @@ def _stage_rows(result: Any) -> Rows:
         _("次の段階に足りないもの", "missing for next"),
     ]
     if language() == "ja":
-        return headers, [[c.name, c.stage_ja, "、".join(c.gaps_ja), "、".join(c.missing_ja)] for c in result.communities]
+        return headers, [
+            [c.name, c.stage_ja, "、".join(c.gaps_ja), "、".join(c.missing_ja)] for c in result.communities
+        ]
     return headers, [[c.name, c.stage_en, "; ".join(c.gaps_en), "; ".join(c.missing_en)] for c in result.communities]
 
 

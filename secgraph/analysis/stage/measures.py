@@ -487,10 +487,7 @@ def _series_evidence(act: CommunityActivity, record: SeriesRecord, ja_extra: str
         series = act.index.data.nodes[record.series_id]
         span = f"{getattr(series, 'since', None) or '—'}〜{getattr(series, 'until', None) or ''}"
         cadence = record.cadence or ""
-        held_ja += (
-            f"、記載による開催（日付なし）: {cadence_label(cadence)}、{span}、"
-            f"{_years_text(record.stated_years)}"
-        )
+        held_ja += f"、記載による開催（日付なし）: {cadence_label(cadence)}、{span}、{_years_text(record.stated_years)}"
         held_en += (
             f"; stated, not dated: {cadence_label(cadence, 'en')}, {span.replace('〜', ' to ')}, "
             f"{_years_text(record.stated_years, 'en')}"
