@@ -168,6 +168,7 @@ def _change_rows(result: Any) -> Rows:
         _("コミュニティ", "community"),
         _("状態", "status"),
         _("加入", "joined"),
+        _("初回確認", "first observed"),
         _("離脱", "left"),
         _("段階", "stage"),
     ]
@@ -176,6 +177,7 @@ def _change_rows(result: Any) -> Rows:
             c.name,
             c.status,
             str(len(c.joined)),
+            str(len(c.first_observed)),
             str(len(c.left)),
             f"{c.stage.earlier} → {c.stage.later}" if getattr(c, "stage", None) else "",
         ]
