@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from secgraph.analysis.activity import ActivityIndex, event_fiscal_year, months_before
+from secgraph.analysis.health import network_health
 from secgraph.analysis.network import Scope
 from secgraph.analysis.stage.results import engagement_stage
 from secgraph.analysis.stage.rules import DEFAULT_RULES, RULES_FILE, StageRules
@@ -542,3 +543,51 @@ def test_a_stated_cadence_without_a_start_or_before_the_community_holds_only_its
     # Without a cadence a series without dated editions holds nothing.
     undated = engagement_stage(stated_series(since="2017")).community("council")
     assert undated.rule("s3-recurring").value == 0
+
+
+# -- dates mean what they say: a community's events lie within its life ------------------------
+
+
+def secretariat_older_than_community() -> GraphData:
+    """A national body is the only secretariat of a consortium founded in November 2020; it ran a
+    seminar series since 2017 on its own, and one seminar in 2021 after the consortium existed.
+    A programme with no founding date first appears with a 2019 event it organised itself."""
+    return (
+        GraphBuilder()
+        .community("consortium", founded="2020-11")
+        .org("agency", "national_agency")
+        .org("vendor", "security_vendor", "13")
+        .tie("SECRETARIAT_OF", "agency", "consortium", start="2020-11-01")
+        .tie("MEMBER_OF", "vendor", "consortium", start="2020-11-01")
+        .series("agency-seminars")
+        .event("s2017", "2017-06-01", series="agency-seminars", edition=1, attendees=300)
+        .event("s2018", "2018-06-01", series="agency-seminars", edition=2, attendees=200)
+        .event("s2021", "2021-02-01", series="agency-seminars", edition=3, attendees=50)
+        .tie("ORGANISED", "agency", "agency-seminars")
+        .event("old-one-off", "2016-10-01")
+        .tie("ORGANISED", "agency", "old-one-off")
+        .community("programme")
+        .event("p2019", "2019-09-01")
+        .tie("ORGANISED", "programme", "p2019")
+        .build()
+    )
+
+
+def test_events_count_for_a_community_only_within_its_life() -> None:
+    index = ActivityIndex(secretariat_older_than_community())
+    consortium = index.activity("consortium")
+    assert consortium.life_start == dt.date(2020, 11, 1)
+    assert [e.id for e in consortium.events] == ["s2021"]
+    placed = engagement_stage(secretariat_older_than_community()).community("consortium")
+    assert placed.rule("s3-recurring").value == 1  # FY2020 only, not FY2017-FY2020
+    # Without a founding date the first own record starts the life: the 2019 event it organised.
+    programme = index.activity("programme")
+    assert programme.life_start == dt.date(2019, 9, 1) and [e.id for e in programme.events] == ["p2019"]
+
+
+def test_health_reads_only_events_within_the_community_life() -> None:
+    health = network_health(secretariat_older_than_community()).community("consortium")
+    # One edition within the life: no trend from the agency's 2017-2018 audiences.
+    assert health.indicator("attendance_trend").value is None
+    continuity = health.indicator("series_continuity")
+    assert continuity.details["series"]["agency-seminars"]["fiscal_years"] == [2020]
