@@ -733,8 +733,9 @@ def _dormant_members(unit: _Unit) -> Indicator:
 
 
 def _stated_recent(unit: _Unit, since: dt.date) -> dict[str, int]:
-    """Series → the events its stated cadence puts in (``since``, the unit's day]: events a year
-    times the share of the year its stated span covers (at least one; 「定期的」 counts one)."""
+    """Series → the events its stated cadence puts in (``since``, the unit's day] beyond its dated
+    editions there: events a year times the share of the year its stated span covers (at least one;
+    「定期的」 counts one)."""
     stated: dict[str, int] = {}
     for series_id in unit.series:
         series = unit.index.data.nodes.get(series_id)
@@ -745,7 +746,11 @@ def _stated_recent(unit: _Unit, since: dt.date) -> dict[str, int]:
         if last <= first:
             continue
         per_year = events_per_year(series.cadence) or 1
-        stated[series_id] = max(1, round(per_year * ((last - first).days + 1) / 365.25))
+        expected = max(1, round(per_year * ((last - first).days + 1) / 365.25))
+        # Dated editions in the window are among the stated ones, not more of them.
+        dated = sum(1 for e in unit.events if e.series_id == series_id and since < latest_day(e.start, unit.day))
+        if expected > dated:
+            stated[series_id] = expected - dated
     return stated
 
 
@@ -880,20 +885,32 @@ def _series_continuity(unit: _Unit) -> Indicator:
 
 def _attendance_trend(unit: _Unit) -> Indicator:
     points = [(event_day(e), float(e.attendees), e.id) for e in unit.events if e.attendees is not None]
-    slope = _slope_per_year([(d, v) for d, v, _ in points])
+    years = {fiscal_year(d) for d, _, _ in points}
+    # A change per year is read only from two fiscal years or more: seventeen seminars in six weeks
+    # say nothing about a year.
+    slope = _slope_per_year([(d, v) for d, v, _ in points]) if len(years) >= 2 else None
     text = "、".join(f"{d.isoformat()} {int(v)}人" for d, v, _ in points)
+    found = [
+        evidence(
+            "event",
+            f"参加者数: {text or '記録なし'}",
+            f"attendees: {', '.join(f'{d.isoformat()} {int(v)}' for d, v, _ in points) or 'none recorded'}",
+            [i for _, _, i in points],
+        )
+    ]
+    if len(years) == 1 and len(points) >= 2:
+        found.append(
+            evidence(
+                "rule",
+                f"参加者数の記録が{min(years)}年度だけのため、年あたりの傾向は出さない",
+                f"attendance is recorded in FY{min(years)} only, so no trend per year is given",
+            )
+        )
     return _indicator(
         "attendance_trend",
         slope,
         details={"points": [{"event": i, "day": d.isoformat(), "attendees": int(v)} for d, v, i in points]},
-        evidence=[
-            evidence(
-                "event",
-                f"参加者数: {text or '記録なし'}",
-                f"attendees: {', '.join(f'{d.isoformat()} {int(v)}' for d, v, _ in points) or 'none recorded'}",
-                [i for _, _, i in points],
-            )
-        ],
+        evidence=found,
     )
 
 
