@@ -268,7 +268,8 @@ def test_a_stated_cadence_counts_for_event_cadence_and_continuity_as_stated() ->
     # The dated quiz, and two seminars the cadence states in the last 12 months; the quiz's stated
     # edition of the year is the dated one, not a second.
     assert cadence.value == 3 and cadence.details["dated"] == 1 and cadence.details["stated"] == {"seminars": 2}
-    assert any(e.ja.startswith("記載による開催（日付なし）: seminars（年2回）直近12か月 約2回") for e in cadence.evidence)
+    stated_line = "記載による開催（日付なし）: seminars（年2回）直近12か月 約2回"
+    assert any(e.ja.startswith(stated_line) for e in cadence.evidence)
     rows = health.indicator("series_continuity").details["series"]
     assert rows["seminars"]["fiscal_years"] == [2017, 2018, 2019, 2020] and rows["seminars"]["editions"] == 0
     assert rows["seminars"]["stated_fiscal_years"] == [2017, 2018, 2019, 2020] and rows["seminars"]["continuing"]
