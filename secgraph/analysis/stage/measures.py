@@ -76,7 +76,7 @@ def _measure_conveners(act: CommunityActivity, rule: StageRule) -> Measured:
         [
             evidence(
                 "relationship",
-                f"招集役は{basis[0]}: {_names(act, act.conveners)}",
+                f"{basis[0]}: {_names(act, act.conveners)}",
                 f"Convened by the {basis[1]}: {_names_en(act, act.conveners)}",
                 [*act.conveners, *basis[2]],
             )
@@ -339,7 +339,7 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
             [
                 evidence(
                     "number",
-                    "招集役を介さない団体どうしのつながりがない",
+                    "事務局を介さない団体どうしのつながりがない",
                     "no tie among the bodies apart from the convener",
                 )
             ],
