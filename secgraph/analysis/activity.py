@@ -9,7 +9,9 @@ What counts as a community's event: an event or series in which the community it
 (主催・共催・後援・協力), or which one of its secretariat bodies organised or co-hosted for it: no other
 community organised it, and the body is the secretariat of this community only or another body of
 the community (a member, partner or secretariat body) also took part. A series' roles hold for each
-of its editions. Only held events count.
+of its editions. Only held events count, and only within the community's life (from ``founded``, or
+its first own record: ``network.community_life_start``). A series' stated cadence (年2回 since 2017)
+gives it held years without dated editions (:func:`stated_fiscal_years`).
 """
 
 from __future__ import annotations
@@ -101,17 +103,25 @@ def event_fiscal_year(event: Event) -> int:
     return partial_fiscal_year(event.start)
 
 
-def stated_fiscal_years(series: EventSeries, day: dt.date, since: dt.date = dt.date.min) -> tuple[int, ...]:
-    """The fiscal years a series' stated cadence covers: from ``since`` (else the date the statement
-    was observed, ``as_of``) to ``until`` (else ``as_of``), no later than ``day`` and not before
-    ``since`` the argument (a community's life). None without a cadence. Stated, not dated: these
-    years hold events as a document says, without the events' own dates."""
+def stated_span(series: EventSeries, day: dt.date, since: dt.date = dt.date.min) -> tuple[dt.date, dt.date] | None:
+    """The days a series' stated cadence covers: from its ``since`` (else the date the statement was
+    observed, ``as_of``) to its ``until`` (else ``as_of``), no later than ``day`` and not before
+    ``since`` (a community's life). None without a cadence or when nothing is left."""
     if not series.cadence:
-        return ()
+        return None
     first = max(date_first_day(series.since or series.as_of), since)
     last = min(date_last_day(series.until or series.as_of), day)
-    if last < first:
+    return (first, last) if first <= last else None
+
+
+def stated_fiscal_years(series: EventSeries, day: dt.date, since: dt.date = dt.date.min) -> tuple[int, ...]:
+    """The fiscal years of :func:`stated_span`. Stated, not dated: these years hold events as a
+    document says, without the events' own dates. A ``since`` known only to the year ("2017") is
+    read as that fiscal year (``partial_fiscal_year``)."""
+    span = stated_span(series, day, since)
+    if span is None:
         return ()
+    first, last = span
     start = partial_fiscal_year(series.since) if series.since and first == date_first_day(series.since) else None
     return tuple(range(start if start is not None else fiscal_year(first), fiscal_year(last) + 1))
 

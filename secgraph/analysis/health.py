@@ -37,6 +37,7 @@ from secgraph.analysis.activity import (
     membership_count,
     months_before,
     partial_fiscal_year,
+    stated_span,
 )
 from secgraph.analysis.areas import Area, check_community, community_ids_in_scope, scope_areas
 from secgraph.analysis.explain import Advice, Evidence, evidence
@@ -47,8 +48,6 @@ from secgraph.analysis.network import (
     EVENT_PARTS,
     Scope,
     actor_prefectures,
-    date_first_day,
-    date_last_day,
     event_day,
     reuse,
     shared_inputs,
@@ -739,12 +738,12 @@ def _stated_recent(unit: _Unit, since: dt.date) -> dict[str, int]:
     stated: dict[str, int] = {}
     for series_id in unit.series:
         series = unit.index.data.nodes.get(series_id)
-        if not isinstance(series, EventSeries) or not series.cadence:
+        if not isinstance(series, EventSeries):
             continue
-        first = max(date_first_day(series.since or series.as_of), unit.series_life_start(series_id), since)
-        last = min(date_last_day(series.until or series.as_of), unit.day)
-        if last <= first:
+        span = stated_span(series, unit.day, max(unit.series_life_start(series_id), since))
+        if span is None:
             continue
+        first, last = span
         per_year = events_per_year(series.cadence) or 1
         expected = max(1, round(per_year * ((last - first).days + 1) / 365.25))
         # Dated editions in the window are among the stated ones, not more of them.
