@@ -45,8 +45,9 @@ class GraphBuilder:
         )
         return self
 
-    def series(self, node_id: str) -> GraphBuilder:
-        self.nodes.append(EventSeries(id=node_id, name=node_id, **P))
+    def series(self, node_id: str, **fields: str) -> GraphBuilder:
+        """A series; ``fields`` such as ``cadence="年2回", since="2017", as_of="2021-02"``."""
+        self.nodes.append(EventSeries(id=node_id, name=node_id, **{**P, **fields}))
         return self
 
     def event(

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from secgraph.analysis.compare import changes_between
+from secgraph.analysis.health import network_health
 from secgraph.analysis.network import Scope
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, EventSeries
@@ -57,7 +58,28 @@ def test_members_joined_and_left_and_events_held() -> None:
     assert [(m.actor_id, m.role, m.change) for m in c.left] == [("x", "member", "left")]
     assert c.joined[0].evidence[0].ids and c.left[0].evidence[0].ids
     assert [(e.event_id, e.series_id, e.attendees) for e in c.events] == [("e2", "ser", 35)]
-    assert c.evidence[0].ja == "加入 1、退会 1、開催 1回、段階 1→3"
+    assert c.evidence[0].ja == "加入 1、初回確認 0、退会 1、開催 1回、段階 1→3"
+
+
+def test_a_list_date_is_first_observed_not_a_join() -> None:
+    """A membership with no start, seen on a list in May 2020, was first observed then: it may
+    have joined at any time before, so it is no join (and its member is not dormant but unknown)."""
+    data = planted()
+    listed = GraphBuilder(with_geography=False).org("listed", "bank", "27").tie("MEMBER_OF", "listed", "c")
+    listed.relationships[-1] = listed.relationships[-1].model_copy(update={"as_of": "2020-05-15"})
+    for node in listed.nodes:
+        data.add_node(node)
+    for rel in listed.relationships:
+        data.add_relationship(rel)
+    c = changes_between(data, EARLIER, LATER).community("c")
+    assert [m.actor_id for m in c.joined] == ["b"]
+    assert [(m.actor_id, m.change) for m in c.first_observed] == [("listed", "first_observed")]
+    assert c.first_observed[0].evidence[0].ja == "初回確認（加入日の記録なし）: 2020-05-15"
+    assert c.evidence[0].ja.startswith("加入 1、初回確認 1、")
+    dormant = network_health(data, as_of=dt.date(2022, 3, 31)).community("c").indicator("dormant_members")
+    assert "listed" not in dormant.evidence[0].ids and dormant.details["unknown"] == 1
+    assert dormant.details["first_observed"] == {"listed": "2020-05-15"}
+    assert "初回確認のみの構成員 1（初回確認 2020-05-15〜）" in dormant.evidence[1].ja
 
 
 def test_stage_change_names_the_rules_that_changed() -> None:
@@ -144,7 +166,9 @@ def test_seed_kansai_secnet_fy2019(seed: GraphData) -> None:
         for r in seed.relationships.values()
         if r.type == "MEMBER_OF" and r.to_id == ksn and "2019-04" <= (r.start or r.as_of) <= "2020-03-31"
     }
-    assert len(listed) > 50 and {m.actor_id for m in fy2019.joined} == listed and fy2019.left == []
+    # The list of 2019-12-01 gives no join dates: its members are first observed, not joined.
+    assert len(listed) > 50 and {m.actor_id for m in fy2019.first_observed} == listed and fy2019.left == []
+    assert fy2019.joined == []
     held = {e.event_id for e in fy2019.events}
     relay = [
         e.id

@@ -147,6 +147,7 @@ def test_event_cadence_series_and_attendance() -> None:
     assert continuity.details["series"]["s"] == {
         "editions": 2,
         "fiscal_years": [2019, 2020],
+        "stated_fiscal_years": [],
         "longest_consecutive": 2,
         "last_edition": "2020-10-01",
         "continuing": True,
@@ -244,3 +245,47 @@ def test_seed_relay_lecture_continues(seed: GraphData, seed_health: object) -> N
 def test_same_answer_from_both_stores(seed_loaded: GraphData, seed: GraphData) -> None:
     scope = Scope(region="mic-kinki")
     assert network_health(seed_loaded, scope).model_dump_json() == network_health(seed, scope).model_dump_json()
+
+
+def stated_and_dated() -> GraphData:
+    """A council founded in 2017 whose seminars a document of Feb 2021 states as twice a year since
+    2017 (no dated edition), and whose yearly quiz has a dated edition in July 2020."""
+    return (
+        GraphBuilder()
+        .community("k", prefectures=["46"], founded="2017-07")
+        .series("seminars", cadence="年2回", since="2017-07", as_of="2021-02")
+        .series("quiz", cadence="annual", since="2018", as_of="2021-02")
+        .event("quiz-2020", "2020-07-11", series="quiz", attendees=40)
+        .tie("ORGANISED", "k", "seminars")
+        .tie("ORGANISED", "k", "quiz")
+        .build()
+    )
+
+
+def test_a_stated_cadence_counts_for_event_cadence_and_continuity_as_stated() -> None:
+    health = network_health(stated_and_dated(), as_of=dt.date(2021, 2, 28)).community("k")
+    cadence = health.indicator("event_cadence")
+    # The dated quiz, and two seminars the cadence states in the last 12 months; the quiz's stated
+    # edition of the year is the dated one, not a second.
+    assert cadence.value == 3 and cadence.details["dated"] == 1 and cadence.details["stated"] == {"seminars": 2}
+    stated_line = "記載による開催（日付なし）: seminars（年2回）直近12か月 約2回"
+    assert any(e.ja.startswith(stated_line) for e in cadence.evidence)
+    rows = health.indicator("series_continuity").details["series"]
+    assert rows["seminars"]["fiscal_years"] == [2017, 2018, 2019, 2020] and rows["seminars"]["editions"] == 0
+    assert rows["seminars"]["stated_fiscal_years"] == [2017, 2018, 2019, 2020] and rows["seminars"]["continuing"]
+    assert rows["quiz"]["fiscal_years"] == [2018, 2019, 2020] and rows["quiz"]["last_edition"] == "2020-07-11"
+    assert health.indicator("series_continuity").value == 1.0
+
+
+def test_attendance_within_one_fiscal_year_gives_no_trend_per_year() -> None:
+    data = (
+        GraphBuilder()
+        .community("p", prefectures=["13"])
+        .series("tour")
+        .event("t1", "2009-02-03", series="tour", attendees=120)
+        .event("t2", "2009-03-10", series="tour", attendees=40)
+        .tie("ORGANISED", "p", "tour")
+        .build()
+    )
+    trend = network_health(data).community("p").indicator("attendance_trend")
+    assert trend.value is None and "2008年度だけのため" in trend.evidence[1].ja

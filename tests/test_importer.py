@@ -149,6 +149,12 @@ EXPECTED: dict[str, list[tuple[str, int, str, str]]] = {
         ("export.json:nodes", 3, "source", "(\\udc80) is a lone surrogate"),
         ("export.json:relationships", 1, "role", "(\\ud83d) is a lone surrogate"),
     ],
+    # a series' stated cadence must be one the reader knows, and its span in order
+    "bad_series_cadence": [
+        ("event_series.csv", 2, "cadence", "unknown cadence 'ときどき'"),
+        ("event_series.csv", 3, "until", "until 2017 is before since 2019-04 / 終了が開始より前です"),
+        ("event_series.csv", 4, "since", "2017-13"),
+    ],
     # a sheet's XML naming a surrogate (&#xD800;) is found only while its rows are read
     "damaged_sheet_xml": [("book.xlsx:organisations", 0, "", "not well-formed XML")],
 }
@@ -196,3 +202,26 @@ def test_a_hundred_thousand_rows_with_one_bad_one_write_nothing(store: GraphStor
     assert [(e.row, e.column) for e in report.errors] == [(99_991, "sector")]  # the header is row 1
     assert "warp-drive" in report.errors[0].reason
     assert store.snapshot() == before and store.revision() == revision
+
+
+def test_a_series_cadence_is_read_in_japanese_and_english(store: GraphStore, tmp_path: Path) -> None:
+    rows = [
+        ("j-1", "年2回程度", "twice_a_year"),
+        ("j-2", "隔月開催", "bimonthly"),
+        ("j-3", "毎週", "weekly"),
+        ("j-4", "定期的", "regular"),
+        ("e-1", "monthly", "monthly"),
+        ("e-2", "once a year", "yearly"),
+        ("e-3", "Twice a year", "twice_a_year"),
+        ("e-4", "年１２回", "monthly"),
+    ]
+    folder = tmp_path / "series"
+    folder.mkdir()
+    lines = ["id,name,cadence,since,until,source,as_of"]
+    lines += [f"{i},シリーズ{i},{cadence},平成29年7月,,test,2021-02" for i, cadence, _ in rows]
+    (folder / "event_series.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = load(store, folder, progress=False)
+    assert report.ok, report.errors
+    for i, _, code in rows:
+        series = store.get_node(i)
+        assert series is not None and (series.cadence, series.since) == (code, "2017-07")  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ import pytest
 from secgraph.analysis.areas import community_areas
 from secgraph.analysis.network import Scope
 from secgraph.analysis.regions.findings import IsolatedRegions, cut_pieces, horizontal_links, isolated_regions
+from secgraph.analysis.registry import analysis_named
 from secgraph.model.graph import GraphData
 from tests.builders import GraphBuilder
 
@@ -366,3 +367,45 @@ def test_seed_shikoku_communities_name_no_body_outside_ehime(seed: GraphData) ->
 def test_both_stores_give_the_same_answer(seed_loaded: GraphData, seed: GraphData) -> None:
     expected = isolated_regions(seed, period=FY2020).model_dump_json()
     assert isolated_regions(seed_loaded, period=FY2020).model_dump_json() == expected
+
+
+def old_bridge(later_evidence: bool = False) -> GraphData:
+    """``bridged()`` with the bridge's only tie to the Okinawa side shown by a 2009 document."""
+    data = bridged()
+    old = next(r for r in data.relationships.values() if r.type == "SECRETARIAT_OF")
+    data.relationships[str(old.id)] = old.model_copy(update={"as_of": "2009-03"})
+    if later_evidence:
+        later = GraphBuilder(with_geography=False).event("talk", "2019-11-01").tie("ORGANISED", "bridge", "talk")
+        later.tie("SPOKE_AT", "x", "talk")
+        for node in later.nodes:
+            data.add_node(node)
+        for rel in later.relationships:
+            data.add_relationship(rel)
+    return data
+
+
+def test_a_tie_older_than_the_window_makes_no_bridge() -> None:
+    """Older than five fiscal years with nothing later, the 2009 tie no longer says Okinawa
+    connects only through the bridge."""
+    result = isolated_regions(old_bridge())
+    assert result.single_bridges == [] and result.tie_window_start == dt.date(2016, 4, 1)
+    assert result.stale_ties == 1
+    # Without a window (or a wider one) the old tie still counts.
+    assert [b.actor_id for b in isolated_regions(old_bridge(), tie_window_years=None).single_bridges] == ["bridge"]
+    assert [b.actor_id for b in isolated_regions(old_bridge(), tie_window_years=13).single_bridges] == ["bridge"]
+    # (12 fiscal years reach back to April 2009 only: March 2009 is FY2008.)
+    assert isolated_regions(old_bridge(), tie_window_years=12).single_bridges == []
+    # Later evidence (a 2019 event the bridge ran and a member spoke at) makes it a bridge again.
+    # (x, now the Okinawa side's only fresh tie to the community, is one too.)
+    renewed = isolated_regions(old_bridge(later_evidence=True))
+    assert [b.actor_id for b in renewed.single_bridges] == ["bridge", "x"] and renewed.stale_ties == 1
+
+
+def test_the_window_is_a_parameter_of_the_analysis() -> None:
+    analysis = analysis_named("isolated-regions")
+    assert "tie_window_years" in analysis.own_parameters
+    assert analysis.run(old_bridge(), analysis.parameters_of()).single_bridges == []
+    wide = analysis.run(old_bridge(), analysis.parameters_of(tie_window_years="20"))
+    assert [b.actor_id for b in wide.single_bridges] == ["bridge"]
+    with pytest.raises(ValueError, match="tie_window_years"):
+        analysis.parameters_of(tie_window_years=0)

@@ -126,3 +126,51 @@ def test_issue_17_seed_corrections(seed_loaded: GraphData) -> None:
     assert len(inferred) == 2 and {t for _, t in inferred} == {"SECRETARIAT_OF"}
     itc = [n for n in seed_loaded.nodes.values() if "ITコーディネータ有資格者" in (getattr(n, "label", None) or "")]
     assert len(itc) == 17 and {n.part_of for n in itc} == {"total"}  # type: ignore[attr-defined]
+
+
+# -- the engagement stage the documents describe ------------------------------------------------
+
+
+def test_seed_stages_read_as_the_documents_describe(seed: GraphData) -> None:
+    """Seed 001/003: Kansai SEC-net's relay lectures, 総関西LT's bimonthly talks since 2017 and the
+    CSWG's seminars twice a year since 2017 with a yearly study session co-hosted by a university
+    are routine events (stage 3), whatever earlier stages' records lack. HAISL (seminars twice a
+    year since 2014 by its three secretariat bodies), the Kumamoto council (regular study sessions
+    since 1997, planned with professors) and the Kagoshima council (regular events since 2017) are
+    at stage 2 or above."""
+    from secgraph.analysis.network import Scope
+    from secgraph.analysis.stage.results import engagement_stage
+
+    result = engagement_stage(seed)
+    for name in ("関西SEC-net", "総関西サイバーセキュリティLT大会", "CSWG"):
+        placed = result.community(named(seed, Community, name).id)
+        assert placed.stage == 3, (name, placed.summary_ja)
+    for name in ("HAISL", "熊本県サイバーセキュリティ推進協議会", "鹿児島県サイバーセキュリティ協議会"):
+        placed = result.community(named(seed, Community, name).id)
+        assert placed.stage >= 2, (name, placed.summary_ja)
+    # 総関西LT's one-to-one ties fall short: a gap of the record, not a lower stage.
+    lt = result.community(named(seed, Community, "総関西サイバーセキュリティLT大会").id)
+    assert "s1-one-to-one" in lt.gaps and lt.summary_ja.startswith("第3段階 定番化。ただし")
+    # The stated cadences are the evidence, marked as stated.
+    haisl = result.community(named(seed, Community, "HAISL").id)
+    assert any("記載による開催（日付なし）: 年2回" in e.ja for e in haisl.rule("s3-recurring").evidence)
+    assert engagement_stage(seed, Scope(community=haisl.community_id)).community(haisl.community_id) == haisl
+
+
+def test_seed_no_community_with_a_member_and_a_held_event_is_without_evidence(seed: GraphData) -> None:
+    from secgraph.analysis.activity import ActivityIndex
+    from secgraph.analysis.stage.results import engagement_stage
+
+    index = ActivityIndex(seed)
+    result = engagement_stage(seed)
+    active = [
+        c
+        for c in result.communities
+        if index.activity(c.community_id).members and index.activity(c.community_id).events
+    ]
+    assert len(active) > 5
+    assert all(c.recorded and c.stage_ja != "記録なし" for c in active)
+    # Communities with nothing recorded are said to be so, not placed at 未着手.
+    for c in result.communities:
+        assert (c.stage_ja == "記録なし") == (not c.recorded)
+        assert c.recorded == any(r.value > 0 for r in c.rules)

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from secgraph.analysis.activity import ActivityIndex, event_fiscal_year, months_before
+from secgraph.analysis.health import network_health
 from secgraph.analysis.network import Scope
 from secgraph.analysis.stage.results import engagement_stage
 from secgraph.analysis.stage.rules import DEFAULT_RULES, RULES_FILE, StageRules
@@ -121,8 +122,8 @@ def test_stage_one_evidence_and_what_is_missing() -> None:
     assert values["s1-one-to-one"] == 4 and {"a1", "b1", "d1", "l2"} <= ids_of(c1.rule("s1-one-to-one"))
     assert "l1" not in ids_of(c1.rule("s1-one-to-one"))
     assert values["s1-long-list"] == 5 and {"a1", "b1", "d1", "l1", "l2"} <= ids_of(c1.rule("s1-long-list"))
-    # The officer b1 and the speaker p1; the secretariat never counts as a candidate.
-    assert values["s1-key-persons"] == 2 and {"b1", "p1"} <= ids_of(c1.rule("s1-key-persons"))
+    # The officer b1, the speaker p1 and l2, met one-to-one; the secretariat never counts as a candidate.
+    assert values["s1-key-persons"] == 3 and {"b1", "p1", "l2"} <= ids_of(c1.rule("s1-key-persons"))
     assert "s1" in ids_of(c1.rule("s1-convener")) and "s1" not in ids_of(c1.rule("s1-key-persons"))
     # p1's only tie is to where they work: that is no tie between bodies.
     assert (values["s2-joint-event"], values["s2-ties-among-bodies"]) == (0, 0)
@@ -157,8 +158,8 @@ def test_the_date_cuts_the_second_fiscal_year_away() -> None:
     c3 = before.community("c3")
     assert c3.stage == 2 and c3.rule("s3-recurring").value == 1
     assert before.as_of == dt.date(2020, 5, 1)
-    # c1's event (June 2020) has not happened yet, so p1 is no key-person candidate.
-    assert before.community("c1").rule("s1-key-persons").value == 1
+    # c1's event (June 2020) has not happened yet, so p1 is no key-person candidate (b1 and l2 are).
+    assert before.community("c1").rule("s1-key-persons").value == 2
 
 
 def test_without_a_date_the_latest_date_in_the_data_is_now() -> None:
@@ -409,7 +410,7 @@ def test_seed_jnsa_seminars_recur_within_one_fiscal_year_only(seed: GraphData) -
     recurring = placed.rule("s3-recurring")
     assert not recurring.met and recurring.value == 1 and placed.stage < 3
     line = next(e for e in recurring.evidence if series in e.ids)
-    assert "17回、2008年度（1年度のみ）" in line.ja and "one fiscal year only" in line.en
+    assert "日付のある開催17回。計2008年度（1年度のみ）" in line.ja and "one fiscal year only" in line.en
     # Seventeen editions with the chambers and METI in roles: joint events, so stage 2.
     assert placed.stage == 2 and placed.rule("s2-joint-event").value == 17
     # Counting editions within a year as recurrence would make it stage 3: it is the fiscal-year rule.
@@ -419,3 +420,174 @@ def test_seed_jnsa_seminars_recur_within_one_fiscal_year_only(seed: GraphData) -
 
 def test_same_answer_from_both_stores(seed_loaded: GraphData, seed: GraphData) -> None:
     assert engagement_stage(seed_loaded).model_dump_json() == engagement_stage(seed).model_dump_json()
+
+
+# -- the highest stage met, gaps, no evidence, stated cadences --------------------------------
+
+
+def routine_without_long_list() -> GraphData:
+    """A volunteer series run by its organiser every fiscal year, with one person as its only
+    member and no joint event: stage 3's own rules are met, stage 1's long list is not."""
+    return (
+        GraphBuilder()
+        .community("lt", prefectures=["27"])
+        .org("committee", "grassroots_community", "27")
+        .person("organiser")
+        .tie("SECRETARIAT_OF", "committee", "lt")
+        .tie("MEMBER_OF", "organiser", "lt", member_class="individual")
+        .series("talks")
+        .event("t1", "2018-06-13", series="talks", edition=1)
+        .event("t2", "2019-06-12", series="talks", edition=2)
+        .tie("ORGANISED", "lt", "talks")
+        .tie("SPOKE_AT", "organiser", "t1")
+        .tie("SPOKE_AT", "organiser", "t2")
+        .community("empty", prefectures=["27"])
+        .build()
+    )
+
+
+def test_stage_is_the_highest_whose_own_rules_are_met_and_earlier_gaps_are_reported() -> None:
+    result = engagement_stage(routine_without_long_list())
+    lt = result.community("lt")
+    assert lt.stage == 3 and lt.recorded and lt.next_stage is None
+    assert not lt.rule("s1-long-list").met and not lt.rule("s2-joint-event").met
+    assert lt.gaps == ["s1-one-to-one", "s1-long-list", "s2-joint-event", "s2-ties-among-bodies"]
+    assert lt.summary_ja.startswith("第3段階 定番化。ただし")
+    assert "ロングリストが基準未満（1団体・人、基準 3以上）" in lt.gaps_ja
+    assert "共同イベントの記録なし" in lt.gaps_ja and "no joint event recorded" in lt.gaps_en
+    # What would fill the gaps is advised, as for the next stage.
+    assert any(a.ja.startswith("s1-long-list（現在 1団体・人") for a in lt.advice)
+    # Strict accumulation would have put it at stage 0: the rules of stage 1 are what is missing.
+    assert {r.rule_id for r in lt.rules if not r.met} == set(lt.gaps)
+
+
+def test_nothing_recorded_is_no_evidence_not_stage_zero() -> None:
+    result = engagement_stage(routine_without_long_list())
+    empty = result.community("empty")
+    assert (empty.stage, empty.recorded, empty.stage_ja, empty.stage_en) == (
+        0,
+        False,
+        "記録なし",
+        "no evidence recorded",
+    )
+    assert all(r.value == 0 for r in empty.rules) and empty.gaps == []
+    # One member is a record: stage 0, not started.
+    member_only = engagement_stage(
+        GraphBuilder().community("c").org("a", "sme", "13").tie("MEMBER_OF", "a", "c").build()
+    ).community("c")
+    assert (member_only.recorded, member_only.stage_ja) == (True, "第0段階 未着手")
+
+
+def test_bodies_met_one_to_one_make_stage_one() -> None:
+    """A secretariat that visited three bodies (two contacts, one long-listed and engaged) has done
+    stage 1 without members or events: they are its one-to-one ties, long list and key-person candidates."""
+    data = (
+        GraphBuilder()
+        .community("c", prefectures=["40"])
+        .org("bureau", "meti_bureau")
+        .org("u", "university", "40")
+        .org("cci", "chamber_of_commerce", "40")
+        .org("pref", "prefecture", "40")
+        .org("prospect", "insurer", "40")
+        .tie("SECRETARIAT_OF", "bureau", "c")
+        .tie("CONTACTED", "bureau", "u")
+        .tie("CONTACTED", "c", "cci")
+        .tie("LONG_LISTED", "pref", "c", status="engaged")
+        .tie("LONG_LISTED", "prospect", "c", status="prospect")
+        .build()
+    )
+    placed = engagement_stage(data).community("c")
+    assert placed.stage == 1 and placed.gaps == []
+    key_persons = placed.rule("s1-key-persons")
+    assert key_persons.value == 3 and {"u", "cci", "pref"} <= ids_of(key_persons)
+    assert "prospect" not in ids_of(key_persons)
+    assert any(e.ja.startswith("1対1で接触した団体・人 3") for e in key_persons.evidence)
+
+
+def stated_series(**fields: str) -> GraphData:
+    """A council whose seminars a document states (no dated edition), supported by the prefecture."""
+    return (
+        GraphBuilder()
+        .community("council", prefectures=["46"], founded="2017-07")
+        .org("pref", "prefecture", "46")
+        .series("seminars", as_of="2021-02", **fields)
+        .tie("ORGANISED", "council", "seminars")
+        .tie("SUPPORTED", "pref", "seminars")
+        .build()
+    )
+
+
+def test_a_stated_cadence_counts_its_fiscal_years_as_stated_editions() -> None:
+    placed = engagement_stage(stated_series(cadence="年2回", since="2017-07")).community("council")
+    recurring = placed.rule("s3-recurring")
+    # FY2017 to FY2020 (the statement was observed in Feb 2021), none of them dated.
+    assert recurring.value == 4 and recurring.met
+    line = recurring.evidence[0]
+    assert "日付のある開催0回、記載による開催（日付なし）: 年2回、2017-07〜" in line.ja and "2017〜2020年度" in line.ja
+    assert "stated, not dated: twice a year" in line.en
+    # Supported across the stated years, the prefecture runs it with the council; the council runs it itself.
+    assert "コア機関・キーパーソン: pref" in placed.rule("s3-co-run").evidence[0].ja
+    assert placed.rule("s3-self-run").value == 4 and placed.stage == 3
+    # On an earlier date only the years up to it are stated.
+    then = engagement_stage(stated_series(cadence="年2回", since="2017-07"), Scope(as_of=dt.date(2018, 6, 1)))
+    assert then.community("council").rule("s3-recurring").value == 2
+
+
+def test_a_stated_cadence_without_a_start_or_before_the_community_holds_only_its_years() -> None:
+    # No start stated: only the year the statement was observed.
+    no_start = engagement_stage(stated_series(cadence="毎週")).community("council")
+    assert no_start.rule("s3-recurring").value == 1 and no_start.stage < 3
+    # A start before the community was founded counts from its founding (FY2017), not from 2010.
+    early = engagement_stage(stated_series(cadence="monthly", since="2010")).community("council")
+    assert early.rule("s3-recurring").value == 4
+    # Without a cadence a series without dated editions holds nothing.
+    undated = engagement_stage(stated_series(since="2017")).community("council")
+    assert undated.rule("s3-recurring").value == 0
+
+
+# -- dates mean what they say: a community's events lie within its life ------------------------
+
+
+def secretariat_older_than_community() -> GraphData:
+    """A national body is the only secretariat of a consortium founded in November 2020; it ran a
+    seminar series since 2017 on its own, and one seminar in 2021 after the consortium existed.
+    A programme with no founding date first appears with a 2019 event it organised itself."""
+    return (
+        GraphBuilder()
+        .community("consortium", founded="2020-11")
+        .org("agency", "national_agency")
+        .org("vendor", "security_vendor", "13")
+        .tie("SECRETARIAT_OF", "agency", "consortium", start="2020-11-01")
+        .tie("MEMBER_OF", "vendor", "consortium", start="2020-11-01")
+        .series("agency-seminars")
+        .event("s2017", "2017-06-01", series="agency-seminars", edition=1, attendees=300)
+        .event("s2018", "2018-06-01", series="agency-seminars", edition=2, attendees=200)
+        .event("s2021", "2021-02-01", series="agency-seminars", edition=3, attendees=50)
+        .tie("ORGANISED", "agency", "agency-seminars")
+        .event("old-one-off", "2016-10-01")
+        .tie("ORGANISED", "agency", "old-one-off")
+        .community("programme")
+        .event("p2019", "2019-09-01")
+        .tie("ORGANISED", "programme", "p2019")
+        .build()
+    )
+
+
+def test_events_count_for_a_community_only_within_its_life() -> None:
+    index = ActivityIndex(secretariat_older_than_community())
+    consortium = index.activity("consortium")
+    assert consortium.life_start == dt.date(2020, 11, 1)
+    assert [e.id for e in consortium.events] == ["s2021"]
+    placed = engagement_stage(secretariat_older_than_community()).community("consortium")
+    assert placed.rule("s3-recurring").value == 1  # FY2020 only, not FY2017-FY2020
+    # Without a founding date the first own record starts the life: the 2019 event it organised.
+    programme = index.activity("programme")
+    assert programme.life_start == dt.date(2019, 9, 1) and [e.id for e in programme.events] == ["p2019"]
+
+
+def test_health_reads_only_events_within_the_community_life() -> None:
+    health = network_health(secretariat_older_than_community()).community("consortium")
+    # One edition within the life: no trend from the agency's 2017-2018 audiences.
+    assert health.indicator("attendance_trend").value is None
+    continuity = health.indicator("series_continuity")
+    assert continuity.details["series"]["agency-seminars"]["fiscal_years"] == [2020]

@@ -342,3 +342,14 @@ def test_writers_in_several_processes_lose_no_update(kind: str, tmp_path: Path, 
         assert conflicts.value > 0  # the writers did overlap: the refusal was what kept every alias
     finally:
         store.close()
+
+
+def test_a_series_stated_cadence_and_span_read_back(store: GraphStore) -> None:
+    series = EventSeries(
+        id="s-stated", name="年2回のセミナー", cadence="年2回程度", since="平成29年7月", until="2020", **P
+    )
+    store.write(ChangeSet(nodes=[series]))
+    back = store.get_node("s-stated")
+    assert back == series
+    assert (back.cadence, back.since, back.until) == ("twice_a_year", "2017-07", "2020")  # type: ignore[union-attr]
+    assert store.snapshot().nodes["s-stated"] == series

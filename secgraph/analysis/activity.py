@@ -9,7 +9,9 @@ What counts as a community's event: an event or series in which the community it
 (主催・共催・後援・協力), or which one of its secretariat bodies organised or co-hosted for it: no other
 community organised it, and the body is the secretariat of this community only or another body of
 the community (a member, partner or secretariat body) also took part. A series' roles hold for each
-of its editions. Only held events count.
+of its editions. Only held events count, and only within the community's life (from ``founded``, or
+its first own record: ``network.community_life_start``). A series' stated cadence (年2回 since 2017)
+gives it held years without dated editions (:func:`stated_fiscal_years`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from secgraph.analysis.network import (
     actor_network,
     community_circle,
     community_events,
+    community_life_start,
     date_first_day,  # each written date parsed once (cached): asked for every event, membership and count
     date_last_day,
     employers_on,
@@ -70,7 +73,8 @@ _EVENT_PART_SET: frozenset[RelType] = frozenset(EVENT_PARTS)
 
 
 def data_date(data: GraphData) -> dt.date:
-    """The latest date the data knows of: a held event, the start of a tie a user wrote, or a count.
+    """The latest date the data knows of: a held event, the start of a tie a user wrote, a count, or
+    a series' stated cadence.
 
     Used as "now" when no date is given, so that a document's network is judged as it stood when
     the document was written and not against today's date.
@@ -84,6 +88,8 @@ def _data_date(data: GraphData) -> dt.date:
     days = [event_day(n) for n in data.nodes.values() if isinstance(n, Event) and n.status == EventStatus.HELD]
     days += [tie_start(r) for r in data.relationships.values() if r.type in USER_REL_TYPES]
     days += [parse_date(n.as_of).first_day() for n in data.nodes.values() if isinstance(n, Headcount)]
+    # A series' stated cadence is known from the day it was stated.
+    days += [date_first_day(n.as_of) for n in data.nodes.values() if isinstance(n, EventSeries) and n.cadence]
     return max(days, default=dt.date.today())
 
 
@@ -96,6 +102,29 @@ def partial_fiscal_year(text: str) -> int:
 
 def event_fiscal_year(event: Event) -> int:
     return partial_fiscal_year(event.start)
+
+
+def stated_span(series: EventSeries, day: dt.date, since: dt.date = dt.date.min) -> tuple[dt.date, dt.date] | None:
+    """The days a series' stated cadence covers: from its ``since`` (else the date the statement was
+    observed, ``as_of``) to its ``until`` (else ``as_of``), no later than ``day`` and not before
+    ``since`` (a community's life). None without a cadence or when nothing is left."""
+    if not series.cadence:
+        return None
+    first = max(date_first_day(series.since or series.as_of), since)
+    last = min(date_last_day(series.until or series.as_of), day)
+    return (first, last) if first <= last else None
+
+
+def stated_fiscal_years(series: EventSeries, day: dt.date, since: dt.date = dt.date.min) -> tuple[int, ...]:
+    """The fiscal years of :func:`stated_span`. Stated, not dated: these years hold events as a
+    document says, without the events' own dates. A ``since`` known only to the year ("2017") is
+    read as that fiscal year (``partial_fiscal_year``)."""
+    span = stated_span(series, day, since)
+    if span is None:
+        return ()
+    first, last = span
+    start = partial_fiscal_year(series.since) if series.since and first == date_first_day(series.since) else None
+    return tuple(range(start if start is not None else fiscal_year(first), fiscal_year(last) + 1))
 
 
 def latest_day(text: str, cap: dt.date) -> dt.date:
@@ -375,6 +404,14 @@ class ActivityIndex:
             ]
         return found
 
+    def stated_fiscal_years(self, series_id: str, since: dt.date = dt.date.min) -> tuple[int, ...]:
+        """The fiscal years in which a series' stated cadence says it was held (:func:`stated_fiscal_years`),
+        up to this index's date and not before ``since`` (a community's life)."""
+        series = self.data.nodes.get(series_id)
+        if not isinstance(series, EventSeries):
+            return ()
+        return stated_fiscal_years(series, self.reference_date, since)
+
     def activity(self, community_id: str) -> CommunityActivity:
         if community_id not in self._activities:
             self._activities[community_id] = _build_activity(self, community_id)
@@ -407,6 +444,8 @@ class CommunityActivity:
     #: Event or series id → ids of the relationships that make it the community's.
     attribution: dict[str, list[str]] = field(default_factory=dict)
     headcounts: list[Headcount] = field(default_factory=list)
+    #: The first day the community is known to exist (``network.community_life_start``).
+    life_start: dt.date = dt.date.min
     #: ``series_records(self)``, once made.
     series_records: list[SeriesRecord] | None = field(default=None, repr=False)
 
@@ -477,6 +516,7 @@ def _build_activity(index: ActivityIndex, community_id: str) -> CommunityActivit
 
 def _attribute_events(index: ActivityIndex, act: CommunityActivity) -> None:
     targets = community_events(index.data, act.id)
+    act.life_start = community_life_start(index.data, act.id)
     events: dict[str, Event] = {}
     series: set[str] = set()
     for target, rel_ids in targets.items():
@@ -484,7 +524,7 @@ def _attribute_events(index: ActivityIndex, act: CommunityActivity) -> None:
         act.attribution[target] = sorted(rel_ids)
         if isinstance(node, EventSeries):
             series.add(target)
-            events.update((e.id, e) for e in index.editions.get(target, []))
+            events.update((e.id, e) for e in index.editions.get(target, []) if event_day(e) >= act.life_start)
         elif isinstance(node, Event) and node.status == EventStatus.HELD:
             events[node.id] = node
             if node.series_id:

@@ -22,14 +22,15 @@ from secgraph.analysis.network import Scope, event_day, shared_inputs
 from secgraph.analysis.stage.results import CommunityStage, EngagementStages, stages_on
 from secgraph.analysis.stage.rules import DEFAULT_RULES, StageRules
 from secgraph.model.graph import GraphData
-from secgraph.model.records import Community
+from secgraph.model.records import Community, Relationship
 
 
 class MemberChange(ResultModel):
     actor_id: str
     name: str
     role: Literal["member", "secretariat"]
-    change: Literal["joined", "left"]
+    #: ``first_observed``: the tie has no start, so its date is when a list first showed it, not a join.
+    change: Literal["joined", "first_observed", "left"]
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -73,6 +74,9 @@ class CommunityChanges(ResultModel):
     status: Literal["new", "existing", "gone"]
     changed: bool
     joined: list[MemberChange] = Field(default_factory=list)
+    #: Members and secretariat bodies first observed between the dates (初回確認), with no start date:
+    #: they may have joined at any time before.
+    first_observed: list[MemberChange] = Field(default_factory=list)
     left: list[MemberChange] = Field(default_factory=list)
     events: list[EventHeld] = Field(default_factory=list)
     stage: StageChange
@@ -140,41 +144,55 @@ def _stage_change(earlier: CommunityStage | None, later: CommunityStage | None) 
     return StageChange(earlier=stage_before, later=stage_after, changed=stage_before != stage_after, rules=rules)
 
 
-def _holders(act: CommunityActivity | None) -> dict[tuple[str, str], list[str]]:
-    """(actor, member|secretariat) → the relationship ids that show it."""
+def _holders(act: CommunityActivity | None) -> dict[tuple[str, str], list[Relationship]]:
+    """(actor, member|secretariat) → the relationships that show it."""
     if act is None:
         return {}
-    held: dict[tuple[str, str], list[str]] = {}
+    held: dict[tuple[str, str], list[Relationship]] = {}
     for member, rels in act.member_rels.items():
-        held[(member, "member")] = [str(r.id) for r in rels]
+        held[(member, "member")] = list(rels)
     for body in act.secretariat:
         held[(body, "secretariat")] = [
-            str(r.id) for r in act.index.by_from.get(body, []) if r.type == "SECRETARIAT_OF" and r.to_id == act.id
+            r for r in act.index.by_from.get(body, []) if r.type == "SECRETARIAT_OF" and r.to_id == act.id
         ]
     return held
 
 
 def _member_changes(
     before: CommunityActivity | None, after: CommunityActivity | None, index: ActivityIndex
-) -> tuple[list[MemberChange], list[MemberChange]]:
+) -> tuple[list[MemberChange], list[MemberChange], list[MemberChange]]:
+    """Joined (a tie with a start between the dates), first observed (a tie without a start, whose
+    date is when a list first showed it: 「初回確認」, not a join) and left."""
     held_before, held_after = _holders(before), _holders(after)
 
-    def changes(gone_from: dict, still: dict, change: str, ja: str, en: str) -> list[MemberChange]:
-        return [
-            MemberChange(
-                actor_id=actor,
-                name=index.name(actor),
-                role=role,  # type: ignore[arg-type]
-                change=change,  # type: ignore[arg-type]
-                evidence=[evidence("relationship", ja, en, gone_from[(actor, role)])],
-            )
-            for actor, role in sorted(set(gone_from) - set(still))
-        ]
+    def change(actor: str, role: str, kind: str, rels: list[Relationship]) -> MemberChange:
+        ja, en = {
+            "joined": ("加入", "joined"),
+            "first_observed": ("初回確認（加入日の記録なし）", "first observed (no join date recorded)"),
+            "left": ("退会・終了", "left or ended"),
+        }[kind]
+        if kind == "first_observed":
+            seen = min(r.as_of for r in rels)
+            ja, en = f"{ja}: {seen}", f"{en}: {seen}"
+        return MemberChange(
+            actor_id=actor,
+            name=index.name(actor),
+            role=role,  # type: ignore[arg-type]
+            change=kind,  # type: ignore[arg-type]
+            evidence=[evidence("relationship", ja, en, [str(r.id) for r in rels])],
+        )
 
-    return (
-        changes(held_after, held_before, "joined", "加入", "joined"),
-        changes(held_before, held_after, "left", "退会・終了", "left or ended"),
-    )
+    arrived = sorted(set(held_after) - set(held_before))
+    joined = [
+        change(a, r, "joined", held_after[(a, r)]) for a, r in arrived if any(x.start for x in held_after[(a, r)])
+    ]
+    observed = [
+        change(a, r, "first_observed", held_after[(a, r)])
+        for a, r in arrived
+        if not any(x.start for x in held_after[(a, r)])
+    ]
+    left = [change(a, r, "left", held_before[(a, r)]) for a, r in sorted(set(held_before) - set(held_after))]
+    return joined, observed, left
 
 
 def _activity(index: ActivityIndex, community_id: str) -> CommunityActivity | None:
@@ -194,7 +212,8 @@ def changes_between(
     """What changed in ``scope`` between ``earlier`` and ``later`` (``scope.as_of`` is ignored).
 
     Per community (sorted by id): members and secretariat bodies that joined or left (ties begun
-    or ended between the dates), events it held after ``earlier`` up to ``later``, its stage on each
+    or ended between the dates; a tie with no start is 「初回確認 / first observed」 on its
+    document's date, not a join), events it held after ``earlier`` up to ``later``, its stage on each
     date (:func:`engagement_stage`) with the rules whose value or result changed, and every health
     indicator on each date with the difference (:func:`network_health`). Per area: the best and
     typical stage and the health deltas. A community founded in between is ``new``.
@@ -240,7 +259,7 @@ def _community_changes(
 ) -> CommunityChanges:
     before, after = _activity(before_index, cid), _activity(after_index, cid)
     status: Literal["new", "existing", "gone"] = "new" if before is None else "gone" if after is None else "existing"
-    joined, left = _member_changes(before, after, after_index)
+    joined, observed, left = _member_changes(before, after, after_index)
     held = [e for e in (after.events if after else []) if event_day(e) > earlier]
     stage = _stage_change(
         next((c for c in stages_before.communities if c.community_id == cid), None),
@@ -250,14 +269,16 @@ def _community_changes(
         next((h for h in health_before.communities if h.subject == cid), None),
         next((h for h in health_after.communities if h.subject == cid), None),
     )
-    changed = bool(joined or left or held or stage.changed or stage.rules or status != "existing")
+    changed = bool(joined or observed or left or held or stage.changed or stage.rules or status != "existing")
     changed = changed or any(d.earlier != d.later for d in health)
     node = (after or before).community  # type: ignore[union-attr]
     summary = evidence(
         "number",
-        f"加入 {len(joined)}、退会 {len(left)}、開催 {len(held)}回、段階 {_stage_text(stage)}",
-        f"{len(joined)} joined, {len(left)} left, {len(held)} events held, stage {_stage_text(stage)}",
-        [*(m.actor_id for m in joined), *(m.actor_id for m in left), *(e.id for e in held)],
+        f"加入 {len(joined)}、初回確認 {len(observed)}、退会 {len(left)}、開催 {len(held)}回、"
+        f"段階 {_stage_text(stage)}",
+        f"{len(joined)} joined, {len(observed)} first observed, {len(left)} left, {len(held)} events held, "
+        f"stage {_stage_text(stage)}",
+        [*(m.actor_id for m in (*joined, *observed, *left)), *(e.id for e in held)],
     )
     return CommunityChanges(
         community_id=cid,
@@ -265,6 +286,7 @@ def _community_changes(
         status=status,
         changed=changed,
         joined=joined,
+        first_observed=observed,
         left=left,
         events=[
             EventHeld(event_id=e.id, title=e.title, start=e.start, series_id=e.series_id, attendees=e.attendees)

@@ -37,6 +37,7 @@ from secgraph.analysis.activity import (
     membership_count,
     months_before,
     partial_fiscal_year,
+    stated_span,
 )
 from secgraph.analysis.areas import Area, check_community, community_ids_in_scope, scope_areas
 from secgraph.analysis.explain import Advice, Evidence, evidence
@@ -53,10 +54,11 @@ from secgraph.analysis.network import (
     tie_start,
 )
 from secgraph.model import geography
+from secgraph.model.cadence import cadence_label, events_per_year
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.graph import GraphData
 from secgraph.model.listing import Lang, listed
-from secgraph.model.records import Event
+from secgraph.model.records import Event, EventSeries
 from secgraph.model.vocabulary import SECTOR_GROUP_LABELS, MemberClass, RelType, SectorGroup
 
 
@@ -250,6 +252,14 @@ class _Unit:
     @cached_property
     def series(self) -> list[str]:
         return sorted({s for a in self.acts for s in a.series})
+
+    def series_life_start(self, series_id: str) -> dt.date:
+        """The earliest life start of the unit's communities that ran the series: its editions and
+        stated years before that are no community's here."""
+        return min((a.life_start for a in self.acts if series_id in a.series), default=dt.date.min)
+
+    def stated_years(self, series_id: str) -> tuple[int, ...]:
+        return self.index.stated_fiscal_years(series_id, self.series_life_start(series_id))
 
     @cached_property
     def ties(self) -> _Ties:
@@ -651,19 +661,27 @@ def _dormant_members(unit: _Unit) -> Indicator:
     if not members:
         return _indicator("dormant_members", None, evidence=[evidence("number", "構成員の記録がない", "no members")])
     last: dict[str, dt.date] = {}
+    observed: dict[str, dt.date] = {}
     among = set(members)  # looked up for every membership and every part: a set, not the sorted list
     for act in unit.acts:
         for member, rels in act.member_rels.items():
             for rel in rels:
                 if tie_start(rel) <= unit.day and member in among:
-                    start = latest_day(rel.start or rel.as_of, unit.day)
+                    if rel.start is None:
+                        # A list's date says when the member was first seen on it, not when it joined.
+                        seen = latest_day(rel.as_of, unit.day)
+                        observed[member] = min(observed.get(member, seen), seen)
+                        continue
+                    start = latest_day(rel.start, unit.day)
                     last[member] = max(last.get(member, start), start)
     for actor, _, day in unit.parts(EVENT_PARTS):
         body = actor if actor in among else unit.staff_of.get(actor)
         if body and day <= unit.day:
             last[body] = max(last.get(body, day), day)
     since = months_before(unit.day, unit.dormant_months)
-    dormant = sorted(m for m in members if last.get(m, dt.date.min) < since)
+    # Only first observed on a list, never dated joining or taking part: how active is unknown.
+    unknown = sorted(m for m in members if m not in last)
+    dormant = sorted(m for m in members if m in last and last[m] < since)
     found = [
         evidence(
             "node",
@@ -674,6 +692,18 @@ def _dormant_members(unit: _Unit) -> Indicator:
             dormant,
         )
     ]
+    if unknown:
+        first = min((observed[m] for m in unknown if m in observed), default=None)
+        found.append(
+            evidence(
+                "node",
+                f"加入日も参加の記録もなく、名簿での初回確認のみの構成員 {len(unknown)}"
+                f"{f'（初回確認 {first.isoformat()}〜）' if first else ''}: 休眠かどうか不明: {unit.names(unknown)}",
+                f"{len(unknown)} members with no join date and no event part, only first observed on a list"
+                f"{f' (first observed from {first.isoformat()})' if first else ''}: whether dormant is unknown",
+                unknown,
+            )
+        )
     advice = (
         [
             Advice(
@@ -693,10 +723,34 @@ def _dormant_members(unit: _Unit) -> Indicator:
             "share": round(len(dormant) / len(members), 4),
             "since": since.isoformat(),
             "last_active": {m: last[m].isoformat() for m in dormant if m in last},
+            "unknown": len(unknown),
+            "first_observed": {m: observed[m].isoformat() for m in unknown if m in observed},
         },
         evidence=found,
         advice=advice,
     )
+
+
+def _stated_recent(unit: _Unit, since: dt.date) -> dict[str, int]:
+    """Series → the events its stated cadence puts in (``since``, the unit's day] beyond its dated
+    editions there: events a year times the share of the year its stated span covers (at least one;
+    「定期的」 counts one)."""
+    stated: dict[str, int] = {}
+    for series_id in unit.series:
+        series = unit.index.data.nodes.get(series_id)
+        if not isinstance(series, EventSeries):
+            continue
+        span = stated_span(series, unit.day, max(unit.series_life_start(series_id), since))
+        if span is None:
+            continue
+        first, last = span
+        per_year = events_per_year(series.cadence) or 1
+        expected = max(1, round(per_year * ((last - first).days + 1) / 365.25))
+        # Dated editions in the window are among the stated ones, not more of them.
+        dated = sum(1 for e in unit.events if e.series_id == series_id and since < latest_day(e.start, unit.day))
+        if expected > dated:
+            stated[series_id] = expected - dated
+    return stated
 
 
 def _event_cadence(unit: _Unit) -> Indicator:
@@ -705,10 +759,21 @@ def _event_cadence(unit: _Unit) -> Indicator:
         by_year[event_fiscal_year(event)] += 1
     since = months_before(unit.day, 12)
     recent = [e.id for e in unit.events if since < latest_day(e.start, unit.day)]
+    stated = _stated_recent(unit, since)
     trail = "、".join(f"{y}年度 {n}回" for y, n in sorted(by_year.items()))
     trail_en = ", ".join(f"FY{y} {n}" for y, n in sorted(by_year.items()))
+    stated_found = [
+        evidence(
+            "event",
+            f"記載による開催（日付なし）: {unit.name(s)}（{cadence_label(_cadence_of(unit, s))}）直近12か月 約{n}回",
+            f"stated, not dated: {unit.name(s)} ({cadence_label(_cadence_of(unit, s), 'en')}), "
+            f"about {n} in the last 12 months",
+            [s],
+        )
+        for s, n in stated.items()
+    ]
     advice = []
-    if not recent:
+    if not recent and not stated:
         advice.append(
             Advice(
                 ja="直近12か月にイベントがない: 年1回など決まった時期の開催を計画する",
@@ -717,18 +782,28 @@ def _event_cadence(unit: _Unit) -> Indicator:
         )
     return _indicator(
         "event_cadence",
-        len(recent),
-        details={"by_fiscal_year": dict(sorted(by_year.items())), "since": since.isoformat()},
+        len(recent) + sum(stated.values()),
+        details={
+            "by_fiscal_year": dict(sorted(by_year.items())),
+            "since": since.isoformat(),
+            "dated": len(recent),
+            "stated": stated,
+        },
         evidence=[
             evidence(
                 "event",
-                f"開催済みのイベント: {trail or 'なし'}。直近12か月 {len(recent)}回",
-                f"held events: {trail_en or 'none'}; {len(recent)} in the last 12 months",
+                f"開催済みのイベント（日付あり）: {trail or 'なし'}。直近12か月 {len(recent)}回",
+                f"held events (dated): {trail_en or 'none'}; {len(recent)} in the last 12 months",
                 recent,
-            )
+            ),
+            *stated_found,
         ],
         advice=advice,
     )
+
+
+def _cadence_of(unit: _Unit, series_id: str) -> str:
+    return str(getattr(unit.index.data.nodes.get(series_id), "cadence", None) or "regular")
 
 
 def _longest_run(years: list[int]) -> int:
@@ -743,16 +818,19 @@ def _series_continuity(unit: _Unit) -> Indicator:
     reference_year = fiscal_year(unit.day)
     rows = {}
     for series_id in unit.series:
-        editions = [e for e in unit.index.editions.get(series_id, []) if event_day(e) <= unit.day]
-        if not editions:
+        born = unit.series_life_start(series_id)
+        editions = [e for e in unit.index.editions.get(series_id, []) if born <= event_day(e) <= unit.day]
+        stated = unit.stated_years(series_id)
+        if not editions and not stated:
             continue
-        years = sorted({event_fiscal_year(e) for e in editions})
+        years = sorted({event_fiscal_year(e) for e in editions} | set(stated))
         run = _longest_run(years)
         rows[series_id] = {
             "editions": len(editions),
             "fiscal_years": years,
+            "stated_fiscal_years": list(stated),
             "longest_consecutive": run,
-            "last_edition": editions[-1].start,
+            "last_edition": editions[-1].start if editions else None,
             "continuing": run >= 2 and years[-1] >= reference_year - 1,
         }
     if not rows:
@@ -765,9 +843,21 @@ def _series_continuity(unit: _Unit) -> Indicator:
         evidence(
             "event",
             f"{unit.name(s)}: {row['editions']}回、{'・'.join(str(y) for y in row['fiscal_years'])}年度、"
-            f"最終 {row['last_edition']}{'（継続中）' if row['continuing'] else ''}",
+            f"最終 {row['last_edition'] or '日付なし'}"
+            + (
+                f"、うち記載による開催（日付なし）{len(row['stated_fiscal_years'])}年度"
+                if row["stated_fiscal_years"]
+                else ""
+            )
+            + f"{'（継続中）' if row['continuing'] else ''}",
             f"{unit.name(s)}: {row['editions']} editions, FY {', '.join(str(y) for y in row['fiscal_years'])}, "
-            f"last {row['last_edition']}{' (continuing)' if row['continuing'] else ''}",
+            f"last {row['last_edition'] or 'not dated'}"
+            + (
+                f", {len(row['stated_fiscal_years'])} fiscal years stated, not dated"
+                if row["stated_fiscal_years"]
+                else ""
+            )
+            + f"{' (continuing)' if row['continuing'] else ''}",
             [s],
         )
         for s, row in rows.items()
@@ -794,20 +884,32 @@ def _series_continuity(unit: _Unit) -> Indicator:
 
 def _attendance_trend(unit: _Unit) -> Indicator:
     points = [(event_day(e), float(e.attendees), e.id) for e in unit.events if e.attendees is not None]
-    slope = _slope_per_year([(d, v) for d, v, _ in points])
+    years = {fiscal_year(d) for d, _, _ in points}
+    # A change per year is read only from two fiscal years or more: seventeen seminars in six weeks
+    # say nothing about a year.
+    slope = _slope_per_year([(d, v) for d, v, _ in points]) if len(years) >= 2 else None
     text = "、".join(f"{d.isoformat()} {int(v)}人" for d, v, _ in points)
+    found = [
+        evidence(
+            "event",
+            f"参加者数: {text or '記録なし'}",
+            f"attendees: {', '.join(f'{d.isoformat()} {int(v)}' for d, v, _ in points) or 'none recorded'}",
+            [i for _, _, i in points],
+        )
+    ]
+    if len(years) == 1 and len(points) >= 2:
+        found.append(
+            evidence(
+                "rule",
+                f"参加者数の記録が{min(years)}年度だけのため、年あたりの傾向は出さない",
+                f"attendance is recorded in FY{min(years)} only, so no trend per year is given",
+            )
+        )
     return _indicator(
         "attendance_trend",
         slope,
         details={"points": [{"event": i, "day": d.isoformat(), "attendees": int(v)} for d, v, i in points]},
-        evidence=[
-            evidence(
-                "event",
-                f"参加者数: {text or '記録なし'}",
-                f"attendees: {', '.join(f'{d.isoformat()} {int(v)}' for d, v, _ in points) or 'none recorded'}",
-                [i for _, _, i in points],
-            )
-        ],
+        evidence=found,
     )
 
 

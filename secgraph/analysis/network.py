@@ -230,9 +230,22 @@ def _snapshot(data: GraphData, day: dt.date) -> GraphData:
     relationships = {
         rel_id: rel
         for rel_id, rel in data.relationships.items()
-        if rel.from_id in nodes and rel.to_id in nodes and tie_holds_on(rel, day)
+        if rel.from_id in nodes and rel.to_id in nodes and _part_holds_on(rel, nodes[rel.to_id], day)
     }
     return GraphData(nodes=nodes, relationships=relationships)
+
+
+def _part_holds_on(rel: Relationship, target: Node, day: dt.date) -> bool:
+    """``tie_holds_on``, except that a part in an event or series without a start of its own holds
+    from what it is a part of: the event's day, or the start a series' stated cadence gives. A
+    document written later that names who ran a 2019 event says who ran it in 2019."""
+    if rel.start is None and rel.end is None and rel.type in _ALL_PARTS:
+        if isinstance(target, Event):
+            return event_day(target) <= day
+        since = getattr(target, "since", None)
+        if since and getattr(target, "cadence", None):
+            return min(date_first_day(since), tie_start(rel)) <= day
+    return tie_holds_on(rel, day)
 
 
 def _own_prefectures(node: Node) -> set[str]:
@@ -311,6 +324,35 @@ def _parts(ties: TieIndex, nodes: dict[str, Node], target_id: str, types: frozen
 _ALL_PARTS, _HOSTING = frozenset(EVENT_PARTS), frozenset(HOSTING)
 
 
+def community_life_start(data: GraphData, community_id: str) -> dt.date:
+    """The first day a community is known to exist: its ``founded`` date, or else its first own record:
+    the earliest of the date its record was observed, the first day of a tie to or from it (its
+    start, else the date a document showed it), the day of an event it held a role in itself, and
+    for a series it held a role in, its first held edition or the start of its stated cadence."""
+    community = community_of(data, community_id)
+    if community.founded:
+        return date_first_day(community.founded)
+    ties, nodes = tie_index(data), data.nodes
+    days = [date_first_day(community.as_of)]
+    for rel in (*ties.by_from.get(community_id, ()), *ties.by_to.get(community_id, ())):
+        target = nodes.get(rel.to_id)
+        if rel.from_id == community_id and rel.type in EVENT_ROLE_TYPES:
+            if isinstance(target, Event):
+                days.append(event_day(target))
+            elif target is not None:
+                editions = [nodes[e] for e in editions_by_series(data).get(rel.to_id, ())]
+                days += [event_day(e) for e in editions if isinstance(e, Event) and e.status == EventStatus.HELD]
+                if getattr(target, "since", None) and getattr(target, "cadence", None):
+                    days.append(date_first_day(target.since))  # type: ignore[attr-defined]
+        elif rel.type not in EVENT_ROLE_TYPES:
+            days.append(tie_start(rel))
+    return min(days)
+
+
+def _held_in_life(node: Node | None, born: dt.date) -> bool:
+    return isinstance(node, Event) and node.status == EventStatus.HELD and event_day(node) >= born
+
+
 def community_events(data: GraphData, community_id: str) -> dict[str, list[str]]:
     """The events and series a community ran → the ids of the relationships that make them its own.
 
@@ -318,12 +360,20 @@ def community_events(data: GraphData, community_id: str) -> dict[str, list[str]]
     secretariat bodies organised or co-hosted for it: an event no other community ran, where the
     body is secretariat of this community alone, or where another of the community's own bodies
     (member, partner, secretariat) took part. Secretariat bodies are read in id order; an event
-    already the community's is not attributed again.
+    already the community's is not attributed again. Only events within the community's life count
+    (from :func:`community_life_start`): what its secretariat body ran before the community
+    existed is that body's, not the community's.
     """
     ties, nodes = tie_index(data), data.nodes
+    born = community_life_start(data, community_id)
+
+    def in_life(target_id: str) -> bool:
+        target = nodes.get(target_id)
+        return not isinstance(target, Event) or event_day(target) >= born
+
     targets: dict[str, list[str]] = defaultdict(list)
     for rel in ties.by_from.get(community_id, ()):
-        if rel.type in EVENT_ROLE_TYPES and rel.to_id in nodes:
+        if rel.type in EVENT_ROLE_TYPES and rel.to_id in nodes and in_life(rel.to_id):
             targets[rel.to_id].append(str(rel.id))
     own = ties.by_to.get(community_id, ())
     secretariat = sorted({r.from_id for r in own if r.type == RelType.SECRETARIAT_OF})
@@ -334,7 +384,7 @@ def community_events(data: GraphData, community_id: str) -> dict[str, list[str]]
         runs_for = {r.to_id for r in ties.by_from.get(body, ()) if r.type == RelType.SECRETARIAT_OF}
         sole = runs_for == {community_id}
         for rel in ties.by_from.get(body, ()):
-            if rel.type not in _HOSTING or rel.to_id in targets:
+            if rel.type not in _HOSTING or rel.to_id in targets or not in_life(rel.to_id):
                 continue
             runners = _parts(ties, nodes, rel.to_id, _HOSTING)
             if any(isinstance(nodes.get(r), Community) and r != community_id for r in runners):
@@ -370,6 +420,7 @@ def community_circle(data: GraphData, community_id: str) -> set[str]:
     for body in (community_id, *belong):
         circle |= {r.from_id for r in ties.by_to.get(body, ()) if r.type == RelType.WORKS_AT}
     editions = editions_by_series(data)
+    born = community_life_start(data, community_id)
     ran: set[str] = set()
     for target in community_events(data, community_id):
         node = nodes.get(target)
@@ -380,7 +431,7 @@ def community_circle(data: GraphData, community_id: str) -> set[str]:
                     ran.add(node.series_id)
         else:
             ran.add(target)
-            ran |= {e for e in editions.get(target, ()) if getattr(nodes.get(e), "status", None) == EventStatus.HELD}
+            ran |= {e for e in editions.get(target, ()) if _held_in_life(nodes.get(e), born)}
     for target in ran:
         circle |= _parts(ties, nodes, target, _ALL_PARTS)
     return {a for a in circle if a in nodes and nodes[a].kind in ACTOR_KINDS}

@@ -113,6 +113,13 @@ class IsolatedRegionsParameters(Scoped):
     period_start: dt.date | None = Field(None, description="期間の開始 / Period start")
     period_end: dt.date | None = Field(None, validate_default=True, description="期間の終了 / Period end")
     region_kind: RegionKind = Field("mic", description="地域区分 / Kind of region")
+    tie_window_years: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="「だけでつながる」の判定に使う関係の有効期間（年度）。これより古く、その後の記録がない関係は使わない"
+        " / Fiscal years a tie counts for single bridges: older ties with no later evidence are left out",
+    )
 
     @field_validator("period_end")
     @classmethod
@@ -232,7 +239,9 @@ ANALYSES: dict[str, Analysis[Any, Any]] = {
         _analysis(
             "isolated-regions", "空白・孤立地域", "Isolated regions",
             isolated_regions, IsolatedRegionsParameters, IsolatedRegions,
-            lambda data, p: isolated_regions(data, p.scope, period=p.period, region_kind=p.region_kind),
+            lambda data, p: isolated_regions(
+                data, p.scope, period=p.period, region_kind=p.region_kind, tie_window_years=p.tie_window_years
+            ),
         ),
         _analysis(
             "missing-sectors", "不足セクターと候補", "Missing sectors",

@@ -143,9 +143,17 @@ def _missing_rows(result: Any) -> Rows:
 
 
 def _stage_rows(result: Any) -> Rows:
-    headers = [_("コミュニティ", "community"), _("段階", "stage"), _("次の段階に足りないもの", "missing for next")]
-    stage_text = (lambda c: c.stage_ja) if language() == "ja" else (lambda c: c.stage_en)
-    return headers, [[c.name, stage_text(c), ", ".join(c.missing)] for c in result.communities]
+    headers = [
+        _("コミュニティ", "community"),
+        _("段階", "stage"),
+        _("ただし記録の不足（前の段階）", "but the record lacks (earlier stages)"),
+        _("次の段階に足りないもの", "missing for next"),
+    ]
+    if language() == "ja":
+        return headers, [
+            [c.name, c.stage_ja, "、".join(c.gaps_ja), "、".join(c.missing_ja)] for c in result.communities
+        ]
+    return headers, [[c.name, c.stage_en, "; ".join(c.gaps_en), "; ".join(c.missing_en)] for c in result.communities]
 
 
 def _health_rows(result: Any) -> Rows:
@@ -160,6 +168,7 @@ def _change_rows(result: Any) -> Rows:
         _("コミュニティ", "community"),
         _("状態", "status"),
         _("加入", "joined"),
+        _("初回確認", "first observed"),
         _("離脱", "left"),
         _("段階", "stage"),
     ]
@@ -168,6 +177,7 @@ def _change_rows(result: Any) -> Rows:
             c.name,
             c.status,
             str(len(c.joined)),
+            str(len(c.first_observed)),
             str(len(c.left)),
             f"{c.stage.earlier} → {c.stage.later}" if getattr(c, "stage", None) else "",
         ]

@@ -61,7 +61,7 @@ _ROLE_LABELS = {code: ja for code, _, ja, _ in ROLE_TYPES}
 _REGION_KINDS = {"mic": "総合通信局の管轄", "meti": "経済産業局の管轄"}
 _COMMUNITY_STATUS = {"new": "新設", "existing": "継続", "gone": "消滅"}
 _MEMBER_ROLE = {"member": "構成員", "secretariat": "事務局"}
-_MEMBER_CHANGE = {"joined": "加入", "left": "離脱"}
+_MEMBER_CHANGE = {"joined": "加入", "first_observed": "初回確認", "left": "離脱"}
 
 #: Column key -> bilingual header. One wording per meaning across every table.
 COLUMNS: dict[str, str] = {
@@ -711,7 +711,7 @@ def _change_tables(result: Changes) -> list[ExportTable]:
             **_evidence(m.evidence),
         }
         for c in result.communities
-        for m in (*c.joined, *c.left)
+        for m in (*c.joined, *c.first_observed, *c.left)
     ]
     events = [
         {

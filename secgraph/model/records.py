@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from secgraph.model import geography
+from secgraph.model.cadence import parse_cadence
 from secgraph.model.dates import PartialDate, parse_date
 from secgraph.model.names import normalise_text
 from secgraph.model.vocabulary import (
@@ -68,6 +69,12 @@ def _term(vocabulary: type) -> BeforeValidator:
         return parse_term(vocabulary, normalise_text(str(value)))
 
     return BeforeValidator(parse)
+
+
+def _cadence(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    return parse_cadence(str(value)).value
 
 
 def _text(value: Any) -> Any:
@@ -288,6 +295,19 @@ class EventSeries(Mergeable):
     name: Name = Field(description="シリーズ名 / Series name")
     name_en: OptionalText = Field(default=None, description="英語名 / English name")
     url: OptionalText = Field(default=None, description="ウェブサイト / Web site URL")
+    cadence: Annotated[str | None, BeforeValidator(_cadence)] = Field(
+        default=None, description="開催頻度（資料の記載: 年2回、隔月、毎週など） / How often it is held, as stated"
+    )
+    since: DateText = Field(default=None, description="開催開始（記載） / Held since (as stated)")
+    until: DateText = Field(default=None, description="開催終了（記載） / Held until (as stated)")
+
+    @field_validator("until")
+    @classmethod
+    def _span_in_order(cls, value: str | None, info: ValidationInfo) -> str | None:
+        since = info.data.get("since")
+        if value and since and parse_date(value).last_day() < parse_date(since).first_day():
+            raise ValueError(f"until {value} is before since {since} / 終了が開始より前です")
+        return value
 
 
 class Event(Node):

@@ -31,6 +31,7 @@ from typing import Literal
 import networkx as nx
 from pydantic import Field
 
+from secgraph.analysis.activity import data_date
 from secgraph.analysis.areas import (
     RegionKind,
     area_of,
@@ -49,6 +50,7 @@ from secgraph.analysis.network import (
     EVENT_PARTS,
     Scope,
     community_circles,
+    date_first_day,
     event_day,
     reuse,
     scoped_actor_ids,
@@ -65,7 +67,7 @@ from secgraph.analysis.regions.nearest_ties import (
     note_approachable,
 )
 from secgraph.model import geography
-from secgraph.model.dates import parse_date
+from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.graph import CommunityNotFound, GraphData
 from secgraph.model.records import Community, Event, Relationship
 from secgraph.model.vocabulary import EventStatus
@@ -191,6 +193,12 @@ class IsolatedRegions(ResultModel):
         description="地域を持たず横連携の判定から外したコミュニティ / Communities with no region, not judged"
     )
     single_bridges: list[SingleBridge]
+    tie_window_start: dt.date | None = Field(
+        None,
+        description="「だけでつながる」の判定に使う関係の最古の日（これより前の関係で、その後の記録がないものは使わない）"
+        " / Bridges are judged on ties with evidence on or after this day",
+    )
+    stale_ties: int = Field(0, description="古いため橋渡しの判定から外した関係の数 / Ties left out as too old")
 
 
 # ---------------------------------------------------------------------------------------------- index
@@ -876,14 +884,47 @@ def _cut_off(search: _Search, v: str, at_least: int) -> tuple[list[str], int] | 
     return sorted(cut), longest
 
 
+def _latest_evidence(ix: _Index, edge: dict) -> dt.date:
+    """The latest day anything shows a tie: its relationships' start, observation or end, and the
+    days of the events (or the dates of the series) behind it."""
+    days = [dt.date.min]
+    for rel_id in edge["relationships"]:
+        rel = ix.data.relationships.get(rel_id)
+        if rel is not None:
+            days += [date_first_day(d) for d in (rel.start, rel.as_of, rel.end) if d]
+    for target_id in edge["events"]:
+        target = ix.data.nodes.get(target_id)
+        if isinstance(target, Event):
+            days.append(date_first_day(target.end or target.start))
+        elif target is not None:
+            days += [date_first_day(d) for d in (target.as_of, getattr(target, "until", None)) if d]
+    return max(days)
+
+
+def _fresh_network(ix: _Index, window_start: dt.date | None) -> tuple[nx.Graph, int]:
+    """The network without the ties whose latest evidence is before ``window_start`` (a 2009
+    sponsorship is no tie a region hangs on today), and how many were left out."""
+    if window_start is None:
+        return ix.network, 0
+    stale = [(a, b) for a, b, edge in ix.network.edges(data=True) if _latest_evidence(ix, edge) < window_start]
+    if not stale:
+        return ix.network, 0
+    fresh = ix.network.copy()
+    fresh.remove_edges_from(stale)
+    return fresh, len(stale)
+
+
 def _single_bridges(
-    ix: _Index, in_scope: set[str], kind: RegionKind, min_cut_off: int, limit: int
+    ix: _Index, in_scope: set[str], kind: RegionKind, min_cut_off: int, limit: int, graph: nx.Graph | None = None
 ) -> list[SingleBridge]:
+    """Actors whose removal cuts others off, judged on ``graph`` (default: the whole network)."""
+    graph = ix.network if graph is None else graph
+    components = ix.components() if graph is ix.network else [set(c) for c in nx.connected_components(graph)]
     bridges: list[SingleBridge] = []
-    for component in sorted(ix.components(), key=min):
+    for component in sorted(components, key=min):
         if len(component) < 3:
             continue
-        search = _cut_search(ix.network, min(component))
+        search = _cut_search(graph, min(component))
         bodies_in = _bodies_by_prefecture(ix, search[0])
         for actor_id in sorted(search[3]):
             node = ix.network.nodes[actor_id]
@@ -897,7 +938,7 @@ def _single_bridges(
                 continue
             if all(ix.network.nodes[a]["kind"] == "Person" for a in cut_off):
                 continue  # a body's own staff hanging on it is not a region hanging on it
-            bridges.append(_bridge(ix, actor_id, cut_off, remaining, bodies_in, component, kind, limit))
+            bridges.append(_bridge(ix, actor_id, cut_off, remaining, bodies_in, component, kind, limit, graph))
     return sorted(bridges, key=lambda b: (-len(b.prefectures_cut_off_entirely), -b.cut_off_count, b.actor_id))
 
 
@@ -920,6 +961,7 @@ def _bridge(
     component: set[str],
     kind: RegionKind,
     limit: int,
+    graph: nx.Graph,
 ) -> SingleBridge:
     node = ix.network.nodes[actor_id]
     by_prefecture = {p: len(a) for p, a in sorted(_bodies_by_prefecture(ix, cut_off).items())}
@@ -928,11 +970,9 @@ def _bridge(
     regions = sorted({area_of(p, kind) for p in by_prefecture})
     name = node["name"]
     ties = sorted(
-        {r for a in cut_off if ix.network.has_edge(actor_id, a) for r in ix.network.edges[actor_id, a]["relationships"]}
+        {r for a in cut_off if graph.has_edge(actor_id, a) for r in graph.edges[actor_id, a]["relationships"]}
     )
-    events = sorted(
-        {e for a in cut_off if ix.network.has_edge(actor_id, a) for e in ix.network.edges[actor_id, a]["events"]}
-    )
+    events = sorted({e for a in cut_off if graph.has_edge(actor_id, a) for e in graph.edges[actor_id, a]["events"]})
     where_ja = "、".join(f"{geography.prefecture(p).name}{n}" for p, n in by_prefecture.items()) or "所在不明"
     where_en = ", ".join(f"{geography.prefecture(p).name_en} {n}" for p, n in by_prefecture.items()) or "unlocated"
     found = [
@@ -1003,6 +1043,7 @@ def isolated_regions(
     region_kind: RegionKind = "mic",
     ties_per_item: int = 5,
     min_cut_off: int = 2,
+    tie_window_years: int | None = 5,
 ) -> IsolatedRegions:
     """Where the network is thin or cut off, each finding with its evidence, advice and nearest ties.
 
@@ -1012,13 +1053,17 @@ def isolated_regions(
     area of ``region_kind``). Detached parts, 横連携 and bridges are judged on the national network and
     kept when they touch the scope. A bridge is reported when at least ``min_cut_off`` actors hang on
     it (one body tied by a single tie is not yet a part of the network), and not for communities (a
-    community holding its own members together is what a community is).
+    community holding its own members together is what a community is). Bridges are judged only on
+    ties with some evidence in the last ``tie_window_years`` fiscal years up to the scope's date (or
+    the latest date in the data); None judges them on every tie.
     """
     scope = scope or Scope()
     if period is not None and period[1] < period[0]:
         raise ValueError("period ends before it starts / 期間の終わりが始まりより前です")
+    if tie_window_years is not None and tie_window_years < 1:
+        raise ValueError("tie_window_years must be at least 1 / 関係の有効期間は1年度以上にしてください")
     with shared_inputs():
-        return _isolated_regions(data, scope, period, region_kind, ties_per_item, min_cut_off)
+        return _isolated_regions(data, scope, period, region_kind, ties_per_item, min_cut_off, tie_window_years)
 
 
 def _isolated_regions(
@@ -1028,9 +1073,15 @@ def _isolated_regions(
     region_kind: RegionKind,
     ties_per_item: int,
     min_cut_off: int,
+    tie_window_years: int | None = 5,
 ) -> IsolatedRegions:
     snapshot = snapshot_at(data, scope.as_of)
     ix = _build_index(snapshot, period)
+    window_start = None
+    if tie_window_years is not None:
+        reference = scope.as_of or data_date(data)
+        window_start = dt.date(fiscal_year(reference) - tie_window_years + 1, 4, 1)
+    fresh, stale = _fresh_network(ix, window_start)
     in_scope = scoped_actor_ids(snapshot, scope)
     prefectures = [
         item for code in _scope_prefectures(ix, scope) if (item := _isolated_prefecture(ix, code, ties_per_item))
@@ -1055,5 +1106,7 @@ def _isolated_regions(
         detached_parts=_detached_parts(ix, in_scope, ties_per_item),
         unlinked_communities=unlinked,
         national_communities=national,
-        single_bridges=_single_bridges(ix, in_scope, region_kind, min_cut_off, ties_per_item),
+        single_bridges=_single_bridges(ix, in_scope, region_kind, min_cut_off, ties_per_item, fresh),
+        tie_window_start=window_start,
+        stale_ties=stale,
     )

@@ -10,8 +10,8 @@ year the community runs it.
 
 The rules are data (``stage_rules.json``, one rule per line of the approach, each with the measure it
 tests and a threshold), read by :mod:`.rules`; :mod:`.measures` computes what each rule tests, and
-:mod:`.results` places each community and area: a community's stage is the highest stage whose
-rules, and those of every lower stage, are all met.
+:mod:`.results` places each community and area: a community's stage is the highest stage whose own
+rules are all met; what earlier stages lack is reported as a gap of the record, not as a lower stage.
 
 Which events are a community's is defined in ``activity`` (:class:`CommunityActivity`).
 """

@@ -19,6 +19,7 @@ from secgraph.analysis.activity import (
 )
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.network import event_day
+from secgraph.model.cadence import cadence_label
 from secgraph.model.listing import listed
 from secgraph.model.records import Event
 from secgraph.model.vocabulary import SECTOR_GROUP_LABELS, LongListStatus, MemberClass, RelType, SectorGroup
@@ -75,7 +76,7 @@ def _measure_conveners(act: CommunityActivity, rule: StageRule) -> Measured:
         [
             evidence(
                 "relationship",
-                f"招集役は{basis[0]}: {_names(act, act.conveners)}",
+                f"{basis[0]}: {_names(act, act.conveners)}",
                 f"Convened by the {basis[1]}: {_names_en(act, act.conveners)}",
                 [*act.conveners, *basis[2]],
             )
@@ -194,6 +195,11 @@ def _key_person_candidates(act: CommunityActivity) -> dict[str, list[str]]:
             reasons[member].append("special_support")
         if act.index.data.nodes[member].kind == "Person":
             reasons[member].append("individual")
+    # Practice 11's stage 1: the key-person candidates are found among those met one-to-one.
+    engaged = (LongListStatus.CONTACTED, LongListStatus.ENGAGED)
+    contacted = {*act.contacted, *(b for b, (status, _) in act.long_listed.items() if status in engaged)}
+    for body in sorted(contacted):
+        reasons[body].append("contacted")
     for actor, targets in act.role_counts.items():
         reasons[actor].append(f"roles:{len(targets)}")
     return {a: r for a, r in sorted(reasons.items()) if a not in excluded}
@@ -205,6 +211,7 @@ def _measure_key_persons(act: CommunityActivity, rule: StageRule) -> Measured:
         "officer": ("役員", "officers"),
         "special_support": ("特別支援構成員", "special support members"),
         "individual": ("個人の構成員", "individual members"),
+        "contacted": ("1対1で接触した団体・人", "contacted one-to-one"),
         "roles": ("イベントで役割を担った人・団体", "held roles in the community's events"),
     }
     found = []
@@ -221,6 +228,9 @@ def _measure_key_persons(act: CommunityActivity, rule: StageRule) -> Measured:
                 if p.actor_id in among
             ]
             if key == "roles"
+            else [r for b in ids for r in act.contacted.get(b, [])]
+            + [act.long_listed[b][1] for b in ids if b in act.long_listed]
+            if key == "contacted"
             else _member_rel_ids(act, ids)
         )
         found.append(
@@ -329,7 +339,7 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
             [
                 evidence(
                     "number",
-                    "招集役を介さない団体どうしのつながりがない",
+                    "事務局を介さない団体どうしのつながりがない",
                     "no tie among the bodies apart from the convener",
                 )
             ],
@@ -358,12 +368,17 @@ class SeriesRecord:
     """A community's series as the stage-3 rules see it."""
 
     series_id: str
+    #: Held editions with their own dates, within the community's life.
     editions: tuple[Event, ...]
+    #: Fiscal years with dated editions or covered by the series' stated cadence.
     fiscal_years: tuple[int, ...]
     core: tuple[str, ...]
     self_run: bool
     handover: tuple[str, ...]  # the public bodies that hosted the first year, when handed over
     organisers_later: tuple[str, ...]
+    #: Fiscal years the stated cadence covers (stated, not dated), and the cadence.
+    stated_years: tuple[int, ...] = ()
+    cadence: str | None = None
 
 
 def _core_bodies(act: CommunityActivity) -> set[str]:
@@ -380,27 +395,56 @@ def series_records(act: CommunityActivity) -> list[SeriesRecord]:
     return act.series_records
 
 
-def _series_records(act: CommunityActivity) -> list[SeriesRecord]:
+def _co_runners(act: CommunityActivity, series_id: str, editions: tuple[Event, ...], years: list[int]) -> set[str]:
+    """Who ran a series with the community (practice 11's stage 3: 定番化可能な企画をコア機関・キー
+    パーソンと共同で実施・協力): the community's core bodies that held a role in it; anyone else who
+    organised or co-hosted it or an edition; anyone who held a role in it in two or more fiscal years
+    (a role on the series holds in each of its years). The community is left out, and so is a
+    secretariat of one body (the convener alone is not running it with anyone); the bodies of a
+    secretariat shared by several count, when two or more bodies ran the series."""
     core = _core_bodies(act)
+    series_parts = act.index.parts(series_id, ROLE_PARTS)
+    edition_parts = [(event_fiscal_year(e), p) for e in editions for p in act.index.parts(e.id, ROLE_PARTS)]
+    role_years: dict[str, set[int]] = defaultdict(set)
+    runners: set[str] = set()
+    for part in series_parts:
+        role_years[part.actor_id].update(years)
+        if part.type in RUNNING_ROLES:
+            runners.add(part.actor_id)
+    for year, part in edition_parts:
+        role_years[part.actor_id].add(year)
+        if part.type in RUNNING_ROLES:
+            runners.add(part.actor_id)
+    found = {a for a in role_years if a in core} | {a for a, ys in role_years.items() if len(ys) >= 2} | runners
+    found.discard(act.id)
+    if len(act.secretariat) < 2 or len(runners - {act.id}) < 2:
+        found -= set(act.secretariat)
+    return found
+
+
+def _series_records(act: CommunityActivity) -> list[SeriesRecord]:
     own = {act.id, *act.members, *act.member_staff} | {s for s in act.secretariat if not act.index.is_government(s)}
     records = []
     for series_id in act.series:
-        editions = tuple(act.index.editions.get(series_id, []))
-        if not editions:
+        editions = tuple(e for e in act.index.editions.get(series_id, []) if event_day(e) >= act.life_start)
+        stated = act.index.stated_fiscal_years(series_id, act.life_start)
+        if not editions and not stated:
             continue
-        years = sorted({event_fiscal_year(e) for e in editions})
-        held_by_core = {p.actor_id for e in editions for p in act.index.parts(e.id, ROLE_PARTS) if p.actor_id in core}
-        later = [e for e in editions if event_fiscal_year(e) > years[0]]
-        runners_later = {e.id: {p.actor_id for p in act.index.parts(e.id, RUNNING_ROLES)} for e in later}
-        self_run = bool(later) and all(runners & own for runners in runners_later.values())
-        first_runners = {
-            p.actor_id
-            for e in editions
-            if event_fiscal_year(e) == years[0]
-            for p in act.index.parts(e.id, RUNNING_ROLES)
-        }
+        years = sorted({event_fiscal_year(e) for e in editions} | set(stated))
+        held_by_core = _co_runners(act, series_id, editions, years)
+        series_runners = {p.actor_id for p in act.index.parts(series_id, RUNNING_ROLES)}
+        runners_by_year: dict[int, list[set[str]]] = defaultdict(list)
+        for e in editions:
+            runners_by_year[event_fiscal_year(e)].append({p.actor_id for p in act.index.parts(e.id, RUNNING_ROLES)})
+        for year in stated:
+            # A stated year's events are the series' own: run by whoever runs the series.
+            runners_by_year[year].append(series_runners)
+        later = [runners for year in years[1:] for runners in runners_by_year[year]]
+        self_run = bool(later) and all(runners & own for runners in later)
+        first_runners = set().union(*runners_by_year[years[0]])
         # Practice 5's hand-over: a public body outside the community hosted the first year.
         public_first = sorted(r for r in first_runners - own if act.index.is_government(r))
+        series = act.index.data.nodes.get(series_id)
         records.append(
             SeriesRecord(
                 series_id=series_id,
@@ -409,28 +453,50 @@ def _series_records(act: CommunityActivity) -> list[SeriesRecord]:
                 core=tuple(sorted(held_by_core)),
                 self_run=self_run,
                 handover=tuple(public_first) if self_run else (),
-                organisers_later=tuple(sorted({r for rs in runners_later.values() for r in rs})),
+                organisers_later=tuple(sorted({r for rs in later for r in rs})),
+                stated_years=stated,
+                cadence=getattr(series, "cadence", None),
             )
         )
     return records
 
 
 def _years_text(years: Iterable[int], lang: str = "ja") -> str:
-    years = list(years)
-    if lang == "ja":
-        return "・".join(f"{y}年度" for y in years)
-    return ", ".join(f"FY{y}" for y in years)
+    """Fiscal years, a run of three or more consecutive ones written as a range (1997〜2020年度)."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{run[0]}〜{run[-1]}年度" if lang == "ja" else f"FY{run[0]}-FY{run[-1]}")
+        else:
+            parts.extend(f"{y}年度" if lang == "ja" else f"FY{y}" for y in run)
+    return ("・" if lang == "ja" else ", ").join(parts)
 
 
 def _series_evidence(act: CommunityActivity, record: SeriesRecord, ja_extra: str = "", en_extra: str = "") -> Evidence:
     n = len(record.fiscal_years)
     one = "（1年度のみ）" if n == 1 else ""
+    held_ja = f"日付のある開催{len(record.editions)}回"
+    held_en = f"{len(record.editions)} dated editions"
+    if record.stated_years:
+        series = act.index.data.nodes[record.series_id]
+        span = f"{getattr(series, 'since', None) or '—'}〜{getattr(series, 'until', None) or ''}"
+        cadence = record.cadence or ""
+        held_ja += f"、記載による開催（日付なし）: {cadence_label(cadence)}、{span}、{_years_text(record.stated_years)}"
+        held_en += (
+            f"; stated, not dated: {cadence_label(cadence, 'en')}, {span.replace('〜', ' to ')}, "
+            f"{_years_text(record.stated_years, 'en')}"
+        )
     return evidence(
         "event",
-        f"{act.index.name(record.series_id)}: 開催済み{len(record.editions)}回、"
-        f"{_years_text(record.fiscal_years)}{one}{ja_extra}",
-        f"{act.index.name(record.series_id)}: {len(record.editions)} held editions in "
-        f"{_years_text(record.fiscal_years, 'en')}{' (one fiscal year only)' if n == 1 else ''}{en_extra}",
+        f"{act.index.name(record.series_id)}: {held_ja}。計{_years_text(record.fiscal_years)}{one}{ja_extra}",
+        f"{act.index.name(record.series_id)}: {held_en}; in all {_years_text(record.fiscal_years, 'en')}"
+        f"{' (one fiscal year only)' if n == 1 else ''}{en_extra}",
         [record.series_id, *(e.id for e in record.editions)],
     )
 

@@ -35,18 +35,32 @@ class RuleResult(ResultModel):
 
 
 class CommunityStage(ResultModel):
+    """A community's stage: the highest stage whose own rules are all met (0 when none is), with the
+    unmet rules of earlier stages as gaps in the record."""
+
     community_id: str
     name: str
     stage: int = Field(ge=0, le=3)
     stage_ja: str
     stage_en: str
+    #: False when nothing at all is recorded (every measure zero): 「記録なし」, not 第0段階.
+    recorded: bool = True
+    #: Rules of stages below ``stage`` that are not met: what the record lacks, not a lower stage.
+    gaps: list[str] = Field(default_factory=list)
+    gaps_ja: list[str] = Field(default_factory=list)
+    gaps_en: list[str] = Field(default_factory=list)
+    #: The stage with its gaps, e.g. 「第3段階 定番化。ただしロングリストの記録なし」.
+    summary_ja: str = ""
+    summary_en: str = ""
     #: Every rule, in the order of the rules file.
     rules: list[RuleResult]
     #: One item per rule met, with the numbers and the ids behind it.
     evidence: list[Evidence] = Field(default_factory=list)
     next_stage: int | None = None
-    #: Rules of the next stage not yet met.
+    #: Rules of the next stage not yet met (ids), and what each asks for, in words.
     missing: list[str] = Field(default_factory=list)
+    missing_ja: list[str] = Field(default_factory=list)
+    missing_en: list[str] = Field(default_factory=list)
     advice: list[Advice] = Field(default_factory=list)
 
     def rule(self, rule_id: str) -> RuleResult:
@@ -115,16 +129,31 @@ def evaluate_rules(act: CommunityActivity, rules: StageRules) -> list[tuple[Stag
     return results
 
 
+def _gap(rule: StageRule, result: RuleResult) -> tuple[str, str]:
+    """What the record lacks for an unmet rule: 「ロングリストの記録なし」 when nothing is recorded,
+    else the value against the threshold."""
+    noun_ja, noun_en = rule.gap_ja or rule.id, rule.gap_en or rule.id
+    if result.value <= 0:
+        return f"{noun_ja}の記録なし", f"no {noun_en} recorded"
+    return (
+        f"{noun_ja}が基準未満（{_number(result.value)}{rule.unit_ja}、基準 {_number(rule.threshold)}以上）",
+        f"{noun_en}: below the threshold ({_number(result.value)} {rule.unit_en}, needs {_number(rule.threshold)})",
+    )
+
+
 def community_stage(act: CommunityActivity, rules: StageRules = DEFAULT_RULES) -> CommunityStage:
-    """Evaluate every rule for one community and place it on the scale."""
+    """Evaluate every rule for one community and place it on the scale: the highest stage whose own
+    rules are all met, the unmet rules of earlier stages reported as gaps of the record."""
     evaluated = evaluate_rules(act, rules)
-    met_by_stage = {s: all(r.met for _, r, _ in evaluated if r.stage == s) for s in (1, 2, 3)}
-    stage = 0
+    # A stage with no rules (a user's rules file may leave one out) asks nothing beyond the stage below.
+    met_by_stage = {0: True}
     for s in (1, 2, 3):
-        if not met_by_stage[s]:
-            break
-        stage = s
+        own = [r for _, r, _ in evaluated if r.stage == s]
+        met_by_stage[s] = all(r.met for r in own) if own else met_by_stage[s - 1]
+    stage = max((s for s in (1, 2, 3) if met_by_stage[s]), default=0)
+    recorded = any(r.value > 0 for _, r, _ in evaluated)
     label = rules.label(stage)
+    stage_ja, stage_en = (label.ja, label.en) if recorded else (rules.no_evidence.ja, rules.no_evidence.en)
     summary = [
         evidence(
             "rule",
@@ -135,10 +164,12 @@ def community_stage(act: CommunityActivity, rules: StageRules = DEFAULT_RULES) -
         for rule, r, _ in evaluated
         if r.met
     ]
+    gaps = [(rule, r, m) for rule, r, m in evaluated if r.stage < stage and not r.met]
+    gap_texts = [_gap(rule, r) for rule, r, _ in gaps]
     next_stage = stage + 1 if stage < 3 else None
     missing = [(rule, r, m) for rule, r, m in evaluated if r.stage == next_stage and not r.met]
     advice = []
-    for rule, r, measured in missing:
+    for rule, r, measured in [*missing, *gaps]:
         advice.append(
             Advice(
                 ja=f"{r.rule_id}（現在 {_number(r.value)}{rule.unit_ja}、基準 {_number(r.threshold)}以上）: "
@@ -148,24 +179,26 @@ def community_stage(act: CommunityActivity, rules: StageRules = DEFAULT_RULES) -
             )
         )
         advice.extend(measured.advice)
-    higher = [s for s in (2, 3) if next_stage is not None and s > next_stage and met_by_stage[s]]
-    if higher:
-        advice.append(
-            Advice(
-                ja=f"第{'・'.join(map(str, higher))}段階のルールは満たしているが、第{next_stage}段階が欠けている",
-                en=f"The rules of stage {', '.join(map(str, higher))} are met, but stage {next_stage} is incomplete",
-            )
-        )
+    summary_ja = stage_ja + ("。ただし" + "、".join(ja for ja, _ in gap_texts) if gap_texts else "")
+    summary_en = stage_en + ("; but " + "; ".join(en for _, en in gap_texts) if gap_texts else "")
     return CommunityStage(
         community_id=act.id,
         name=act.community.name,
         stage=stage,
-        stage_ja=label.ja,
-        stage_en=label.en,
+        stage_ja=stage_ja,
+        stage_en=stage_en,
+        recorded=recorded,
+        gaps=[r.rule_id for _, r, _ in gaps],
+        gaps_ja=[ja for ja, _ in gap_texts],
+        gaps_en=[en for _, en in gap_texts],
+        summary_ja=summary_ja,
+        summary_en=summary_en,
         rules=[r for _, r, _ in evaluated],
         evidence=summary,
         next_stage=next_stage,
         missing=[r.rule_id for _, r, _ in missing],
+        missing_ja=[rule.gap_ja or rule.id for rule, _, _ in missing],
+        missing_en=[rule.gap_en or rule.id for rule, _, _ in missing],
         advice=advice,
     )
 
@@ -198,12 +231,14 @@ def area_stage(area: Area, stages: Mapping[str, CommunityStage], rules: StageRul
     distribution = {stage: values.count(stage) for stage in (0, 1, 2, 3)}
     best_label = rules.label(best)
     best_names = [s.name for s in placed if s.stage == best]
+    unrecorded = [s for s in placed if not s.recorded]
     found = [
         evidence(
             "number",
             f"{len(placed)}コミュニティ。最も進んでいるのは{best_label.ja}: {'、'.join(best_names)}。"
-            f"中央値は第{typical}段階",
-            f"{len(placed)} communities. Furthest: {best_label.en}: {', '.join(best_names)}. Median stage {typical}",
+            f"中央値は第{typical}段階" + (f"（うち記録なし{len(unrecorded)}）" if unrecorded else ""),
+            f"{len(placed)} communities. Furthest: {best_label.en}: {', '.join(best_names)}. Median stage {typical}"
+            + (f" ({len(unrecorded)} with no evidence recorded)" if unrecorded else ""),
             best_ids,
         )
     ]
@@ -229,9 +264,11 @@ def engagement_stage(
 
     Definition: practice 11 of the METI practice collection (seed 001) with practice 5's hand-over;
     the rules and thresholds are data (:data:`DEFAULT_RULES`, ``stage_rules.json``; change them with
-    :meth:`StageRules.adjusted` or :meth:`StageRules.from_file`). Stage s is reached when every rule
-    of stages 1..s is met. Each community carries the evidence of every rule met and, for the next
-    stage, the rules missing and what would meet them. An area's stage is the best of its
+    :meth:`StageRules.adjusted` or :meth:`StageRules.from_file`). A community is at the highest stage
+    whose own rules are all met; unmet rules of earlier stages are gaps of the record (``gaps``,
+    ``summary_ja``), never a lower stage; with nothing recorded it is 「記録なし」. Each community
+    carries the evidence of every rule met and, for the next stage and the gaps, the rules missing
+    and what would meet them. An area's stage is the best of its
     communities (which ones, named) and the typical one (lower median).
     """
     scope = scope or Scope()

@@ -24,6 +24,9 @@ class StageRule(ResultModel):
     params: dict[str, float] = Field(default_factory=dict, description="測り方の設定 / Settings of the measure")
     unit_ja: str = ""
     unit_en: str = ""
+    #: What the record lacks when the rule is not met, as a noun (「ロングリスト」 → 「ロングリストの記録なし」).
+    gap_ja: str = ""
+    gap_en: str = ""
     ja: str
     en: str
     advice_ja: str
@@ -32,6 +35,11 @@ class StageRule(ResultModel):
 
 class StageLabel(ResultModel):
     stage: int = Field(ge=0, le=3)
+    ja: str
+    en: str
+
+
+class StageText(ResultModel):
     ja: str
     en: str
 
@@ -46,6 +54,8 @@ class StageRules(ResultModel):
     how_ja: str = ""
     how_en: str = ""
     stages: list[StageLabel]
+    #: The label of a community with nothing recorded (no measure above zero), instead of stage 0's.
+    no_evidence: StageText = Field(default_factory=lambda: StageText(ja="記録なし", en="no evidence recorded"))
     rules: list[StageRule]
 
     @model_validator(mode="after")
