@@ -431,6 +431,7 @@ def key_person_candidates(
     *,
     limit: int | None = 20,
     kinds: Iterable[str] = ("Person", "Organisation"),
+    local_only: bool = False,
 ) -> KeyPersonCandidates:
     """Rank the actors of ``kinds`` in ``scope`` as key-person candidates, with reasons.
 
@@ -459,17 +460,17 @@ def key_person_candidates(
     None returns every candidate.
     """
     with shared_inputs():
-        return _key_person_candidates(data, scope or Scope(), limit, tuple(kinds))
+        return _key_person_candidates(data, scope or Scope(), limit, tuple(kinds), local_only)
 
 
 def _key_person_candidates(
-    data: GraphData, scope: Scope, limit: int | None, kinds: tuple[str, ...]
+    data: GraphData, scope: Scope, limit: int | None, kinds: tuple[str, ...], local_only: bool = False
 ) -> KeyPersonCandidates:
     unknown = sorted(set(kinds) - set(ACTOR_KINDS))
     if unknown:
         raise ValueError(f"kinds must be among {', '.join(ACTOR_KINDS)}: {unknown} / 対象の種類が不正です")
     snapshot = snapshot_at(data, scope.as_of)
-    G = actor_network(data, scope)
+    G = actor_network(data, scope, local_only=local_only)
     pool = sorted(v for v, attrs in G.nodes(data=True) if attrs["kind"] in kinds)
 
     sectors = actor_sectors(snapshot, G.nodes)

@@ -50,6 +50,12 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         several = any(
             typing.get_origin(kind) is tuple for kind in (field.annotation, *typing.get_args(field.annotation))
         )
+        if field.annotation is bool:
+            # a switch (``--local-only``): given, it is True; absent, the analysis's default
+            parser.add_argument(
+                _flag(name), dest=name, action="store_const", const=True, help=f"{field.description} ({', '.join(slugs)})"
+            )
+            continue
         parser.add_argument(
             _flag(name),
             dest=name,
