@@ -86,7 +86,8 @@ class KeyPersonsParameters(Scoped):
     )
     local_only: bool = Field(
         False,
-        description="所在地のない全国的な団体とその人を除く / Leave out national bodies (no prefecture) and their people",
+        description="所在地のない全国的な団体とその人を除く"
+        " / Leave out national bodies (no prefecture) and their people",
     )
 
     @field_validator("kind")

@@ -52,9 +52,8 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         )
         if field.annotation is bool:
             # a switch (``--local-only``): given, it is True; absent, the analysis's default
-            parser.add_argument(
-                _flag(name), dest=name, action="store_const", const=True, help=f"{field.description} ({', '.join(slugs)})"
-            )
+            described = f"{field.description} ({', '.join(slugs)})"
+            parser.add_argument(_flag(name), dest=name, action="store_const", const=True, help=described)
             continue
         parser.add_argument(
             _flag(name),
