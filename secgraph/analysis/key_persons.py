@@ -42,6 +42,7 @@ from secgraph.analysis.measures import (
     fragmentation_after_removal,
     fragmentation_from_pieces,
     gould_fernandez_brokerage,
+    pairs_cut_off,
     removal_pieces,
     sampled_betweenness,
 )
@@ -87,7 +88,7 @@ _BROKERAGE_LABEL: dict[str, tuple[str, str]] = {
     "liaison": ("連絡役", "liaison"),
 }
 
-#: The measures the score averages, each rank-normalised; True where higher is better.
+#: The measures the score averages, each normalised to [0, 1] on its magnitude; True where higher is better.
 SCORE_COMPONENTS: dict[str, bool] = {
     "betweenness": True,
     "sector_brokerage": True,
@@ -97,6 +98,16 @@ SCORE_COMPONENTS: dict[str, bool] = {
     "communities": True,
     "role_types": True,
     "dependence": True,
+}
+#: The five things the score weighs equally, each the mean of its components: a measure read two ways
+#: (brokerage by sector and by prefecture; Burt's constraint and effective size, one notion of
+#: structural holes; communities and role types, one of reach) counts once, not twice.
+SCORE_ASPECTS: dict[str, tuple[str, ...]] = {
+    "betweenness": ("betweenness",),
+    "brokerage": ("sector_brokerage", "prefecture_brokerage"),
+    "structural_holes": ("constraint", "effective_size"),
+    "reach": ("communities", "role_types"),
+    "dependence": ("dependence",),
 }
 
 _DIGITS = 6
@@ -117,7 +128,10 @@ class DependenceRisk(ResultModel):
     """What the network loses if the actor leaves (Borgatti's fragmentation of G − v)."""
 
     fragmentation_after: float = Field(description="抜けた後の分断度 / Fragmentation without the actor")
-    fragmentation_increase: float = Field(description="分断度の増加 / Increase in fragmentation")
+    fragmentation_increase: float = Field(
+        description="抜けると互いに到達できなくなる、他の主体どうしの組の割合（0以上） / Share of the other actors' "
+        "pairs its departure disconnects (never negative)"
+    )
     cut_off: int = Field(description="孤立する主体の数 / Actors cut off from the rest of their component")
     cut_off_ids: list[str] = Field(default_factory=list, description="孤立する主体 / Those actors")
 
@@ -146,7 +160,10 @@ def _actor(G: nx.Graph, v: str, sectors: dict[str, str | None]) -> dict[str, obj
 class KeyPersonCandidate(Actor):
     """One candidate, every measure behind its score, and the reasons in words."""
 
-    score: float = Field(description="順位正規化した指標の平均 / Mean of the rank-normalised components")
+    score: float = Field(
+        description="5つの観点（媒介・仲介・構造的空隙・広がり・依存）の平均 (0–1)"
+        " / Mean of the five aspects (betweenness, brokerage, structural holes, reach, dependence)"
+    )
     rank: int
     betweenness: float = Field(description="媒介中心性（正規化） / Normalised betweenness")
     sector_brokerage: BrokerageRoles
@@ -156,7 +173,7 @@ class KeyPersonCandidate(Actor):
     communities: list[str] = Field(description="活動しているコミュニティ / Communities active in")
     roles: list[str] = Field(description="担っている役割の種類 / Role types held")
     dependence: DependenceRisk
-    components: dict[str, float] = Field(description="各指標の順位正規化値 (0–1) / Rank-normalised components")
+    components: dict[str, float] = Field(description="各指標の正規化値 (0–1) / Normalised components")
     evidence: list[Evidence]
     advice: list[Advice]
 
@@ -317,13 +334,25 @@ def _rounded(value: float) -> float:
     return round(value, _DIGITS)
 
 
-def _dense_rank(values: dict[str, float], higher_is_better: bool) -> dict[str, float]:
-    """Rank normalisation: the position of each value among the distinct values, worst 0, best 1."""
-    distinct = sorted(set(values.values()), reverse=not higher_is_better)
-    if len(distinct) < 2:
-        return dict.fromkeys(values, 0.0)
-    position = {value: i / (len(distinct) - 1) for i, value in enumerate(distinct)}
-    return {key: position[value] for key, value in values.items()}
+def aspects_mean(components: Mapping[str, float]) -> float:
+    """The score from the normalised components: the mean over ``SCORE_ASPECTS`` of each aspect's mean."""
+    return sum(sum(components[n] for n in names) / len(names) for names in SCORE_ASPECTS.values()) / len(SCORE_ASPECTS)
+
+
+def _share_of_largest(values: dict[str, float]) -> dict[str, float]:
+    """Each value over the largest of the candidates (all 0 when the largest is 0): twice another's
+    value stays twice its component, and nothing is lifted off zero."""
+    largest = max(values.values(), default=0.0)
+    return {key: value / largest if largest > 0 else 0.0 for key, value in values.items()}
+
+
+def _normalised(name: str, values: dict[str, float]) -> dict[str, float]:
+    """A component on [0, 1] by its magnitude: constraint as 1 − c (Burt's constraint is 1 for one
+    contact, lower for contacts not tied to each other; above 1, when contacts are tied, it counts as
+    0; no ties, no freedom: 0); every other measure as its share of the largest value."""
+    if name == "constraint":
+        return {key: max(0.0, 1.0 - value) if math.isfinite(value) else 0.0 for key, value in values.items()}
+    return _share_of_largest(values)
 
 
 def _open_pairs_by_group(
@@ -415,7 +444,8 @@ def _bridging_evidence(open_pairs: _OpenPairs, v: str, by: str, roles: dict[str,
     return [
         evidence(
             "number",
-            f"{what_ja}間の仲介（{counts_ja}）" + (f"：{bridges_ja}" if top else ""),
+            f"{what_ja}間の仲介の役割（直接つながっていない二者の間に立つ回数：{counts_ja}）"
+            + (f"：{bridges_ja}" if top else ""),
             f"brokers between {what_en} ({counts_en})" + (f": {bridges_en}" if top else ""),
             [x for _, _, ids in top for x in ids],
         )
@@ -435,7 +465,8 @@ def key_person_candidates(
 ) -> KeyPersonCandidates:
     """Rank the actors of ``kinds`` in ``scope`` as key-person candidates, with reasons.
 
-    Measures (on the scope's actor network, all actors — communities too — taking part):
+    Measures (on the scope's actor network, all actors — communities too — taking part; with
+    ``local_only`` the actors located nowhere, national bodies and their people, are left out of it):
 
     - ``betweenness``: normalised shortest-path betweenness, weights ignored (``sampled_betweenness``:
       exact up to 2,000 actors, then 1,000 sources sampled with seed 0).
@@ -447,16 +478,15 @@ def key_person_candidates(
       contacts) after Burt (1992).
     - ``communities``: how many communities the actor is active in (member, secretariat, or a part
       in an event a community ran); ``role_types``: how many of the ``ROLE_TYPES`` it holds.
-    - ``dependence``: the increase in Borgatti's fragmentation if the actor is removed, counted
-      only for actors whose removal cuts someone off (articulation points): for any other actor the
-      change is only the arithmetic of one node fewer.
+    - ``dependence``: what its departure cuts off (``measures.pairs_cut_off``, after Borgatti 2006):
+      the share of the other actors' pairs that reach each other now and would not without it —
+      never negative, zero for anyone whose departure cuts nobody off.
 
-    Score: each component is rank-normalised over the ranked candidates by dense rank — the position
-    of the actor's value among the distinct values of that measure, 0 for the lowest and 1 for the
-    highest (reversed for constraint, where lower is better; equal values share a position) — and
-    the score is the plain mean of the eight, in [0, 1]. Dense ranks keep the many actors at zero
-    (leaves of one community) from lifting every non-zero value to the top, and one outlier (a
-    national hub) from flattening the rest. Candidates are ordered by score, then id; ``limit``
+    Score, on magnitudes: each component is normalised over the ranked candidates — constraint as
+    1 − c (0 at or above 1, and for an actor without ties), every other measure as its share of the
+    largest value (0 stays 0; twice another's value stays twice its component) — and the score is the
+    mean of the five ``SCORE_ASPECTS`` (betweenness, brokerage, structural holes, reach, dependence),
+    each the mean of its components, in [0, 1]. Candidates are ordered by score, then id; ``limit``
     None returns every candidate.
     """
     with shared_inputs():
@@ -485,6 +515,7 @@ def _key_person_candidates(
     removal = removal_pieces(G)
     pieces = removal.sizes
     after = fragmentation_after_removal(G, pieces)
+    disconnected = pairs_cut_off(G, pieces)
     fragmentation_now = fragmentation_from_pieces(G, pieces)
     component_size = {v: 1 + sum(parts) for v, parts in pieces.items()}
     # How many communities and role types each actor has, for all; which ones, for those shown.
@@ -504,10 +535,10 @@ def _key_person_candidates(
         "effective_size": {v: 0.0 if math.isnan(effective_size[v]) else _rounded(effective_size[v]) for v in pool},
         "communities": {v: active_count.get(v, 0) for v in pool},
         "role_types": {v: role_count.get(v, 0) for v in pool},
-        "dependence": {v: _rounded(after[v] - fragmentation_now) if cut_off[v] else 0.0 for v in pool},
+        "dependence": {v: _rounded(disconnected[v]) for v in pool},
     }
-    normalised = {name: _dense_rank(raw[name], higher) for name, higher in SCORE_COMPONENTS.items()}
-    score = {v: _rounded(sum(normalised[name][v] for name in SCORE_COMPONENTS) / len(SCORE_COMPONENTS)) for v in pool}
+    normalised = {name: _normalised(name, raw[name]) for name in SCORE_COMPONENTS}
+    score = {v: _rounded(aspects_mean({name: normalised[name][v] for name in SCORE_COMPONENTS})) for v in pool}
     ranked = sorted(pool, key=lambda v: (-score[v], v))
     shown = ranked if limit is None else ranked[:limit]
     betweenness_rank = {v: i + 1 for i, v in enumerate(sorted(pool, key=lambda v: (-raw["betweenness"][v], v)))}
@@ -533,7 +564,7 @@ def _key_person_candidates(
             roles=list(roles.get(v, {})),
             dependence=DependenceRisk(
                 fragmentation_after=_rounded(after[v]),
-                fragmentation_increase=_rounded(after[v] - fragmentation_now),
+                fragmentation_increase=raw["dependence"][v],
                 cut_off=cut_off[v],
                 cut_off_ids=cut_ids,
             ),
@@ -584,10 +615,10 @@ def _candidate_evidence(
     found = [
         evidence(
             "rule",
-            f"スコア{c.score:.3f}＝{len(SCORE_COMPONENTS)}指標それぞれの順位（最下位0〜最上位1）の平均"
+            f"スコア{c.score:.3f}＝媒介・仲介・構造的空隙・広がり・依存の5つの観点の平均（各指標は候補中の最大値を1とした値）"
             f"（{pool_size}候補中{c.rank}位）",
-            f"score {c.score:.3f} = mean of the {len(SCORE_COMPONENTS)} measures' ranks (0 lowest to 1 highest; "
-            f"rank {c.rank} of {pool_size})",
+            f"score {c.score:.3f} = mean of five aspects (betweenness, brokerage, structural holes, reach, "
+            f"dependence), each measure as a share of the largest among the candidates (rank {c.rank} of {pool_size})",
             [c.id],
         )
     ]
@@ -607,7 +638,8 @@ def _candidate_evidence(
         found.append(
             evidence(
                 "number",
-                f"構造的空隙：制約{c.constraint:.3f}（低いほど互いにつながらない相手と結ぶ）・"
+                f"構造的空隙（互いにつながっていない相手どうしの間に立つこと）：制約{c.constraint:.3f}"
+                "（相手どうしがつながっているほど高く、低いほど仲介的）・"
                 f"実効規模{c.effective_size:.1f}（重複しない相手の数、直接の相手{G.degree(c.id)}）",
                 f"structural holes: constraint {c.constraint:.3f} (lower = contacts not tied to each other), "
                 f"effective size {c.effective_size:.1f} (non-redundant contacts, of {G.degree(c.id)} direct)",
