@@ -89,14 +89,22 @@ from secgraph.analysis.facts import (
 )
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import _skeleton
-from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
+from secgraph.analysis.network import Scope, employers_on, reuse, shared_inputs, snapshot_at, tie_index
 from secgraph.analysis.network_index import NetworkIndex, network_index
 from secgraph.model import geography
 from secgraph.model.graph import CommunityNotFound, GraphData
 from secgraph.model.names import record_name_keys
 from secgraph.model.public_bodies import PublicBody, body_key, listed_rows, public_bodies
 from secgraph.model.records import Headcount, Organisation
-from secgraph.model.vocabulary import BUREAU_AREA_KINDS, JURISDICTION_SECTORS, LOCAL_SECTORS, RelType, Sector
+from secgraph.model.vocabulary import (
+    BUREAU_AREA_KINDS,
+    JURISDICTION_SECTORS,
+    LOCAL_SECTORS,
+    SECTORS,
+    RelType,
+    Sector,
+    SectorGroup,
+)
 
 #: What each reason adds to a candidate's score. Nearness dominates: a body that can come to the
 #: meetings is worth more than one tied through a national hub.
@@ -182,6 +190,15 @@ class NeedCoverage(ResultModel):
     named_members: list[str] = Field(default_factory=list, description="名前のある構成員 / Named bodies")
     people: list[str] = Field(default_factory=list, description="所属先で満たす個人（個人@所属） / person@employer")
     counted: list[str] = Field(default_factory=list, description="人数のみの構成員 / Headcount ids")
+    unknown: bool = Field(
+        False,
+        description="不明：名前のない構成員が数だけ記録され、その中にいるかもしれない"
+        " / Unknown: members counted but not named may include it",
+    )
+    unnamed: list[str] = Field(
+        default_factory=list,
+        description="名前の分からない構成員を含む人数の記録 / Headcounts with members not named",
+    )
     evidence: list[Evidence]
     suggestions: list[Suggestion] = Field(default_factory=list)
     advice: list[Advice] = Field(default_factory=list)
@@ -196,6 +213,10 @@ class SectorCoverage(ResultModel):
     communities: list[str]
     met: list[str]
     missing: list[str]
+    unknown: list[str] = Field(
+        default_factory=list,
+        description="不明（人数のみで名前のない構成員がいる） / Unknown: members counted but not named",
+    )
     needs: list[NeedCoverage]
     evidence: list[Evidence]
     advice: list[Advice]
@@ -262,7 +283,20 @@ def _coverage(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed)
             )
         )
     met = bool(named or people or counted)
-    if not met:
+    unnamed = [] if met else _unnamed_counts(data, facts_of, need)
+    if unnamed:
+        counts_unnamed = [data.nodes[c] for c in unnamed]
+        labels_unnamed = "、".join(f"{h.label or h.count}" for h in counts_unnamed if isinstance(h, Headcount))
+        found.append(
+            evidence(
+                "number",
+                f"不明：{need.ja}の構成員は名前が分からないが、人数だけ分かる構成員（{labels_unnamed}）の中にいるかもしれない",
+                f"Unknown: no {need.en} is named, but members known only as counts may include one "
+                f"({len(unnamed)} record(s))",
+                unnamed,
+            )
+        )
+    elif not met:
         found.append(
             evidence(
                 "rule",
@@ -272,6 +306,13 @@ def _coverage(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed)
             )
         )
     advice: list[Advice] = []
+    if unnamed:
+        advice.append(
+            Advice(
+                ja=f"人数だけ分かる構成員の名簿を確認し、{need.ja}が含まれるか確かめる",
+                en=f"Get the names of the members known only as counts and check whether a {need.en} is among them",
+            )
+        )
     if met and not named and not people:
         advice.append(
             Advice(
@@ -288,9 +329,57 @@ def _coverage(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed)
         named_members=sorted(named),
         people=sorted(people),
         counted=sorted(counted),
+        unknown=bool(unnamed),
+        unnamed=unnamed,
         evidence=found,
         advice=advice,
     )
+
+
+#: The groups a count of members with neither sector nor group is read as counting: the documents'
+#: 産学官個 (「県内の産・学・官の14機関」); finance and media bodies stand beside them and are named as such.
+_COUNTED_GROUPS = frozenset(
+    {SectorGroup.INDUSTRY, SectorGroup.ACADEMIA, SectorGroup.GOVERNMENT, SectorGroup.INDIVIDUAL}
+)
+
+
+def _counted_sectors(count: Headcount) -> frozenset[str]:
+    """The sectors the members a count counts may be of: its sector, else its group's, else those of
+    産学官個 (``_COUNTED_GROUPS``)."""
+    if count.sector:
+        return frozenset({str(count.sector)})
+    groups = {count.group} if count.group else _COUNTED_GROUPS
+    return frozenset(str(s) for s, term in SECTORS.items() if term.group in groups)
+
+
+def _unnamed_counts(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed) -> list[str]:
+    """The membership counts that leave members unnamed and may hold ``need``'s sectors, by id.
+
+    A count (「県内の産・学・官の14機関」, 「法人会員44社」) leaves members unnamed when it is larger than
+    the named members and secretariat that could be among those it counts: of its sector, of its group
+    (産学官個), or any for a count with neither (read as 産学官個, ``_COUNTED_GROUPS``). Such a count may hold a body of ``need`` when one of
+    the need's sectors is among those it counts. A person counts under the sector of their employer.
+    """
+    employers = employers_on(data)
+    found: set[str] = set()
+    wanted = {str(s) for s in need.sectors}
+    for facts in facts_of:
+        named_sectors: list[str | None] = []
+        for body_id in sorted(set(facts.members) | set(facts.secretariat)):
+            node = data.nodes.get(body_id)
+            sector = getattr(node, "sector", None)
+            if sector is None and body_id in employers:
+                sector = getattr(data.nodes.get(employers[body_id]), "sector", None)
+            named_sectors.append(str(sector) if sector else None)
+        for count in facts.headcounts:
+            sectors = _counted_sectors(count)
+            if not sectors & wanted:
+                continue
+            any_sector = not count.sector and not count.group
+            named = sum(1 for s in named_sectors if any_sector or (s is not None and s in sectors))
+            if count.count > named:
+                found.add(count.id)
+    return sorted(found)
 
 
 def _split(people: Iterable[str]) -> list[tuple[str, str]]:
@@ -880,14 +969,20 @@ def _subject(
             ]
         covered.append(coverage)
     met = [c.code for c in covered if c.met]
-    missing = [c.code for c in covered if not c.met]
+    unknown = [c.code for c in covered if c.unknown]
+    missing = [c.code for c in covered if not c.met and not c.unknown]
     labels = {n.code: n for n in needs}
+    unknown_ja = "。不明（人数のみの構成員の中にいるかもしれない）: " + "、".join(labels[u].ja for u in unknown)
+    unknown_en = "; unknown (members counted but not named): " + ", ".join(labels[u].en for u in unknown)
     found = [
         evidence(
             "rule",
             f"必要なセクター{len(needs)}のうち{len(met)}を満たす。欠けている: "
-            + ("、".join(labels[m].ja for m in missing) or "なし"),
-            f"{len(met)} of {len(needs)} needed sectors met; missing: " + (", ".join(missing) or "none"),
+            + ("、".join(labels[m].ja for m in missing) or "なし")
+            + (unknown_ja if unknown else ""),
+            f"{len(met)} of {len(needs)} needed sectors met; missing: "
+            + (", ".join(labels[m].en for m in missing) or "none")
+            + (unknown_en if unknown else ""),
             sorted(target.communities),
         )
     ]
@@ -899,6 +994,7 @@ def _subject(
         communities=sorted(target.communities),
         met=met,
         missing=missing,
+        unknown=unknown,
         needs=covered,
         evidence=found,
         advice=advice,
