@@ -357,8 +357,9 @@ def _unnamed_counts(data: GraphData, facts_of: list[CommunityFacts], need: Secto
 
     A count (「県内の産・学・官の14機関」, 「法人会員44社」) leaves members unnamed when it is larger than
     the named members and secretariat that could be among those it counts: of its sector, of its group
-    (産学官個), or any for a count with neither (read as 産学官個, ``_COUNTED_GROUPS``). Such a count may hold a body of ``need`` when one of
-    the need's sectors is among those it counts. A person counts under the sector of their employer.
+    (産学官個), or any for a count with neither (read as 産学官個, ``_COUNTED_GROUPS``). Such a count may
+    hold a body of ``need`` when one of the need's sectors is among those it counts. A person counts
+    under the sector of their employer.
     """
     employers = employers_on(data)
     found: set[str] = set()
