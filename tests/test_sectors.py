@@ -21,7 +21,7 @@ from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.names import name_key
 from secgraph.model.records import Community, Headcount
-from tests.builders import P, GraphBuilder
+from tests.builders import GraphBuilder, P
 
 
 def community_named(data: GraphData, name: str) -> Community:
