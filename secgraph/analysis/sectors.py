@@ -4,6 +4,9 @@ For each community (and each region: the union of its communities) the needs of 
 (``facts.DEFAULT_SECTOR_NEEDS`` or the user's own, built with ``facts.sector_need``) are met or missing.
 A need is met by a named member or secretariat body of the sector, by a member person who works at
 one, or by members known only as a count (「企業14社」) — the documents often give only numbers.
+A need no named or counted member meets is **unknown** (不明), not missing, when a count of members is
+larger than the named members it could cover and may hold the need's sectors (``_unnamed_counts``):
+「県内の産・学・官の14機関」 with none named may well include a university.
 
 For each missing need, organisations of that sector are candidates to approach, first sorted by
 **jurisdiction** and then, within each tier, ranked by a score:
