@@ -435,7 +435,8 @@ def test_a_scope_keeps_its_records_and_the_ties_among_them() -> None:
     assert set(community.nodes) == {"a", "b", "c", "e", "p", "s"}
     assert all(r.from_id in community.nodes and r.to_id in community.nodes for r in community.relationships.values())
     assert set(graph_in_scope(data, Scope(prefecture="43")).nodes) == {"d", "k"}
-    assert set(graph_in_scope(data, Scope(region="mic-kinki", as_of=dt.date(2020, 1, 1))).nodes) == {"a", "b", "c"}
+    # the bureau has no prefecture: it is in Kinki's scope as the secretariat of a Kinki community
+    assert set(graph_in_scope(data, Scope(region="mic-kinki", as_of=dt.date(2020, 1, 1))).nodes) == {"a", "b", "c", "s"}
     with pytest.raises(KeyError):
         graph_in_scope(data, Scope(community="nowhere"))
 

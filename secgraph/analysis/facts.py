@@ -15,7 +15,7 @@ from secgraph.analysis.network import editions_by_series, employers_on, reuse, s
 from secgraph.model.graph import GraphData, community_of
 from secgraph.model.listing import listed
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Node
-from secgraph.model.vocabulary import EVENT_ROLE_TYPES, SECTORS, HeadcountKind, RelType, Sector, label, parse_term
+from secgraph.model.vocabulary import EVENT_ROLE_TYPES, HeadcountKind, RelType, Sector, label, parse_term
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,3 @@ def names_of(data: GraphData, ids: Iterable[str], limit: int = 6) -> str:
     return listed(sorted(ids), limit, name=lambda i: display(data, i))
 
 
-def sector_label(sector: str | None, lang: str = "ja") -> str:
-    if not sector:
-        return "不明" if lang == "ja" else "unknown"
-    return label(Sector(sector), lang) if sector in SECTORS else sector

@@ -31,7 +31,7 @@ import numpy as np
 from pydantic import Field
 
 from secgraph.analysis.explain import Advice, Evidence, evidence
-from secgraph.analysis.facts import display, sector_label
+from secgraph.analysis.facts import display
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import (
     BETWEENNESS_EXACT_UP_TO,
@@ -58,7 +58,7 @@ from secgraph.analysis.network import (
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, Relationship
-from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType, Sector, parse_term
+from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType, Sector, parse_term, sector_label
 
 #: The group of an actor without a prefecture (national bodies) in prefecture brokerage.
 NATIONAL = "national"

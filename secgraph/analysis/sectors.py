@@ -88,7 +88,6 @@ from secgraph.analysis.facts import (
     community_facts,
     display,
     names_of,
-    sector_label,
 )
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import _skeleton
@@ -107,6 +106,7 @@ from secgraph.model.vocabulary import (
     RelType,
     Sector,
     SectorGroup,
+    sector_label,
 )
 
 #: What each reason adds to a candidate's score. Nearness dominates: a body that can come to the

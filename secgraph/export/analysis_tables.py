@@ -47,8 +47,10 @@ from secgraph.analysis.regions.findings import GAP_LABELS, IsolatedRegions
 from secgraph.analysis.regions.nearest_ties import NearestTie
 from secgraph.analysis.sectors import JURISDICTION_LABELS, NOT_IN_GRAPH, MissingSectors, SectorCoverage
 from secgraph.analysis.stage.results import EngagementStages
-from secgraph.export.common import FIXED_TIMESTAMP, KIND_LABELS, prefecture_names, sector_label
+from secgraph.export.common import FIXED_TIMESTAMP
 from secgraph.model import geography
+from secgraph.model.geography import prefecture_names
+from secgraph.model.vocabulary import kind_label, sector_label
 
 #: Excel's limit on the characters of one cell; longer text is cut with "…" (the CSV keeps it whole).
 EXCEL_CELL_LIMIT = 32_767
@@ -276,7 +278,7 @@ def _key_person_tables(result: KeyPersonCandidates) -> list[ExportTable]:
             "rank": c.rank,
             "id": c.id,
             "name": c.name,
-            "kind": KIND_LABELS.get(c.kind, c.kind),
+            "kind": kind_label(c.kind),
             "sector": sector_label(c.sector),
             "prefectures": prefecture_names(c.prefectures),
             "score": c.score,
@@ -319,7 +321,7 @@ def _broker_tables(result: GroupBrokers) -> list[ExportTable]:
             "rank": b.rank,
             "id": b.id,
             "name": b.name,
-            "kind": KIND_LABELS.get(b.kind, b.kind),
+            "kind": kind_label(b.kind),
             "sector": sector_label(b.sector),
             "prefectures": prefecture_names(b.prefectures),
             "share": b.share,
@@ -344,7 +346,7 @@ def _nearest_rows(finding: str, finding_id: str, ties: Iterable[NearestTie]) -> 
             "rank": rank,
             "id": t.actor_id,
             "name": t.name,
-            "kind": KIND_LABELS.get(t.kind, t.kind),
+            "kind": kind_label(t.kind),
             "sector": sector_label(t.sector),
             "prefectures": prefecture_names(t.prefectures),
             "proximity": PROXIMITY_LABELS[t.proximity][0] if t.proximity else None,
@@ -451,7 +453,7 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
             lambda _, b: {
                 "id": b.actor_id,
                 "name": b.name,
-                "kind": KIND_LABELS.get(b.kind, b.kind),
+                "kind": kind_label(b.kind),
                 "sector": sector_label(b.sector),
                 "prefectures": prefecture_names(b.prefectures),
                 "cut_off_count": b.cut_off_count,

@@ -38,7 +38,6 @@ from secgraph.analysis.areas import (
     community_areas,
     covered_prefectures,
     other_region,
-    prefecture_names,
     region_kind,
 )
 from secgraph.analysis.explain import Advice, Evidence, evidence
@@ -66,6 +65,7 @@ from secgraph.analysis.regions.nearest_ties import (
 )
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
+from secgraph.model.geography import prefecture_names
 from secgraph.model.graph import CommunityNotFound, GraphData
 from secgraph.model.records import Community, Event, Relationship
 from secgraph.model.vocabulary import EventStatus
