@@ -8,6 +8,7 @@ import networkx as nx
 import pytest
 
 from secgraph.analysis.facts import sector_need
+from secgraph.analysis.health import network_health
 from secgraph.analysis.network import Scope
 from secgraph.analysis.network_index import network_index
 from secgraph.analysis.sectors import (
@@ -352,6 +353,10 @@ def test_members_counted_but_not_named_make_a_sector_unknown_not_missing() -> No
     council = missing_sectors(data, Scope(community="council")).communities[0]
     assert "sme" in council.unknown and "vendor" in council.met
     assert "police" in council.missing
+    # the health indicator reads the same rule
+    health = network_health(data, Scope(community="agreement")).communities[0]
+    details = next(i for i in health.indicators if i.code == "sector_coverage").details
+    assert details["unknown"] == coverage.unknown and details["missing"] == coverage.missing
 
 
 def test_members_all_named_leave_nothing_unknown() -> None:

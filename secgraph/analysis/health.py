@@ -40,7 +40,14 @@ from secgraph.analysis.activity import (
 )
 from secgraph.analysis.areas import Area, check_community, community_ids_in_scope, scope_areas
 from secgraph.analysis.explain import Advice, Evidence, evidence
-from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, CommunityFacts, SectorNeed, community_facts, needs_met
+from secgraph.analysis.facts import (
+    DEFAULT_SECTOR_NEEDS,
+    CommunityFacts,
+    SectorNeed,
+    community_facts,
+    needs_met,
+    unnamed_counts,
+)
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import degree_centralization
 from secgraph.analysis.network import (
@@ -422,9 +429,11 @@ def _sector_coverage(unit: _Unit, needs: tuple[SectorNeed, ...]) -> Indicator:
     if not unit.acts:
         return _indicator("sector_coverage", None, evidence=[evidence("number", "コミュニティがない", "no community")])
     sectors: dict[str, list[str]] = defaultdict(list)
+    facts_of: list[CommunityFacts] = []
     for act in unit.acts:
         # A community's facts are the same in its own summary and in its area's: read once.
         facts = reuse("community_facts", unit.index.data, act.id, partial(community_facts, unit.index.data, act.id))
+        facts_of.append(facts)
         for sector, found in facts.sectors.items():
             sectors[sector] += found
     merged = CommunityFacts(
@@ -432,12 +441,22 @@ def _sector_coverage(unit: _Unit, needs: tuple[SectorNeed, ...]) -> Indicator:
     )
     met = needs_met(merged, needs)
     present = [n for n in needs if met[n.code]]
-    missing = [n for n in needs if not met[n.code]]
+    # 不明, not missing: members counted beyond those named may hold it (the rule of missing_sectors)
+    unknown = [n for n in needs if not met[n.code] and unnamed_counts(unit.index.data, facts_of, n)]
+    missing = [n for n in needs if not met[n.code] and n not in unknown]
     found = [
         evidence("node", f"{n.ja}: あり", f"{n.en}: present", [i for i in met[n.code] if i in unit.index.data.nodes])
         for n in present
     ]
     advice = []
+    if unknown:
+        found.append(
+            evidence(
+                "rule",
+                f"不明（人数だけ分かる構成員の中にいるかもしれない）: {'、'.join(n.ja for n in unknown)}",
+                f"unknown (members counted but not named may include them): {', '.join(n.en for n in unknown)}",
+            )
+        )
     if missing:
         found.append(
             evidence(
@@ -455,7 +474,11 @@ def _sector_coverage(unit: _Unit, needs: tuple[SectorNeed, ...]) -> Indicator:
     return _indicator(
         "sector_coverage",
         len(present) / len(needs) if needs else None,
-        details={"met": {n.code: met[n.code] for n in present}, "missing": [n.code for n in missing]},
+        details={
+            "met": {n.code: met[n.code] for n in present},
+            "missing": [n.code for n in missing],
+            "unknown": [n.code for n in unknown],
+        },
         evidence=found,
         advice=advice,
     )

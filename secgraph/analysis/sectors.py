@@ -5,7 +5,7 @@ For each community (and each region: the union of its communities) the needs of 
 A need is met by a named member or secretariat body of the sector, by a member person who works at
 one, or by members known only as a count (「企業14社」) — the documents often give only numbers.
 A need no named or counted member meets is **unknown** (不明), not missing, when a count of members is
-larger than the named members it could cover and may hold the need's sectors (``_unnamed_counts``):
+larger than the named members it could cover and may hold the need's sectors (``facts.unnamed_counts``):
 「県内の産・学・官の14機関」 with none named may well include a university.
 
 For each missing need, organisations of that sector are candidates to approach, first sorted by
@@ -88,10 +88,11 @@ from secgraph.analysis.facts import (
     community_facts,
     display,
     names_of,
+    unnamed_counts,
 )
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import _skeleton
-from secgraph.analysis.network import Scope, employers_on, reuse, shared_inputs, snapshot_at, tie_index
+from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
 from secgraph.analysis.network_index import NetworkIndex, network_index
 from secgraph.model import geography
 from secgraph.model.graph import CommunityNotFound, GraphData
@@ -102,10 +103,8 @@ from secgraph.model.vocabulary import (
     BUREAU_AREA_KINDS,
     JURISDICTION_SECTORS,
     LOCAL_SECTORS,
-    SECTORS,
     RelType,
     Sector,
-    SectorGroup,
     sector_label,
 )
 
@@ -286,7 +285,7 @@ def _coverage(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed)
             )
         )
     met = bool(named or people or counted)
-    unnamed = [] if met else _unnamed_counts(data, facts_of, need)
+    unnamed = [] if met else unnamed_counts(data, facts_of, need)
     if unnamed:
         counts_unnamed = [data.nodes[c] for c in unnamed]
         labels_unnamed = "、".join(f"{h.label or h.count}" for h in counts_unnamed if isinstance(h, Headcount))
@@ -337,53 +336,6 @@ def _coverage(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed)
         evidence=found,
         advice=advice,
     )
-
-
-#: The groups a count of members with neither sector nor group is read as counting: the documents'
-#: 産学官個 (「県内の産・学・官の14機関」); finance and media bodies stand beside them and are named as such.
-_COUNTED_GROUPS = frozenset(
-    {SectorGroup.INDUSTRY, SectorGroup.ACADEMIA, SectorGroup.GOVERNMENT, SectorGroup.INDIVIDUAL}
-)
-
-
-def _counted_sectors(count: Headcount) -> frozenset[str]:
-    """The sectors the members a count counts may be of: its sector, else its group's, else those of
-    産学官個 (``_COUNTED_GROUPS``)."""
-    if count.sector:
-        return frozenset({str(count.sector)})
-    groups = {count.group} if count.group else _COUNTED_GROUPS
-    return frozenset(str(s) for s, term in SECTORS.items() if term.group in groups)
-
-
-def _unnamed_counts(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed) -> list[str]:
-    """The membership counts that leave members unnamed and may hold ``need``'s sectors, by id.
-
-    A count (「県内の産・学・官の14機関」, 「法人会員44社」) leaves members unnamed when it is larger than
-    the named members and secretariat that could be among those it counts: of its sector, of its group
-    (産学官個), or any for a count with neither (read as 産学官個, ``_COUNTED_GROUPS``). Such a count may
-    hold a body of ``need`` when one of the need's sectors is among those it counts. A person counts
-    under the sector of their employer.
-    """
-    employers = employers_on(data)
-    found: set[str] = set()
-    wanted = {str(s) for s in need.sectors}
-    for facts in facts_of:
-        named_sectors: list[str | None] = []
-        for body_id in sorted(set(facts.members) | set(facts.secretariat)):
-            node = data.nodes.get(body_id)
-            sector = getattr(node, "sector", None)
-            if sector is None and body_id in employers:
-                sector = getattr(data.nodes.get(employers[body_id]), "sector", None)
-            named_sectors.append(str(sector) if sector else None)
-        for count in facts.headcounts:
-            sectors = _counted_sectors(count)
-            if not sectors & wanted:
-                continue
-            any_sector = not count.sector and not count.group
-            named = sum(1 for s in named_sectors if any_sector or (s is not None and s in sectors))
-            if count.count > named:
-                found.add(count.id)
-    return sorted(found)
 
 
 def _split(people: Iterable[str]) -> list[tuple[str, str]]:
