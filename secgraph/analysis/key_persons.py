@@ -99,6 +99,35 @@ SCORE_COMPONENTS: dict[str, bool] = {
     "role_types": True,
     "dependence": True,
 }
+#: Each component in words, Japanese and English, jargon explained in one plain line.
+COMPONENT_LABELS: dict[str, tuple[str, str]] = {
+    "betweenness": (
+        "媒介中心性（他の者どうしの最短経路上にいる度合い）",
+        "betweenness (on the shortest paths between others)",
+    ),
+    "sector_brokerage": (
+        "セクター間の仲介の役割（つながっていない異なるセクターの二者の間に立つ回数）",
+        "brokerage across sectors (times it stands between two unconnected others of different sectors)",
+    ),
+    "prefecture_brokerage": (
+        "都道府県間の仲介の役割（つながっていない異なる都道府県の二者の間に立つ回数）",
+        "brokerage across prefectures (times it stands between two unconnected others of different prefectures)",
+    ),
+    "constraint": (
+        "構造的空隙の制約（相手どうしがつながっているほど高い。低いほど仲介的）",
+        "Burt's constraint (higher when its contacts are tied to each other; lower is more of a broker)",
+    ),
+    "effective_size": (
+        "実効規模（互いに重ならない相手の数）",
+        "effective size (contacts not redundant with each other)",
+    ),
+    "communities": ("活動しているコミュニティの数", "communities it is active in"),
+    "role_types": ("担っている役割の種類の数", "kinds of role it holds"),
+    "dependence": (
+        "依存（抜けると互いに到達できなくなる他の団体・個人の組の割合）",
+        "dependence (share of the others' pairs its departure disconnects)",
+    ),
+}
 #: The five things the score weighs equally, each the mean of its components: a measure read two ways
 #: (brokerage by sector and by prefecture; Burt's constraint and effective size, one notion of
 #: structural holes; communities and role types, one of reach) counts once, not twice.

@@ -120,44 +120,83 @@ def _text(item: Any, position: int = 0) -> str:
 Rows = tuple[list[str], list[list[str]]]
 
 
+def _kind(kind: str) -> str:
+    from secgraph.model.vocabulary import kind_label
+
+    return kind_label(kind, language())
+
+
 def _key_person_rows(result: Any) -> Rows:
     headers = [_("順位", "rank"), _("名称", "name"), _("種類", "kind"), _("得点", "score"), _("理由", "why")]
     # The first piece of evidence states the score; the next says why it is high.
-    return headers, [[str(c.rank), c.name, c.kind, f"{c.score:.3f}", _text(c, 1)] for c in result.candidates]
+    return headers, [[str(c.rank), c.name, _kind(c.kind), f"{c.score:.3f}", _text(c, 1)] for c in result.candidates]
 
 
 def _broker_rows(result: Any) -> Rows:
     headers = [_("順位", "rank"), _("名称", "name"), _("種類", "kind"), _("割合", "share"), _("根拠", "evidence")]
-    return headers, [[str(b.rank), b.name, b.kind, f"{b.share:.3f}", _text(b)] for b in result.brokers]
+    return headers, [[str(b.rank), b.name, _kind(b.kind), f"{b.share:.3f}", _text(b)] for b in result.brokers]
 
 
 def _isolated_rows(result: Any) -> Rows:
+    from secgraph.analysis.regions.findings import GAP_LABELS
+
     headers = [_("都道府県", "prefecture"), _("欠けているもの", "gaps"), _("根拠", "evidence")]
-    rows = [[p.name if language() == "ja" else p.name_en, ", ".join(p.gaps), _text(p)] for p in result.prefectures]
+    gaps = (
+        (lambda p: "、".join(GAP_LABELS[g][0] for g in p.gaps))
+        if language() == "ja"
+        else (lambda p: "; ".join(GAP_LABELS[g][1] for g in p.gaps))
+    )
+    rows = [[p.name if language() == "ja" else p.name_en, gaps(p), _text(p)] for p in result.prefectures]
     rows += [[_("【橋】", "[bridge] ") + b.name, str(b.cut_off_count), _text(b)] for b in result.single_bridges]
     return headers, rows
 
 
 def _missing_rows(result: Any) -> Rows:
-    headers = [_("コミュニティ", "community"), _("不足", "missing"), _("最初の候補", "first suggestion")]
+    headers = [
+        _("コミュニティ", "community"),
+        _("不足", "missing"),
+        _("不明（人数のみの構成員）", "unknown (counted, not named)"),
+        _("最初の候補", "first suggestion"),
+    ]
+    ja = language() == "ja"
+    comma = "、" if ja else ", "
     rows = []
     for coverage in result.communities:
-        firsts = [f"{n.code}: {n.suggestions[0].label(language())}" for n in coverage.needs if n.suggestions]
-        rows.append([coverage.name, ", ".join(coverage.missing) or "—", "; ".join(firsts)])
+        name = {n.code: n.ja if ja else n.en for n in coverage.needs}
+        missing = comma.join(name[c] for c in coverage.missing) or "—"
+        unknown = comma.join(name[c] for c in coverage.unknown) or "—"
+        firsts = [f"{name[n.code]}: {n.suggestions[0].label(language())}" for n in coverage.needs if n.suggestions]
+        rows.append([coverage.name, missing, unknown, _("；", "; ").join(firsts)])
     return headers, rows
 
 
 def _stage_rows(result: Any) -> Rows:
+    from secgraph.analysis.stage.rules import rule_name
+
     headers = [_("コミュニティ", "community"), _("段階", "stage"), _("次の段階に足りないもの", "missing for next")]
-    stage_text = (lambda c: c.stage_ja) if language() == "ja" else (lambda c: c.stage_en)
-    return headers, [[c.name, stage_text(c), ", ".join(c.missing)] for c in result.communities]
+    ja = language() == "ja"
+
+    def missing(c: Any) -> str:
+        texts = {r.rule_id: rule_name(r.ja if ja else r.en) for r in c.rules}
+        return ("、" if ja else ", ").join(texts.get(m, m) for m in c.missing)
+
+    return headers, [[c.name, c.stage_ja if ja else c.stage_en, missing(c)] for c in result.communities]
 
 
 def _health_rows(result: Any) -> Rows:
-    codes = [i.code for i in result.communities[0].indicators] if result.communities else []
-    return [_("コミュニティ", "community"), *codes], [
+    first = result.communities[0].indicators if result.communities else []
+    names = [i.ja if language() == "ja" else i.en for i in first]
+    return [_("コミュニティ", "community"), *names], [
         [h.name, *(str(i.value) if i.value is not None else "—" for i in h.indicators)] for h in result.communities
     ]
+
+
+#: How a community stands between the two dates of ``changes``.
+_CHANGE_STATUS: dict[str, tuple[str, str]] = {
+    "new": ("新規", "new"),
+    "existing": ("継続", "existing"),
+    "gone": ("消滅", "gone"),
+}
 
 
 def _change_rows(result: Any) -> Rows:
@@ -171,7 +210,7 @@ def _change_rows(result: Any) -> Rows:
     return headers, [
         [
             c.name,
-            c.status,
+            _CHANGE_STATUS[c.status][0 if language() == "ja" else 1],
             str(len(c.joined)),
             str(len(c.left)),
             f"{c.stage.earlier} → {c.stage.later}" if getattr(c, "stage", None) else "",

@@ -42,11 +42,12 @@ from secgraph.analysis.areas import PROXIMITY_LABELS
 from secgraph.analysis.compare import Changes, CommunityChanges
 from secgraph.analysis.explain import Advice, Evidence
 from secgraph.analysis.health import HealthSummary, NetworkHealth
-from secgraph.analysis.key_persons import ROLE_TYPES, GroupBrokers, KeyPersonCandidates
+from secgraph.analysis.key_persons import COMPONENT_LABELS, ROLE_TYPES, GroupBrokers, KeyPersonCandidates
 from secgraph.analysis.regions.findings import GAP_LABELS, IsolatedRegions
 from secgraph.analysis.regions.nearest_ties import NearestTie
 from secgraph.analysis.sectors import JURISDICTION_LABELS, NOT_IN_GRAPH, MissingSectors, SectorCoverage
 from secgraph.analysis.stage.results import EngagementStages
+from secgraph.analysis.stage.rules import rule_name
 from secgraph.export.common import FIXED_TIMESTAMP
 from secgraph.model import geography
 from secgraph.model.geography import prefecture_names
@@ -120,6 +121,7 @@ COLUMNS: dict[str, str] = {
     "named_members": "名前のある構成員 / Named members",
     "people": "所属先で満たす個人 / People (person@employer)",
     "counted": "人数のみの記録 / Headcounts",
+    "unknown": "不明（人数のみの構成員の中にいるかもしれない） / Unknown (members counted but not named)",
     "organisation_id": "団体ID / Organisation id",
     "prefecture": "都道府県 / Prefecture",
     "direct_ties": "既存の関係 / Ties already",
@@ -250,7 +252,7 @@ def _key_person_tables(result: KeyPersonCandidates) -> list[ExportTable]:
             ("順位付けした候補数 / Candidates ranked", result.candidates_ranked),
             ("ネットワークの分断度 / Fragmentation", result.fragmentation),
             ("媒介中心性の標本推定 / Betweenness sampled", _MARK[result.betweenness_sampled]),
-            ("得点の指標 / Score components", _joined(result.score_components)),
+            ("得点の指標 / Score components", _joined(COMPONENT_LABELS[c][0] for c in result.score_components)),
         ]
     )
     columns = (
@@ -479,8 +481,12 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
 
 
 def _missing_tables(result: MissingSectors) -> list[ExportTable]:
+    need_names = {n.code: n.ja for s in [*result.communities, *result.regions] for n in s.needs}
     summary = _summary(
-        [("対象範囲 / Scope", result.scope), ("必要なセクター / Required sectors", _joined(result.needs))]
+        [
+            ("対象範囲 / Scope", result.scope),
+            ("必要なセクター / Required sectors", _joined(need_names.get(n, n) for n in result.needs)),
+        ]
     )
     coverage_rows: list[Row] = []
     suggestion_rows: list[Row] = []
@@ -499,6 +505,7 @@ def _missing_tables(result: MissingSectors) -> list[ExportTable]:
                     "need": need.ja,
                     "need_sectors": _joined(sector_label(s) for s in need.sectors),
                     "met": _MARK[need.met],
+                    "unknown": _MARK[need.unknown],
                     "named_members": _joined(need.named_members),
                     "people": _joined(need.people),
                     "counted": _joined(need.counted),
@@ -536,8 +543,8 @@ def _missing_tables(result: MissingSectors) -> list[ExportTable]:
         _table(
             "coverage",
             "セクターの充足",
-            ("subject_id", "subject", "kind", "code", "need", "need_sectors", "met", "named_members", "people")
-            + ("counted", *EVIDENCE, *ADVICE),
+            ("subject_id", "subject", "kind", "code", "need", "need_sectors", "met", "unknown", "named_members")
+            + ("people", "counted", *EVIDENCE, *ADVICE),
             coverage_rows,
         ),
         _table(
@@ -568,7 +575,7 @@ def _stage_tables(result: EngagementStages) -> list[ExportTable]:
             "stage": c.stage,
             "stage_name": c.stage_ja,
             "next_stage": c.next_stage,
-            "missing_rules": _joined(c.missing),
+            "missing_rules": _joined(rule_name(r.ja) for r in c.rules if r.rule_id in c.missing),
             **_evidence(c.evidence),
             **_advice(c.advice),
         }
