@@ -428,9 +428,7 @@ def scoped_actor_ids(
     country = actor_network(data)
     adjacency = country._adj
     acting = {
-        a
-        for a, codes in located.items()
-        if not codes and a in adjacency and any(b in inside for b in adjacency[a])
+        a for a, codes in located.items() if not codes and a in adjacency and any(b in inside for b in adjacency[a])
     }
     return inside | acting
 
@@ -445,9 +443,7 @@ def actor_network(data: GraphData, scope: Scope | None = None, *, local_only: bo
     The network is frozen (``nx.freeze``): inside ``shared_inputs`` every analysis gets the same one.
     """
     scope = scope or Scope()
-    return reuse(
-        "actor_network", data, (scope, local_only), lambda: nx.freeze(_actor_network(data, scope, local_only))
-    )
+    return reuse("actor_network", data, (scope, local_only), lambda: nx.freeze(_actor_network(data, scope, local_only)))
 
 
 def _actor_network(data: GraphData, scope: Scope, local_only: bool = False) -> nx.Graph:
