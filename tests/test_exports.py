@@ -148,6 +148,7 @@ def test_missing_sector_tables_are_exact() -> None:
         "保険会社",
         "保険会社",
         "×",
+        "×",  # not unknown: nothing is counted without a name
         "",
         "",
         "",
@@ -157,7 +158,7 @@ def test_missing_sector_tables_are_exact() -> None:
         "大阪テスト海上をロングリストに加え、個別に訪問する（第1段階、保険会社）",
         "Add 大阪テスト海上 to the long list and visit it one-to-one (stage 1, Insurer)",
     ]
-    assert rows(coverage)[1][:8] == [
+    assert rows(coverage)[1][:9] == [
         "mic-kinki",
         "近畿（近畿総合通信局管内）",
         "地域",
@@ -165,6 +166,7 @@ def test_missing_sector_tables_are_exact() -> None:
         "保険会社",
         "保険会社",
         "○",
+        "×",
         "i",
     ]
     (suggestion,) = rows(suggestions)
@@ -189,7 +191,7 @@ def test_missing_sector_tables_are_exact() -> None:
     assert suggestion[23] == "i, pref-27, d"
     assert rows(summary) == [
         ["対象範囲 / Scope", "コミュニティ: c / community: c"],
-        ["必要なセクター / Required sectors", "insurer"],
+        ["必要なセクター / Required sectors", "保険会社"],
     ]
 
 
@@ -235,7 +237,7 @@ def test_key_person_table_ranks_and_numbers() -> None:
     assert all(isinstance(v, float) for v in table["得点 / Score"])
     assert table["得点 / Score"].is_monotonic_decreasing
     assert set(table["種類 / Kind"]) <= {"団体", "人物", "コミュニティ"}
-    assert dict(rows(summary))["主体数 / Actors"] == 7
+    assert dict(rows(summary))["団体・個人の数 / Actors"] == 7
 
 
 def seed_results(seed: GraphData) -> list[object]:

@@ -81,7 +81,7 @@ def test_the_planted_broker_ranks_first_with_its_reasons() -> None:
     texts = " ".join(e.ja + " " + e.en for e in top.evidence)
     assert "2つのコミュニティで活動" in texts and "active in 2 communities" in texts
     assert "コミュニティと大学をつなぐ" in texts and "大阪府と兵庫県をつなぐ" in texts
-    assert "would be cut off" in texts and "3の主体が孤立" in texts
+    assert "would be cut off" in texts and "3の団体・個人が孤立" in texts
     assert any("分担" in a.ja and "rotation" in a.en for a in top.advice)
     assert all(c.dependence.cut_off == 0 for c in result.candidates[1:])
     assert top.score > result.candidates[1].score

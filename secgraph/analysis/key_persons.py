@@ -158,11 +158,11 @@ class DependenceRisk(ResultModel):
 
     fragmentation_after: float = Field(description="抜けた後の分断度 / Fragmentation without the actor")
     fragmentation_increase: float = Field(
-        description="抜けると互いに到達できなくなる、他の主体どうしの組の割合（0以上） / Share of the other actors' "
+        description="抜けると互いに到達できなくなる、他の団体・個人どうしの組の割合（0以上） / Share of the other actors' "
         "pairs its departure disconnects (never negative)"
     )
-    cut_off: int = Field(description="孤立する主体の数 / Actors cut off from the rest of their component")
-    cut_off_ids: list[str] = Field(default_factory=list, description="孤立する主体 / Those actors")
+    cut_off: int = Field(description="孤立する団体・個人の数 / Actors cut off from the rest of their component")
+    cut_off_ids: list[str] = Field(default_factory=list, description="孤立する団体・個人 / Those actors")
 
 
 class Actor(ResultModel):
@@ -212,7 +212,7 @@ class KeyPersonCandidates(ResultModel):
 
     scope: str
     as_of: dt.date | None
-    actors: int = Field(description="ネットワークの主体数 / Actors in the network")
+    actors: int = Field(description="ネットワークの団体・個人の数 / Actors in the network")
     ties: int
     candidates_ranked: int = Field(description="順位付けした候補の数 / Actors of the chosen kinds ranked")
     fragmentation: float = Field(description="ネットワークの分断度 / Fragmentation of the network")
@@ -655,7 +655,7 @@ def _candidate_evidence(
         found.append(
             evidence(
                 "number",
-                f"媒介中心性{c.betweenness:.3f}（{pool_size}候補中{betweenness_rank}位）：他の主体どうしの最短経路の多くが通る",
+                f"媒介中心性{c.betweenness:.3f}（{pool_size}候補中{betweenness_rank}位）：他の団体・個人どうしの最短経路の多くが通る",
                 f"betweenness {c.betweenness:.3f} ({betweenness_rank} of {pool_size} candidates): many shortest "
                 "paths between others pass through it",
                 [c.id],
@@ -703,7 +703,7 @@ def _candidate_evidence(
         found.append(
             evidence(
                 "node",
-                f"{who_ja}が抜けると{risk.cut_off}の主体が孤立する"
+                f"{who_ja}が抜けると{risk.cut_off}の団体・個人が孤立する"
                 f"（分断度{fragmentation_now:.3f}→{risk.fragmentation_after:.3f}）",
                 f"if {who_en} left, {risk.cut_off} actor{'s' if risk.cut_off > 1 else ''} would be cut off "
                 f"(fragmentation {fragmentation_now:.3f} → {risk.fragmentation_after:.3f})",

@@ -78,14 +78,14 @@ COLUMNS: dict[str, str] = {
     "prefectures": "都道府県 / Prefectures",
     "score": "得点 / Score",
     "betweenness": "媒介中心性 / Betweenness",
-    "sector_brokerage": "セクター間の仲介 / Brokerage across sectors",
+    "sector_brokerage": "セクター間の仲介の役割（つながっていない二者の間に立つ回数） / Brokerage across sectors",
     "prefecture_brokerage": "都道府県間の仲介 / Brokerage across prefectures",
-    "constraint": "バートの制約 / Burt's constraint",
+    "constraint": "制約（相手どうしがつながっているほど高い。低いほど仲介的） / Burt's constraint",
     "effective_size": "実効規模 / Effective size",
     "communities": "コミュニティ / Communities",
     "roles": "役割 / Roles",
     "fragmentation_increase": "離脱時の分断度の増加 / Fragmentation increase if it left",
-    "cut_off": "離脱時に孤立する主体数 / Actors cut off if it left",
+    "cut_off": "離脱時に孤立する団体・個人の数 / Actors cut off if it left",
     "share": "経路の割合 / Share of paths",
     "paths": "通る経路の数 / Paths through it",
     "code": "コード / Code",
@@ -97,12 +97,12 @@ COLUMNS: dict[str, str] = {
     "region_kind": "地域区分 / Kind of region",
     "prefectures_without_community": "コミュニティのない都道府県 / Prefectures without a community",
     "size": "規模 / Size",
-    "actors": "主体 / Actors",
+    "actors": "団体・個人 / Actors",
     "areas": "地域 / Areas",
     "linked_in_same_region": "同じ地域内のつながり / Linked in the same region",
     "linked_national": "全国的なコミュニティとのつながり / Linked national communities",
-    "cut_off_count": "切り離される主体数 / Actors cut off",
-    "cut_off_ids": "切り離される主体 / Those actors",
+    "cut_off_count": "切り離される団体・個人の数 / Actors cut off",
+    "cut_off_ids": "切り離される団体・個人 / Those actors",
     "prefectures_cut_off": "丸ごと切り離される都道府県 / Prefectures cut off entirely",
     "regions": "地域 / Regions",
     "remaining": "残る最大部分 / Size of the part that stays",
@@ -247,7 +247,7 @@ def _key_person_tables(result: KeyPersonCandidates) -> list[ExportTable]:
         [
             ("対象範囲 / Scope", result.scope),
             ("基準日 / As of", result.as_of.isoformat() if result.as_of else None),
-            ("主体数 / Actors", result.actors),
+            ("団体・個人の数 / Actors", result.actors),
             ("つながりの数 / Ties", result.ties),
             ("順位付けした候補数 / Candidates ranked", result.candidates_ranked),
             ("ネットワークの分断度 / Fragmentation", result.fragmentation),
@@ -333,7 +333,7 @@ def _broker_tables(result: GroupBrokers) -> list[ExportTable]:
         }
         for b in result.brokers
     ]
-    return [_table("brokers", "二つのグループをつなぐ主体", columns, rows), summary]
+    return [_table("brokers", "二つのグループをつなぐ団体・個人", columns, rows), summary]
 
 
 def _gaps(gaps: Iterable[str]) -> str:

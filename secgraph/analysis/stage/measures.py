@@ -75,7 +75,7 @@ def _measure_conveners(act: CommunityActivity, rule: StageRule) -> Measured:
         [
             evidence(
                 "relationship",
-                f"招集役は{basis[0]}: {_names(act, act.conveners)}",
+                f"事務局は{basis[0]}: {_names(act, act.conveners)}",
                 f"Convened by the {basis[1]}: {_names_en(act, act.conveners)}",
                 [*act.conveners, *basis[2]],
             )
@@ -139,7 +139,7 @@ def _measure_one_to_one(act: CommunityActivity, rule: StageRule) -> Measured:
         if ids
     ]
     if not found:
-        found.append(evidence("number", "1対1の関係をもつ団体・人がいない", "no body or person with a one-to-one tie"))
+        found.append(evidence("number", "1対1の関係をもつ団体・個人がいない", "no body or person with a one-to-one tie"))
     prospects = [b for b, (status, _) in act.long_listed.items() if status in (None, LongListStatus.PROSPECT)]
     advice = (
         [
@@ -163,7 +163,7 @@ def _measure_long_list(act: CommunityActivity, rule: StageRule) -> Measured:
     found = [
         evidence(
             "node",
-            f"名前のある団体・人 {len(named)}: {_names(act, named)}",
+            f"名前のある団体・個人 {len(named)}: {_names(act, named)}",
             f"{len(named)} named bodies or people: {_names_en(act, named)}",
             named,
         )
@@ -272,7 +272,7 @@ def _measure_joint_events(act: CommunityActivity, rule: StageRule) -> Measured:
     found = [
         evidence(
             "event",
-            f"{e.title}（{e.start}）: {len(h)}の団体・人が役割、{'・'.join(_group_label(g) for g in gs)}",
+            f"{e.title}（{e.start}）: {len(h)}の団体・個人が役割、{'・'.join(_group_label(g) for g in gs)}",
             f"{e.title} ({e.start}): {len(h)} bodies or people hold roles, "
             f"from {', '.join(_group_label(g, 'en') for g in gs)}",
             [e.id, *h, *(r for rels in h.values() for r in rels), *_attribution(act, e)],
@@ -286,7 +286,7 @@ def _measure_joint_events(act: CommunityActivity, rule: StageRule) -> Measured:
             found.append(
                 evidence(
                     "event",
-                    f"共同イベントなし。最も近いのは{e.title}（{e.start}）: {len(h)}の団体・人、{len(gs)}セクター群",
+                    f"共同イベントなし。最も近いのは{e.title}（{e.start}）: {len(h)}の団体・個人、{len(gs)}セクター群",
                     f"no joint event; the nearest is {e.title} ({e.start}): {len(h)} bodies or people, "
                     f"{len(gs)} sector groups",
                     [e.id, *h],
@@ -294,7 +294,7 @@ def _measure_joint_events(act: CommunityActivity, rule: StageRule) -> Measured:
             )
             advice.append(
                 Advice(
-                    ja=f"最も近いイベントは「{e.title}」（{len(h)}の団体・人、{len(gs)}セクター群）。"
+                    ja=f"最も近いイベントは「{e.title}」（{len(h)}の団体・個人、{len(gs)}セクター群）。"
                     "他のセクターの構成員に共催・後援・登壇を依頼する",
                     en=f"The nearest is '{e.title}' ({len(h)} bodies or people, {len(gs)} sector groups): "
                     "ask members of other sectors to co-host, support or speak",
@@ -329,7 +329,7 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
             [
                 evidence(
                     "number",
-                    "招集役を介さない団体どうしのつながりがない",
+                    "事務局を介さない団体どうしのつながりがない",
                     "no tie among the bodies apart from the convener",
                 )
             ],
@@ -345,7 +345,7 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
         [
             evidence(
                 "number",
-                f"団体どうしのつながり {len(numbers)}本（{len(tied)}の団体・人）。多い順: {_names(act, tied)}",
+                f"団体どうしのつながり {len(numbers)}本（{len(tied)}の団体・個人）。多い順: {_names(act, tied)}",
                 f"{len(numbers)} ties among {len(tied)} bodies or people; most tied: {_names_en(act, tied)}",
                 sorted({i for _, _, edge in shown for i in (*between_bodies(edge), *edge["events"])}),
             )
