@@ -158,8 +158,8 @@ class DependenceRisk(ResultModel):
 
     fragmentation_after: float = Field(description="抜けた後の分断度 / Fragmentation without the actor")
     fragmentation_increase: float = Field(
-        description="抜けると互いに到達できなくなる、他の団体・個人どうしの組の割合（0以上） / Share of the other actors' "
-        "pairs its departure disconnects (never negative)"
+        description="抜けると互いに到達できなくなる、他の団体・個人どうしの組の割合（0以上）"
+        " / Share of the other actors' pairs its departure disconnects (never negative)"
     )
     cut_off: int = Field(description="孤立する団体・個人の数 / Actors cut off from the rest of their component")
     cut_off_ids: list[str] = Field(default_factory=list, description="孤立する団体・個人 / Those actors")

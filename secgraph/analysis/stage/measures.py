@@ -139,7 +139,9 @@ def _measure_one_to_one(act: CommunityActivity, rule: StageRule) -> Measured:
         if ids
     ]
     if not found:
-        found.append(evidence("number", "1対1の関係をもつ団体・個人がいない", "no body or person with a one-to-one tie"))
+        found.append(
+            evidence("number", "1対1の関係をもつ団体・個人がいない", "no body or person with a one-to-one tie")
+        )
     prospects = [b for b, (status, _) in act.long_listed.items() if status in (None, LongListStatus.PROSPECT)]
     advice = (
         [
