@@ -166,6 +166,8 @@ class NeedRow:
     label: Text
     met: bool
     suggestions: list[SuggestionRow]
+    #: 不明: members counted but not named may include it (``NeedCoverage.unknown``).
+    unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -396,7 +398,9 @@ def _prefecture_names(code: str | None) -> Text | None:
 
 
 def _need_rows(coverage: SectorCoverage) -> list[NeedRow]:
-    return [NeedRow(Text(n.ja, n.en), n.met, [_suggestion(s) for s in n.suggestions]) for n in coverage.needs]
+    return [
+        NeedRow(Text(n.ja, n.en), n.met, [_suggestion(s) for s in n.suggestions], n.unknown) for n in coverage.needs
+    ]
 
 
 def _suggestion(suggestion: Suggestion) -> SuggestionRow:
