@@ -708,3 +708,33 @@ def test_the_api_import_reads_the_json_export_in_a_zip(api: Api) -> None:
     response = api.post("admin", "/imports", files={"file": ("backup.zip", buffer.getvalue(), "application/zip")})
     assert response.status_code == 200, response.text
     assert response.json()["ok"] and not response.json()["written"]  # the same graph: nothing to write
+
+
+def test_japanese_cells_of_every_analysis_table_hold_no_raw_code(seed: GraphData) -> None:
+    """Every registry analysis on the seed, as tables: no sector, need, gap, rule, indicator or kind code
+    in a Japanese cell. Columns of ids and codes (コード, records behind a finding, the health
+    indicators' machine details) and the English columns hold what they say."""
+    from secgraph.analysis.registry import ANALYSES
+    from secgraph.export.analysis_tables import COLUMNS
+    from tests.test_cli_analyses import raw_codes
+
+    pattern = raw_codes()
+    machine = {"code", "details", "counted", "named_members", "people", "measure", "rule_id", "communities"}
+    skipped = {COLUMNS[k] for k in COLUMNS if k in machine or k.endswith(("_en", "_ids", "_id", "id"))}
+    needed = {
+        "brokers-between": {"group_a": "police", "group_b": "university"},
+        "changes": {"earlier": "2019-04-01", "later": "2021-03-31"},
+    }
+    checked = 0
+    for slug, entry in ANALYSES.items():
+        result = entry.run(seed, entry.parameters_of(**needed.get(slug, {})))
+        for table in analysis_tables(result):
+            for column in table.frame.columns:
+                if column in skipped or column.endswith("/ English"):
+                    continue
+                for value in table.frame[column]:
+                    if isinstance(value, str):
+                        japanese = value.split(" / ")[0]  # a bilingual cell: the Japanese half
+                        assert not pattern.findall(japanese), (slug, table.key, column, value[:200])
+                        checked += 1
+    assert checked > 1000
