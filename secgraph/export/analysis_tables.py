@@ -84,7 +84,8 @@ COLUMNS: dict[str, str] = {
     "effective_size": "実効規模 / Effective size",
     "communities": "コミュニティ / Communities",
     "roles": "役割 / Roles",
-    "fragmentation_increase": "離脱時の分断度の増加 / Fragmentation increase if it left",
+    "fragmentation_increase": "依存（抜けると到達できなくなる他の団体・個人の組の割合）"
+    " / Share of the others' pairs cut off if it left",
     "cut_off": "離脱時に孤立する団体・個人の数 / Actors cut off if it left",
     "share": "経路の割合 / Share of paths",
     "paths": "通る経路の数 / Paths through it",
