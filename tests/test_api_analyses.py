@@ -22,6 +22,7 @@ ENDPOINTS = (
     "/analyses/health",
     "/analyses/changes?earlier=2020-04-01&later=2021-03-31",
     "/analyses/key-persons?community=com-a",
+    "/analyses/key-persons?region=mic-kinki&local_only=true",
     "/analyses/missing-sectors?region=mic-kinki&need=insurer&need=university,kosen",
     "/analyses/stage?prefecture=大阪府&as_of=2021-03-31",
 )
@@ -38,6 +39,15 @@ def test_every_analysis_answers_every_role(api: Api, role: str) -> None:
         response = api.get(role, url)
         assert response.status_code == 200, (url, response.text)
         assert response.json()
+
+
+def test_key_persons_with_and_without_national_bodies(api: Api) -> None:
+    """``local_only`` (the registry's parameter, so the API takes it as the command line does) leaves out
+    the actors located nowhere: every candidate left has a prefecture, and some were dropped."""
+    everyone = api.get("planner", "/analyses/key-persons?limit=500").json()["candidates"]
+    local = api.get("planner", "/analyses/key-persons?limit=500&local_only=true").json()["candidates"]
+    assert local and all(c["prefectures"] for c in local)
+    assert any(not c["prefectures"] for c in everyone)
 
 
 def test_viewers_see_no_personal_name_in_any_analysis(api: Api) -> None:

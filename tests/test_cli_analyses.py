@@ -53,9 +53,9 @@ def test_a_suggestion_not_yet_in_the_graph_is_marked(env: dict[str, str]) -> Non
     """Seed 000: Fukuoka–Saga has no police, nor does the graph hold Fukuoka's or Saga's: the directory's."""
     table = secgraph(env, "--lang", "ja", "analyse", "missing-sectors", "--community", "s000-com-fukuoka-saga")
     assert table.returncode == 0, table.stderr
-    assert re.search(r"police: (福岡|佐賀)県警察（未登録）", table.stdout), table.stdout
+    assert re.search(r"警察: (福岡|佐賀)県警察（未登録）", table.stdout), table.stdout
     english = secgraph(env, "--lang", "en", "analyse", "missing-sectors", "--community", "s000-com-fukuoka-saga")
-    assert re.search(r"police: (福岡|佐賀)県警察 \(not yet in the graph\)", english.stdout), english.stdout
+    assert re.search(r"Police: (福岡|佐賀)県警察 \(not yet in the graph\)", english.stdout), english.stdout
 
 
 def test_hidden_names_leave_no_personal_name(env: dict[str, str]) -> None:
@@ -69,3 +69,40 @@ def test_hidden_names_leave_no_personal_name(env: dict[str, str]) -> None:
 def test_an_unknown_community_is_a_clear_error(env: dict[str, str]) -> None:
     result = secgraph(env, "analyse", "stage", "--community", "nowhere")
     assert result.returncode != 0 and "nowhere" in result.stderr and "Traceback" not in result.stderr
+
+
+def raw_codes() -> re.Pattern[str]:
+    """The codes a Japanese reader must never see: sectors, needs, gaps, links, indicators, stage rules,
+    record kinds, change states, score components."""
+    from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS
+    from secgraph.analysis.health import INDICATORS
+    from secgraph.analysis.key_persons import SCORE_COMPONENTS
+    from secgraph.analysis.regions.findings import GAP_LABELS, LINK_LABELS
+    from secgraph.analysis.stage.rules import DEFAULT_RULES
+    from secgraph.model.vocabulary import KIND_LABELS, SECTORS
+
+    codes = {str(s) for s in SECTORS} | {n.code for n in DEFAULT_SECTOR_NEEDS} | set(GAP_LABELS) | set(LINK_LABELS)
+    codes |= {i.code for i in INDICATORS} | {r.id for r in DEFAULT_RULES.rules} | set(KIND_LABELS)
+    codes |= set(SCORE_COMPONENTS) | {"new", "existing", "gone", "key_person"}
+    alternatives = "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9_\-])({alternatives})(?![A-Za-z0-9_\-])")
+
+
+#: The options an analysis needs besides its scope.
+NEEDED = {"brokers-between": ("--group-a", "police", "--group-b", "university"),
+          "changes": ("--earlier", "2019-04-01", "--later", "2021-03-31")}  # fmt: skip
+
+
+def test_japanese_tables_of_every_analysis_hold_no_raw_code(env: dict[str, str]) -> None:
+    from secgraph.analysis.registry import ANALYSES
+
+    pattern = raw_codes()
+    for slug in ANALYSES:
+        for scope in ((), ("--region", "mic-kyushu")) if slug in ("key-persons", "missing-sectors") else ((),):
+            table = secgraph(env, "--lang", "ja", "analyse", slug, *scope, *NEEDED.get(slug, ()))
+            assert table.returncode == 0, table.stderr
+            assert not pattern.findall(table.stdout), (slug, scope, sorted(set(pattern.findall(table.stdout))))
+    # the check can fail: the English table names the same things in English, the JSON by code
+    english = secgraph(env, "--lang", "en", "analyse", "key-persons", "--region", "mic-kyushu").stdout
+    assert "Organisation" in english
+    assert pattern.findall(secgraph(env, "analyse", "missing-sectors", "--json").stdout)

@@ -159,6 +159,7 @@ def test_missing_sector_tables_are_exact() -> None:
         "保険会社",
         "保険会社",
         "×",
+        "×",  # not unknown: nothing is counted without a name
         "",
         "",
         "",
@@ -168,7 +169,7 @@ def test_missing_sector_tables_are_exact() -> None:
         "大阪テスト海上をロングリストに加え、個別に訪問する（第1段階、保険会社）",
         "Add 大阪テスト海上 to the long list and visit it one-to-one (stage 1, Insurer)",
     ]
-    assert rows(coverage)[1][:8] == [
+    assert rows(coverage)[1][:9] == [
         "mic-kinki",
         "近畿（近畿総合通信局管内）",
         "地域",
@@ -176,6 +177,7 @@ def test_missing_sector_tables_are_exact() -> None:
         "保険会社",
         "保険会社",
         "○",
+        "×",
         "i",
     ]
     (suggestion,) = rows(suggestions)
@@ -200,7 +202,7 @@ def test_missing_sector_tables_are_exact() -> None:
     assert suggestion[23] == "i, pref-27, d"
     assert rows(summary) == [
         ["対象範囲 / Scope", "コミュニティ: c / community: c"],
-        ["必要なセクター / Required sectors", "insurer"],
+        ["必要なセクター / Required sectors", "保険会社"],
     ]
 
 
@@ -246,7 +248,7 @@ def test_key_person_table_ranks_and_numbers() -> None:
     assert all(isinstance(v, float) for v in table["得点 / Score"])
     assert table["得点 / Score"].is_monotonic_decreasing
     assert set(table["種類 / Kind"]) <= {"団体", "人物", "コミュニティ"}
-    assert dict(rows(summary))["主体数 / Actors"] == 7
+    assert dict(rows(summary))["団体・個人の数 / Actors"] == 7
 
 
 def seed_results(seed: GraphData) -> list[object]:
@@ -446,7 +448,8 @@ def test_a_scope_keeps_its_records_and_the_ties_among_them() -> None:
     assert set(community.nodes) == {"a", "b", "c", "e", "p", "s"}
     assert all(r.from_id in community.nodes and r.to_id in community.nodes for r in community.relationships.values())
     assert set(graph_in_scope(data, Scope(prefecture="43")).nodes) == {"d", "k"}
-    assert set(graph_in_scope(data, Scope(region="mic-kinki", as_of=dt.date(2020, 1, 1))).nodes) == {"a", "b", "c"}
+    # the bureau has no prefecture: it is in Kinki's scope as the secretariat of a Kinki community
+    assert set(graph_in_scope(data, Scope(region="mic-kinki", as_of=dt.date(2020, 1, 1))).nodes) == {"a", "b", "c", "s"}
     with pytest.raises(KeyError):
         graph_in_scope(data, Scope(community="nowhere"))
 
@@ -716,3 +719,33 @@ def test_the_api_import_reads_the_json_export_in_a_zip(api: Api) -> None:
     response = api.post("admin", "/imports", files={"file": ("backup.zip", buffer.getvalue(), "application/zip")})
     assert response.status_code == 200, response.text
     assert response.json()["ok"] and not response.json()["written"]  # the same graph: nothing to write
+
+
+def test_japanese_cells_of_every_analysis_table_hold_no_raw_code(seed: GraphData) -> None:
+    """Every registry analysis on the seed, as tables: no sector, need, gap, rule, indicator or kind code
+    in a Japanese cell. Columns of ids and codes (コード, records behind a finding, the health
+    indicators' machine details) and the English columns hold what they say."""
+    from secgraph.analysis.registry import ANALYSES
+    from secgraph.export.analysis_tables import COLUMNS
+    from tests.test_cli_analyses import raw_codes
+
+    pattern = raw_codes()
+    machine = {"code", "details", "counted", "named_members", "people", "measure", "rule_id", "communities"}
+    skipped = {COLUMNS[k] for k in COLUMNS if k in machine or k.endswith(("_en", "_ids", "_id", "id"))}
+    needed = {
+        "brokers-between": {"group_a": "police", "group_b": "university"},
+        "changes": {"earlier": "2019-04-01", "later": "2021-03-31"},
+    }
+    checked = 0
+    for slug, entry in ANALYSES.items():
+        result = entry.run(seed, entry.parameters_of(**needed.get(slug, {})))
+        for table in analysis_tables(result):
+            for column in table.frame.columns:
+                if column in skipped or column.endswith("/ English"):
+                    continue
+                for value in table.frame[column]:
+                    if isinstance(value, str):
+                        japanese = value.split(" / ")[0]  # a bilingual cell: the Japanese half
+                        assert not pattern.findall(japanese), (slug, table.key, column, value[:200])
+                        checked += 1
+    assert checked > 1000

@@ -4,6 +4,7 @@ the dependence risk, and what the seed documents let us expect."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from itertools import combinations, pairwise
 
@@ -13,6 +14,7 @@ import pytest
 from secgraph.analysis.key_persons import (
     ROLE_TYPES,
     _open_pairs_by_group,
+    aspects_mean,
     betweenness_between_groups,
     communities_active_in,
     group_path_betweenness,
@@ -79,10 +81,80 @@ def test_the_planted_broker_ranks_first_with_its_reasons() -> None:
     texts = " ".join(e.ja + " " + e.en for e in top.evidence)
     assert "2つのコミュニティで活動" in texts and "active in 2 communities" in texts
     assert "コミュニティと大学をつなぐ" in texts and "大阪府と兵庫県をつなぐ" in texts
-    assert "would be cut off" in texts and "3の主体が孤立" in texts
+    assert "would be cut off" in texts and "3の団体・個人が孤立" in texts
     assert any("分担" in a.ja and "rotation" in a.en for a in top.advice)
     assert all(c.dependence.cut_off == 0 for c in result.candidates[1:])
     assert top.score > result.candidates[1].score
+
+
+def two_runs_and_one_broker(sizes: tuple[int, int]) -> GraphData:
+    """Two communities in Osaka and Hyogo, each run by a secretariat body and its head who organise and
+    speak at two events its members attend; one university, member of both, is all that joins them;
+    a third community in Tokyo, for the national scope."""
+    b = GraphBuilder().org("chamber", "chamber_of_commerce", "13").community("tokyo", "mic-kanto", ["13"])
+    b.tie("MEMBER_OF", "chamber", "tokyo")
+    for name, prefecture, size, sector in (("a", "27", sizes[0], "meti_bureau"), ("b", "28", sizes[1], "police")):
+        b.community(name, prefectures=[prefecture]).org(f"{name}-sec", sector, prefecture)
+        b.person(f"{name}-head", works_at=f"{name}-sec")
+        b.tie("SECRETARIAT_OF", f"{name}-sec", name).tie("SECRETARIAT_OF", f"{name}-head", name)
+        for k in range(2):
+            b.event(f"{name}-ev{k}", f"2020-0{k + 5}-01", prefecture=prefecture)
+            b.tie("ORGANISED", f"{name}-sec", f"{name}-ev{k}").tie("SPOKE_AT", f"{name}-head", f"{name}-ev{k}")
+        for i in range(size):
+            member = f"{name}-m{i:02d}"
+            b.org(member, "sme" if i % 2 else "it_vendor", prefecture).tie("MEMBER_OF", member, name)
+            b.tie("ATTENDED", member, f"{name}-ev{i % 2}")
+    b.org("broker", "university", "28").tie("MEMBER_OF", "broker", "a").tie("MEMBER_OF", "broker", "b")
+    return b.build()
+
+
+@pytest.mark.parametrize("sizes", [(1, 1), (3, 3), (12, 5), (40, 5), (5, 60), (40, 40)])
+def test_the_only_actor_joining_two_communities_is_first_in_every_scope_holding_both(sizes: tuple[int, int]) -> None:
+    data = two_runs_and_one_broker(sizes)
+    for scope in (Scope(), Scope(region="mic-kinki"), Scope(region="meti-kinki")):
+        result = key_person_candidates(data, scope, limit=3)
+        top, second = result.candidates[0], result.candidates[1]
+        assert top.id == "broker", (scope, [(c.id, c.score) for c in result.candidates])
+        assert top.components["dependence"] == 1.0 and second.components["dependence"] == 0.0
+        assert top.score > second.score
+
+
+def test_components_are_magnitudes_not_ranks() -> None:
+    """A path a–b–c–d–e: b and d carry 3 pairs each, c carries 4; with dense ranks b would score 0.5
+    against c's 1.0 on betweenness, on magnitudes 0.75. The leaves cut nobody off: 0, not a middling rank."""
+    data = GraphBuilder().org("a").org("b").org("c").org("d").org("e")
+    for x, y in pairwise("abcde"):
+        data = data.tie("CONTACTED", x, y)
+    result = {c.id: c for c in key_person_candidates(data.build(), limit=None).candidates}
+    assert result["c"].components["betweenness"] == 1.0
+    assert result["b"].components["betweenness"] == pytest.approx(0.75)
+    assert result["a"].components["betweenness"] == 0.0
+    # b cuts a off: the pairs {a, c}, {a, d}, {a, e} of the other four's six; c cuts 4 of 6.
+    assert result["b"].dependence.fragmentation_increase == pytest.approx(3 / 6)
+    assert result["c"].dependence.fragmentation_increase == pytest.approx(4 / 6)
+    assert result["b"].components["dependence"] == pytest.approx(0.75)
+    assert result["a"].components["dependence"] == 0.0 and result["a"].dependence.fragmentation_increase == 0.0
+    assert result["a"].components["constraint"] == 0.0  # one contact: constraint 1
+    assert result["c"].components["constraint"] == pytest.approx(0.5)  # two contacts not tied: 0.5
+
+
+def test_a_cut_vertex_stranding_a_small_cluster_has_positive_dependence() -> None:
+    """A hub with eight contacts, and apart from it a chain a–x–y: x joins a and y. Borgatti's
+    fragmentation of G − x is lower than G's (one node fewer in a network mostly in one piece), which
+    made x's "increase" negative; what x's departure cuts off is the pair {a, y}: 1 of the 55 pairs of
+    the eleven others."""
+    data = GraphBuilder().org("hub").org("a").org("x").org("y")
+    for i in range(8):
+        data = data.org(f"l{i}").tie("CONTACTED", "hub", f"l{i}")
+    data = data.tie("CONTACTED", "a", "x").tie("CONTACTED", "x", "y").build()
+    result = {c.id: c for c in key_person_candidates(data, limit=None).candidates}
+    G = actor_network(data)
+    H = G.copy()
+    H.remove_node("x")
+    assert fragmentation(H) < fragmentation(G)  # the old measure's sign
+    assert result["x"].dependence.fragmentation_increase == pytest.approx(1 / 55, abs=1e-6)
+    assert result["x"].components["dependence"] > 0
+    assert all(c.dependence.fragmentation_increase >= 0 for c in result.values())
 
 
 def test_scores_are_means_of_components_and_ties_go_by_id() -> None:
@@ -92,7 +164,7 @@ def test_scores_are_means_of_components_and_ties_go_by_id() -> None:
     assert [c.id for c in result.candidates] == ["a-org", "b-org"]
     assert result.candidates[0].score == result.candidates[1].score
     for c in key_person_candidates(two_communities_and_a_broker()).candidates:
-        assert c.score == pytest.approx(sum(c.components.values()) / len(c.components), abs=1e-6)
+        assert c.score == pytest.approx(aspects_mean(c.components), abs=1e-6)
         assert all(0.0 <= v <= 1.0 for v in c.components.values())
 
 
@@ -192,15 +264,18 @@ def test_active_in_every_community_that_ran_an_event_or_its_series() -> None:
 def assert_dependence_matches_brute_force(data: GraphData, scope: Scope | None = None) -> int:
     result = key_person_candidates(data, scope, limit=None)
     G = actor_network(data, scope)
-    before = fragmentation(G)
     checked = 0
     for c in result.candidates:
         H = G.copy()
         H.remove_node(c.id)
         assert c.dependence.fragmentation_after == pytest.approx(fragmentation(H), abs=1e-6)
-        assert c.dependence.fragmentation_increase == pytest.approx(fragmentation(H) - before, abs=1e-6)
         component = nx.node_connected_component(G, c.id) - {c.id}
         found = sorted(nx.connected_components(H.subgraph(component)), key=lambda p: (-len(p), min(p)))
+        # What is cut off: pairs of the others that reach each other in G and not in G − v, never negative.
+        others = G.number_of_nodes() - 1
+        cut_pairs = math.comb(len(component), 2) - sum(math.comb(len(p), 2) for p in found)
+        assert c.dependence.fragmentation_increase >= 0
+        assert c.dependence.fragmentation_increase == pytest.approx(cut_pairs / math.comb(others, 2), abs=1e-6)
         assert c.dependence.cut_off == sum(len(p) for p in found[1:])
         # Cut off: everyone outside the largest piece left (of equal pieces, the one with the lowest id).
         assert c.dependence.cut_off_ids == sorted(str(n) for p in found[1:] for n in p)
@@ -321,3 +396,17 @@ def test_same_answer_from_both_stores(seed_loaded: GraphData, seed: GraphData) -
     scope = Scope(region="mic-kyushu")
     assert key_person_candidates(seed_loaded, scope).model_dump() == key_person_candidates(seed, scope).model_dump()
     assert key_person_candidates(seed_loaded).model_dump() == key_person_candidates(seed).model_dump()
+
+
+def test_seed_kyushu_holds_the_key_persons_the_documents_name(seed: GraphData) -> None:
+    """Seed 000 names 関原 (MBSD) and 前田 (FFRI) as key persons of 地域SECUNITY(福岡·佐賀); their employers
+    have no prefecture. The Kyushu scope holds them (on the default list), and leaves them out when
+    asked for local bodies only."""
+    named = {"s000-per-sekihara-yu", "s000-per-maeda-norihiko"}
+    kyushu = key_person_candidates(seed, Scope(region="mic-kyushu"))
+    assert named <= {c.id for c in kyushu.candidates}
+    people = key_person_candidates(seed, Scope(region="mic-kyushu"), kinds=("Person",), limit=5)
+    assert named <= {c.id for c in people.candidates}
+    local = key_person_candidates(seed, Scope(region="mic-kyushu"), limit=None, local_only=True)
+    assert not named & {c.id for c in local.candidates}
+    assert all(c.prefectures for c in local.candidates)

@@ -220,3 +220,15 @@ def test_text_with_a_lone_surrogate_is_refused_naming_the_character(bad: str) ->
             Organisation.model_validate({"id": "o", "name": "n", "sector": "sme", **PROVENANCE, field: value})
         assert [e["loc"] for e in caught.value.errors()] == [(field,)]
         assert "lone surrogate" in caught.value.errors()[0]["msg"]
+
+
+def test_one_label_function_each_for_kinds_sectors_and_prefectures() -> None:
+    from secgraph.model.geography import prefecture_name, prefecture_names
+    from secgraph.model.vocabulary import kind_label, sector_label
+
+    assert (kind_label("Person"), kind_label("Person", "en"), kind_label("Mystery")) == ("人物", "Person", "Mystery")
+    assert (sector_label("police"), sector_label("police", "en")) == ("警察", "Police")
+    assert (sector_label(None), sector_label(None, "en")) == ("不明", "unknown")
+    assert sector_label("community") == "コミュニティ"
+    assert prefecture_names(["28", "27"]) == "大阪府、兵庫県" and prefecture_names(["27"], "en") == "Osaka"
+    assert prefecture_name("99") == "99"  # a code that names no prefecture is shown as given

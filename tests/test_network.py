@@ -18,6 +18,8 @@ from secgraph.analysis.network import (
     actor_network,
     community_circle,
     community_circles,
+    prefectures_by_actor,
+    scoped_actor_ids,
     shared_inputs,
     snapshot_at,
     tie_holds_on,
@@ -283,3 +285,49 @@ def test_seed_attendees_are_tied_only_through_hosts_or_other_evidence(seed: Grap
                     assert y in hosts, (x, y, event_id)
                     checked += 1
     assert checked > 0
+
+
+# -- national bodies inside regional scopes (scoped_actor_ids) -----------------------------------------
+
+
+def _national_bodies_graph() -> GraphData:
+    """A Kyushu community with a national vendor as member (its engineer too, who is also an officer of a
+    Tokyo association), and a national body tied only to a Kinki body."""
+    return (
+        GraphBuilder()
+        .community("kyushu", "mic-kyushu", ["40"])
+        .org("fukuoka-sme", "sme", "40")
+        .org("vendor", "security_vendor")  # no prefecture: a national vendor
+        .org("tokyo-assoc", "industry_association", "13")
+        .person("engineer", works_at="vendor")
+        .org("agency", "national_agency")
+        .org("osaka-chamber", "chamber_of_commerce", "27")
+        .tie("MEMBER_OF", "fukuoka-sme", "kyushu")
+        .tie("MEMBER_OF", "vendor", "kyushu")
+        .tie("MEMBER_OF", "engineer", "kyushu")
+        .tie("WORKS_AT", "engineer", "tokyo-assoc", start="2019-04-01")  # earlier: the vendor is the current employer
+        .tie("PARTNERS_WITH", "agency", "osaka-chamber")
+        .build()
+    )
+
+
+def test_region_scope_holds_the_national_bodies_tied_into_it() -> None:
+    data = _national_bodies_graph()
+    kyushu = scoped_actor_ids(data, Scope(region="mic-kyushu"))
+    assert {"kyushu", "fukuoka-sme", "vendor", "engineer"} <= kyushu
+    assert "agency" not in kyushu and "tokyo-assoc" not in kyushu  # no tie into Kyushu / located elsewhere
+    assert "agency" in scoped_actor_ids(data, Scope(region="mic-kinki"))
+    assert "vendor" in scoped_actor_ids(data, Scope(prefecture="40"))
+    # the engineer is where the current employer is (none), not at the association's seat
+    assert prefectures_by_actor(data)["engineer"] == set()
+    local = scoped_actor_ids(data, Scope(region="mic-kyushu"), local_only=True)
+    assert local == {"kyushu", "fukuoka-sme"}
+    assert set(actor_network(data, Scope(region="mic-kyushu"))) == kyushu
+    assert set(actor_network(data, Scope(region="mic-kyushu"), local_only=True)) == local
+
+
+def test_community_scope_without_national_bodies() -> None:
+    data = _national_bodies_graph()
+    circle = scoped_actor_ids(data, Scope(community="kyushu"))
+    assert {"vendor", "engineer"} <= circle
+    assert scoped_actor_ids(data, Scope(community="kyushu"), local_only=True) == circle - {"vendor", "engineer"}

@@ -188,7 +188,7 @@ def test_ties_among_bodies_are_those_of_the_induced_subgraph(seed: GraphData) ->
                 assert measured.value == count
                 if count:
                     assert measured.evidence[0].ids == ids
-                    assert f"（{len(tied)}の団体・人）" in measured.evidence[0].ja
+                    assert f"（{len(tied)}の団体・個人）" in measured.evidence[0].ja
                     assert measured.evidence[0].ja.endswith(_names(act, tied))
                     checked += 1
     assert checked > 10

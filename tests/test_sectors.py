@@ -8,6 +8,7 @@ import networkx as nx
 import pytest
 
 from secgraph.analysis.facts import sector_need
+from secgraph.analysis.health import network_health
 from secgraph.analysis.network import Scope
 from secgraph.analysis.network_index import network_index
 from secgraph.analysis.sectors import (
@@ -20,8 +21,8 @@ from secgraph.analysis.sectors import (
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.names import name_key
-from secgraph.model.records import Community
-from tests.builders import GraphBuilder
+from secgraph.model.records import Community, Headcount
+from tests.builders import GraphBuilder, P
 
 
 def community_named(data: GraphData, name: str) -> Community:
@@ -320,6 +321,61 @@ def test_named_people_and_counted_members_all_meet_a_need() -> None:
     assert need(result, "people-net", "police").met is False
 
 
+def test_members_counted_but_not_named_make_a_sector_unknown_not_missing() -> None:
+    """A community of 14 bodies of 産学官 (no breakdown), two of them named (an SME and a chamber): the
+    twelve unnamed may include a university, police or a local government — unknown, with the count
+    behind it; an insurer (finance, beside 産学官) is missing. A second community, 44 industry members
+    counted and one named vendor: SMEs unknown; police, outside industry, missing."""
+    data = (
+        osaka()
+        .community("agreement", "mic-kinki", ["27"])
+        .org("agr-sme", "sme", "27")
+        .org("agr-chamber", "chamber_of_commerce", "27")
+        .tie("MEMBER_OF", "agr-sme", "agreement")
+        .tie("MEMBER_OF", "agr-chamber", "agreement")
+        .count("agreement", 14)
+        .community("council", "mic-kinki", ["27"])
+        .org("osaka-vendor", "security_vendor", "27")
+        .tie("MEMBER_OF", "osaka-vendor", "council")
+        .build()
+    )
+    data.add_node(Headcount(subject_id="council", count_kind="members", group="industry", count=44, **P))
+    result = missing_sectors(data, Scope(community="agreement"), suggestions_per_sector=1)
+    coverage = result.communities[0]
+    assert {"university", "police", "local_government"} <= set(coverage.unknown)
+    assert not {"university", "police", "local_government"} & set(coverage.missing)
+    assert "insurer" in coverage.missing and "insurer" not in coverage.unknown
+    assert {"sme", "chamber"} <= set(coverage.met)
+    police = need(result, "agreement", "police")
+    assert police.unknown and not police.met and len(police.unnamed) == 1
+    assert any(e.ja.startswith("不明") and "14" in e.ja for e in police.evidence)
+    assert police.suggestions  # still worth approaching, once the list is checked
+    council = missing_sectors(data, Scope(community="council")).communities[0]
+    assert "sme" in council.unknown and "vendor" in council.met
+    assert "police" in council.missing
+    # the health indicator reads the same rule
+    health = network_health(data, Scope(community="agreement")).communities[0]
+    details = next(i for i in health.indicators if i.code == "sector_coverage").details
+    assert details["unknown"] == coverage.unknown and details["missing"] == coverage.missing
+
+
+def test_members_all_named_leave_nothing_unknown() -> None:
+    """A count no larger than the named members it could cover (40 at launch, 2 named of a list that grew,
+    or 2 of 2 industry) hides nobody: a sector without a named member is missing."""
+    data = (
+        osaka()
+        .community("net", "mic-kinki", ["27"])
+        .org("a-sme", "sme", "27")
+        .org("b-sme", "sme", "27")
+        .tie("MEMBER_OF", "a-sme", "net")
+        .tie("MEMBER_OF", "b-sme", "net")
+        .count("net", 2)
+        .build()
+    )
+    coverage = missing_sectors(data, Scope(community="net")).communities[0]
+    assert not coverage.unknown and "police" in coverage.missing
+
+
 def test_a_sibling_communitys_member_is_suggested_and_meets_the_regions_need() -> None:
     data = (
         osaka()
@@ -508,3 +564,24 @@ def test_seed_every_need_explains_itself(seed: GraphData) -> None:
 
 def test_both_stores_give_the_same_answer(seed_loaded: GraphData, seed: GraphData) -> None:
     assert missing_sectors(seed_loaded).model_dump_json() == missing_sectors(seed).model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("community", "unknown", "missing"),
+    [
+        # seed 000 §3.4: 14 industry–academia–government signatories, not listed
+        ("長崎県サイバーセキュリティに関する相互協力協定", {"university", "police", "local_government"}, {"insurer"}),
+        # seed 001 §2.9: 44 corporate members and 13 ISPs, not listed
+        ("一般社団法人熊本県サイバーセキュリティ推進協議会", {"vendor", "sme"}, {"insurer"}),
+    ],
+)
+def test_seed_members_counted_but_not_named_are_unknown_not_missing(
+    seed: GraphData, community: str, unknown: set[str], missing: set[str]
+) -> None:
+    found = community_named(seed, community)
+    coverage = missing_sectors(seed, Scope(community=found.id)).communities[0]
+    assert unknown <= set(coverage.unknown) and not unknown & set(coverage.missing)
+    assert missing <= set(coverage.missing)
+    for code in unknown:
+        item = next(n for n in coverage.needs if n.code == code)
+        assert item.unnamed and any(e.ja.startswith("不明") for e in item.evidence)

@@ -112,7 +112,7 @@ def test_stage_zero_lacks_every_stage_one_rule() -> None:
     assert c0.missing == ["s1-convener", "s1-one-to-one", "s1-long-list", "s1-key-persons"]
     assert [r.value for r in c0.rules[:4]] == [0, 1, 1, 0]
     assert c0.evidence == []
-    assert len(c0.advice) == 4 and c0.advice[0].ja.startswith("s1-convener（現在 0団体、基準 1以上）")
+    assert len(c0.advice) == 4 and c0.advice[0].ja.startswith("事務局がいる（現在 0団体、基準 1以上）")
 
 
 def test_stage_one_evidence_and_what_is_missing() -> None:
@@ -128,14 +128,14 @@ def test_stage_one_evidence_and_what_is_missing() -> None:
     # p1's only tie is to where they work: that is no tie between bodies.
     assert (values["s2-joint-event"], values["s2-ties-among-bodies"]) == (0, 0)
     assert c1.missing == ["s2-joint-event", "s2-ties-among-bodies"]
-    assert any("最も近いイベントは「e1」（1の団体・人" in a.ja for a in c1.advice)
+    assert any("最も近いイベントは「e1」（1の団体・個人" in a.ja for a in c1.advice)
 
 
 def test_stage_two_joint_event_and_a_series_of_one_fiscal_year() -> None:
     c2 = engagement_stage(four_stages()).community("c2")
     joint = c2.rule("s2-joint-event")
     assert joint.value == 1 and {"e2", "a2", "d2", "p2"} <= ids_of(joint)
-    assert joint.evidence[0].ja == "e2（2020-07-01）: 3の団体・人が役割、学・官・産"
+    assert joint.evidence[0].ja == "e2（2020-07-01）: 3の団体・個人が役割、学・官・産"
     # The three co-participants tie pairwise: a2–d2, a2–p2, d2–p2.
     assert c2.rule("s2-ties-among-bodies").value == 3
     recurring = c2.rule("s3-recurring")
@@ -312,7 +312,7 @@ def test_other_thresholds_move_the_stage() -> None:
     assert engagement_stage(four_stages(), rules=stricter).community("c3").stage == 2
     four_groups = DEFAULT_RULES.adjusted(params={"s2-joint-event": {"min_sector_groups": 4}})
     c2 = engagement_stage(four_stages(), rules=four_groups).community("c2")
-    assert c2.stage == 1 and "4以上のセクター群" in c2.rule("s2-joint-event").ja
+    assert c2.stage == 1 and "4つ以上のセクター群" in c2.rule("s2-joint-event").ja
     looser = DEFAULT_RULES.adjusted(thresholds={"s1-one-to-one": 1, "s1-long-list": 1})
     assert DEFAULT_RULES.rules[1].threshold == 3  # the defaults are untouched
     assert engagement_stage(four_stages(), rules=looser).community("c0").missing == ["s1-convener", "s1-key-persons"]
@@ -453,10 +453,10 @@ def test_stage_is_the_highest_whose_own_rules_are_met_and_earlier_gaps_are_repor
     assert not lt.rule("s1-long-list").met and not lt.rule("s2-joint-event").met
     assert lt.gaps == ["s1-one-to-one", "s1-long-list", "s2-joint-event", "s2-ties-among-bodies"]
     assert lt.summary_ja.startswith("第3段階 定番化。ただし")
-    assert "ロングリストが基準未満（1団体・人、基準 3以上）" in lt.gaps_ja
+    assert "ロングリストが基準未満（1団体・個人、基準 3以上）" in lt.gaps_ja
     assert "共同イベントの記録なし" in lt.gaps_ja and "no joint event recorded" in lt.gaps_en
     # What would fill the gaps is advised, as for the next stage.
-    assert any(a.ja.startswith("s1-long-list（現在 1団体・人") for a in lt.advice)
+    assert any(a.ja.startswith("地域関係機関のロングリストがある（現在 1団体・個人") for a in lt.advice)
     # Strict accumulation would have put it at stage 0: the rules of stage 1 are what is missing.
     assert {r.rule_id for r in lt.rules if not r.met} == set(lt.gaps)
 
@@ -501,7 +501,7 @@ def test_bodies_met_one_to_one_make_stage_one() -> None:
     key_persons = placed.rule("s1-key-persons")
     assert key_persons.value == 3 and {"u", "cci", "pref"} <= ids_of(key_persons)
     assert "prospect" not in ids_of(key_persons)
-    assert any(e.ja.startswith("1対1で接触した団体・人 3") for e in key_persons.evidence)
+    assert any(e.ja.startswith("1対1で接触した団体・個人 3") for e in key_persons.evidence)
 
 
 def stated_series(**fields: str) -> GraphData:

@@ -229,6 +229,23 @@ def test_profile_marks_a_suggested_body_not_yet_in_the_graph() -> None:
     assert "【未登録】大阪府警察は公的機関名簿にあるがグラフにない（出典: 警察庁 都道府県警察一覧" in needs
 
 
+def test_profile_shows_a_sector_members_counted_but_not_named_may_hold_as_unknown() -> None:
+    """14 bodies of 産学官 counted, one SME named: police is 不明 (unknown), not marked missing; insurer is."""
+    data = (
+        GraphBuilder()
+        .community("c", "mic-kinki", ["27"])
+        .org("a", "sme", "27")
+        .tie("MEMBER_OF", "a", "c")
+        .count("c", 14)
+        .build()
+    )
+    needs = section(community_profile_html(data, "c"), "needs")
+    police = needs[needs.index("<b>警察") - 80 : needs.index("<b>警察") + 200]
+    assert "不明" in police and '<span class="ng">×</span>' not in police
+    insurer = needs[needs.index("<b>保険会社") - 40 : needs.index("<b>保険会社")]
+    assert '<span class="ng">×</span>' in insurer
+
+
 @pytest.fixture(scope="module")
 def kansai_since_page() -> str:
     """The small graph's profile with the changes since 2020-05-01, laid out once for the module."""

@@ -104,7 +104,8 @@ def test_sized_by_key_person_score() -> None:
     assert broker.key_rank == 1 and broker.key_candidate
     assert broker.key_score is not None and leaf.key_score is not None and broker.key_score > leaf.key_score
     assert broker.size > leaf.size  # the broker between the two communities is drawn larger
-    assert not leaf.key_candidate  # nothing but one membership: score 0, no ring however small the map
+    # scores are magnitudes: one membership is worth a little, far below the broker's, and ranks last
+    assert leaf.key_score == min(n.key_score for n in nmap.nodes if n.key_score is not None)
     assert _node(nmap, "com-a").size == COMMUNITY_SIZE  # communities are not ranked: one size
     assert nmap.key_persons()[0].id == "univ"
     assert [n.key_rank for n in nmap.key_persons()] == sorted(n.key_rank or 0 for n in nmap.key_persons())
@@ -307,7 +308,7 @@ def test_contains_node_data_and_legend() -> None:
     assert data["options"]["physics"]["enabled"] is False
     top = next(n for n in data["nodes"] if n["label"] == "神戸大学")
     leaf = next(n for n in data["nodes"] if n["label"] == "山田太郎")
-    assert top["size"] > leaf["size"] and top["keyRank"] == 1 and top["borderWidth"] > leaf["borderWidth"]
+    assert top["size"] > leaf["size"] and top["keyRank"] == 1 and top["keyRank"] < leaf["keyRank"]
     ghosts = [n for n in data["nodes"] if n["ghost"]]
     assert ghosts and all(n["shapeProperties"]["borderDashes"] for n in ghosts)
 

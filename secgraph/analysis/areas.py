@@ -95,12 +95,6 @@ def other_region(own: set[str], other: set[str]) -> bool:
     return bool(own) and bool(other) and own != other
 
 
-def prefecture_names(codes: Iterable[str], lang: str = "ja") -> str:
-    """The prefectures' names, by code, in Japanese or English (for evidence text)."""
-    found = [geography.prefecture(c) for c in sorted(codes)]
-    return ("、" if lang == "ja" else ", ").join(p.name if lang == "ja" else p.name_en for p in found)
-
-
 def covered_prefectures(community: Community) -> set[str]:
     if community.prefectures:
         return set(community.prefectures)

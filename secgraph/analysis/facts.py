@@ -15,7 +15,16 @@ from secgraph.analysis.network import editions_by_series, employers_on, reuse, s
 from secgraph.model.graph import GraphData, community_of
 from secgraph.model.listing import listed
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Node
-from secgraph.model.vocabulary import EVENT_ROLE_TYPES, SECTORS, HeadcountKind, RelType, Sector, label, parse_term
+from secgraph.model.vocabulary import (
+    EVENT_ROLE_TYPES,
+    SECTORS,
+    HeadcountKind,
+    RelType,
+    Sector,
+    SectorGroup,
+    label,
+    parse_term,
+)
 
 
 @dataclass(frozen=True)
@@ -159,7 +168,48 @@ def names_of(data: GraphData, ids: Iterable[str], limit: int = 6) -> str:
     return listed(sorted(ids), limit, name=lambda i: display(data, i))
 
 
-def sector_label(sector: str | None, lang: str = "ja") -> str:
-    if not sector:
-        return "不明" if lang == "ja" else "unknown"
-    return label(Sector(sector), lang) if sector in SECTORS else sector
+#: The groups a count of members with neither sector nor group is read as counting: the documents'
+#: 産学官個 (「県内の産・学・官の14機関」); finance and media bodies stand beside them and are named as such.
+_COUNTED_GROUPS = frozenset(
+    {SectorGroup.INDUSTRY, SectorGroup.ACADEMIA, SectorGroup.GOVERNMENT, SectorGroup.INDIVIDUAL}
+)
+
+
+def _counted_sectors(count: Headcount) -> frozenset[str]:
+    """The sectors the members a count counts may be of: its sector, else its group's, else those of
+    産学官個 (``_COUNTED_GROUPS``)."""
+    if count.sector:
+        return frozenset({str(count.sector)})
+    groups = {count.group} if count.group else _COUNTED_GROUPS
+    return frozenset(str(s) for s, term in SECTORS.items() if term.group in groups)
+
+
+def unnamed_counts(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed) -> list[str]:
+    """The membership counts that leave members unnamed and may hold ``need``'s sectors, by id.
+
+    A count (「県内の産・学・官の14機関」, 「法人会員44社」) leaves members unnamed when it is larger than
+    the named members and secretariat that could be among those it counts: of its sector, of its group
+    (産学官個), or any for a count with neither (read as 産学官個, ``_COUNTED_GROUPS``). Such a count may
+    hold a body of ``need`` when one of the need's sectors is among those it counts. A person counts
+    under the sector of their employer.
+    """
+    employers = employers_on(data)
+    found: set[str] = set()
+    wanted = {str(s) for s in need.sectors}
+    for facts in facts_of:
+        named_sectors: list[str | None] = []
+        for body_id in sorted(set(facts.members) | set(facts.secretariat)):
+            node = data.nodes.get(body_id)
+            sector = getattr(node, "sector", None)
+            if sector is None and body_id in employers:
+                sector = getattr(data.nodes.get(employers[body_id]), "sector", None)
+            named_sectors.append(str(sector) if sector else None)
+        for count in facts.headcounts:
+            sectors = _counted_sectors(count)
+            if not sectors & wanted:
+                continue
+            any_sector = not count.sector and not count.group
+            named = sum(1 for s in named_sectors if any_sector or (s is not None and s in sectors))
+            if count.count > named:
+                found.add(count.id)
+    return sorted(found)

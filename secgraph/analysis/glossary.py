@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 
 FIELDS: dict[str, tuple[str, str]] = {
-    "actor_id": ("主体のID", "Id of the actor"),
-    "actors": ("対象の主体（団体・人・コミュニティ）", "Actors in scope (organisations, people, communities)"),
+    "actor_id": ("団体・個人のID", "Id of the actor"),
+    "actors": ("対象の団体・個人（コミュニティを含む）", "Actors in scope (organisations, people, communities)"),
     "advice": ("次にすべきこと", "What to do next"),
     "area": ("地域", "Area"),
     "areas": ("地域ごとの結果", "Results per area"),
@@ -31,7 +31,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "code": ("コード", "Code"),
     "communities": ("コミュニティ", "Communities"),
     "community_id": ("コミュニティのID", "Community id"),
-    "cut_off_count": ("切り離される主体の数", "How many actors would be cut off"),
+    "cut_off_count": ("切り離される団体・個人の数", "How many actors would be cut off"),
     "dependence": ("離脱時の分断リスク", "Fragmentation if this actor left"),
     "detached_parts": ("他とつながっていない部分", "Parts not linked to the rest"),
     "distribution": ("段階ごとのコミュニティ数", "Communities per stage"),

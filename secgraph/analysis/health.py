@@ -41,7 +41,14 @@ from secgraph.analysis.activity import (
 )
 from secgraph.analysis.areas import Area, check_community, community_ids_in_scope, scope_areas
 from secgraph.analysis.explain import Advice, Evidence, evidence
-from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS, CommunityFacts, SectorNeed, community_facts, needs_met
+from secgraph.analysis.facts import (
+    DEFAULT_SECTOR_NEEDS,
+    CommunityFacts,
+    SectorNeed,
+    community_facts,
+    needs_met,
+    unnamed_counts,
+)
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import degree_centralization
 from secgraph.analysis.network import (
@@ -73,12 +80,12 @@ class IndicatorInfo:
 
 #: Every summary has these indicators, in this order, so that summaries compare line by line.
 INDICATORS: tuple[IndicatorInfo, ...] = (
-    IndicatorInfo("size", "規模（構成員数）", "Size (members)", "団体・人", "bodies or people"),
+    IndicatorInfo("size", "規模（構成員数）", "Size (members)", "団体・個人", "bodies or people"),
     IndicatorInfo(
         "growth",
         "増加（前年度末からの増減）",
         "Growth (change since the previous fiscal year)",
-        "団体・人",
+        "団体・個人",
         "bodies or people",
     ),
     IndicatorInfo("sector_coverage", "必要なセクターの充足率", "Share of required sectors present", "割合", "share"),
@@ -94,7 +101,7 @@ INDICATORS: tuple[IndicatorInfo, ...] = (
         "dormant_members",
         "休眠している構成員（形骸化）",
         "Dormant members (hollowing-out)",
-        "団体・人",
+        "団体・個人",
         "bodies or people",
     ),
     IndicatorInfo("event_cadence", "直近12か月のイベント数", "Events in the last 12 months", "回", "events"),
@@ -432,9 +439,11 @@ def _sector_coverage(unit: _Unit, needs: tuple[SectorNeed, ...]) -> Indicator:
     if not unit.acts:
         return _indicator("sector_coverage", None, evidence=[evidence("number", "コミュニティがない", "no community")])
     sectors: dict[str, list[str]] = defaultdict(list)
+    facts_of: list[CommunityFacts] = []
     for act in unit.acts:
         # A community's facts are the same in its own summary and in its area's: read once.
         facts = reuse("community_facts", unit.index.data, act.id, partial(community_facts, unit.index.data, act.id))
+        facts_of.append(facts)
         for sector, found in facts.sectors.items():
             sectors[sector] += found
     merged = CommunityFacts(
@@ -442,12 +451,22 @@ def _sector_coverage(unit: _Unit, needs: tuple[SectorNeed, ...]) -> Indicator:
     )
     met = needs_met(merged, needs)
     present = [n for n in needs if met[n.code]]
-    missing = [n for n in needs if not met[n.code]]
+    # 不明, not missing: members counted beyond those named may hold it (the rule of missing_sectors)
+    unknown = [n for n in needs if not met[n.code] and unnamed_counts(unit.index.data, facts_of, n)]
+    missing = [n for n in needs if not met[n.code] and n not in unknown]
     found = [
         evidence("node", f"{n.ja}: あり", f"{n.en}: present", [i for i in met[n.code] if i in unit.index.data.nodes])
         for n in present
     ]
     advice = []
+    if unknown:
+        found.append(
+            evidence(
+                "rule",
+                f"不明（人数だけ分かる構成員の中にいるかもしれない）: {'、'.join(n.ja for n in unknown)}",
+                f"unknown (members counted but not named may include them): {', '.join(n.en for n in unknown)}",
+            )
+        )
     if missing:
         found.append(
             evidence(
@@ -465,7 +484,11 @@ def _sector_coverage(unit: _Unit, needs: tuple[SectorNeed, ...]) -> Indicator:
     return _indicator(
         "sector_coverage",
         len(present) / len(needs) if needs else None,
-        details={"met": {n.code: met[n.code] for n in present}, "missing": [n.code for n in missing]},
+        details={
+            "met": {n.code: met[n.code] for n in present},
+            "missing": [n.code for n in missing],
+            "unknown": [n.code for n in unknown],
+        },
         evidence=found,
         advice=advice,
     )
@@ -501,7 +524,7 @@ def _density(unit: _Unit) -> Indicator:
         evidence=[
             evidence(
                 "number",
-                f"コミュニティの団体・人 {n}、そのつながり {m}（コミュニティ自身は除く）",
+                f"コミュニティの団体・個人 {n}、そのつながり {m}（コミュニティ自身は除く）",
                 f"{n} bodies and people of the community, {m} ties among them (the community node left out)",
             )
         ],
@@ -512,7 +535,7 @@ def _centralisation(unit: _Unit) -> Indicator:
     ties = unit.ties
     if ties.nodes < 3:
         return _indicator(
-            "centralisation", None, evidence=[evidence("number", "3未満の団体・人", "fewer than 3 nodes")]
+            "centralisation", None, evidence=[evidence("number", "3未満の団体・個人", "fewer than 3 nodes")]
         )
     hub = ties.hub
     return _indicator(

@@ -31,7 +31,7 @@ import numpy as np
 from pydantic import Field
 
 from secgraph.analysis.explain import Advice, Evidence, evidence
-from secgraph.analysis.facts import display, sector_label
+from secgraph.analysis.facts import display
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import (
     BETWEENNESS_EXACT_UP_TO,
@@ -42,6 +42,7 @@ from secgraph.analysis.measures import (
     fragmentation_after_removal,
     fragmentation_from_pieces,
     gould_fernandez_brokerage,
+    pairs_cut_off,
     removal_pieces,
     sampled_betweenness,
 )
@@ -57,7 +58,7 @@ from secgraph.analysis.network import (
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, Relationship
-from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType, Sector, parse_term
+from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType, Sector, parse_term, sector_label
 
 #: The group of an actor without a prefecture (national bodies) in prefecture brokerage.
 NATIONAL = "national"
@@ -87,7 +88,7 @@ _BROKERAGE_LABEL: dict[str, tuple[str, str]] = {
     "liaison": ("連絡役", "liaison"),
 }
 
-#: The measures the score averages, each rank-normalised; True where higher is better.
+#: The measures the score averages, each normalised to [0, 1] on its magnitude; True where higher is better.
 SCORE_COMPONENTS: dict[str, bool] = {
     "betweenness": True,
     "sector_brokerage": True,
@@ -97,6 +98,45 @@ SCORE_COMPONENTS: dict[str, bool] = {
     "communities": True,
     "role_types": True,
     "dependence": True,
+}
+#: Each component in words, Japanese and English, jargon explained in one plain line.
+COMPONENT_LABELS: dict[str, tuple[str, str]] = {
+    "betweenness": (
+        "媒介中心性（他の者どうしの最短経路上にいる度合い）",
+        "betweenness (on the shortest paths between others)",
+    ),
+    "sector_brokerage": (
+        "セクター間の仲介の役割（つながっていない異なるセクターの二者の間に立つ回数）",
+        "brokerage across sectors (times it stands between two unconnected others of different sectors)",
+    ),
+    "prefecture_brokerage": (
+        "都道府県間の仲介の役割（つながっていない異なる都道府県の二者の間に立つ回数）",
+        "brokerage across prefectures (times it stands between two unconnected others of different prefectures)",
+    ),
+    "constraint": (
+        "構造的空隙の制約（相手どうしがつながっているほど高い。低いほど仲介的）",
+        "Burt's constraint (higher when its contacts are tied to each other; lower is more of a broker)",
+    ),
+    "effective_size": (
+        "実効規模（互いに重ならない相手の数）",
+        "effective size (contacts not redundant with each other)",
+    ),
+    "communities": ("活動しているコミュニティの数", "communities it is active in"),
+    "role_types": ("担っている役割の種類の数", "kinds of role it holds"),
+    "dependence": (
+        "依存（抜けると互いに到達できなくなる他の団体・個人の組の割合）",
+        "dependence (share of the others' pairs its departure disconnects)",
+    ),
+}
+#: The five things the score weighs equally, each the mean of its components: a measure read two ways
+#: (brokerage by sector and by prefecture; Burt's constraint and effective size, one notion of
+#: structural holes; communities and role types, one of reach) counts once, not twice.
+SCORE_ASPECTS: dict[str, tuple[str, ...]] = {
+    "betweenness": ("betweenness",),
+    "brokerage": ("sector_brokerage", "prefecture_brokerage"),
+    "structural_holes": ("constraint", "effective_size"),
+    "reach": ("communities", "role_types"),
+    "dependence": ("dependence",),
 }
 
 _DIGITS = 6
@@ -117,9 +157,12 @@ class DependenceRisk(ResultModel):
     """What the network loses if the actor leaves (Borgatti's fragmentation of G − v)."""
 
     fragmentation_after: float = Field(description="抜けた後の分断度 / Fragmentation without the actor")
-    fragmentation_increase: float = Field(description="分断度の増加 / Increase in fragmentation")
-    cut_off: int = Field(description="孤立する主体の数 / Actors cut off from the rest of their component")
-    cut_off_ids: list[str] = Field(default_factory=list, description="孤立する主体 / Those actors")
+    fragmentation_increase: float = Field(
+        description="抜けると互いに到達できなくなる、他の団体・個人どうしの組の割合（0以上）"
+        " / Share of the other actors' pairs its departure disconnects (never negative)"
+    )
+    cut_off: int = Field(description="孤立する団体・個人の数 / Actors cut off from the rest of their component")
+    cut_off_ids: list[str] = Field(default_factory=list, description="孤立する団体・個人 / Those actors")
 
 
 class Actor(ResultModel):
@@ -146,7 +189,10 @@ def _actor(G: nx.Graph, v: str, sectors: dict[str, str | None]) -> dict[str, obj
 class KeyPersonCandidate(Actor):
     """One candidate, every measure behind its score, and the reasons in words."""
 
-    score: float = Field(description="順位正規化した指標の平均 / Mean of the rank-normalised components")
+    score: float = Field(
+        description="5つの観点（媒介・仲介・構造的空隙・広がり・依存）の平均 (0–1)"
+        " / Mean of the five aspects (betweenness, brokerage, structural holes, reach, dependence)"
+    )
     rank: int
     betweenness: float = Field(description="媒介中心性（正規化） / Normalised betweenness")
     sector_brokerage: BrokerageRoles
@@ -156,7 +202,7 @@ class KeyPersonCandidate(Actor):
     communities: list[str] = Field(description="活動しているコミュニティ / Communities active in")
     roles: list[str] = Field(description="担っている役割の種類 / Role types held")
     dependence: DependenceRisk
-    components: dict[str, float] = Field(description="各指標の順位正規化値 (0–1) / Rank-normalised components")
+    components: dict[str, float] = Field(description="各指標の正規化値 (0–1) / Normalised components")
     evidence: list[Evidence]
     advice: list[Advice]
 
@@ -166,7 +212,7 @@ class KeyPersonCandidates(ResultModel):
 
     scope: str
     as_of: dt.date | None
-    actors: int = Field(description="ネットワークの主体数 / Actors in the network")
+    actors: int = Field(description="ネットワークの団体・個人の数 / Actors in the network")
     ties: int
     candidates_ranked: int = Field(description="順位付けした候補の数 / Actors of the chosen kinds ranked")
     fragmentation: float = Field(description="ネットワークの分断度 / Fragmentation of the network")
@@ -317,13 +363,25 @@ def _rounded(value: float) -> float:
     return round(value, _DIGITS)
 
 
-def _dense_rank(values: dict[str, float], higher_is_better: bool) -> dict[str, float]:
-    """Rank normalisation: the position of each value among the distinct values, worst 0, best 1."""
-    distinct = sorted(set(values.values()), reverse=not higher_is_better)
-    if len(distinct) < 2:
-        return dict.fromkeys(values, 0.0)
-    position = {value: i / (len(distinct) - 1) for i, value in enumerate(distinct)}
-    return {key: position[value] for key, value in values.items()}
+def aspects_mean(components: Mapping[str, float]) -> float:
+    """The score from the normalised components: the mean over ``SCORE_ASPECTS`` of each aspect's mean."""
+    return sum(sum(components[n] for n in names) / len(names) for names in SCORE_ASPECTS.values()) / len(SCORE_ASPECTS)
+
+
+def _share_of_largest(values: dict[str, float]) -> dict[str, float]:
+    """Each value over the largest of the candidates (all 0 when the largest is 0): twice another's
+    value stays twice its component, and nothing is lifted off zero."""
+    largest = max(values.values(), default=0.0)
+    return {key: value / largest if largest > 0 else 0.0 for key, value in values.items()}
+
+
+def _normalised(name: str, values: dict[str, float]) -> dict[str, float]:
+    """A component on [0, 1] by its magnitude: constraint as 1 − c (Burt's constraint is 1 for one
+    contact, lower for contacts not tied to each other; above 1, when contacts are tied, it counts as
+    0; no ties, no freedom: 0); every other measure as its share of the largest value."""
+    if name == "constraint":
+        return {key: max(0.0, 1.0 - value) if math.isfinite(value) else 0.0 for key, value in values.items()}
+    return _share_of_largest(values)
 
 
 def _open_pairs_by_group(
@@ -415,7 +473,8 @@ def _bridging_evidence(open_pairs: _OpenPairs, v: str, by: str, roles: dict[str,
     return [
         evidence(
             "number",
-            f"{what_ja}間の仲介（{counts_ja}）" + (f"：{bridges_ja}" if top else ""),
+            f"{what_ja}間の仲介の役割（直接つながっていない二者の間に立つ回数：{counts_ja}）"
+            + (f"：{bridges_ja}" if top else ""),
             f"brokers between {what_en} ({counts_en})" + (f": {bridges_en}" if top else ""),
             [x for _, _, ids in top for x in ids],
         )
@@ -431,10 +490,12 @@ def key_person_candidates(
     *,
     limit: int | None = 20,
     kinds: Iterable[str] = ("Person", "Organisation"),
+    local_only: bool = False,
 ) -> KeyPersonCandidates:
     """Rank the actors of ``kinds`` in ``scope`` as key-person candidates, with reasons.
 
-    Measures (on the scope's actor network, all actors — communities too — taking part):
+    Measures (on the scope's actor network, all actors — communities too — taking part; with
+    ``local_only`` the actors located nowhere, national bodies and their people, are left out of it):
 
     - ``betweenness``: normalised shortest-path betweenness, weights ignored (``sampled_betweenness``:
       exact up to 2,000 actors, then 1,000 sources sampled with seed 0).
@@ -446,30 +507,29 @@ def key_person_candidates(
       contacts) after Burt (1992).
     - ``communities``: how many communities the actor is active in (member, secretariat, or a part
       in an event a community ran); ``role_types``: how many of the ``ROLE_TYPES`` it holds.
-    - ``dependence``: the increase in Borgatti's fragmentation if the actor is removed, counted
-      only for actors whose removal cuts someone off (articulation points): for any other actor the
-      change is only the arithmetic of one node fewer.
+    - ``dependence``: what its departure cuts off (``measures.pairs_cut_off``, after Borgatti 2006):
+      the share of the other actors' pairs that reach each other now and would not without it —
+      never negative, zero for anyone whose departure cuts nobody off.
 
-    Score: each component is rank-normalised over the ranked candidates by dense rank — the position
-    of the actor's value among the distinct values of that measure, 0 for the lowest and 1 for the
-    highest (reversed for constraint, where lower is better; equal values share a position) — and
-    the score is the plain mean of the eight, in [0, 1]. Dense ranks keep the many actors at zero
-    (leaves of one community) from lifting every non-zero value to the top, and one outlier (a
-    national hub) from flattening the rest. Candidates are ordered by score, then id; ``limit``
+    Score, on magnitudes: each component is normalised over the ranked candidates — constraint as
+    1 − c (0 at or above 1, and for an actor without ties), every other measure as its share of the
+    largest value (0 stays 0; twice another's value stays twice its component) — and the score is the
+    mean of the five ``SCORE_ASPECTS`` (betweenness, brokerage, structural holes, reach, dependence),
+    each the mean of its components, in [0, 1]. Candidates are ordered by score, then id; ``limit``
     None returns every candidate.
     """
     with shared_inputs():
-        return _key_person_candidates(data, scope or Scope(), limit, tuple(kinds))
+        return _key_person_candidates(data, scope or Scope(), limit, tuple(kinds), local_only)
 
 
 def _key_person_candidates(
-    data: GraphData, scope: Scope, limit: int | None, kinds: tuple[str, ...]
+    data: GraphData, scope: Scope, limit: int | None, kinds: tuple[str, ...], local_only: bool = False
 ) -> KeyPersonCandidates:
     unknown = sorted(set(kinds) - set(ACTOR_KINDS))
     if unknown:
         raise ValueError(f"kinds must be among {', '.join(ACTOR_KINDS)}: {unknown} / 対象の種類が不正です")
     snapshot = snapshot_at(data, scope.as_of)
-    G = actor_network(data, scope)
+    G = actor_network(data, scope, local_only=local_only)
     pool = sorted(v for v, attrs in G.nodes(data=True) if attrs["kind"] in kinds)
 
     sectors = actor_sectors(snapshot, G.nodes)
@@ -484,6 +544,7 @@ def _key_person_candidates(
     removal = removal_pieces(G)
     pieces = removal.sizes
     after = fragmentation_after_removal(G, pieces)
+    disconnected = pairs_cut_off(G, pieces)
     fragmentation_now = fragmentation_from_pieces(G, pieces)
     component_size = {v: 1 + sum(parts) for v, parts in pieces.items()}
     # How many communities and role types each actor has, for all; which ones, for those shown.
@@ -503,10 +564,10 @@ def _key_person_candidates(
         "effective_size": {v: 0.0 if math.isnan(effective_size[v]) else _rounded(effective_size[v]) for v in pool},
         "communities": {v: active_count.get(v, 0) for v in pool},
         "role_types": {v: role_count.get(v, 0) for v in pool},
-        "dependence": {v: _rounded(after[v] - fragmentation_now) if cut_off[v] else 0.0 for v in pool},
+        "dependence": {v: _rounded(disconnected[v]) for v in pool},
     }
-    normalised = {name: _dense_rank(raw[name], higher) for name, higher in SCORE_COMPONENTS.items()}
-    score = {v: _rounded(sum(normalised[name][v] for name in SCORE_COMPONENTS) / len(SCORE_COMPONENTS)) for v in pool}
+    normalised = {name: _normalised(name, raw[name]) for name in SCORE_COMPONENTS}
+    score = {v: _rounded(aspects_mean({name: normalised[name][v] for name in SCORE_COMPONENTS})) for v in pool}
     ranked = sorted(pool, key=lambda v: (-score[v], v))
     shown = ranked if limit is None else ranked[:limit]
     betweenness_rank = {v: i + 1 for i, v in enumerate(sorted(pool, key=lambda v: (-raw["betweenness"][v], v)))}
@@ -532,7 +593,7 @@ def _key_person_candidates(
             roles=list(roles.get(v, {})),
             dependence=DependenceRisk(
                 fragmentation_after=_rounded(after[v]),
-                fragmentation_increase=_rounded(after[v] - fragmentation_now),
+                fragmentation_increase=raw["dependence"][v],
                 cut_off=cut_off[v],
                 cut_off_ids=cut_ids,
             ),
@@ -583,10 +644,10 @@ def _candidate_evidence(
     found = [
         evidence(
             "rule",
-            f"スコア{c.score:.3f}＝{len(SCORE_COMPONENTS)}指標それぞれの順位（最下位0〜最上位1）の平均"
+            f"スコア{c.score:.3f}＝媒介・仲介・構造的空隙・広がり・依存の5つの観点の平均（各指標は候補中の最大値を1とした値）"
             f"（{pool_size}候補中{c.rank}位）",
-            f"score {c.score:.3f} = mean of the {len(SCORE_COMPONENTS)} measures' ranks (0 lowest to 1 highest; "
-            f"rank {c.rank} of {pool_size})",
+            f"score {c.score:.3f} = mean of five aspects (betweenness, brokerage, structural holes, reach, "
+            f"dependence), each measure as a share of the largest among the candidates (rank {c.rank} of {pool_size})",
             [c.id],
         )
     ]
@@ -594,7 +655,7 @@ def _candidate_evidence(
         found.append(
             evidence(
                 "number",
-                f"媒介中心性{c.betweenness:.3f}（{pool_size}候補中{betweenness_rank}位）：他の主体どうしの最短経路の多くが通る",
+                f"媒介中心性{c.betweenness:.3f}（{pool_size}候補中{betweenness_rank}位）：他の団体・個人どうしの最短経路の多くが通る",
                 f"betweenness {c.betweenness:.3f} ({betweenness_rank} of {pool_size} candidates): many shortest "
                 "paths between others pass through it",
                 [c.id],
@@ -606,7 +667,8 @@ def _candidate_evidence(
         found.append(
             evidence(
                 "number",
-                f"構造的空隙：制約{c.constraint:.3f}（低いほど互いにつながらない相手と結ぶ）・"
+                f"構造的空隙（互いにつながっていない相手どうしの間に立つこと）：制約{c.constraint:.3f}"
+                "（相手どうしがつながっているほど高く、低いほど仲介的）・"
                 f"実効規模{c.effective_size:.1f}（重複しない相手の数、直接の相手{G.degree(c.id)}）",
                 f"structural holes: constraint {c.constraint:.3f} (lower = contacts not tied to each other), "
                 f"effective size {c.effective_size:.1f} (non-redundant contacts, of {G.degree(c.id)} direct)",
@@ -641,7 +703,7 @@ def _candidate_evidence(
         found.append(
             evidence(
                 "node",
-                f"{who_ja}が抜けると{risk.cut_off}の主体が孤立する"
+                f"{who_ja}が抜けると{risk.cut_off}の団体・個人が孤立する"
                 f"（分断度{fragmentation_now:.3f}→{risk.fragmentation_after:.3f}）",
                 f"if {who_en} left, {risk.cut_off} actor{'s' if risk.cut_off > 1 else ''} would be cut off "
                 f"(fragmentation {fragmentation_now:.3f} → {risk.fragmentation_after:.3f})",

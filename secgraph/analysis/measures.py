@@ -564,6 +564,27 @@ def fragmentation_after_removal(
     return result
 
 
+def pairs_cut_off(G: nx.Graph, pieces: Mapping[Hashable, list[int]] | None = None) -> dict[Hashable, float]:
+    """For every node *v*, the share of the pairs of the other nodes that reach each other in G and
+    no longer do in G − v: what the network loses when *v* leaves (Borgatti 2006, fragmentation
+    counted over the remaining nodes only, so it is never negative and zero for every node whose
+    removal cuts nobody off).
+
+    With s the size of v's component and p_i the pieces it falls into (``pieces_after_removal``),
+    the pairs cut are C(s − 1, 2) − Σ C(p_i, 2), over C(n − 1, 2) pairs of the other nodes.
+    """
+    if pieces is None:
+        pieces = pieces_after_removal(G)
+    others = G.number_of_nodes() - 1
+    total = others * (others - 1) / 2
+    result: dict[Hashable, float] = {}
+    for node, parts in pieces.items():
+        rest = sum(parts)
+        cut = rest * (rest - 1) // 2 - sum(p * (p - 1) // 2 for p in parts)
+        result[node] = cut / total if total else 0.0
+    return result
+
+
 def sampled_betweenness(
     G: nx.Graph, *, exact_up_to: int = BETWEENNESS_EXACT_UP_TO, sources: int | None = None, seed: int = 0
 ) -> dict[Hashable, float]:

@@ -35,9 +35,10 @@ invited them, which is the tie kept. It also keeps the network linear in the num
 (attendees × hosts, a few per event) rather than quadratic in each audience, which the national
 scale needs: tens of millions of audience pairs would not fit in memory.
 
-Scopes: a community (its circle, ``community_circle``: members, secretariat, partners, contacts,
-their people and everyone in the events it ran), a region or prefecture (actors located there and
-the communities there), or the whole country.
+Scopes (``scoped_actor_ids``, the one rule): a community (its circle, ``community_circle``: members,
+secretariat, partners, contacts, their people and everyone in the events it ran), a region or
+prefecture (actors located there and the communities there, and the actors located nowhere — national
+bodies and their people — tied to one of them), or the whole country.
 """
 
 from __future__ import annotations
@@ -261,30 +262,27 @@ def _own_prefectures(node: Node) -> set[str]:
 
 
 def actor_prefectures(data: GraphData, actor_id: str) -> set[str]:
-    """Prefecture codes an actor is located in: an organisation's own, a person's employers',
-    a community's covered prefectures. For every actor at once, use ``prefectures_by_actor``."""
+    """Prefecture codes an actor is located in: an organisation's own, a person's current employer's
+    (``model.ties.current_employers``, the one rule for where a person works: a fellowship at a Tokyo
+    association does not place a vendor's engineer in Tokyo), a community's covered prefectures.
+    For every actor at once, use ``prefectures_by_actor``."""
     node = data.nodes.get(actor_id)
     if not isinstance(node, Person):
         return _own_prefectures(node) if node is not None else set()
-    return {
-        p
-        for rel in data.relationships.values()
-        if rel.type == RelType.WORKS_AT and rel.from_id == actor_id and rel.to_id in data.nodes
-        for p in _own_prefectures(data.nodes[rel.to_id])
-    }
+    employer = employers_on(data).get(actor_id)
+    return _own_prefectures(data.nodes[employer]) if employer is not None else set()
 
 
 def prefectures_by_actor(data: GraphData) -> dict[str, set[str]]:
-    """``actor_prefectures`` of every actor, in one pass over the ties: looking each person up
-    on its own would scan every tie once per person."""
+    """``actor_prefectures`` of every actor, made once per data object inside ``shared_inputs``."""
     return reuse("prefectures_by_actor", data, None, lambda: _prefectures_by_actor(data))
 
 
 def _prefectures_by_actor(data: GraphData) -> dict[str, set[str]]:
     located = {n.id: _own_prefectures(n) for n in data.nodes.values() if n.kind in ACTOR_KINDS}
-    for rel in data.relationships.values():
-        if rel.type == RelType.WORKS_AT and isinstance(data.nodes.get(rel.from_id), Person) and rel.to_id in data.nodes:
-            located[rel.from_id] |= _own_prefectures(data.nodes[rel.to_id])
+    for person, employer in employers_on(data).items():
+        if person in located and employer in data.nodes:
+            located[person] = _own_prefectures(data.nodes[employer])
     return located
 
 
@@ -448,22 +446,47 @@ def community_circles(data: GraphData) -> dict[str, set[str]]:
         }
 
 
-def scoped_actor_ids(data: GraphData, scope: Scope, located: dict[str, set[str]] | None = None) -> set[str]:
-    """The actors a scope covers; ``located`` is ``prefectures_by_actor(data)`` when already made."""
+def scoped_actor_ids(
+    data: GraphData, scope: Scope, located: dict[str, set[str]] | None = None, *, local_only: bool = False
+) -> set[str]:
+    """The actors a scope covers — the one rule every analysis, view and export of a scope reads.
+
+    - a community: its circle (``community_circle``);
+    - a region or prefecture: the actors located there (``prefectures_by_actor``), and the actors
+      located nowhere (national bodies, people working only at them) that have a tie in the
+      country's actor network (``actor_network``) to one of those: 九経連 or a national vendor acting
+      in Kyushu is part of Kyushu's network, though it has no prefecture;
+    - the country: every actor.
+
+    ``local_only`` leaves out the actors located nowhere (a community's national members too), so a
+    planner can ask who holds the network together without the national bodies.
+    ``located`` is ``prefectures_by_actor(data)`` when already made.
+    """
+    located = prefectures_by_actor(data) if located is None else located
     if scope.community is not None:
         community_of(data, scope.community)
-        return community_circle(data, scope.community)
-    located = prefectures_by_actor(data) if located is None else located
+        circle = community_circle(data, scope.community)
+        return {a for a in circle if located.get(a)} if local_only else circle
+    if scope.prefecture is None and scope.region is None:
+        return {a for a, codes in located.items() if codes} if local_only else set(located)
     if scope.prefecture is not None:
-        return {a for a, codes in located.items() if scope.prefecture in codes}
-    if scope.region is not None:
+        inside = {a for a, codes in located.items() if scope.prefecture in codes}
+    else:
         region = scope.region
-        return {a for a, codes in located.items() if any(in_region(p, region) for p in codes)}
-    return set(located)
+        inside = {a for a, codes in located.items() if any(in_region(p, region) for p in codes)}  # type: ignore[arg-type]
+    if local_only:
+        return inside
+    country = actor_network(data)
+    adjacency = country._adj
+    acting = {
+        a for a, codes in located.items() if not codes and a in adjacency and any(b in inside for b in adjacency[a])
+    }
+    return inside | acting
 
 
-def actor_network(data: GraphData, scope: Scope | None = None) -> nx.Graph:
-    """The undirected weighted actor network of ``scope`` (default: the whole country, now).
+def actor_network(data: GraphData, scope: Scope | None = None, *, local_only: bool = False) -> nx.Graph:
+    """The undirected weighted actor network of ``scope`` (default: the whole country, now), among
+    the actors ``scoped_actor_ids`` gives (without those located nowhere when ``local_only``).
 
     Node attributes: ``kind``, ``name``, ``sector`` (organisations), ``prefectures`` (sorted list).
     Edge attributes: ``weight``, ``relationships`` (sorted ids), ``events`` (sorted ids).
@@ -471,13 +494,13 @@ def actor_network(data: GraphData, scope: Scope | None = None) -> nx.Graph:
     The network is frozen (``nx.freeze``): inside ``shared_inputs`` every analysis gets the same one.
     """
     scope = scope or Scope()
-    return reuse("actor_network", data, scope, lambda: nx.freeze(_actor_network(data, scope)))
+    return reuse("actor_network", data, (scope, local_only), lambda: nx.freeze(_actor_network(data, scope, local_only)))
 
 
-def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
+def _actor_network(data: GraphData, scope: Scope, local_only: bool = False) -> nx.Graph:
     data = snapshot_at(data, scope.as_of)
     located = prefectures_by_actor(data)
-    actors = scoped_actor_ids(data, scope, located)
+    actors = scoped_actor_ids(data, scope, located, local_only=local_only)
     graph = nx.Graph()
     graph.add_nodes_from(
         (

@@ -91,6 +91,11 @@ class KeyPersonsParameters(Scoped):
     kind: tuple[Literal["Person", "Organisation"], ...] | None = Field(
         None, description="人物・団体 / People, organisations"
     )
+    local_only: bool = Field(
+        False,
+        description="所在地のない全国的な団体とその人を除く"
+        " / Leave out national bodies (no prefecture) and their people",
+    )
 
     @field_validator("kind")
     @classmethod
@@ -225,7 +230,7 @@ ANALYSES: dict[str, Analysis[Any, Any]] = {
         _analysis(
             "key-persons", "キーパーソン候補", "Key-person candidates",
             key_person_candidates, KeyPersonsParameters, KeyPersonCandidates,
-            lambda data, p: key_person_candidates(data, p.scope, limit=p.limit, kinds=p.kinds),
+            lambda data, p: key_person_candidates(data, p.scope, limit=p.limit, kinds=p.kinds, local_only=p.local_only),
             Label(
                 "仲介性・複数コミュニティでの活動・離脱時の分断リスクで順位付け。",
                 "Ranked by brokerage, activity across communities and the fragmentation their departure would cause.",

@@ -4,6 +4,9 @@ For each community (and each region: the union of its communities) the needs of 
 (``facts.DEFAULT_SECTOR_NEEDS`` or the user's own, built with ``facts.sector_need``) are met or missing.
 A need is met by a named member or secretariat body of the sector, by a member person who works at
 one, or by members known only as a count (「企業14社」) — the documents often give only numbers.
+A need no named or counted member meets is **unknown** (不明), not missing, when a count of members is
+larger than the named members it could cover and may hold the need's sectors (``facts.unnamed_counts``):
+「県内の産・学・官の14機関」 with none named may well include a university.
 
 For each missing need, organisations of that sector are candidates to approach, first sorted by
 **jurisdiction** and then, within each tier, ranked by a score:
@@ -85,7 +88,7 @@ from secgraph.analysis.facts import (
     community_facts,
     display,
     names_of,
-    sector_label,
+    unnamed_counts,
 )
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.measures import _skeleton
@@ -96,7 +99,14 @@ from secgraph.model.graph import CommunityNotFound, GraphData
 from secgraph.model.names import record_name_keys
 from secgraph.model.public_bodies import PublicBody, body_key, listed_rows, public_bodies
 from secgraph.model.records import Headcount, Organisation
-from secgraph.model.vocabulary import BUREAU_AREA_KINDS, JURISDICTION_SECTORS, LOCAL_SECTORS, RelType, Sector
+from secgraph.model.vocabulary import (
+    BUREAU_AREA_KINDS,
+    JURISDICTION_SECTORS,
+    LOCAL_SECTORS,
+    RelType,
+    Sector,
+    sector_label,
+)
 
 #: What each reason adds to a candidate's score. Nearness dominates: a body that can come to the
 #: meetings is worth more than one tied through a national hub.
@@ -182,6 +192,15 @@ class NeedCoverage(ResultModel):
     named_members: list[str] = Field(default_factory=list, description="名前のある構成員 / Named bodies")
     people: list[str] = Field(default_factory=list, description="所属先で満たす個人（個人@所属） / person@employer")
     counted: list[str] = Field(default_factory=list, description="人数のみの構成員 / Headcount ids")
+    unknown: bool = Field(
+        False,
+        description="不明：名前のない構成員が数だけ記録され、その中にいるかもしれない"
+        " / Unknown: members counted but not named may include it",
+    )
+    unnamed: list[str] = Field(
+        default_factory=list,
+        description="名前の分からない構成員を含む人数の記録 / Headcounts with members not named",
+    )
     evidence: list[Evidence]
     suggestions: list[Suggestion] = Field(default_factory=list)
     advice: list[Advice] = Field(default_factory=list)
@@ -196,6 +215,10 @@ class SectorCoverage(ResultModel):
     communities: list[str]
     met: list[str]
     missing: list[str]
+    unknown: list[str] = Field(
+        default_factory=list,
+        description="不明（人数のみで名前のない構成員がいる） / Unknown: members counted but not named",
+    )
     needs: list[NeedCoverage]
     evidence: list[Evidence]
     advice: list[Advice]
@@ -262,7 +285,20 @@ def _coverage(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed)
             )
         )
     met = bool(named or people or counted)
-    if not met:
+    unnamed = [] if met else unnamed_counts(data, facts_of, need)
+    if unnamed:
+        counts_unnamed = [data.nodes[c] for c in unnamed]
+        labels_unnamed = "、".join(f"{h.label or h.count}" for h in counts_unnamed if isinstance(h, Headcount))
+        found.append(
+            evidence(
+                "number",
+                f"不明：{need.ja}の構成員は名前が分からないが、人数だけ分かる構成員（{labels_unnamed}）の中にいるかもしれない",
+                f"Unknown: no {need.en} is named, but members known only as counts may include one "
+                f"({len(unnamed)} record(s))",
+                unnamed,
+            )
+        )
+    elif not met:
         found.append(
             evidence(
                 "rule",
@@ -272,6 +308,13 @@ def _coverage(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed)
             )
         )
     advice: list[Advice] = []
+    if unnamed:
+        advice.append(
+            Advice(
+                ja=f"人数だけ分かる構成員の名簿を確認し、{need.ja}が含まれるか確かめる",
+                en=f"Get the names of the members known only as counts and check whether a {need.en} is among them",
+            )
+        )
     if met and not named and not people:
         advice.append(
             Advice(
@@ -288,6 +331,8 @@ def _coverage(data: GraphData, facts_of: list[CommunityFacts], need: SectorNeed)
         named_members=sorted(named),
         people=sorted(people),
         counted=sorted(counted),
+        unknown=bool(unnamed),
+        unnamed=unnamed,
         evidence=found,
         advice=advice,
     )
@@ -880,14 +925,20 @@ def _subject(
             ]
         covered.append(coverage)
     met = [c.code for c in covered if c.met]
-    missing = [c.code for c in covered if not c.met]
+    unknown = [c.code for c in covered if c.unknown]
+    missing = [c.code for c in covered if not c.met and not c.unknown]
     labels = {n.code: n for n in needs}
+    unknown_ja = "。不明（人数のみの構成員の中にいるかもしれない）: " + "、".join(labels[u].ja for u in unknown)
+    unknown_en = "; unknown (members counted but not named): " + ", ".join(labels[u].en for u in unknown)
     found = [
         evidence(
             "rule",
             f"必要なセクター{len(needs)}のうち{len(met)}を満たす。欠けている: "
-            + ("、".join(labels[m].ja for m in missing) or "なし"),
-            f"{len(met)} of {len(needs)} needed sectors met; missing: " + (", ".join(missing) or "none"),
+            + ("、".join(labels[m].ja for m in missing) or "なし")
+            + (unknown_ja if unknown else ""),
+            f"{len(met)} of {len(needs)} needed sectors met; missing: "
+            + (", ".join(labels[m].en for m in missing) or "none")
+            + (unknown_en if unknown else ""),
             sorted(target.communities),
         )
     ]
@@ -899,6 +950,7 @@ def _subject(
         communities=sorted(target.communities),
         met=met,
         missing=missing,
+        unknown=unknown,
         needs=covered,
         evidence=found,
         advice=advice,

@@ -50,6 +50,12 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
         several = any(
             typing.get_origin(kind) is tuple for kind in (field.annotation, *typing.get_args(field.annotation))
         )
+        if field.annotation is bool:
+            # a switch: ``--local-only`` alone is true, ``--include-inferred false`` turns a default off
+            # (the value is read by the parameter model); absent, the analysis's default
+            described = f"{field.description} ({', '.join(slugs)})"
+            parser.add_argument(_flag(name), dest=name, nargs="?", const=True, metavar="true|false", help=described)
+            continue
         parser.add_argument(
             _flag(name),
             dest=name,
@@ -115,30 +121,53 @@ def _text(item: Any, position: int = 0) -> str:
 Rows = tuple[list[str], list[list[str]]]
 
 
+def _kind(kind: str) -> str:
+    from secgraph.model.vocabulary import kind_label
+
+    return kind_label(kind, language())
+
+
 def _key_person_rows(result: Any) -> Rows:
     headers = [_("順位", "rank"), _("名称", "name"), _("種類", "kind"), _("得点", "score"), _("理由", "why")]
     # The first piece of evidence states the score; the next says why it is high.
-    return headers, [[str(c.rank), c.name, c.kind, f"{c.score:.3f}", _text(c, 1)] for c in result.candidates]
+    return headers, [[str(c.rank), c.name, _kind(c.kind), f"{c.score:.3f}", _text(c, 1)] for c in result.candidates]
 
 
 def _broker_rows(result: Any) -> Rows:
     headers = [_("順位", "rank"), _("名称", "name"), _("種類", "kind"), _("割合", "share"), _("根拠", "evidence")]
-    return headers, [[str(b.rank), b.name, b.kind, f"{b.share:.3f}", _text(b)] for b in result.brokers]
+    return headers, [[str(b.rank), b.name, _kind(b.kind), f"{b.share:.3f}", _text(b)] for b in result.brokers]
 
 
 def _isolated_rows(result: Any) -> Rows:
+    from secgraph.analysis.regions.findings import GAP_LABELS
+
     headers = [_("都道府県", "prefecture"), _("欠けているもの", "gaps"), _("根拠", "evidence")]
-    rows = [[p.name if language() == "ja" else p.name_en, ", ".join(p.gaps), _text(p)] for p in result.prefectures]
+    gaps = (
+        (lambda p: "、".join(GAP_LABELS[g][0] for g in p.gaps))
+        if language() == "ja"
+        else (lambda p: "; ".join(GAP_LABELS[g][1] for g in p.gaps))
+    )
+    rows = [[p.name if language() == "ja" else p.name_en, gaps(p), _text(p)] for p in result.prefectures]
     rows += [[_("【橋】", "[bridge] ") + b.name, str(b.cut_off_count), _text(b)] for b in result.single_bridges]
     return headers, rows
 
 
 def _missing_rows(result: Any) -> Rows:
-    headers = [_("コミュニティ", "community"), _("不足", "missing"), _("最初の候補", "first suggestion")]
+    headers = [
+        _("コミュニティ", "community"),
+        _("不足", "missing"),
+        _("不明（人数のみの構成員）", "unknown (counted, not named)"),
+        _("最初の候補", "first suggestion"),
+    ]
+    ja = language() == "ja"
+    comma = "、" if ja else ", "
     rows = []
     for coverage in result.communities:
-        firsts = [f"{n.code}: {n.suggestions[0].label(language())}" for n in coverage.needs if n.suggestions]
-        rows.append([coverage.name, ", ".join(coverage.missing) or "—", "; ".join(firsts)])
+        name = {n.code: n.ja if ja else n.en for n in coverage.needs}
+        missing = comma.join(name[c] for c in coverage.missing) or "—"
+        unknown = comma.join(name[c] for c in coverage.unknown) or "—"
+        firsts = [f"{name[n.code]}: {n.suggestions[0].label(language())}" for n in coverage.needs if n.suggestions]
+        rows.append([coverage.name, missing, unknown, _("；", "; ").join(firsts)])
     return headers, rows
 
 
@@ -157,10 +186,19 @@ def _stage_rows(result: Any) -> Rows:
 
 
 def _health_rows(result: Any) -> Rows:
-    codes = [i.code for i in result.communities[0].indicators] if result.communities else []
-    return [_("コミュニティ", "community"), *codes], [
+    first = result.communities[0].indicators if result.communities else []
+    names = [i.ja if language() == "ja" else i.en for i in first]
+    return [_("コミュニティ", "community"), *names], [
         [h.name, *(str(i.value) if i.value is not None else "—" for i in h.indicators)] for h in result.communities
     ]
+
+
+#: How a community stands between the two dates of ``changes``.
+_CHANGE_STATUS: dict[str, tuple[str, str]] = {
+    "new": ("新規", "new"),
+    "existing": ("継続", "existing"),
+    "gone": ("消滅", "gone"),
+}
 
 
 def _change_rows(result: Any) -> Rows:
@@ -175,7 +213,7 @@ def _change_rows(result: Any) -> Rows:
     return headers, [
         [
             c.name,
-            c.status,
+            _CHANGE_STATUS[c.status][0 if language() == "ja" else 1],
             str(len(c.joined)),
             str(len(c.first_observed)),
             str(len(c.left)),

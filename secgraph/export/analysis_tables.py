@@ -42,13 +42,16 @@ from secgraph.analysis.areas import PROXIMITY_LABELS
 from secgraph.analysis.compare import Changes, CommunityChanges
 from secgraph.analysis.explain import Advice, Evidence
 from secgraph.analysis.health import HealthSummary, NetworkHealth
-from secgraph.analysis.key_persons import ROLE_TYPES, GroupBrokers, KeyPersonCandidates
+from secgraph.analysis.key_persons import COMPONENT_LABELS, ROLE_TYPES, GroupBrokers, KeyPersonCandidates
 from secgraph.analysis.regions.findings import GAP_LABELS, IsolatedRegions
 from secgraph.analysis.regions.nearest_ties import NearestTie
 from secgraph.analysis.sectors import JURISDICTION_LABELS, NOT_IN_GRAPH, MissingSectors, SectorCoverage
 from secgraph.analysis.stage.results import EngagementStages
-from secgraph.export.common import FIXED_TIMESTAMP, KIND_LABELS, prefecture_names, sector_label
+from secgraph.analysis.stage.rules import rule_name
+from secgraph.export.common import FIXED_TIMESTAMP
 from secgraph.model import geography
+from secgraph.model.geography import prefecture_names
+from secgraph.model.vocabulary import kind_label, sector_label
 
 #: Excel's limit on the characters of one cell; longer text is cut with "…" (the CSV keeps it whole).
 EXCEL_CELL_LIMIT = 32_767
@@ -75,14 +78,15 @@ COLUMNS: dict[str, str] = {
     "prefectures": "都道府県 / Prefectures",
     "score": "得点 / Score",
     "betweenness": "媒介中心性 / Betweenness",
-    "sector_brokerage": "セクター間の仲介 / Brokerage across sectors",
+    "sector_brokerage": "セクター間の仲介の役割（つながっていない二者の間に立つ回数） / Brokerage across sectors",
     "prefecture_brokerage": "都道府県間の仲介 / Brokerage across prefectures",
-    "constraint": "バートの制約 / Burt's constraint",
+    "constraint": "制約（相手どうしがつながっているほど高い。低いほど仲介的） / Burt's constraint",
     "effective_size": "実効規模 / Effective size",
     "communities": "コミュニティ / Communities",
     "roles": "役割 / Roles",
-    "fragmentation_increase": "離脱時の分断度の増加 / Fragmentation increase if it left",
-    "cut_off": "離脱時に孤立する主体数 / Actors cut off if it left",
+    "fragmentation_increase": "依存（抜けると到達できなくなる他の団体・個人の組の割合）"
+    " / Share of the others' pairs cut off if it left",
+    "cut_off": "離脱時に孤立する団体・個人の数 / Actors cut off if it left",
     "share": "経路の割合 / Share of paths",
     "paths": "通る経路の数 / Paths through it",
     "code": "コード / Code",
@@ -94,12 +98,12 @@ COLUMNS: dict[str, str] = {
     "region_kind": "地域区分 / Kind of region",
     "prefectures_without_community": "コミュニティのない都道府県 / Prefectures without a community",
     "size": "規模 / Size",
-    "actors": "主体 / Actors",
+    "actors": "団体・個人 / Actors",
     "areas": "地域 / Areas",
     "linked_in_same_region": "同じ地域内のつながり / Linked in the same region",
     "linked_national": "全国的なコミュニティとのつながり / Linked national communities",
-    "cut_off_count": "切り離される主体数 / Actors cut off",
-    "cut_off_ids": "切り離される主体 / Those actors",
+    "cut_off_count": "切り離される団体・個人の数 / Actors cut off",
+    "cut_off_ids": "切り離される団体・個人 / Those actors",
     "prefectures_cut_off": "丸ごと切り離される都道府県 / Prefectures cut off entirely",
     "regions": "地域 / Regions",
     "remaining": "残る最大部分 / Size of the part that stays",
@@ -118,6 +122,7 @@ COLUMNS: dict[str, str] = {
     "named_members": "名前のある構成員 / Named members",
     "people": "所属先で満たす個人 / People (person@employer)",
     "counted": "人数のみの記録 / Headcounts",
+    "unknown": "不明（人数のみの構成員の中にいるかもしれない） / Unknown (members counted but not named)",
     "organisation_id": "団体ID / Organisation id",
     "prefecture": "都道府県 / Prefecture",
     "direct_ties": "既存の関係 / Ties already",
@@ -243,12 +248,12 @@ def _key_person_tables(result: KeyPersonCandidates) -> list[ExportTable]:
         [
             ("対象範囲 / Scope", result.scope),
             ("基準日 / As of", result.as_of.isoformat() if result.as_of else None),
-            ("主体数 / Actors", result.actors),
+            ("団体・個人の数 / Actors", result.actors),
             ("つながりの数 / Ties", result.ties),
             ("順位付けした候補数 / Candidates ranked", result.candidates_ranked),
             ("ネットワークの分断度 / Fragmentation", result.fragmentation),
             ("媒介中心性の標本推定 / Betweenness sampled", _MARK[result.betweenness_sampled]),
-            ("得点の指標 / Score components", _joined(result.score_components)),
+            ("得点の指標 / Score components", _joined(COMPONENT_LABELS[c][0] for c in result.score_components)),
         ]
     )
     columns = (
@@ -276,7 +281,7 @@ def _key_person_tables(result: KeyPersonCandidates) -> list[ExportTable]:
             "rank": c.rank,
             "id": c.id,
             "name": c.name,
-            "kind": KIND_LABELS.get(c.kind, c.kind),
+            "kind": kind_label(c.kind),
             "sector": sector_label(c.sector),
             "prefectures": prefecture_names(c.prefectures),
             "score": c.score,
@@ -319,7 +324,7 @@ def _broker_tables(result: GroupBrokers) -> list[ExportTable]:
             "rank": b.rank,
             "id": b.id,
             "name": b.name,
-            "kind": KIND_LABELS.get(b.kind, b.kind),
+            "kind": kind_label(b.kind),
             "sector": sector_label(b.sector),
             "prefectures": prefecture_names(b.prefectures),
             "share": b.share,
@@ -329,7 +334,7 @@ def _broker_tables(result: GroupBrokers) -> list[ExportTable]:
         }
         for b in result.brokers
     ]
-    return [_table("brokers", "二つのグループをつなぐ主体", columns, rows), summary]
+    return [_table("brokers", "二つのグループをつなぐ団体・個人", columns, rows), summary]
 
 
 def _gaps(gaps: Iterable[str]) -> str:
@@ -344,7 +349,7 @@ def _nearest_rows(finding: str, finding_id: str, ties: Iterable[NearestTie]) -> 
             "rank": rank,
             "id": t.actor_id,
             "name": t.name,
-            "kind": KIND_LABELS.get(t.kind, t.kind),
+            "kind": kind_label(t.kind),
             "sector": sector_label(t.sector),
             "prefectures": prefecture_names(t.prefectures),
             "proximity": PROXIMITY_LABELS[t.proximity][0] if t.proximity else None,
@@ -451,7 +456,7 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
             lambda _, b: {
                 "id": b.actor_id,
                 "name": b.name,
-                "kind": KIND_LABELS.get(b.kind, b.kind),
+                "kind": kind_label(b.kind),
                 "sector": sector_label(b.sector),
                 "prefectures": prefecture_names(b.prefectures),
                 "cut_off_count": b.cut_off_count,
@@ -477,8 +482,12 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
 
 
 def _missing_tables(result: MissingSectors) -> list[ExportTable]:
+    need_names = {n.code: n.ja for s in [*result.communities, *result.regions] for n in s.needs}
     summary = _summary(
-        [("対象範囲 / Scope", result.scope), ("必要なセクター / Required sectors", _joined(result.needs))]
+        [
+            ("対象範囲 / Scope", result.scope),
+            ("必要なセクター / Required sectors", _joined(need_names.get(n, n) for n in result.needs)),
+        ]
     )
     coverage_rows: list[Row] = []
     suggestion_rows: list[Row] = []
@@ -497,6 +506,7 @@ def _missing_tables(result: MissingSectors) -> list[ExportTable]:
                     "need": need.ja,
                     "need_sectors": _joined(sector_label(s) for s in need.sectors),
                     "met": _MARK[need.met],
+                    "unknown": _MARK[need.unknown],
                     "named_members": _joined(need.named_members),
                     "people": _joined(need.people),
                     "counted": _joined(need.counted),
@@ -534,8 +544,8 @@ def _missing_tables(result: MissingSectors) -> list[ExportTable]:
         _table(
             "coverage",
             "セクターの充足",
-            ("subject_id", "subject", "kind", "code", "need", "need_sectors", "met", "named_members", "people")
-            + ("counted", *EVIDENCE, *ADVICE),
+            ("subject_id", "subject", "kind", "code", "need", "need_sectors", "met", "unknown", "named_members")
+            + ("people", "counted", *EVIDENCE, *ADVICE),
             coverage_rows,
         ),
         _table(
@@ -566,7 +576,7 @@ def _stage_tables(result: EngagementStages) -> list[ExportTable]:
             "stage": c.stage,
             "stage_name": c.stage_ja,
             "next_stage": c.next_stage,
-            "missing_rules": _joined(c.missing),
+            "missing_rules": _joined(rule_name(r.ja) for r in c.rules if r.rule_id in c.missing),
             **_evidence(c.evidence),
             **_advice(c.advice),
         }

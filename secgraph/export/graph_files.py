@@ -51,8 +51,9 @@ from secgraph.analysis.network import (
     scoped_actor_ids,
     snapshot_at,
 )
-from secgraph.export.common import FIXED_TIMESTAMP, KIND_LABELS, prefecture_names, sector_label
+from secgraph.export.common import FIXED_TIMESTAMP
 from secgraph.io.json_graph import dump_graph, user_nodes
+from secgraph.model.geography import prefecture_names
 from secgraph.model.graph import GraphData, referenced_ids
 from secgraph.model.records import Event, Headcount, Node, Relationship
 from secgraph.model.ties import is_inferred
@@ -63,7 +64,9 @@ from secgraph.model.vocabulary import (
     HeadcountKind,
     RelType,
     Sector,
+    kind_label,
     sector_group,
+    sector_label,
 )
 
 GRAPHML_MEDIA_TYPE = "application/graphml+xml"
@@ -164,7 +167,7 @@ def _node_attributes(node: Node, located: dict[str, set[str]]) -> dict[str, str 
     attributes: dict[str, str | int | float | bool] = {
         "label": _scalar(_node_label(node)),
         "kind": node.kind,
-        "kind_label": KIND_LABELS.get(node.kind, node.kind),
+        "kind_label": kind_label(node.kind),
     }
     attributes |= {key: _scalar(value) for key, value in node.properties().items() if key != "id"}
     sector = getattr(node, "sector", None)

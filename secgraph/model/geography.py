@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -108,3 +109,17 @@ def region_node_id(code: str) -> str:
 
 def prefectures_of_region(region_code: str) -> tuple[Prefecture, ...]:
     return tuple(p for p in prefectures() if region_code in (p.meti_region, p.mic_region))
+
+
+def prefecture_name(code: str, lang: str = "ja") -> str:
+    """A prefecture's name by code, in Japanese or English; a code that names none, as given."""
+    try:
+        found = prefecture(code)
+    except (KeyError, ValueError):
+        return code
+    return found.name if lang == "ja" else found.name_en
+
+
+def prefecture_names(codes: Iterable[str], lang: str = "ja") -> str:
+    """Prefectures' names in code order, joined as the language writes a list (「大阪府、兵庫県」)."""
+    return ("、" if lang == "ja" else ", ").join(prefecture_name(c, lang) for c in sorted(codes))

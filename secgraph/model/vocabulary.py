@@ -424,3 +424,37 @@ def label(term: StrEnum, lang: str = "ja") -> str:
 
 def sector_group(sector: Sector) -> SectorGroup:
     return SECTORS[sector].group
+
+
+#: The kinds of record, as people call them (the one table: maps, profiles, tables and files read it).
+KIND_LABELS: dict[str, Label] = {
+    "Organisation": Label("団体", "Organisation"),
+    "Person": Label("人物", "Person"),
+    "Community": Label("コミュニティ", "Community"),
+    "EventSeries": Label("イベントシリーズ", "Event series"),
+    "Event": Label("イベント", "Event"),
+    "Headcount": Label("人数", "Headcount"),
+    "Note": Label("メモ", "Note"),
+}
+#: The sector code the analyses give a community, which is an actor of its own and has no sector.
+COMMUNITY_SECTOR = "community"
+
+
+def kind_label(kind: str, lang: str = "ja") -> str:
+    """A record kind (``Organisation``, ``Person`` …) in Japanese or English; an unknown kind as given."""
+    entry = KIND_LABELS.get(kind)
+    if entry is None:
+        return kind
+    return entry.ja if lang == "ja" else entry.en
+
+
+def sector_label(sector: str | None, lang: str = "ja") -> str:
+    """A sector code in Japanese or English: 不明 / unknown when there is none (a person without an
+    employer), コミュニティ for a community; a code outside the vocabulary as given."""
+    if not sector:
+        return "不明" if lang == "ja" else "unknown"
+    if sector == COMMUNITY_SECTOR:
+        return kind_label("Community", lang)
+    if sector in SECTORS:
+        return label(Sector(sector), lang)
+    return sector

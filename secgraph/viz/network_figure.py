@@ -258,7 +258,8 @@ def draw_map_figure(nmap: NetworkMap, *, dpi: int = 300, title: str | None = Non
         ax.set_ylim(y1, y0)  # y points down, as on screen
         _draw_map(ax, nmap, scale)
     else:
-        ax.text(0.5, 0.5, "主体なし / No actors", fontproperties=cjk_font(12), ha="center", transform=ax.transAxes)
+        nobody = "団体・個人なし / No actors"
+        ax.text(0.5, 0.5, nobody, fontproperties=cjk_font(12), ha="center", transform=ax.transAxes)
     legend_ax = figure.add_axes((PANEL_LEFT, 0.52, 0.27, 0.40))
     legend_ax.set_axis_off()
     _legend(legend_ax, nmap)

@@ -42,11 +42,18 @@ from secgraph.access.visibility import visible_graph
 from secgraph.analysis.key_persons import KeyPersonCandidates, key_person_candidates
 from secgraph.analysis.network import Scope, actor_network, community_circle, shared_inputs, snapshot_at
 from secgraph.analysis.sectors import MissingSectors, missing_sectors
-from secgraph.model import geography
+from secgraph.model.geography import prefecture_name
 from secgraph.model.graph import GraphData
 from secgraph.model.listing import listed
 from secgraph.model.ties import is_inferred
-from secgraph.model.vocabulary import SECTOR_GROUP_LABELS, SECTORS, Sector, SectorGroup, sector_group
+from secgraph.model.vocabulary import (
+    SECTOR_GROUP_LABELS,
+    Sector,
+    SectorGroup,
+    kind_label,
+    sector_group,
+    sector_label,
+)
 
 #: How many of the best-ranked people and organisations are marked as key-person candidates.
 KEY_PERSON_TOP = 10
@@ -84,12 +91,6 @@ GROUPS: tuple[LegendGroup, ...] = (
     LegendGroup("missing", "不足セクター", "Missing sector", "#9e9e9e", "dot"),
 )
 GROUP_BY_KEY: dict[str, LegendGroup] = {g.key: g for g in GROUPS}
-KIND_LABELS: dict[str, str] = {
-    "Organisation": "団体 / Organisation",
-    "Person": "人物 / Person",
-    "Community": "コミュニティ / Community",
-    MISSING: "不足セクター / Missing sector",
-}
 #: Marks shared by both renderings.
 KEY_PERSON_RING = "#e6a800"
 ISOLATED_COLOUR = "#d62728"
@@ -222,11 +223,11 @@ class NetworkMap:
 # ---------------------------------------------------------------------------------------------- text
 
 
-def prefecture_name(code: str) -> str:
-    try:
-        return geography.prefecture(code).name
-    except ValueError:
-        return code
+def _kind_text(kind: str) -> str:
+    """A node's kind in both languages (``vocabulary.kind_label``); a ghost node is a missing sector."""
+    if kind == MISSING:
+        return "不足セクター / Missing sector"
+    return f"{kind_label(kind)} / {kind_label(kind, 'en')}"
 
 
 def _group_of(attrs: Mapping[str, object]) -> str:
@@ -243,11 +244,7 @@ def _group_of(attrs: Mapping[str, object]) -> str:
 def _sector_text(sector: object) -> str | None:
     if not sector or sector == "community":
         return None
-    try:
-        info = SECTORS[Sector(sector)]
-    except ValueError:
-        return str(sector)
-    return f"{info.label.ja} / {info.label.en}"
+    return f"{sector_label(str(sector))} / {sector_label(str(sector), 'en')}"
 
 
 def _listed(names: Sequence[str], most: int = 5) -> str:
@@ -266,7 +263,7 @@ def _actor_tooltip(
     shown_id: str | None,
 ) -> str:
     legend = GROUP_BY_KEY[group]
-    lines = [str(attrs.get("name", "")), f"種別 / Kind: {KIND_LABELS.get(str(attrs.get('kind')), attrs.get('kind'))}"]
+    lines = [str(attrs.get("name", "")), f"種別 / Kind: {_kind_text(str(attrs.get('kind')))}"]
     sector = _sector_text(attrs.get("sector"))
     if sector:
         lines.append(f"セクター / Sector: {sector}")
@@ -619,7 +616,7 @@ def _gaps(
                     tooltip="\n".join(
                         [
                             label,
-                            f"種別 / Kind: {KIND_LABELS[MISSING]}",
+                            f"種別 / Kind: {_kind_text(MISSING)}",
                             f"コミュニティ / Community: {names[community]}",
                             f"該当セクター / Sectors: {_listed([_sector_text(s) or s for s in need.sectors])}",
                         ]

@@ -39,6 +39,7 @@ from secgraph.analysis.sectors import NOT_IN_GRAPH, SectorCoverage, Suggestion
 from secgraph.analysis.stage.results import CommunityStage, stages_on
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
+from secgraph.model.geography import prefecture_name
 from secgraph.model.graph import GraphData, community_of
 from secgraph.model.headcounts import sum_headcounts
 from secgraph.model.listing import more_text
@@ -51,7 +52,9 @@ from secgraph.model.vocabulary import (
     HeadcountKind,
     Sector,
     SectorGroup,
+    kind_label,
     sector_group,
+    sector_label,
 )
 from secgraph.viz import pdf
 from secgraph.viz.charts import chart
@@ -164,6 +167,8 @@ class NeedRow:
     label: Text
     met: bool
     suggestions: list[SuggestionRow]
+    #: 不明: members counted but not named may include it (``NeedCoverage.unknown``).
+    unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -275,8 +280,7 @@ def _region_text(code: str | None) -> Text | None:
 def _sector_text(sector: str | None) -> Text:
     if not sector:
         return Text(*ROW_LABELS[UNKNOWN_ROW])
-    info = SECTORS.get(Sector(sector)) if sector in {s.value for s in Sector} else None
-    return Text(info.label.ja, info.label.en) if info else Text(sector, sector)
+    return Text(sector_label(sector), sector_label(sector, "en"))
 
 
 def _row_of(act: CommunityActivity, body_id: str) -> str:
@@ -393,12 +397,13 @@ def _rule_rows(stage: CommunityStage) -> list[RuleRow]:
 def _prefecture_names(code: str | None) -> Text | None:
     if not code:
         return None
-    prefecture = geography.prefecture(code)
-    return Text(prefecture.name, prefecture.name_en)
+    return Text(prefecture_name(code), prefecture_name(code, "en"))
 
 
 def _need_rows(coverage: SectorCoverage) -> list[NeedRow]:
-    return [NeedRow(Text(n.ja, n.en), n.met, [_suggestion(s) for s in n.suggestions]) for n in coverage.needs]
+    return [
+        NeedRow(Text(n.ja, n.en), n.met, [_suggestion(s) for s in n.suggestions], n.unknown) for n in coverage.needs
+    ]
 
 
 def _suggestion(suggestion: Suggestion) -> SuggestionRow:
@@ -413,13 +418,6 @@ def _suggestion(suggestion: Suggestion) -> SuggestionRow:
     )
 
 
-KIND_LABELS: dict[str, Text] = {
-    "Person": Text("人物", "Person"),
-    "Organisation": Text("団体", "Organisation"),
-    "Community": Text("コミュニティ", "Community"),
-}
-
-
 def _key_person_rows(candidates: list[KeyPersonCandidate]) -> list[KeyPersonRow]:
     rows = []
     for c in candidates:
@@ -429,7 +427,7 @@ def _key_person_rows(candidates: list[KeyPersonCandidate]) -> list[KeyPersonRow]
             KeyPersonRow(
                 rank=c.rank,
                 name=_cut(c.name, NAME_CHARS),
-                kind=KIND_LABELS.get(c.kind, Text(c.kind, c.kind)),
+                kind=Text(kind_label(c.kind), kind_label(c.kind, "en")),
                 sector=_sector_text(c.sector) if c.sector else None,
                 score=f"{c.score:.2f}",
                 reasons=reasons,

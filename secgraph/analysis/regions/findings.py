@@ -39,7 +39,6 @@ from secgraph.analysis.areas import (
     community_areas,
     covered_prefectures,
     other_region,
-    prefecture_names,
     region_kind,
 )
 from secgraph.analysis.explain import Advice, Evidence, evidence
@@ -68,6 +67,7 @@ from secgraph.analysis.regions.nearest_ties import (
 )
 from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
+from secgraph.model.geography import prefecture_names
 from secgraph.model.graph import CommunityNotFound, GraphData
 from secgraph.model.records import Community, Event, Relationship
 from secgraph.model.vocabulary import EventStatus
@@ -1006,7 +1006,7 @@ def _bridge(
         )
     advice = [
         Advice(
-            ja=f"{name}以外にも切り離される側とつながる団体・人を作る（共同イベントの役割分担、副担当の設置）。"
+            ja=f"{name}以外にも切り離される側とつながる団体・個人を作る（共同イベントの役割分担、副担当の設置）。"
             "人事異動に備え、引継ぎ先を決めておく",
             en=f"Build a second tie to the cut-off side besides {name} (shared roles at joint events, a deputy); "
             "plan the hand-over before staff rotate",

@@ -22,13 +22,13 @@ from secgraph.analysis.areas import (
     community_areas,
     covered_prefectures,
     other_region,
-    prefecture_names,
     proximity,
 )
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import display, names_of
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.network_index import NetworkIndex
+from secgraph.model.geography import prefecture_names
 from secgraph.model.records import Community
 
 #: How much being near counts: the same prefecture is where a body can actually meet.

@@ -76,7 +76,7 @@ def _measure_conveners(act: CommunityActivity, rule: StageRule) -> Measured:
         [
             evidence(
                 "relationship",
-                f"{basis[0]}: {_names(act, act.conveners)}",
+                f"事務局は{basis[0]}: {_names(act, act.conveners)}",
                 f"Convened by the {basis[1]}: {_names_en(act, act.conveners)}",
                 [*act.conveners, *basis[2]],
             )
@@ -140,7 +140,9 @@ def _measure_one_to_one(act: CommunityActivity, rule: StageRule) -> Measured:
         if ids
     ]
     if not found:
-        found.append(evidence("number", "1対1の関係をもつ団体・人がいない", "no body or person with a one-to-one tie"))
+        found.append(
+            evidence("number", "1対1の関係をもつ団体・個人がいない", "no body or person with a one-to-one tie")
+        )
     prospects = [b for b, (status, _) in act.long_listed.items() if status in (None, LongListStatus.PROSPECT)]
     advice = (
         [
@@ -164,7 +166,7 @@ def _measure_long_list(act: CommunityActivity, rule: StageRule) -> Measured:
     found = [
         evidence(
             "node",
-            f"名前のある団体・人 {len(named)}: {_names(act, named)}",
+            f"名前のある団体・個人 {len(named)}: {_names(act, named)}",
             f"{len(named)} named bodies or people: {_names_en(act, named)}",
             named,
         )
@@ -211,7 +213,7 @@ def _measure_key_persons(act: CommunityActivity, rule: StageRule) -> Measured:
         "officer": ("役員", "officers"),
         "special_support": ("特別支援構成員", "special support members"),
         "individual": ("個人の構成員", "individual members"),
-        "contacted": ("1対1で接触した団体・人", "contacted one-to-one"),
+        "contacted": ("1対1で接触した団体・個人", "contacted one-to-one"),
         "roles": ("イベントで役割を担った人・団体", "held roles in the community's events"),
     }
     found = []
@@ -282,7 +284,7 @@ def _measure_joint_events(act: CommunityActivity, rule: StageRule) -> Measured:
     found = [
         evidence(
             "event",
-            f"{e.title}（{e.start}）: {len(h)}の団体・人が役割、{'・'.join(_group_label(g) for g in gs)}",
+            f"{e.title}（{e.start}）: {len(h)}の団体・個人が役割、{'・'.join(_group_label(g) for g in gs)}",
             f"{e.title} ({e.start}): {len(h)} bodies or people hold roles, "
             f"from {', '.join(_group_label(g, 'en') for g in gs)}",
             [e.id, *h, *(r for rels in h.values() for r in rels), *_attribution(act, e)],
@@ -296,7 +298,7 @@ def _measure_joint_events(act: CommunityActivity, rule: StageRule) -> Measured:
             found.append(
                 evidence(
                     "event",
-                    f"共同イベントなし。最も近いのは{e.title}（{e.start}）: {len(h)}の団体・人、{len(gs)}セクター群",
+                    f"共同イベントなし。最も近いのは{e.title}（{e.start}）: {len(h)}の団体・個人、{len(gs)}セクター群",
                     f"no joint event; the nearest is {e.title} ({e.start}): {len(h)} bodies or people, "
                     f"{len(gs)} sector groups",
                     [e.id, *h],
@@ -304,7 +306,7 @@ def _measure_joint_events(act: CommunityActivity, rule: StageRule) -> Measured:
             )
             advice.append(
                 Advice(
-                    ja=f"最も近いイベントは「{e.title}」（{len(h)}の団体・人、{len(gs)}セクター群）。"
+                    ja=f"最も近いイベントは「{e.title}」（{len(h)}の団体・個人、{len(gs)}セクター群）。"
                     "他のセクターの構成員に共催・後援・登壇を依頼する",
                     en=f"The nearest is '{e.title}' ({len(h)} bodies or people, {len(gs)} sector groups): "
                     "ask members of other sectors to co-host, support or speak",
@@ -355,7 +357,7 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
         [
             evidence(
                 "number",
-                f"団体どうしのつながり {len(numbers)}本（{len(tied)}の団体・人）。多い順: {_names(act, tied)}",
+                f"団体どうしのつながり {len(numbers)}本（{len(tied)}の団体・個人）。多い順: {_names(act, tied)}",
                 f"{len(numbers)} ties among {len(tied)} bodies or people; most tied: {_names_en(act, tied)}",
                 sorted({i for _, _, edge in shown for i in (*between_bodies(edge), *edge["events"])}),
             )

@@ -15,7 +15,7 @@ from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.network import Scope, shared_inputs
 from secgraph.analysis.stage.measures import MEASURES, Measured
-from secgraph.analysis.stage.rules import DEFAULT_RULES, StageRule, StageRules
+from secgraph.analysis.stage.rules import DEFAULT_RULES, StageRule, StageRules, rule_name
 from secgraph.model.graph import GraphData
 
 
@@ -157,8 +157,8 @@ def community_stage(act: CommunityActivity, rules: StageRules = DEFAULT_RULES) -
     summary = [
         evidence(
             "rule",
-            f"{r.rule_id} を満たす: {_number(r.value)}{rule.unit_ja}（基準 {_number(r.threshold)}以上）",
-            f"{r.rule_id} met: {_number(r.value)} {rule.unit_en} (threshold {_number(r.threshold)})",
+            f"{rule_name(r.ja)} を満たす: {_number(r.value)}{rule.unit_ja}（基準 {_number(r.threshold)}以上）",
+            f"{rule_name(r.en)} met: {_number(r.value)} {rule.unit_en} (threshold {_number(r.threshold)})",
             sorted({i for e in r.evidence for i in e.ids}),
         )
         for rule, r, _ in evaluated
@@ -172,9 +172,9 @@ def community_stage(act: CommunityActivity, rules: StageRules = DEFAULT_RULES) -
     for rule, r, measured in [*missing, *gaps]:
         advice.append(
             Advice(
-                ja=f"{r.rule_id}（現在 {_number(r.value)}{rule.unit_ja}、基準 {_number(r.threshold)}以上）: "
+                ja=f"{rule_name(r.ja)}（現在 {_number(r.value)}{rule.unit_ja}、基準 {_number(r.threshold)}以上）: "
                 f"{rule.advice_ja}",
-                en=f"{r.rule_id} (now {_number(r.value)} {rule.unit_en}, needs {_number(r.threshold)}): "
+                en=f"{rule_name(r.en)} (now {_number(r.value)} {rule.unit_en}, needs {_number(r.threshold)}): "
                 f"{rule.advice_en}",
             )
         )

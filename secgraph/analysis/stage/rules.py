@@ -100,3 +100,13 @@ class StageRules(ResultModel):
 
 
 DEFAULT_RULES = StageRules.from_file(RULES_FILE)
+
+
+def rule_name(text: str) -> str:
+    """A rule's name for tables and sentences: its statement up to the colon that starts the detail
+    (「事務局がいる：事務局を担う団体…」 → 「事務局がいる」, "Someone convenes: the bodies…" → "Someone
+    convenes"), so no reader sees a rule id."""
+    for colon in ("：", ": "):
+        if colon in text:
+            return text.split(colon, 1)[0].strip()
+    return text.strip()

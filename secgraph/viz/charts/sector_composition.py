@@ -134,7 +134,7 @@ def sector_composition_chart(
         axes.set_yticks(
             [positions[c] for c in order], [community_label(data, c) for c in order], fontproperties=font(8)
         )
-        axes.set_xlabel("構成員数（団体・人） / Members (bodies or people)", fontproperties=font(8))
+        axes.set_xlabel("構成員数（団体・個人） / Members (bodies or people)", fontproperties=font(8))
         axes.margins(x=0.08)
         axes.spines[["top", "right"]].set_visible(False)
         handles = [Patch(facecolor=GROUP_COLOURS[g], label=" / ".join(GROUP_LABELS[g])) for g in used]
