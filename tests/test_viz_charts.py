@@ -176,17 +176,43 @@ def test_coverage_map_marks_communities_activity_and_missing_sectors(data: Graph
     assert table.attrs["period_start"] == "2019-12-02" and table.attrs["period_end"] == "2020-12-01"
     picked = table.loc[["26", "27", "28", "43", "01"]]
     assert rows(picked.reset_index(), PREFECTURE_CODE, COMMUNITY_COUNT, ACTIVE, MISSING_COUNT, STATUS) == [
-        ("26", 0, True, 8, "activity_only"),  # the member person's new tie, but no community covers Kyoto
-        ("27", 1, True, 5, "active"),  # the joint event; police, university and SMEs are there
-        ("28", 1, False, 5, "quiet"),  # covered by Kansai, nothing new in the last twelve months
-        ("43", 1, True, 8, "active"),  # Kyushu's event; none of the needed sectors
+        ("26", 0, True, 8, "none"),  # the member person's new tie, but no community covers Kyoto
+        ("27", 1, True, 5, "local"),  # the joint event; police, university and SMEs are there
+        ("28", 1, False, 5, "local"),  # Kansai lists it and its newspaper takes part; nothing new this year
+        ("43", 1, True, 8, "local"),  # Kyushu's event; none of the needed sectors
         ("01", 0, False, 8, "none"),
     ]
     assert (
         table.loc["27", MISSING]
         == "保険会社、自治体、商工会議所・商工会、経済産業局・総合通信局、セキュリティ・ITベンダー"
     )
-    assert (table[STATUS] == "none").sum() == 43
+    assert (table[STATUS] == "none").sum() == 44
+
+
+def test_coverage_map_tells_a_bureau_wide_programme_from_a_local_community() -> None:
+    data = (
+        GraphBuilder()
+        .community("programme", "mic-kyushu")  # the bureau's area-wide programme: no prefecture of its own
+        .community("local", "mic-kyushu", ["43"])
+        .community("paper", "mic-kyushu", ["42"])  # lists Nagasaki, but no body there takes part
+        .org("isp", "telecom", "43")
+        .org("saga", "sme", "41")
+        .org("far", "sme", "40")
+        .tie("MEMBER_OF", "isp", "local")
+        .tie("MEMBER_OF", "saga", "programme")
+        .tie("MEMBER_OF", "far", "paper")
+        .build()
+    )
+    status = chart_table("coverage-map", data).set_index(PREFECTURE_CODE)[STATUS]
+    # Saga has a local member, but only the programme covers it: not a local community
+    assert [status[c] for c in ("43", "41", "42", "40", "47", "13")] == [
+        "local",
+        "programme_only",
+        "programme_only",
+        "programme_only",
+        "none",  # Okinawa: the MIC Kyushu area does not cover it
+        "none",
+    ]
 
 
 def test_coverage_map_scope_marks_its_prefectures(data: GraphData) -> None:

@@ -104,25 +104,28 @@ def _node_data(nmap: NetworkMap, index: Mapping[str, int], lines: Mapping[str, i
             "searchText": node.search_text,
             "communities": [index[c] for c in node.communities],
             "prefectures": list(node.prefectures),
-            "keyRank": node.key_rank if node.key_candidate else None,
-            "ghost": node.ghost,
-            "part": node.part,
         }
+        # left out where they hold their usual value (no rank, no ghost, the main part): the page reads them so
+        if node.key_candidate:
+            item["keyRank"] = node.key_rank
+        if node.ghost:
+            item["ghost"] = True
+        if node.part:
+            item["part"] = node.part
         if node.kind == "Community" or node.key_candidate:
             item["main"] = True  # labelled at a readable size whatever the zoom
         data.append(item)
     return data
 
 
-def _edge_data(nmap: NetworkMap, index: Mapping[str, int]) -> list[dict[str, object]]:
+def _edge_data(nmap: NetworkMap, index: Mapping[str, int]) -> list[list[float]]:
+    """Ties as ``[from, to, weight]``, a tie to a ghost as ``[from, to, 0]`` (the page makes the
+    objects vis-network reads)."""
     edges = []
     for edge in nmap.edges:
         a, b = sorted((index[edge.source], index[edge.target]))
-        item: dict[str, object] = {"from": a, "to": b, "value": edge.weight}
-        if edge.ghost:
-            item.update(dashes=[4, 4], color={"color": "#cccccc", "highlight": "#888888"}, value=0.5)
-        edges.append(item)
-    return sorted(edges, key=lambda e: (e["from"], e["to"]))
+        edges.append([a, b, 0 if edge.ghost else edge.weight])
+    return sorted(edges)
 
 
 _OPTIONS = {
@@ -193,6 +196,9 @@ _SCRIPT = """
     tip.className = "sg-tooltip";
     tip.textContent = n.tip.map(function (i) { return data.lines[i]; }).join("\\n");  // text, never HTML
     byId[n.id] = n;
+    n.keyRank = n.keyRank || null;
+    n.ghost = !!n.ghost;
+    n.part = n.part || 0;
     var ring = n.keyRank !== null;
     var item = {id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, shape: data.groups[n.sectorGroup].shape,
       title: tip, sectorGroup: n.sectorGroup, keyRank: n.keyRank, ghost: n.ghost, part: n.part,
@@ -204,7 +210,11 @@ _SCRIPT = """
     return item;
   });
   var nodes = new vis.DataSet(allNodes);
-  var edges = new vis.DataSet(data.edges);
+  var edges = new vis.DataSet(data.edges.map(function (e) {
+    var ghost = {color: "#cccccc", highlight: "#888888"};
+    if (e[2] === 0) return {from: e[0], to: e[1], value: 0.5, dashes: [4, 4], color: ghost};
+    return {from: e[0], to: e[1], value: e[2]};
+  }));
   var container = document.getElementById("sg-network");
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
   var el = function (id) { return document.getElementById(id); };

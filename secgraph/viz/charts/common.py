@@ -37,6 +37,10 @@ FORMATS: tuple[str, ...] = tuple(FIGURE_MEDIA_TYPES)
 MEDIA_TYPES = FIGURE_MEDIA_TYPES
 #: Resolution of the PNG files: print quality for the meeting papers.
 DPI = 300
+#: The largest page a chart is drawn on (inches): a national chart must still print on A4 landscape.
+A4_LANDSCAPE = (11.69, 8.27)
+#: The smallest text on a chart, in points.
+MIN_TEXT_PT = 7.0
 #: The stage chart judges one date per fiscal year; a date far from the data would ask for centuries.
 MAX_FISCAL_YEARS = 30
 #: A community's label is cut to this many characters (the table keeps the full name).
