@@ -56,6 +56,7 @@ STATUSES: dict[str, tuple[str, str, str, str]] = {
 #: Drawn over a tile with no activity in the last twelve months.
 QUIET_HATCH = "////"
 LOCAL_COUNT = "地域のコミュニティ数 / Local communities"
+COMMUNITY_NAMES = "コミュニティ / Communities"
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ def coverage_map_table(data: GraphData, scope: Scope | None = None, *, hide_name
                 IN_SCOPE: code in in_scope,
                 COMMUNITY_COUNT: len(covering) if has_community else 0,
                 LOCAL_COUNT: len(local_ones) if has_community else 0,
+                COMMUNITY_NAMES: "、".join(c.display_name() for c in covering) if has_community else "",
                 COMMUNITY_IDS: "; ".join(c.id for c in covering) if has_community else "",
                 ACTIVE: active,
                 MISSING_COUNT: len(missing),
@@ -168,6 +170,7 @@ def coverage_map_table(data: GraphData, scope: Scope | None = None, *, hide_name
             IN_SCOPE,
             COMMUNITY_COUNT,
             LOCAL_COUNT,
+            COMMUNITY_NAMES,
             COMMUNITY_IDS,
             ACTIVE,
             MISSING_COUNT,
