@@ -548,6 +548,20 @@ def test_kyushu_view_readable_and_filters_refit(seed: GraphData, tmp_path: Path)
         assert browser.evaluate(f"{network}.labelSize() * {network}.network.getScale()") >= 12
         listed = browser.evaluate("Array.from(document.querySelectorAll('#sg-prefecture option')).map(o => o.value)")
         assert listed[0] == "" and listed[1:] and set(listed[1:]) <= set(kyushu)  # no Shikoku, no Okinawa
+        # the names shown do not overlap (vis-network's own label boxes, as drawn); the rest wait for zoom
+        boxes = browser.evaluate(
+            f"""() => {{ const net = {network}; return net.shownLabels().map(id => {{
+              const s = net.network.body.nodes[id].labelModule.size;
+              return [s.left, s.top, s.left + s.width, s.top + s.height]; }}); }}"""
+        )
+        assert len(boxes) >= 5
+        overlapping = [
+            (a, b)
+            for i, a in enumerate(boxes)
+            for b in boxes[i + 1 :]
+            if min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
+        ]
+        assert overlapping == []
         browser.screenshot("network_view_kyushu.png")
         opening = browser.evaluate(f"{network}.network.getScale()")
         browser.page.select_option("#sg-prefecture", listed[-1])

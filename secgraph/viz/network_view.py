@@ -225,11 +225,39 @@ _SCRIPT = """
   var mainIds = data.nodes.filter(function (n) { return n.main; }).map(function (n) { return n.id; });
   var mainSize = 0;
   // communities' and key persons' names keep about data.labelPx on screen at any zoom
-  function scaleLabels() {
-    var size = Math.max(14, Math.min(400, data.labelPx / network.getScale()));
-    if (Math.abs(size - mainSize) < 0.05 * size) return;
+  // key persons by rank first, then the communities: who keeps a label where two would overlap
+  mainIds.sort(function (a, b) {
+    var ra = byId[a].keyRank || 1e9, rb = byId[b].keyRank || 1e9;
+    return ra - rb || a - b;
+  });
+  var measure = document.createElement("canvas").getContext("2d");
+  var labelShown = {};
+  // a label that would overlap one already shown is made transparent (its name is in the tooltip and
+  // shows once one zooms in): what is on screen can be read
+  function declutter(size) {
+    var scale = network.getScale(), px = size * scale, boxes = [], changed = [];
+    measure.font = px + "px " + data.options.nodes.font.face;
+    var at = network.getPositions(mainIds);
+    mainIds.forEach(function (id) {
+      var item = nodes.get(id), show = false;
+      if (!item.hidden) {
+        var p = network.canvasToDOM(at[id]), below = p.y + byId[id].size * scale + 2;
+        var lines = byId[id].label.split("\\n"), wide = 0;
+        lines.forEach(function (line) { wide = Math.max(wide, measure.measureText(line).width); });
+        var box = [p.x - wide / 2 - 2, below, p.x + wide / 2 + 2, below + lines.length * px * 1.25];
+        show = !boxes.some(function (b) { return b[0] < box[2] && b[2] > box[0] && b[1] < box[3] && b[3] > box[1]; });
+        if (show) boxes.push(box);
+      }
+      if (labelShown[id] !== show || size !== mainSize) {
+        labelShown[id] = show;
+        changed.push({id: id, font: {size: size, color: show ? "#343434" : "rgba(0,0,0,0)"}});
+      }
+    });
     mainSize = size;
-    nodes.update(mainIds.map(function (id) { return {id: id, font: {size: size}}; }));
+    if (changed.length) nodes.update(changed);
+  }
+  function scaleLabels() {
+    declutter(Math.max(14, Math.min(400, data.labelPx / network.getScale())));
   }
   function fitTo(ids) {
     network.fit({nodes: ids, animation: false});
@@ -259,7 +287,7 @@ _SCRIPT = """
     network.selectNodes(matched);
     if (matched.length) fitTo(matched);
     else if (refit && visibleIds.length) fitTo(visibleIds);
-    else network.redraw();
+    else scaleLabels();
   }
   search.addEventListener("input", function () { apply(false); });
   [sector, community, prefecture, ghostsOn].forEach(function (input) {
@@ -296,7 +324,8 @@ _SCRIPT = """
     });
   });
   window.secgraphNetwork = {network: network, nodes: nodes, edges: edges, parts: data.parts, apply: apply,
-    labelSize: function () { return mainSize; }};
+    labelSize: function () { return mainSize; },
+    shownLabels: function () { return mainIds.filter(function (id) { return labelShown[id]; }); }};
   function drawn() {
     document.body.setAttribute("data-sg-drawn", String(nodes.length));
     document.title = "drawn:" + nodes.length + ":" + edges.length + " " + document.title;
