@@ -261,9 +261,11 @@ def _group_of(attrs: Mapping[str, object]) -> str:
     if attrs.get("kind") == "Community":
         return "community"
     try:
-        return sector_group(Sector(attrs.get("sector"))).value
+        group = sector_group(Sector(attrs.get("sector"))).value
     except ValueError:
         return SectorGroup.OTHER.value
+    # a group the legend has no colour for yet (the vocabulary grows) is drawn as その他, not refused
+    return group if group in GROUP_BY_KEY else SectorGroup.OTHER.value
 
 
 def _sector_text(sector: object) -> str | None:

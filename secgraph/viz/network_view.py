@@ -11,8 +11,8 @@ page can do:
   and the isolated-part circles; side lists of the key-person candidates, each community's needed
   sectors as a ✓/× table and the isolated parts (a click focuses the map on them);
 - labels readable at any zoom: the names of communities and key persons keep ``LABEL_PX`` on
-  screen (their canvas size follows the zoom); the other actors' names appear once they would be
-  8 px or more;
+  screen (their canvas size follows the zoom), and where two would overlap the lower-ranked one
+  waits until one zooms in; the other actors' names appear once they would be 8 px or more;
 - physics off: positions come from the model, so the page opens already settled, also with 2,000
   nodes, and the same data always gives the same picture (and the same bytes);
 - tooltips as text: the page builds each tooltip as a DOM element filled through ``textContent``,

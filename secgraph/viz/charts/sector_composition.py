@@ -95,6 +95,8 @@ def sector_composition_table(data: GraphData, scope: Scope | None = None, *, hid
     )
 
 
+#: A group added to the vocabulary before it has a colour of its own.
+FALLBACK_COLOUR = "#aaaaaa"
 #: Bars on an A4 landscape page; a larger scope shows the largest communities and sums the rest in one bar.
 MAX_BARS = 24
 
@@ -152,7 +154,7 @@ def sector_composition_chart(
                 if group not in parts:
                     continue
                 named, counted = (100.0 * v / total for v in parts[group])  # parts only where total > 0
-                colour = GROUP_COLOURS[group]
+                colour = GROUP_COLOURS.get(group, FALLBACK_COLOUR)
                 axes.barh(y, named, left=left, color=colour, edgecolor="white", linewidth=0.5)
                 axes.barh(
                     y, counted, left=left + named, color=colour, alpha=0.55, hatch="////", edgecolor="white",
@@ -172,7 +174,10 @@ def sector_composition_chart(
             fontproperties=font(8),
         )
         axes.spines[["top", "right"]].set_visible(False)
-        handles = [Patch(facecolor=GROUP_COLOURS[g], label=" / ".join(GROUP_LABELS[g])) for g in used]
+        handles = [
+            Patch(facecolor=GROUP_COLOURS.get(g, FALLBACK_COLOUR), label=" / ".join(GROUP_LABELS.get(g, (g, g))))
+            for g in used
+        ]
         handles.append(Patch(facecolor="#999999", alpha=0.55, hatch="////", label="人数のみの記録 / Counted only"))
         figure.legend(handles=handles, loc="outside lower center", ncols=5, prop=font(7), frameon=False)
 
