@@ -226,7 +226,7 @@ class _Placer:
         pad = 1.2 * self.px_per_pt
         return extent.width + 2 * pad, extent.height + 2 * pad
 
-    def _free(self, box: tuple[float, float, float, float], avoid_markers: bool, own: str) -> bool:
+    def _free(self, box: tuple[float, float, float, float], avoid_markers: bool) -> bool:
         x0, y0, x1, y1 = box
         fx0, fy0, fx1, fy1 = self.frame
         if x0 < fx0 or y0 < fy0 or x1 > fx1 or y1 > fy1:
@@ -254,7 +254,7 @@ class _Placer:
                     x = cx + dx * (gap + out + w / 2)
                     y = cy + dy * (gap + out + h / 2)
                     box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-                    if self._free(box, avoid_markers, node.id):
+                    if self._free(box, avoid_markers):
                         self.taken = np.vstack([self.taken, box])
                         dataxy = self.ax.transData.inverted().transform((x, y))
                         return float(dataxy[0]), float(dataxy[1]), ring > 0
