@@ -280,7 +280,7 @@ def report(results: dict[str, Any]) -> None:
     table = [
         f"Scope: {results['scope']} of the synthetic country size {results['size']} — {results['actors']:,} actors; "
         f"actor network {results['actor_network']['nodes']:,} nodes, {results['actor_network']['edges']:,} ties; "
-        f"page {first['nodes']:,} nodes (actors and missing-sector ghosts), {first['edges']:,} edges.",
+        f"page {first['nodes']:,} nodes (actors; missing-sector ghosts only on request), {first['edges']:,} edges.",
         "",
         "| measure | figure | target |",
         "|---|---|---|",

@@ -133,3 +133,20 @@ def test_default_names_and_refusals(seeded: Path, capsys: pytest.CaptureFixture[
     assert code == 2 and "--region" in err
     code, _out, err = run(capsys, "export", "table", "stage", "--table", "nope")
     assert code == 2 and "communities" in err
+
+
+def test_a_file_is_what_its_name_says(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    several = seeded / "stage.csv"
+    code, _out, err = run(capsys, "export", "table", "stage", "--format", "csv", "-o", str(several))
+    assert code == 2 and "--table" in err and ".zip" in err and not several.exists()  # not a zip named .csv
+    zipped = seeded / "stage.zip"
+    assert run(capsys, "export", "table", "stage", "-o", str(zipped))[0] == 0  # .zip: the CSV tables, zipped
+    assert zipfile.is_zipfile(zipped)
+    svg = seeded / "coverage.svg"
+    assert run(capsys, "export", "chart", "coverage-map", "-o", str(svg))[0] == 0  # the suffix picks the format
+    assert svg.read_bytes().startswith(b"<?xml")
+    clash = seeded / "clash.svg"
+    code, _out, err = run(capsys, "export", "chart", "coverage-map", "--format", "png", "-o", str(clash))
+    assert code == 2 and "--format png" in err and not clash.exists()
+    code, _out, err = run(capsys, "export", "map", "-o", str(seeded / "map.docx"))
+    assert code == 2 and ".docx" in err and not (seeded / "map.docx").exists()

@@ -24,6 +24,7 @@ from secgraph.analysis.network import Scope
 from secgraph.export.analysis_tables import (
     ExportTable,
     analysis_tables,
+    community_names,
     neutralise_formula,
     to_csv_bytes,
     to_xlsx_bytes,
@@ -275,6 +276,23 @@ def test_every_analysis_of_the_seed_gives_bilingual_tables(seed: GraphData) -> N
             assert all(" / " in str(c) and japanese.search(str(c).replace("ID", "識別子")) for c in table.frame.columns)
         again = analysis_tables(result)
         assert to_csv_bytes(tables) == to_csv_bytes(again) and to_xlsx_bytes(tables) == to_xlsx_bytes(again)
+
+
+def test_tables_give_names_percentages_and_words(seed: GraphData) -> None:
+    kinki = Scope(region="mic-kinki")
+    names = community_names(seed)
+    candidates, summary = analysis_tables(analysis.key_person_candidates(seed, kinki, limit=10), names)
+    listed = [c for cell in candidates.frame["コミュニティ / Communities"] if cell for c in cell.split("、")]
+    assert listed and set(listed) <= set(names.values()) and not set(listed) & set(names)  # names, not ids
+    assert "ネットワークの分断度（%） / Fragmentation (%)" in dict(rows(summary))
+    overview, indicators, _ = analysis_tables(analysis.network_health(seed, kinki), names)
+    coverage = indicators.frame[indicators.frame["指標 / Indicator"] == "必要なセクターの充足率"]
+    assert set(coverage["単位 / Unit"]) == {"%"}
+    values = [v for v in coverage["値 / Value"] if v is not None]
+    assert values and all(0 <= v <= 100 for v in values) and any(v > 1 for v in values)  # 50.0, not 0.5
+    assert "必要なセクターの充足率（%） / Share of required sectors present (%)" in overview.frame.columns
+    details = [d for d in indicators.frame["内訳 / Details"] if d]
+    assert details and not [d for d in details if d.lstrip().startswith(("{", "[")) or '"' in d]  # no raw JSON
 
 
 def test_an_unknown_result_is_refused() -> None:

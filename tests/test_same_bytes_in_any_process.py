@@ -23,6 +23,7 @@ ANALYSES = ("key-persons", "isolated-regions", "missing-sectors", "stage", "heal
 #: (file name, the ``secgraph`` arguments that write it): every kind of output, national and regional.
 OUTPUTS: list[tuple[str, list[str]]] = [
     ("map-national.html", ["export", "map"]),
+    ("map-kyushu.html", ["export", "map", "--region", "mic-kyushu"]),
     ("map-national.svg", ["export", "map", "--format", "svg"]),
     ("map-kyushu.pdf", ["export", "map", "--format", "pdf", "--region", "mic-kyushu"]),
     ("map-kyushu.png", ["export", "map", "--format", "png", "--region", "mic-kyushu"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ElementTree
@@ -42,6 +43,7 @@ from secgraph.viz.charts.common import (
     TOTAL,
 )
 from secgraph.viz.charts.coverage_map import prefecture_tiles
+from tests.browser import ARTIFACTS
 from tests.builders import GraphBuilder
 from tests.glyphs import assert_japanese_drawn
 from tests.test_api_world import SECRET_NAMES, Api, embedded_api
@@ -146,6 +148,30 @@ def test_stage_by_year_judges_each_fiscal_year_end(data: GraphData) -> None:
         assert judged.communities[0].stage == record[STAGE]
 
 
+def test_stage_by_year_shows_no_record_as_no_record() -> None:
+    built = GraphBuilder().org("police", "police", "43").community("quiet", "mic-kyushu", ["43"], founded="2015-06")
+    data = built.tie("MEMBER_OF", "police", "quiet", start="2019-06-01").build()
+    table = chart_table("stage-by-year", data)
+    early = table[table[FISCAL_YEAR] < 2019]
+    assert list(early[FISCAL_YEAR]) == [2015, 2016, 2017, 2018]  # it existed: a row each year
+    assert early[STAGE].isna().all() and set(early["段階名 / Stage name"]) == {"記録なし / no record"}
+    assert not table[table[FISCAL_YEAR] >= 2019][STAGE].isna().any()  # judged once something is recorded
+    svg = chart("stage-by-year", data, fmt="svg").decode("utf-8")
+    assert "記録なし" in svg
+
+
+def test_membership_lines_start_at_the_first_record() -> None:
+    from secgraph.viz.charts.membership_attendance import _membership_series
+
+    built = GraphBuilder().org("police", "police", "43").community("quiet", "mic-kyushu", ["43"], founded="2015-06")
+    data = built.tie("MEMBER_OF", "police", "quiet", start="2019-06-01").build()
+    table = chart_table("membership-attendance", data)
+    (line,) = _membership_series(data, Scope(), table)
+    years = table.attrs["fiscal_years"]
+    assert [m for y, m in zip(years, line.members, strict=True) if y < 2019] == [None] * 4  # not 0: unknown
+    assert [m for y, m in zip(years, line.members, strict=True) if y >= 2019] == [1] * (len(years) - 4)
+
+
 def test_stage_by_year_of_a_community_before_its_founding_is_empty(data: GraphData) -> None:
     table = chart_table("stage-by-year", data, Scope(community="kyushu", as_of=dt.date(2019, 3, 1)))
     assert table.empty
@@ -176,17 +202,43 @@ def test_coverage_map_marks_communities_activity_and_missing_sectors(data: Graph
     assert table.attrs["period_start"] == "2019-12-02" and table.attrs["period_end"] == "2020-12-01"
     picked = table.loc[["26", "27", "28", "43", "01"]]
     assert rows(picked.reset_index(), PREFECTURE_CODE, COMMUNITY_COUNT, ACTIVE, MISSING_COUNT, STATUS) == [
-        ("26", 0, True, 8, "activity_only"),  # the member person's new tie, but no community covers Kyoto
-        ("27", 1, True, 5, "active"),  # the joint event; police, university and SMEs are there
-        ("28", 1, False, 5, "quiet"),  # covered by Kansai, nothing new in the last twelve months
-        ("43", 1, True, 8, "active"),  # Kyushu's event; none of the needed sectors
+        ("26", 0, True, 8, "none"),  # the member person's new tie, but no community covers Kyoto
+        ("27", 1, True, 5, "local"),  # the joint event; police, university and SMEs are there
+        ("28", 1, False, 5, "local"),  # Kansai lists it and its newspaper takes part; nothing new this year
+        ("43", 1, True, 8, "local"),  # Kyushu's event; none of the needed sectors
         ("01", 0, False, 8, "none"),
     ]
     assert (
         table.loc["27", MISSING]
         == "保険会社、自治体、商工会議所・商工会、経済産業局・総合通信局、セキュリティ・ITベンダー"
     )
-    assert (table[STATUS] == "none").sum() == 43
+    assert (table[STATUS] == "none").sum() == 44
+
+
+def test_coverage_map_tells_a_bureau_wide_programme_from_a_local_community() -> None:
+    data = (
+        GraphBuilder()
+        .community("programme", "mic-kyushu")  # the bureau's area-wide programme: no prefecture of its own
+        .community("local", "mic-kyushu", ["43"])
+        .community("paper", "mic-kyushu", ["42"])  # lists Nagasaki, but no body there takes part
+        .org("isp", "telecom", "43")
+        .org("saga", "sme", "41")
+        .org("far", "sme", "40")
+        .tie("MEMBER_OF", "isp", "local")
+        .tie("MEMBER_OF", "saga", "programme")
+        .tie("MEMBER_OF", "far", "paper")
+        .build()
+    )
+    status = chart_table("coverage-map", data).set_index(PREFECTURE_CODE)[STATUS]
+    # Saga has a local member, but only the programme covers it: not a local community
+    assert [status[c] for c in ("43", "41", "42", "40", "47", "13")] == [
+        "local",
+        "programme_only",
+        "programme_only",
+        "programme_only",
+        "none",  # Okinawa: the MIC Kyushu area does not cover it
+        "none",
+    ]
 
 
 def test_coverage_map_scope_marks_its_prefectures(data: GraphData) -> None:
@@ -259,7 +311,14 @@ def test_each_chart_in_three_formats_the_same_bytes_twice(
         elif fmt == "svg":
             root = ElementTree.fromstring(first)
             assert root.tag.endswith("svg")
-            assert CHARTS[name].title_ja in first.decode("utf-8")  # the text, as the comment beside its paths
+            text = first.decode("utf-8")
+            # text as text (editable in PowerPoint), in the Japanese font, named; nothing under 7 pt
+            assert f">{CHARTS[name].title_ja}" in text and "<text" in text
+            assert "font-family: 'Noto Sans CJK JP'" in text
+            sizes = [float(v) for v in re.findall(r"font-size: ([0-9.]+)px", text)]
+            assert sizes and min(sizes) >= 7.0
+            if name == "sector-composition":  # shares of members, as percentages
+                assert ">100%<" in text and ">40%<" in text
         else:
             assert first.startswith(b"%PDF")
             pages = pdf_pages(first, tmp_path)
@@ -341,6 +400,10 @@ def test_seed_every_chart(seed: GraphData, scope: Scope) -> None:
         png = chart(name, seed, scope, fmt="png")
         with Image.open(io.BytesIO(png)) as image:
             assert min(image.info["dpi"]) >= 299.9, name
+            assert image.width <= 3507 and image.height <= 2481, name  # fits A4 landscape at 300 dpi
+        if scope == Scope():
+            ARTIFACTS.mkdir(exist_ok=True)
+            (ARTIFACTS / f"chart_{name}_national.png").write_bytes(png)
     kinki = chart_table("sector-composition", seed, Scope(region="mic-kinki"))
     assert set(kinki[COMMUNITY_ID]) >= {"s001-com-kansai-secnet"}
 

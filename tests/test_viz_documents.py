@@ -326,25 +326,51 @@ def test_seed_profile_artifact(seed: GraphData, seed_profiles: dict[str, bytes],
 
 
 def test_seed_committee_pack(seed: GraphData, tmp_path: Path) -> None:
-    region = "mic-hokkaido"
+    region = "mic-kyushu"
     ids = [c.id for c in communities_in_scope(seed, Scope(region=region))]
     assert len(ids) >= 2
     pack = committee_pack_pdf(seed, region)
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "committee_pack.pdf").write_bytes(pack)
+    (ARTIFACTS / "committee_pack_kyushu.pdf").write_bytes(pack)
     pages = pdf_pages(pack, tmp_path)
     cover = pdf_text(pack, tmp_path, 1)
-    assert "委員会資料" in cover and "目次" in cover and "北海道" in cover
-    assert "ネットワーク図" in pdf_text(pack, tmp_path, 2)
-    table = pdf_text(pack, tmp_path, 3)
-    assert "コミュニティの比較" in table
-    # cover, map, a one-page table, then one page per community in the table's order
-    assert pages == 3 + len(ids)
+    assert "委員会資料" in cover and "目次" in cover and "九州" in cover
+    # the map takes as many sheets as it needs (its panel continues), then the table
+    table_page = next(n for n in range(2, pages + 1) if "コミュニティの比較" in pdf_text(pack, tmp_path, n))
+    map_pages = range(2, table_page)
+    assert len(map_pages) >= 1 and "ネットワーク図" in pdf_text(pack, tmp_path, 2)
+    map_text = squashed("".join(pdf_text(pack, tmp_path, n) for n in map_pages))
+    table = pdf_text(pack, tmp_path, table_page)
+    # one page per community in the table's order
+    assert pages == table_page + len(ids)
     for offset, cid in enumerate(ids):
         name = squashed(seed.nodes[cid].display_name())
         assert name in squashed(table), cid
-        assert name in squashed(pdf_text(pack, tmp_path, 4 + offset)), cid
-    assert all(not_blank(png) for png in rendered_pngs(pack, tmp_path, resolution=20))
+        assert name in map_text, cid  # the map's names are text in the PDF, each community in its grid
+        assert name in squashed(pdf_text(pack, tmp_path, table_page + 1 + offset)), cid
+    assert "…" not in map_text and "✓" in map_text and "×" in map_text
+    shots = rendered_pngs(pack, tmp_path, resolution=80)
+    assert all(not_blank(png) for png in shots)
+    for number in [*map_pages, table_page]:
+        (ARTIFACTS / f"committee_pack_kyushu-{number}.png").write_bytes(shots[number - 1].read_bytes())
+
+
+def test_profile_sector_chart_is_printed_at_size_or_said_in_words() -> None:
+    from secgraph.viz.profile import build_profile
+
+    data = kansai()
+    profile = build_profile(data, "com-x")
+    assert profile.chart_svg is not None and profile.chart_note is None
+    svg = profile.chart_svg.decode("utf-8")
+    width = float(re.search(r'<svg[^>]*width="([0-9.]+)pt"', svg)[1])  # type: ignore[index]
+    assert abs(width - 94 / 25.4 * 72) < 1  # drawn one column wide: printed at 100 %, its text 7 pt on paper
+    sizes = [float(v) for v in re.findall(r"font-size: ([0-9.]+)px", svg)]
+    assert sizes and min(sizes) >= 7.0
+    data.nodes["com-empty"] = Community(id="com-empty", name="構成員なし協議会", region="mic-kinki", **P)
+    empty = build_profile(data, "com-empty")
+    assert empty.chart_svg is None and empty.chart_note is not None
+    page = community_profile_html(data, "com-empty")
+    assert 'class="chart"' not in page and "構成員の記録がありません" in page
 
 
 def test_pack_of_a_region_without_communities(tmp_path: Path) -> None:

@@ -10,14 +10,17 @@ import zlib
 from pathlib import Path
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from PIL import Image, ImageChops
 
 from secgraph.analysis.network import Scope
 from secgraph.model.graph import GraphData
 from secgraph.viz.fonts import cjk_font_path, deterministic_drawing, save_figure
-from secgraph.viz.network_figure import MEDIA_TYPES, draw_map_figure, network_figure
-from secgraph.viz.network_map import network_map
+from secgraph.viz.network_figure import MEDIA_TYPES, MIN_TEXT_PT, draw_map_figure, map_figure, network_figure
+from secgraph.viz.network_map import NetworkMap, network_map
 from tests.browser import ARTIFACTS
 from tests.builders import GraphBuilder
 from tests.glyphs import assert_japanese_drawn, decode_png, dejavu_path, render_with_font
@@ -164,4 +167,80 @@ def test_seed_data_figure(seed: GraphData) -> None:
     png = network_figure(seed, Scope(region="mic-kinki"), fmt="png")
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "network_figure_kinki.png").write_bytes(png)
-    assert decode_png(png).size == (3507, 2481)
+    width, height = decode_png(png).size
+    assert width == 3507 and height % 2481 == 0  # A4 landscape pages: the map, then its panel continued
+
+
+# -- the Kyushu map at A4, drawn once for the checks below -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kyushu(seed: GraphData) -> tuple[NetworkMap, Figure, object]:
+    nmap = network_map(seed, Scope(region="mic-kyushu"))
+    with deterministic_drawing():
+        figure = draw_map_figure(nmap, dpi=150)
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        figure.draw(renderer)
+    return nmap, figure, renderer
+
+
+def _texts(figure: Figure) -> list[Text]:
+    return [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def test_map_labels_do_not_overlap_and_stay_inside_the_map(kyushu: tuple[NetworkMap, Figure, object]) -> None:
+    nmap, figure, renderer = kyushu
+    ax = figure.axes[0]
+    frame = ax.get_window_extent(renderer)  # type: ignore[arg-type]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts]  # type: ignore[arg-type]
+    assert len(boxes) >= len(nmap.communities())
+    for text, box in boxes:  # not clipped at the map's edge
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, text
+    overlapping = [
+        (a, b)
+        for i, (a, box_a) in enumerate(boxes)
+        for b, box_b in boxes[i + 1 :]
+        if min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0) > 0.5
+        and min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0) > 0.5
+    ]
+    assert overlapping == []
+
+
+def test_every_actor_named_or_numbered_and_every_text_at_least_7_pt(
+    kyushu: tuple[NetworkMap, Figure, object],
+) -> None:
+    nmap, figure, _ = kyushu
+    texts = _texts(figure)
+    small = sorted({t.get_fontsize() for t in texts if t.get_fontsize() < MIN_TEXT_PT})
+    assert small == []
+    assert not [t.get_text() for t in texts if "…" in t.get_text() or "ほか" in t.get_text()]  # nothing cut short
+    bare = lambda text: "".join(text.split())  # noqa: E731  (labels wrap at spaces)
+    written = bare("".join(t.get_text() for t in texts))
+    for community in nmap.communities():  # on the map or in the grid, whole
+        assert bare(community.label) in written
+    on_map = {bare(t.get_text()) for t in figure.axes[0].texts}
+    numbered = {str(n) for n in range(1, nmap.actors_total + 1)}
+    listed = {bare(t.get_text()) for t in texts}
+    for node in (n for n in nmap.nodes if not n.ghost):  # named on the map, or numbered and listed
+        assert any(bare(node.label) in text for text in on_map) or any(
+            text.endswith(f".{bare(node.label)}") for text in listed
+        ), node.label
+    assert on_map & numbered  # the rest are numbered, their names listed beside the map
+    gaps = [t for t in texts if t.get_text() in ("✓", "×")]
+    assert len(gaps) == len(nmap.gaps) * len(nmap.needs())  # a ✓/× cell per community and need
+    assert len(figure.subfigs) >= 2  # what does not fit beside the map continues below it
+
+
+def test_kyushu_map_pdf_pages(kyushu: tuple[NetworkMap, Figure, object], tmp_path: Path) -> None:
+    nmap, _, _ = kyushu
+    pdf = map_figure(nmap, fmt="pdf")
+    (tmp_path / "map.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(tmp_path / "map.pdf"), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) >= 2
+    text = subprocess.run(["pdftotext", str(tmp_path / "map.pdf"), "-"], capture_output=True, text=True, check=True)
+    assert "続き" in text.stdout and "不足セクター" in text.stdout
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "network_figure_kyushu.pdf").write_bytes(pdf)
+    for number, page in enumerate(pages, start=1):
+        (ARTIFACTS / f"network_figure_kyushu-{number}.png").write_bytes(page.read_bytes())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
 from pathlib import Path
 
@@ -91,6 +92,11 @@ def _data_block(page: str) -> dict:
     return json.loads(match.group(1))
 
 
+def _tooltip(data: dict, node: dict) -> str:
+    """A node's tooltip text as the page assembles it from the shared lines."""
+    return "\n".join(data["lines"][i] for i in node["tip"])
+
+
 def _node(nmap: NetworkMap, node_id: str) -> MapNode:
     return next(n for n in nmap.nodes if n.id == node_id)
 
@@ -117,8 +123,29 @@ def test_key_person_top_limits_the_rings() -> None:
     assert [n.id for n in nmap.nodes if n.key_candidate] == ["univ"]
 
 
-def test_ghost_nodes_for_missing_sectors() -> None:
+def test_needed_sectors_grid_without_ghosts_by_default() -> None:
     nmap = network_map(two_communities().build())
+    assert not any(n.ghost for n in nmap.nodes) and not any(e.ghost for e in nmap.edges)
+    marks = {g.community_id: {m.code: m.met for m in g.needs} for g in nmap.gaps}
+    assert marks["com-a"]["police"] and marks["com-a"]["university"] and not marks["com-a"]["insurer"]
+    assert marks["com-b"]["insurer"] and not marks["com-b"]["police"]
+    assert [m.code for m in nmap.needs()] == list(marks["com-a"])  # one column per need, for every row
+    assert all(list(row) == list(marks["com-a"]) for row in marks.values())
+    assert all(m.node_id is None for g in nmap.gaps for m in g.missing)
+
+
+def test_scope_filters_list_only_the_scope_prefectures() -> None:
+    data = two_communities().tie("MEMBER_OF", "far", "com-a").build()  # a Fukuoka body in an Osaka circle
+    nmap = network_map(data, Scope(community="com-a"))
+    assert "40" in {p for n in nmap.nodes for p in n.prefectures}
+    assert [code for code, _ in nmap.prefectures()] == ["27"]
+    kinki = network_map(data, Scope(region="mic-kinki"))
+    assert [code for code, _ in kinki.prefectures()] == ["27", "28"]
+    assert [code for code, _ in network_map(data).prefectures()] == ["27", "28", "40"]
+
+
+def test_ghost_nodes_for_missing_sectors() -> None:
+    nmap = network_map(two_communities().build(), ghosts=True)
     ghost = _node(nmap, "missing:com-a:insurer")
     assert ghost.ghost and ghost.label == "不足: 保険会社 / Missing: Insurer"
     assert ghost.communities == ("com-a",)
@@ -134,7 +161,7 @@ def test_ghost_nodes_for_missing_sectors() -> None:
 
 def test_isolated_parts() -> None:
     data = two_communities().org("alone", "media", "13", name="孤立放送").build()
-    nmap = network_map(data)
+    nmap = network_map(data, ghosts=True)
     parts = {p.label: p for p in nmap.isolated}
     assert set(parts) == {"com-far", "孤立放送"}
     assert parts["com-far"].node_ids == ("com-far", "far") and parts["孤立放送"].size == 1
@@ -294,12 +321,12 @@ def test_no_external_resource() -> None:
 
 
 def test_contains_node_data_and_legend() -> None:
-    page = network_view_html(sample())
+    page = network_view_html(sample(), ghosts=True)
     data = _data_block(page)
-    labels = {n["label"] for n in data["nodes"] if not n["ghost"]}
+    labels = {n["label"] for n in data["nodes"] if not n.get("ghost")}
     assert labels == {"大阪府警察", "神戸大学", "関西銀行", "kansai-secnet", "山田太郎", EVIL}
     assert len(data["edges"]) >= 5
-    assert all(n["physics"] is False and isinstance(n["x"], float) for n in data["nodes"])
+    assert data["options"]["nodes"]["physics"] is False and all(isinstance(n["x"], float) for n in data["nodes"])
     groups = {n["label"]: n["sectorGroup"] for n in data["nodes"]}
     assert groups["大阪府警察"] == "government" and groups["神戸大学"] == "academia"
     assert groups["関西銀行"] == "finance" and groups["山田太郎"] == "person"
@@ -308,9 +335,16 @@ def test_contains_node_data_and_legend() -> None:
     assert data["options"]["physics"]["enabled"] is False
     top = next(n for n in data["nodes"] if n["label"] == "神戸大学")
     leaf = next(n for n in data["nodes"] if n["label"] == "山田太郎")
-    assert top["size"] > leaf["size"] and top["keyRank"] == 1 and top["keyRank"] < leaf["keyRank"]
-    ghosts = [n for n in data["nodes"] if n["ghost"]]
-    assert ghosts and all(n["shapeProperties"]["borderDashes"] for n in ghosts)
+    assert top["size"] > leaf["size"] and top["keyRank"] == 1 and top["keyRank"] < leaf.get("keyRank", 10**9)
+    assert top["main"]  # a key person's name stays readable at any zoom
+    assert data["groups"]["finance"]["colour"] and data["groups"]["community"]["shape"] == "diamond"
+    assert "color" not in top  # colours come from the palette of the groups
+    assert _tooltip(data, top).startswith("神戸大学\n") and "キーパーソン候補 第1位" in _tooltip(data, top)
+    assert any(n.get("ghost") for n in data["nodes"]) and 'id="sg-ghosts" type="checkbox" checked' in page
+    assert any(e[2] == 0 for e in data["edges"])  # a ghost's tie, drawn dashed by the page
+    plain = network_view_html(sample())
+    assert not any(n.get("ghost") for n in _data_block(plain)["nodes"])
+    assert 'id="sg-ghosts" type="checkbox" disabled' in plain
 
 
 def test_filters_list_what_is_present() -> None:
@@ -331,7 +365,9 @@ def test_filters_list_what_is_present() -> None:
     for box in ("sg-key", "sg-ghosts", "sg-isolated", "sg-search"):
         assert f'id="{box}"' in page
     assert 'id="sg-parts"' in page and "com-far" in page  # the isolated part listed
-    assert "保険会社" in re.search(r'<dl id="sg-gaps">(.*?)</dl>', page, re.S).group(1)  # type: ignore[union-attr]
+    grid = re.search(r'<table id="sg-gaps">(.*?)</table>', page, re.S).group(1)  # type: ignore[union-attr]
+    assert "保険会社" in grid and grid.count("<tr>") == 4  # the heads, then one row per community
+    assert grid.count('class="sg-met"') and grid.count('class="sg-miss"')
 
 
 def test_user_text_is_escaped() -> None:
@@ -357,7 +393,8 @@ def test_hide_names() -> None:
     nodes = _data_block(page)["nodes"]
     person = next(n for n in nodes if n["sectorGroup"] == "person")
     assert person["label"].startswith("人物") and "神戸大学" in person["label"]  # role and affiliation
-    assert "person-" not in person["tooltip"] and "person-" not in person["searchText"]  # no pseudonym shown
+    tooltip = _tooltip(_data_block(page), person)
+    assert "person-" not in tooltip and "person-" not in person["searchText"]  # no pseudonym shown
     assert "大阪府警察" in {n["label"] for n in nodes}  # organisations keep their names
     assert "氏名非表示 / Names hidden" in page
 
@@ -387,11 +424,44 @@ def test_scope_limits_nodes() -> None:
         .tie("MEMBER_OF", "b", "c2")
         .build()
     )
-    nodes = _data_block(network_view_html(data, Scope(community="c1")))["nodes"]
-    assert {n["label"] for n in nodes if not n["ghost"]} == {"a", "c1"}
-    assert all(n["label"].startswith("不足") for n in nodes if n["ghost"])
+    nodes = _data_block(network_view_html(data, Scope(community="c1"), ghosts=True))["nodes"]
+    assert {n["label"] for n in nodes if not n.get("ghost")} == {"a", "c1"}
+    assert all(n["label"].startswith("不足") for n in nodes if n.get("ghost"))
     with pytest.raises(KeyError):
         network_map(data, Scope(community="nowhere"))
+
+
+SIZE_SECTORS = ("sme", "it_vendor", "university", "police", "bank", "insurer", "prefecture", "chamber_of_commerce")
+
+
+def two_thousand_actors() -> GraphData:
+    """2,000 actors of one area: 40 communities with long names, 1,700 organisations in one to three of
+    them, 260 people working at them, each in a community (seeded: the same graph every run)."""
+    rng = random.Random(7)
+    built = GraphBuilder()
+    prefectures = ("08", "09", "10", "11", "12", "13", "14")
+    for c in range(40):
+        built.community(f"com-{c:02d}", "mic-kanto", [prefectures[c % len(prefectures)]])
+    for i in range(1700):
+        org = f"org-{i:04d}"
+        sector = SIZE_SECTORS[i % len(SIZE_SECTORS)]
+        built.org(org, sector, prefectures[i % len(prefectures)], name=f"株式会社関東テスト情報システム{i:04d}")
+        for c in rng.sample(range(40), rng.choice((1, 1, 2, 3))):
+            built.tie("MEMBER_OF", org, f"com-{c:02d}")
+    for i in range(260):
+        built.person(f"per-{i:04d}", f"org-{rng.randrange(1700):04d}", name=f"テスト人物{i:04d}")
+        built.tie("MEMBER_OF", f"per-{i:04d}", f"com-{rng.randrange(40):02d}")
+    return built.build()
+
+
+def test_a_2000_actor_view_is_under_2_mb() -> None:
+    page = network_view_html(two_thousand_actors())
+    data = _data_block(page)
+    assert len([n for n in data["nodes"] if not n.get("ghost")]) == 2000
+    assert len(page.encode("utf-8")) <= 2_000_000
+    # every node keeps its whole tooltip, from the shared lines
+    first = data["nodes"][0]
+    assert _tooltip(data, first).split("\n")[0] == first["label"] and "ID: " in _tooltip(data, first)
 
 
 def test_empty_graph() -> None:
@@ -424,7 +494,7 @@ def test_seed_data_map(seed: GraphData) -> None:
 def test_browser_draws_exported_file(tmp_path: Path) -> None:
     exported = tmp_path / "network.html"
     data = two_communities().org("evil", "sme", "27", name=EVIL).tie("MEMBER_OF", "evil", "com-a").build()
-    exported.write_text(network_view_html(data), "utf-8")
+    exported.write_text(network_view_html(data, ghosts=True), "utf-8")
     with open_view(exported.as_uri()) as browser:
         nodes = browser.nodes()
         assert browser.drawn == str(len(nodes))
@@ -465,3 +535,51 @@ def test_browser_draws_exported_file(tmp_path: Path) -> None:
         assert browser.requests == [exported.as_uri()] and not browser.blocked  # nothing else was asked for
     assert shot.stat().st_size > 10_000
     (ARTIFACTS / "network_view.html").write_bytes(exported.read_bytes())
+
+
+def test_kyushu_view_readable_and_filters_refit(seed: GraphData, tmp_path: Path) -> None:
+    from secgraph.model import geography
+
+    exported = tmp_path / "kyushu.html"
+    exported.write_text(network_view_html(seed, Scope(region="mic-kyushu")), "utf-8")
+    kyushu = [p.code for p in geography.prefectures_of_region("mic-kyushu")]
+    with open_view(exported.as_uri()) as browser:
+        network = "window.secgraphNetwork"
+        # at the opening zoom, communities' and key persons' names are 12 px or more on screen
+        assert browser.evaluate(f"{network}.labelSize() * {network}.network.getScale()") >= 12
+        listed = browser.evaluate("Array.from(document.querySelectorAll('#sg-prefecture option')).map(o => o.value)")
+        assert listed[0] == "" and listed[1:] and set(listed[1:]) <= set(kyushu)  # no Shikoku, no Okinawa
+        # the names shown do not overlap (vis-network's own label boxes, as drawn); the rest wait for zoom
+        boxes = browser.evaluate(
+            f"""() => {{ const net = {network}; return net.shownLabels().map(id => {{
+              const s = net.network.body.nodes[id].labelModule.size;
+              return [s.left, s.top, s.left + s.width, s.top + s.height]; }}); }}"""
+        )
+        assert len(boxes) >= 5
+        overlapping = [
+            (a, b)
+            for i, a in enumerate(boxes)
+            for b in boxes[i + 1 :]
+            if min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
+        ]
+        assert overlapping == []
+        browser.screenshot("network_view_kyushu.png")
+        opening = browser.evaluate(f"{network}.network.getScale()")
+        browser.page.select_option("#sg-prefecture", listed[-1])
+        shown = [n for n in browser.nodes() if not n["hidden"]]
+        assert shown and len(shown) < len(browser.nodes())
+        assert browser.evaluate(f"{network}.network.getScale()") != opening  # the view was fitted again
+        inside = browser.evaluate(
+            f"""() => {{ const net = {network}.network; const ids = {network}.nodes.get()
+              .filter(n => !n.hidden).map(n => n.id); const box = net.body.container.getBoundingClientRect();
+              const pos = net.getPositions(ids);
+              return ids.every(id => {{ const p = net.canvasToDOM(pos[id]);
+                return p.x >= 0 && p.y >= 0 && p.x <= box.width && p.y <= box.height; }}); }}"""
+        )
+        assert inside  # every node still shown is in view
+        parts = browser.evaluate(f"{network}.parts.map(p => ({{hidden: !!p.hidden, nodes: p.nodes}}))")
+        visible = {n["id"] for n in shown}
+        assert parts and all(p["hidden"] == (not visible & set(p["nodes"])) for p in parts)
+        assert any(p["hidden"] for p in parts)  # circles of parts with nothing shown are not drawn
+        browser.screenshot("network_view_kyushu_filtered.png")
+        assert not browser.console_errors and not browser.page_errors

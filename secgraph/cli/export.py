@@ -60,7 +60,7 @@ def _export_map(args: argparse.Namespace, data: Any, scope: Any, pseudonyms: byt
     if args.layout:
         stored = read_layout(Path(args.layout))
         positions, seed = positions_for(stored, data, pseudonym_key=pseudonyms), stored.seed
-    drawn = network_map(data, scope, seed=seed, positions=positions, anonymised=data.names_hidden)
+    drawn = network_map(data, scope, seed=seed, positions=positions, anonymised=data.names_hidden, ghosts=args.ghosts)
     if args.save_layout:
         write_layout(Path(args.save_layout), layout_of(drawn, pseudonym_key=pseudonyms))
     if args.format == "html":
@@ -91,9 +91,15 @@ def _export_bytes(args: argparse.Namespace, service: Any, data: Any, scope: Any)
         )
         return made, "committee-pack"
     if subject == "table":
-        from secgraph.export.analysis_tables import analysis_tables, table_csv, to_csv_bytes, to_xlsx_bytes
+        from secgraph.export.analysis_tables import (
+            analysis_tables,
+            community_names,
+            table_csv,
+            to_csv_bytes,
+            to_xlsx_bytes,
+        )
 
-        tables = analysis_tables(run_analysis(args, data))
+        tables = analysis_tables(run_analysis(args, data), community_names(data))
         if args.table:
             tables = [t for t in tables if t.key == args.table] or _no_table(args.table, tables)
         if args.format == "xlsx":
@@ -112,11 +118,57 @@ def _no_table(key: str, tables: list[Any]) -> list[Any]:
     raise ValueError(_(f"表 {key} はありません（{keys}）", f"no table {key} (there are: {keys})"))
 
 
+def _format_from_output(args: argparse.Namespace) -> str | None:
+    """Settle ``--format`` with the suffix of ``-o``: a file is written in the format its name says.
+
+    ``-o x.svg`` alone writes SVG; ``--format`` naming another format than the suffix is an error, as
+    is a suffix the subject has no format for (``.zip`` is how several CSV tables come). Returns the
+    error message, or None."""
+    formats = EXPORT_FORMATS[args.subject]
+    if not args.output:
+        args.format = args.format or formats[0]
+        return None
+    suffix = Path(args.output).suffix.lower().lstrip(".")
+    if not suffix:  # a name without a suffix says nothing about the format
+        args.format = args.format or formats[0]
+        return None
+    by_suffix = "csv" if suffix == "zip" and "csv" in formats else suffix
+    if by_suffix not in formats:
+        return _(
+            f"エラー: -o {args.output} の拡張子 .{suffix} は {args.subject} の形式"
+            f"（{', '.join(formats)}）ではありません",
+            f"error: -o {args.output}: .{suffix} is not a format of {args.subject} ({', '.join(formats)})",
+        )
+    if args.format and args.format != by_suffix:
+        return _(
+            f"エラー: --format {args.format} と -o {args.output} の拡張子が違います",
+            f"error: --format {args.format} does not match the name -o {args.output}",
+        )
+    args.format = by_suffix
+    return None
+
+
+def _wrong_container(args: argparse.Namespace, content: bytes) -> str | None:
+    """Several tables come as a zip of CSVs: refused under a ``.csv`` name, which would lie about it."""
+    zipped = content[:2] == b"PK" and args.format == "csv"
+    if zipped and args.output and Path(args.output).suffix.lower() == ".csv":
+        return _(
+            "エラー: 表が複数あるため zip になります。"
+            f"-o を .zip にするか、--table で1つの表を選んでください（{args.output}）",
+            f"error: several tables make a zip: name it .zip or pick one with --table ({args.output})",
+        )
+    return None
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from secgraph.viz.naming import file_name
 
     if args.subject == "pack" and not args.region:
         print(_("エラー: pack には --region が必要です", "error: pack needs --region"), file=sys.stderr)
+        return EXIT_REFUSED
+    problem = _format_from_output(args)
+    if problem:
+        print(problem, file=sys.stderr)
         return EXIT_REFUSED
     service, principal = open_service(args.hide_names)
     try:
@@ -128,6 +180,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     finally:
         service.holder.close()
+    problem = _wrong_container(args, content)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_REFUSED
     extension = "zip" if content[:2] == b"PK" and args.format == "csv" else args.format
     target = Path(args.output or file_name(what, scope, extension))
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -155,7 +211,12 @@ def add_commands(commands: Any) -> None:
     for subject, (help_ja, help_en) in EXPORT_HELP.items():
         sub = subjects.add_parser(subject, help=_(help_ja, help_en), description=_(help_ja, help_en))
         formats = EXPORT_FORMATS[subject]
-        sub.add_argument("--format", choices=formats, default=formats[0], help=_("形式", "format") + f" ({formats[0]})")
+        sub.add_argument(
+            "--format",
+            choices=formats,
+            default=None,
+            help=_("形式（既定は -o の拡張子、なければ", "format (default: the suffix of -o, else ") + f"{formats[0]})",
+        )
         sub.add_argument(
             "-o", "--output", help=_("書き出すファイル（既定は名前を自動で）", "file to write (default: named for you)")
         )
@@ -168,6 +229,8 @@ def add_commands(commands: Any) -> None:
         if subject in ("profile", "pack"):
             sub.add_argument("--since", help=_("この日からの変化も示す", "also show what changed since this date"))
         if subject == "map":
+            ghosts_help = _("不足セクターを点でも描く", "also draw missing sectors as nodes")
+            sub.add_argument("--ghosts", action="store_true", help=ghosts_help)
             sub.add_argument("--layout", help=_("保存した配置（JSON）を使う", "reuse a saved layout (JSON)"))
             sub.add_argument("--save-layout", help=_("配置をJSONに保存", "save the layout as JSON"))
         if subject == "chart":

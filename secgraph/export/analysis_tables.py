@@ -26,12 +26,11 @@ instead of running it (OWASP, CSV injection). Numbers are left as numbers.
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +50,7 @@ from secgraph.analysis.stage.rules import rule_name
 from secgraph.export.common import FIXED_TIMESTAMP
 from secgraph.model import geography
 from secgraph.model.geography import prefecture_names
+from secgraph.model.graph import GraphData
 from secgraph.model.vocabulary import kind_label, sector_label
 
 #: Excel's limit on the characters of one cell; longer text is cut with "…" (the CSV keeps it whole).
@@ -87,7 +87,7 @@ COLUMNS: dict[str, str] = {
     "fragmentation_increase": "依存（抜けると到達できなくなる他の団体・個人の組の割合）"
     " / Share of the others' pairs cut off if it left",
     "cut_off": "離脱時に孤立する団体・個人の数 / Actors cut off if it left",
-    "share": "経路の割合 / Share of paths",
+    "share": "経路の割合（%） / Share of paths (%)",
     "paths": "通る経路の数 / Paths through it",
     "code": "コード / Code",
     "name_en": "英語名 / English name",
@@ -204,6 +204,42 @@ def _region_name(code: str) -> str:
         return code
 
 
+def _percent(ratio: float | None) -> float | None:
+    """A ratio (0–1) as a percentage, to one decimal: 0.5 → 50.0 (the header says %)."""
+    return None if ratio is None else round(100.0 * ratio, 1)
+
+
+def _is_share(unit_en: str) -> bool:
+    return unit_en == "share"
+
+
+def _indicator_value(indicator: Any) -> object:
+    if indicator is None:
+        return None
+    return _percent(indicator.value) if _is_share(indicator.unit_en) else indicator.value
+
+
+def _details_text(details: Mapping[str, object]) -> str:
+    """An indicator's details as words a reader can scan: 「named: 12; by_fiscal_year: 2019=40, 2020=62」
+    (never raw JSON in a cell)."""
+
+    def text(value: object) -> str:
+        if isinstance(value, Mapping):
+            return ", ".join(f"{k}={text(v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
+        if isinstance(value, list | tuple):
+            return " / ".join(f"({text(v)})" if isinstance(v, Mapping) else text(v) for v in value) or "—"
+        if isinstance(value, float):
+            return f"{value:g}"
+        return str(value)
+
+    return "; ".join(f"{key}: {text(value)}" for key, value in sorted(details.items()))
+
+
+def _named(ids: Iterable[str], names: Mapping[str, str]) -> str:
+    """Communities by name (an id the data does not name stays as it is)."""
+    return _joined(names.get(i, i) for i in ids)
+
+
 def _joined(values: Iterable[object]) -> str:
     return "、".join(str(v) for v in values)
 
@@ -243,7 +279,7 @@ ADVICE = ("advice", "advice_en")
 # -- each analysis ----------------------------------------------------------------------------------
 
 
-def _key_person_tables(result: KeyPersonCandidates) -> list[ExportTable]:
+def _key_person_tables(result: KeyPersonCandidates, names: Mapping[str, str]) -> list[ExportTable]:
     summary = _summary(
         [
             ("対象範囲 / Scope", result.scope),
@@ -251,7 +287,7 @@ def _key_person_tables(result: KeyPersonCandidates) -> list[ExportTable]:
             ("団体・個人の数 / Actors", result.actors),
             ("つながりの数 / Ties", result.ties),
             ("順位付けした候補数 / Candidates ranked", result.candidates_ranked),
-            ("ネットワークの分断度 / Fragmentation", result.fragmentation),
+            ("ネットワークの分断度（%） / Fragmentation (%)", _percent(result.fragmentation)),
             ("媒介中心性の標本推定 / Betweenness sampled", _MARK[result.betweenness_sampled]),
             ("得点の指標 / Score components", _joined(COMPONENT_LABELS[c][0] for c in result.score_components)),
         ]
@@ -290,9 +326,9 @@ def _key_person_tables(result: KeyPersonCandidates) -> list[ExportTable]:
             "prefecture_brokerage": c.prefecture_brokerage.across_groups,
             "constraint": c.constraint,
             "effective_size": c.effective_size,
-            "communities": _joined(c.communities),
+            "communities": _named(c.communities, names),
             "roles": _joined(_ROLE_LABELS.get(r, r) for r in c.roles),
-            "fragmentation_increase": c.dependence.fragmentation_increase,
+            "fragmentation_increase": _percent(c.dependence.fragmentation_increase),
             "cut_off": c.dependence.cut_off,
             **_evidence(c.evidence),
             **_advice(c.advice),
@@ -308,7 +344,7 @@ def _group_text(codes: Iterable[str], by: str) -> str:
     return _joined(sector_label(c) for c in codes)
 
 
-def _broker_tables(result: GroupBrokers) -> list[ExportTable]:
+def _broker_tables(result: GroupBrokers, names: Mapping[str, str]) -> list[ExportTable]:
     summary = _summary(
         [
             ("対象範囲 / Scope", result.scope),
@@ -327,7 +363,7 @@ def _broker_tables(result: GroupBrokers) -> list[ExportTable]:
             "kind": kind_label(b.kind),
             "sector": sector_label(b.sector),
             "prefectures": prefecture_names(b.prefectures),
-            "share": b.share,
+            "share": _percent(b.share),
             "paths": b.paths,
             **_evidence(b.evidence),
             **_advice(b.advice),
@@ -376,14 +412,14 @@ class _Findings:
     about: Callable[[int, Any], tuple[str, str]]
 
 
-def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
+def _isolated_tables(result: IsolatedRegions, names: Mapping[str, str]) -> list[ExportTable]:
     summary = _summary(
         [
             ("対象範囲 / Scope", result.scope),
             ("期間の開始 / Period start", result.period_start.isoformat() if result.period_start else None),
             ("期間の終了 / Period end", result.period_end.isoformat() if result.period_end else None),
             ("地域区分 / Kind of region", _REGION_KINDS[result.region_kind]),
-            ("地域を持たないコミュニティ / National communities", _joined(result.national_communities)),
+            ("地域を持たないコミュニティ / National communities", _named(result.national_communities, names)),
         ]
     )
     findings = (
@@ -399,7 +435,7 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
                 "mic_region": _region_name(p.mic_region),
                 "meti_region": _region_name(p.meti_region),
                 "gaps": _gaps(p.gaps),
-                "communities": _joined(p.communities),
+                "communities": _named(p.communities, names),
                 "named_bodies": _joined(p.named_bodies),
             },
             lambda _, p: (f"都道府県の空白: {p.name}", p.code),
@@ -415,7 +451,7 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
                 "region_kind": _REGION_KINDS[r.kind],
                 "gaps": _gaps(r.gaps),
                 "prefectures": prefecture_names(r.prefectures),
-                "communities": _joined(r.communities),
+                "communities": _named(r.communities, names),
                 "prefectures_without_community": prefecture_names(r.prefectures_without_community),
             },
             lambda _, r: (f"地域の空白: {r.name}", r.code),
@@ -481,7 +517,7 @@ def _isolated_tables(result: IsolatedRegions) -> list[ExportTable]:
     return [*tables, _table("nearest_ties", "つなぐことのできる近い相手", nearest_columns, nearest), summary]
 
 
-def _missing_tables(result: MissingSectors) -> list[ExportTable]:
+def _missing_tables(result: MissingSectors, names: Mapping[str, str]) -> list[ExportTable]:
     need_names = {n.code: n.ja for s in [*result.communities, *result.regions] for n in s.needs}
     summary = _summary(
         [
@@ -561,7 +597,7 @@ def _missing_tables(result: MissingSectors) -> list[ExportTable]:
     ]
 
 
-def _stage_tables(result: EngagementStages) -> list[ExportTable]:
+def _stage_tables(result: EngagementStages, names: Mapping[str, str]) -> list[ExportTable]:
     summary = _summary(
         [
             ("対象範囲 / Scope", result.scope),
@@ -603,9 +639,9 @@ def _stage_tables(result: EngagementStages) -> list[ExportTable]:
             "code": a.area,
             "name": a.name,
             "kind": "地域" if a.kind == "region" else "都道府県",
-            "communities": _joined(a.communities),
+            "communities": _named(a.communities, names),
             "best_stage": a.best_stage,
-            "best_communities": _joined(a.best_communities),
+            "best_communities": _named(a.best_communities, names),
             "typical_stage": a.typical_stage,
             "distribution": _joined(f"第{stage}段階 {count}" for stage, count in sorted(a.distribution.items())),
             **_evidence(a.evidence),
@@ -640,7 +676,7 @@ def _stage_tables(result: EngagementStages) -> list[ExportTable]:
 _HEALTH_KINDS = {"community": "コミュニティ", "region": "地域", "prefecture": "都道府県"}
 
 
-def _health_tables(result: NetworkHealth) -> list[ExportTable]:
+def _health_tables(result: NetworkHealth, names: Mapping[str, str]) -> list[ExportTable]:
     summary = _summary(
         [
             ("対象範囲 / Scope", result.scope),
@@ -650,11 +686,16 @@ def _health_tables(result: NetworkHealth) -> list[ExportTable]:
     )
     subjects: list[HealthSummary] = [*result.communities, *result.areas]
     # One column per indicator, in the order the analysis gives them.
-    indicators = {i.code: f"{i.ja} / {i.en}" for s in subjects for i in s.indicators}
+    shares = {i.code for s in subjects for i in s.indicators if _is_share(i.unit_en)}
+    indicators = {
+        i.code: f"{i.ja}（%） / {i.en} (%)" if i.code in shares else f"{i.ja} / {i.en}"
+        for s in subjects
+        for i in s.indicators
+    }
     overview_columns = [COLUMNS[c] for c in ("subject_id", "subject", "kind", "as_of")] + list(indicators.values())
     overview = [
         [s.subject, s.name, _HEALTH_KINDS[s.kind], s.as_of.isoformat()]
-        + [next((i.value for i in s.indicators if i.code == code), None) for code in indicators]
+        + [_indicator_value(next((i for i in s.indicators if i.code == code), None)) for code in indicators]
         for s in subjects
     ]
     details = [
@@ -664,9 +705,9 @@ def _health_tables(result: NetworkHealth) -> list[ExportTable]:
             "kind": _HEALTH_KINDS[s.kind],
             "code": i.code,
             "indicator": i.ja,
-            "value": i.value,
-            "unit": i.unit_ja,
-            "details": json.dumps(i.details, ensure_ascii=False, sort_keys=True) if i.details else None,
+            "value": _indicator_value(i),
+            "unit": "%" if _is_share(i.unit_en) else i.unit_ja,
+            "details": _details_text(i.details) if i.details else None,
             **_evidence(i.evidence),
             **_advice(i.advice),
         }
@@ -685,7 +726,7 @@ def _health_tables(result: NetworkHealth) -> list[ExportTable]:
     ]
 
 
-def _change_tables(result: Changes) -> list[ExportTable]:
+def _change_tables(result: Changes, names: Mapping[str, str]) -> list[ExportTable]:
     summary = _summary(
         [
             ("対象範囲 / Scope", result.scope),
@@ -806,7 +847,7 @@ def _change_tables(result: Changes) -> list[ExportTable]:
 
 #: The tables of each analysis, keyed by its result model (``secgraph.analysis.registry`` names one per
 #: analysis; a test checks that every analysis there has its builder here, and nothing else does).
-TABLE_BUILDERS: dict[type[BaseModel], Callable[[Any], list[ExportTable]]] = {
+TABLE_BUILDERS: dict[type[BaseModel], Callable[[Any, Mapping[str, str]], list[ExportTable]]] = {
     KeyPersonCandidates: _key_person_tables,
     GroupBrokers: _broker_tables,
     IsolatedRegions: _isolated_tables,
@@ -817,12 +858,19 @@ TABLE_BUILDERS: dict[type[BaseModel], Callable[[Any], list[ExportTable]]] = {
 }
 
 
-def analysis_tables(result: BaseModel) -> list[ExportTable]:
-    """The tables of one analysis result: the main table first, the 概要 / summary last."""
+def analysis_tables(result: BaseModel, names: Mapping[str, str] | None = None) -> list[ExportTable]:
+    """The tables of one analysis result: the main table first, the 概要 / summary last.
+    ``names``: community id → name (``community_names(data)``), so that lists of communities read
+    as names; an id without a name stays an id."""
     builder = TABLE_BUILDERS.get(type(result))
     if builder is None:
         raise TypeError(f"no tables for {type(result).__name__} / この結果は表にできません")
-    return builder(result)
+    return builder(result, names or {})
+
+
+def community_names(data: GraphData) -> dict[str, str]:
+    """Community id → its name, for ``analysis_tables``."""
+    return {node_id: node.display_name() for node_id, node in data.nodes.items() if node.kind == "Community"}
 
 
 # -- writing ----------------------------------------------------------------------------------------

@@ -55,9 +55,23 @@ def cjk_font_path() -> Path:
     )
 
 
+#: Named after the font's own family in SVG text, for a machine that lacks it (Windows, macOS).
+SVG_FALLBACK_FAMILIES: tuple[str, ...] = ("Noto Sans JP", "Yu Gothic", "Meiryo", "Hiragino Sans")
+
+
+@cache
+def _family_name(path: Path) -> str:
+    from matplotlib.ft2font import FT2Font
+
+    return str(FT2Font(str(path)).family_name)
+
+
 def cjk_font(size: float | None = None, weight: str = "normal") -> FontProperties:
-    """A FontProperties for the Japanese font, to pass as ``fontproperties=`` / ``font_family=``."""
-    return FontProperties(fname=str(cjk_font_path()), size=size, weight=weight)
+    """A FontProperties for the Japanese font, to pass as ``fontproperties=`` / ``font_family=``.
+    Drawn from the file itself; its family is the font's own name (then common Japanese faces), so
+    an SVG, whose text stays text, names the font it was laid out with."""
+    family = list(dict.fromkeys([_family_name(cjk_font_path()), *SVG_FALLBACK_FAMILIES]))
+    return FontProperties(family=family, fname=str(cjk_font_path()), size=size, weight=weight)
 
 
 def cjk_font_name() -> str:
@@ -71,10 +85,10 @@ def cjk_font_name() -> str:
     return cjk_font().get_name()
 
 
-#: matplotlib settings that make the same figure the same bytes: no dates, fixed ids, text as paths in SVG.
+#: matplotlib settings that make the same figure the same bytes: no dates, fixed ids; SVG text as text.
 DETERMINISTIC_RC: dict[str, object] = {
     "svg.hashsalt": "secgraph",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # text stays text (editable in PowerPoint); the font is named, see below
     # Type 3, not 42: Noto Sans CJK has CFF outlines, which matplotlib would declare as TrueType in a
     # Type 42 embedding (poppler warns "Mismatch between font type and embedded font file"; stricter
     # readers may refuse). Type 3 glyphs carry a ToUnicode map, so the text stays searchable.

@@ -9,8 +9,10 @@ figure (``network_figure``) can never disagree:
   rank-normalised measures, 0–1). Communities are not ranked as key persons and get one fixed size.
   The ``key_person_top`` best-ranked people and organisations with a score above 0 are
   **key-person candidates**, drawn with a ring and listed;
-- **ghost nodes** for the sectors each community lacks (``missing_sectors`` on the same scope and
-  date), hollow and dashed, tied to their community: 「不足: 警察 / Missing: Police」;
+- **missing sectors** of each community (``missing_sectors`` on the same scope and date) as a
+  ✓/× grid (``gaps``: every needed sector, met or not); with ``ghosts=True`` (off by default: on a
+  regional map they outnumber the actors and their labels cover the real ones) also as ghost
+  nodes, hollow and dashed, tied to their community: 「不足: 警察 / Missing: Police」;
 - **isolated parts**: every connected part of the scope's actor network other than its largest
   (the one with most actors; between equals, the one whose smallest id sorts first). An actor with no
   tie at all is an isolated part of one. Within a community's scope this finds actors of the circle
@@ -39,12 +41,15 @@ import numpy as np
 
 from secgraph.access.roles import Visibility
 from secgraph.access.visibility import visible_graph
+from secgraph.analysis.areas import covered_prefectures
 from secgraph.analysis.key_persons import KeyPersonCandidates, key_person_candidates
 from secgraph.analysis.network import Scope, actor_network, community_circle, shared_inputs, snapshot_at
 from secgraph.analysis.sectors import MissingSectors, missing_sectors
+from secgraph.model import geography
 from secgraph.model.geography import prefecture_name
 from secgraph.model.graph import GraphData
 from secgraph.model.listing import listed
+from secgraph.model.records import Community
 from secgraph.model.ties import is_inferred
 from secgraph.model.vocabulary import (
     SECTOR_GROUP_LABELS,
@@ -153,16 +158,28 @@ class MissingNeed:
     code: str
     ja: str
     en: str
-    node_id: str  # its ghost node
+    node_id: str | None  # its ghost node; None when the map is drawn without ghosts
+
+
+@dataclass(frozen=True)
+class NeedMark:
+    """One needed sector of one community: met (✓) or not (×)."""
+
+    code: str
+    ja: str
+    en: str
+    met: bool
 
 
 @dataclass(frozen=True)
 class CommunityGaps:
-    """The needed sectors one community of the map lacks (empty: none missing)."""
+    """The needed sectors of one community of the map: all of them with met or not (``needs``, in the
+    order of the analysis' list), and those it lacks (``missing``; empty: none missing)."""
 
     community_id: str
     name: str
     missing: tuple[MissingNeed, ...]
+    needs: tuple[NeedMark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,6 +212,16 @@ class NetworkMap:
     gaps: tuple[CommunityGaps, ...]
     isolated: tuple[IsolatedPart, ...]
     actors_total: int = field(default=0)
+    #: the prefectures the scope is about (JIS codes): its region's, its community's, the one; None for
+    #: the country. Filters list these only, although members may sit elsewhere.
+    scope_prefectures: tuple[str, ...] | None = None
+
+    def needs(self) -> tuple[NeedMark, ...]:
+        """The needed sectors the grid has columns for, in the analysis' order (from any community)."""
+        for gap in self.gaps:
+            if gap.needs:
+                return tuple(NeedMark(m.code, m.ja, m.en, False) for m in gap.needs)
+        return ()
 
     def groups(self) -> tuple[LegendGroup, ...]:
         """The legend entries present on this map, in display order."""
@@ -215,8 +242,11 @@ class NetworkMap:
         return tuple(sorted((n for n in self.nodes if n.kind == "Community"), key=lambda n: (n.label, n.id)))
 
     def prefectures(self) -> tuple[tuple[str, str], ...]:
-        """(JIS code, Japanese name) of every prefecture an actor of the map is in, by code."""
+        """(JIS code, Japanese name) of every prefecture an actor of the map is in, by code; within a
+        region, community or prefecture, only the scope's own prefectures."""
         codes = sorted({p for n in self.nodes if not n.ghost for p in n.prefectures})
+        if self.scope_prefectures is not None:
+            codes = [code for code in codes if code in self.scope_prefectures]
         return tuple((code, prefecture_name(code)) for code in codes)
 
 
@@ -236,9 +266,11 @@ def _group_of(attrs: Mapping[str, object]) -> str:
     if attrs.get("kind") == "Community":
         return "community"
     try:
-        return sector_group(Sector(attrs.get("sector"))).value
+        group = sector_group(Sector(attrs.get("sector"))).value
     except ValueError:
         return SectorGroup.OTHER.value
+    # a group the legend has no colour for yet (the vocabulary grows) is drawn as その他, not refused
+    return group if group in GROUP_BY_KEY else SectorGroup.OTHER.value
 
 
 def _sector_text(sector: object) -> str | None:
@@ -483,6 +515,7 @@ def network_map(
     key_person_top: int = KEY_PERSON_TOP,
     key_persons: KeyPersonCandidates | None = None,
     missing: MissingSectors | None = None,
+    ghosts: bool = False,
 ) -> NetworkMap:
     """The network map of ``scope`` (default: the whole country, now).
 
@@ -492,7 +525,8 @@ def network_map(
     ``positions`` are stored positions by node id (see ``secgraph.viz.layouts``). ``key_persons`` and
     ``missing`` are ``key_person_candidates(data, scope, limit=None)`` and ``missing_sectors(data,
     scope)`` of exactly the data drawn, when the caller already has them (the service caches them);
-    they cannot be combined with ``hide_names``, which changes the data.
+    they cannot be combined with ``hide_names``, which changes the data. ``ghosts`` adds a ghost node
+    for every missing sector (the grid ``gaps`` is there either way).
     """
     scope = scope or Scope()
     if hide_names and not data.names_hidden and (key_persons is not None or missing is not None):
@@ -563,7 +597,7 @@ def network_map(
         for a, b, e in sorted((min(a, b), max(a, b), e) for a, b, e in graph.edges(data=True))
     ]
 
-    gaps, ghosts, ghost_edges = _gaps(gaps_found, graph, placed, part_of, names)
+    gaps, ghost_nodes, ghost_edges = _gaps(gaps_found, graph, placed, part_of, names, ghosts)
     isolated = _isolated_parts(parts, placed, graph, names, {n.id: n.size for n in nodes})
     return NetworkMap(
         scope=scope,
@@ -571,12 +605,24 @@ def network_map(
         names_hidden=names_hidden,
         seed=seed,
         key_person_top=key_person_top,
-        nodes=tuple(sorted([*nodes, *ghosts], key=lambda n: n.id)),
+        nodes=tuple(sorted([*nodes, *ghost_nodes], key=lambda n: n.id)),
         edges=tuple(edges + ghost_edges),
         gaps=gaps,
         isolated=isolated,
         actors_total=graph.number_of_nodes(),
+        scope_prefectures=_scope_prefectures(data, scope),
     )
+
+
+def _scope_prefectures(data: GraphData, scope: Scope) -> tuple[str, ...] | None:
+    if scope.region is not None:
+        return tuple(p.code for p in geography.prefectures_of_region(geography.region(scope.region).code))
+    if scope.prefecture is not None:
+        return (geography.prefecture(scope.prefecture).code,)
+    if scope.community is not None:
+        community = data.nodes.get(scope.community)
+        return tuple(sorted(covered_prefectures(community))) if isinstance(community, Community) else ()
+    return None
 
 
 def _gaps(
@@ -585,8 +631,10 @@ def _gaps(
     placed: Mapping[str, tuple[float, float]],
     part_of: Mapping[str, int],
     names: Mapping[str, str],
+    with_ghosts: bool,
 ) -> tuple[tuple[CommunityGaps, ...], list[MapNode], list[MapEdge]]:
-    """Missing sectors of the map's communities: the panel's list, the ghost nodes and their ties."""
+    """Missing sectors of the map's communities: the grid, and (``with_ghosts``) the ghost nodes and
+    their ties."""
     gaps: list[CommunityGaps] = []
     ghosts: list[MapNode] = []
     ties: list[MapEdge] = []
@@ -599,7 +647,9 @@ def _gaps(
         needs = []
         for need, (x, y) in zip(lacking, spots, strict=True):
             ghost_id = f"missing:{community}:{need.code}"
-            needs.append(MissingNeed(need.code, need.ja, need.en, ghost_id))
+            needs.append(MissingNeed(need.code, need.ja, need.en, ghost_id if with_ghosts else None))
+            if not with_ghosts:
+                continue
             label = f"不足: {need.ja} / Missing: {need.en}"
             legend = GROUP_BY_KEY["missing"]
             ghosts.append(
@@ -629,7 +679,8 @@ def _gaps(
                 )
             )
             ties.append(MapEdge(community, ghost_id, 1.0, ghost=True))
-        gaps.append(CommunityGaps(community, names[community], tuple(needs)))
+        marks = tuple(NeedMark(n.code, n.ja, n.en, n.met) for n in coverage.needs)
+        gaps.append(CommunityGaps(community, names[community], tuple(needs), marks))
     return tuple(sorted(gaps, key=lambda g: (g.name, g.community_id))), ghosts, ties
 
 

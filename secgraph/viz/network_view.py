@@ -5,13 +5,20 @@ ghost nodes for missing sectors, isolated parts, positions) with vis-network, an
 page can do:
 
 - a search box; filters by sector, community and prefecture (lists of what is on the map, in
-  Japanese); switches for the key-person rings, the missing-sector ghosts and the isolated-part
-  circles; side lists of the key-person candidates, each community's missing sectors and the
-  isolated parts (a click focuses the map on them);
+  Japanese; within a region, community or prefecture only its own prefectures); a filter re-fits
+  the view to what it shows, and an isolated part's circle goes when none of its nodes is shown;
+  switches for the key-person rings, the missing-sector ghosts (when the map was made with them)
+  and the isolated-part circles; side lists of the key-person candidates, each community's needed
+  sectors as a ✓/× table and the isolated parts (a click focuses the map on them);
+- labels readable at any zoom: the names of communities and key persons keep ``LABEL_PX`` on
+  screen (their canvas size follows the zoom), and where two would overlap the lower-ranked one
+  waits until one zooms in; the other actors' names appear once they would be 8 px or more;
 - physics off: positions come from the model, so the page opens already settled, also with 2,000
   nodes, and the same data always gives the same picture (and the same bytes);
 - tooltips as text: the page builds each tooltip as a DOM element filled through ``textContent``,
   so no user text is ever parsed as HTML whatever vis-network version reads it;
+- small: colours and shapes come from the palette of the groups, and each tooltip line is written
+  once for all the nodes that share it (a 2,000-actor page stays under 2 MB);
 - fully self-contained: vis-network's JS and CSS are inlined from the pyvis package's own copy;
   no CDN, font, stylesheet or script is fetched, and nothing is written to disk.
 
@@ -35,14 +42,16 @@ from secgraph.analysis.network import Scope
 from secgraph.model.graph import GraphData
 from secgraph.viz.network_map import (
     EDGE_COLOUR,
+    GROUPS,
     ISOLATED_COLOUR,
     KEY_PERSON_RING,
-    MapNode,
     NetworkMap,
     network_map,
 )
 
 VIS_VERSION = "9.1.2"
+#: On-screen size (CSS pixels) of the names of communities and key persons, at any zoom.
+LABEL_PX = 13
 #: Japanese faces found on office PCs (Windows, macOS) and on Linux, then the browser's default.
 FONT_STACK = '"Yu Gothic UI", "Yu Gothic", Meiryo, "Hiragino Sans", "Noto Sans CJK JP", "Noto Sans JP", sans-serif'
 #: The page's policy, also sent as a header by the service: nothing may load from anywhere.
@@ -72,62 +81,66 @@ def _json(value: object) -> str:
     )
 
 
-def _colours(node: MapNode, ring: bool) -> dict[str, object]:
-    """vis-network's colour object: filled with the group colour, the key-person ring as border."""
-    fill = "#ffffff" if node.ghost else node.colour
-    border = KEY_PERSON_RING if ring else node.colour
-    return {"background": fill, "border": border, "highlight": {"background": fill, "border": "#222222"}}
+def _tooltip_lines(nmap: NetworkMap) -> tuple[list[str], dict[str, int]]:
+    """Every distinct line of the tooltips, once: most lines (kind, sector, group, the communities)
+    repeat from node to node, so each node carries only the numbers of its lines."""
+    lines = sorted({line for node in nmap.nodes for line in node.tooltip.split("\n")})
+    return lines, {line: i for i, line in enumerate(lines)}
 
 
-def _node_data(nmap: NetworkMap, index: Mapping[str, int]) -> list[dict[str, object]]:
+def _node_data(nmap: NetworkMap, index: Mapping[str, int], lines: Mapping[str, int]) -> list[dict[str, object]]:
+    """The nodes as the page reads them: colours and shapes come from the palette of the groups
+    (``groups`` in the data), tooltips from the shared lines, so a 2,000-actor page stays small."""
     data = []
     for node in nmap.nodes:
-        ring = node.key_candidate
         item: dict[str, object] = {
             "id": index[node.id],
             "label": node.label,
-            "shape": node.shape,
             "size": node.size,
             "x": node.x,
             "y": node.y,
-            "physics": False,
-            "tooltip": node.tooltip,  # the page turns this text into a DOM tooltip through textContent
+            "tip": [lines[line] for line in node.tooltip.split("\n")],  # made into a DOM tooltip via textContent
             "sectorGroup": node.group,
             "searchText": node.search_text,
             "communities": [index[c] for c in node.communities],
             "prefectures": list(node.prefectures),
-            "keyRank": node.key_rank if node.key_candidate else None,
-            "ghost": node.ghost,
-            "part": node.part,
-            "color": _colours(node, ring),
-            "colorPlain": _colours(node, False),
-            "borderWidth": 4 if ring else (2 if node.ghost else 1),
         }
+        # left out where they hold their usual value (no rank, no ghost, the main part): the page reads them so
+        if node.key_candidate:
+            item["keyRank"] = node.key_rank
         if node.ghost:
-            item["shapeProperties"] = {"borderDashes": [4, 3]}
-            item["font"] = {"color": "#666666", "size": 12}
+            item["ghost"] = True
+        if node.part:
+            item["part"] = node.part
+        if node.kind == "Community" or node.key_candidate:
+            item["main"] = True  # labelled at a readable size whatever the zoom
         data.append(item)
     return data
 
 
-def _edge_data(nmap: NetworkMap, index: Mapping[str, int]) -> list[dict[str, object]]:
+def _edge_data(nmap: NetworkMap, index: Mapping[str, int]) -> list[list[float]]:
+    """Ties as ``[from, to, weight]``, a tie to a ghost as ``[from, to, 0]``, an inferred tie with a 4th
+    item 1 (the page makes the
+    objects vis-network reads)."""
     edges = []
     for edge in nmap.edges:
         a, b = sorted((index[edge.source], index[edge.target]))
-        item: dict[str, object] = {"from": a, "to": b, "value": edge.weight}
-        if edge.ghost:
-            item.update(dashes=[4, 4], color={"color": "#cccccc", "highlight": "#888888"}, value=0.5)
-        elif edge.inferred:
-            item.update(dashes=[2, 6], title="推定の関係 / inferred tie")
-        edges.append(item)
-    return sorted(edges, key=lambda e: (e["from"], e["to"]))
+        triple: list[float] = [a, b, 0 if edge.ghost else edge.weight]
+        edges.append([*triple, 1] if edge.inferred and not edge.ghost else triple)  # a 4th 1: inferred
+    return sorted(edges)
 
 
 _OPTIONS = {
     "physics": {"enabled": False},
     "layout": {"improvedLayout": False, "randomSeed": 0},
     "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True},
-    "nodes": {"font": {"size": 14, "face": FONT_STACK}, "borderWidth": 1},
+    # a label smaller than 8 px on screen is not drawn: the other actors' names appear as one zooms in
+    "nodes": {
+        "font": {"size": 14, "face": FONT_STACK},
+        "borderWidth": 1,
+        "physics": False,
+        "scaling": {"label": {"drawThreshold": 9, "maxVisible": 40}},
+    },
     "edges": {
         "color": {"color": EDGE_COLOUR, "highlight": "#444444"},
         "smooth": False,
@@ -156,8 +169,14 @@ html, body { margin: 0; height: 100%; font-family: FONT_STACK; }
   height: 10px; }
 #sg-side button.sg-link { border: none; background: none; padding: 0; color: #0645ad; cursor: pointer;
   text-align: left; font: inherit; }
-#sg-side dd { margin: 0 0 4px 10px; color: #a33; }
-#sg-side dd.sg-ok { color: #2a7a2a; }
+#sg-gaps { border-collapse: collapse; font-size: 12px; }
+#sg-gaps th { text-align: left; font-weight: normal; padding: 1px 4px 1px 0; }
+#sg-gaps th.sg-need { vertical-align: bottom; padding: 0 1px; }
+#sg-gaps th.sg-need span { writing-mode: vertical-rl; white-space: nowrap; }
+#sg-gaps td { text-align: center; padding: 1px 2px; border-top: 1px solid #eee; font-weight: bold; }
+#sg-gaps td.sg-met { color: #2a7a2a; }
+#sg-gaps td.sg-miss { color: #c0392b; }
+.sg-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 #sg-count { color: #555; margin-top: 8px; }
 #sg-network { flex: 1; height: 100vh; }
 .sg-tooltip { white-space: pre-line; font-size: 12px; max-width: 380px; }
@@ -168,19 +187,37 @@ _SCRIPT = """
   "use strict";
   var data = JSON.parse(document.getElementById("sg-data").textContent);
   var byId = {};
+  function colours(n, ring) {
+    var fill = n.ghost ? "#ffffff" : data.groups[n.sectorGroup].colour;
+    var border = ring ? data.keyRing : data.groups[n.sectorGroup].colour;
+    return {background: fill, border: border, highlight: {background: fill, border: "#222222"}};
+  }
+  function width(n, ring) { return ring ? 4 : (n.ghost ? 2 : 1); }
   var allNodes = data.nodes.map(function (n) {
     var tip = document.createElement("div");
     tip.className = "sg-tooltip";
-    tip.textContent = n.tooltip;  // text, never HTML
-    var copy = Object.assign({}, n);
-    delete copy.tooltip;
-    delete copy.colorPlain;
-    copy.title = tip;
+    tip.textContent = n.tip.map(function (i) { return data.lines[i]; }).join("\\n");  // text, never HTML
     byId[n.id] = n;
-    return copy;
+    n.keyRank = n.keyRank || null;
+    n.ghost = !!n.ghost;
+    n.part = n.part || 0;
+    var ring = n.keyRank !== null;
+    var item = {id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, shape: data.groups[n.sectorGroup].shape,
+      title: tip, sectorGroup: n.sectorGroup, keyRank: n.keyRank, ghost: n.ghost, part: n.part,
+      color: colours(n, ring), borderWidth: width(n, ring)};
+    if (n.ghost) {
+      item.shapeProperties = {borderDashes: [4, 3]};
+      item.font = {color: "#666666", size: 12};
+    }
+    return item;
   });
   var nodes = new vis.DataSet(allNodes);
-  var edges = new vis.DataSet(data.edges);
+  var edges = new vis.DataSet(data.edges.map(function (e) {
+    var ghost = {color: "#cccccc", highlight: "#888888"};
+    if (e[2] === 0) return {from: e[0], to: e[1], value: 0.5, dashes: [4, 4], color: ghost};
+    if (e[3] === 1) return {from: e[0], to: e[1], value: e[2], dashes: [2, 6], title: "推定の関係 / inferred tie"};
+    return {from: e[0], to: e[1], value: e[2]};
+  }));
   var container = document.getElementById("sg-network");
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
   var el = function (id) { return document.getElementById(id); };
@@ -188,32 +225,83 @@ _SCRIPT = """
   var prefecture = el("sg-prefecture"), keyOn = el("sg-key"), ghostsOn = el("sg-ghosts");
   var partsOn = el("sg-isolated"), count = el("sg-count");
   var actors = data.nodes.filter(function (n) { return !n.ghost; }).length;
-  function apply() {
+  var mainIds = data.nodes.filter(function (n) { return n.main; }).map(function (n) { return n.id; });
+  var mainSize = 0;
+  // communities' and key persons' names keep about data.labelPx on screen at any zoom
+  // key persons by rank first, then the communities: who keeps a label where two would overlap
+  mainIds.sort(function (a, b) {
+    var ra = byId[a].keyRank || 1e9, rb = byId[b].keyRank || 1e9;
+    return ra - rb || a - b;
+  });
+  var measure = document.createElement("canvas").getContext("2d");
+  var labelShown = {};
+  // a label that would overlap one already shown is made transparent (its name is in the tooltip and
+  // shows once one zooms in): what is on screen can be read
+  function declutter(size) {
+    var scale = network.getScale(), px = size * scale, boxes = [], changed = [];
+    measure.font = px + "px " + data.options.nodes.font.face;
+    var at = network.getPositions(mainIds);
+    mainIds.forEach(function (id) {
+      var item = nodes.get(id), show = false;
+      if (!item.hidden) {
+        var p = network.canvasToDOM(at[id]), below = p.y + byId[id].size * scale + 2;
+        var lines = byId[id].label.split("\\n"), wide = 0;
+        lines.forEach(function (line) { wide = Math.max(wide, measure.measureText(line).width); });
+        var box = [p.x - wide / 2 - 2, below, p.x + wide / 2 + 2, below + lines.length * px * 1.25];
+        show = !boxes.some(function (b) { return b[0] < box[2] && b[2] > box[0] && b[1] < box[3] && b[3] > box[1]; });
+        if (show) boxes.push(box);
+      }
+      if (labelShown[id] !== show || size !== mainSize) {
+        labelShown[id] = show;
+        changed.push({id: id, font: {size: size, color: show ? "#343434" : "rgba(0,0,0,0)"}});
+      }
+    });
+    mainSize = size;
+    if (changed.length) nodes.update(changed);
+  }
+  function scaleLabels() {
+    declutter(Math.max(14, Math.min(400, data.labelPx / network.getScale())));
+  }
+  function fitTo(ids) {
+    network.fit({nodes: ids, animation: false});
+    if (ids.length > 1) network.moveTo({scale: network.getScale() * 0.85});  // room for the outer labels
+    scaleLabels();
+  }
+  network.on("zoom", scaleLabels);
+  function apply(refit) {
     var q = search.value.trim().toLowerCase();
     var g = sector.value, c = community.value === "" ? null : Number(community.value), p = prefecture.value;
-    var shown = 0, matched = [];
+    var shown = 0, matched = [], visibleIds = [];
     nodes.update(data.nodes.map(function (n) {
       var visible = (!g || n.sectorGroup === g) && (c === null || n.communities.indexOf(c) !== -1) &&
         (!p || n.prefectures.indexOf(p) !== -1) && (!n.ghost || ghostsOn.checked);
       var hit = q !== "" && n.searchText.indexOf(q) !== -1;
       var ring = n.keyRank !== null && keyOn.checked;
       if (visible && !n.ghost) shown += 1;
+      if (visible) visibleIds.push(n.id);
       if (visible && hit) matched.push(n.id);
-      return {id: n.id, hidden: !visible, color: ring ? n.color : n.colorPlain,
-              borderWidth: hit ? 5 : (ring ? 4 : (n.ghost ? 2 : 1))};
+      return {id: n.id, hidden: !visible, color: colours(n, ring), borderWidth: hit ? 5 : width(n, ring)};
     }));
+    var seen = {};
+    visibleIds.forEach(function (id) { seen[id] = true; });
+    // a part's circle goes with its nodes: hidden when none of them is shown
+    data.parts.forEach(function (part) { part.hidden = !part.nodes.some(function (id) { return seen[id]; }); });
     count.textContent = "表示 / Shown: " + shown + " / " + actors;
     network.selectNodes(matched);
-    if (matched.length) network.fit({nodes: matched, animation: false});
+    if (matched.length) fitTo(matched);
+    else if (refit && visibleIds.length) fitTo(visibleIds);
+    else scaleLabels();
   }
-  search.addEventListener("input", apply);
-  [sector, community, prefecture, keyOn, ghostsOn].forEach(function (input) {
-    input.addEventListener("change", apply);
+  search.addEventListener("input", function () { apply(false); });
+  [sector, community, prefecture, ghostsOn].forEach(function (input) {
+    input.addEventListener("change", function () { apply(true); });
   });
+  keyOn.addEventListener("change", function () { apply(false); });
   partsOn.addEventListener("change", function () { network.redraw(); });
   network.on("beforeDrawing", function (ctx) {
     if (!partsOn.checked) return;
     data.parts.forEach(function (part) {
+      if (part.hidden) return;
       ctx.beginPath();
       ctx.arc(part.x, part.y, part.radius, 0, 2 * Math.PI);
       ctx.fillStyle = "rgba(214, 39, 40, 0.07)";
@@ -227,7 +315,7 @@ _SCRIPT = """
   });
   function focus(ids) {
     network.selectNodes(ids);
-    network.fit({nodes: ids, animation: false});
+    fitTo(ids);
   }
   document.querySelectorAll("button[data-sg-node]").forEach(function (button) {
     button.addEventListener("click", function () { focus([Number(button.getAttribute("data-sg-node"))]); });
@@ -238,7 +326,9 @@ _SCRIPT = """
       focus(data.parts.filter(function (part) { return part.index === index; })[0].nodes);
     });
   });
-  window.secgraphNetwork = {network: network, nodes: nodes, edges: edges, parts: data.parts, apply: apply};
+  window.secgraphNetwork = {network: network, nodes: nodes, edges: edges, parts: data.parts, apply: apply,
+    labelSize: function () { return mainSize; },
+    shownLabels: function () { return mainIds.filter(function (id) { return labelShown[id]; }); }};
   function drawn() {
     document.body.setAttribute("data-sg-drawn", String(nodes.length));
     document.title = "drawn:" + nodes.length + ":" + edges.length + " " + document.title;
@@ -246,6 +336,7 @@ _SCRIPT = """
   network.once("afterDrawing", function () {
     // vis fits the nodes, not their labels: step back a little so the outer labels show whole
     if (allNodes.length > 1) network.moveTo({scale: network.getScale() * 0.85});
+    scaleLabels();
     drawn();
   });
   count.textContent = "表示 / Shown: " + actors + " / " + actors;
@@ -266,15 +357,21 @@ def _side_lists(nmap: NetworkMap, index: Mapping[str, int]) -> str:
         f" <small>({n.key_score:.2f})</small></li>"
         for n in nmap.key_persons()
     )
-    gaps = []
+    needs = nmap.needs()
+    head = "".join(f'<th class="sg-need" title="{e(n.en)}"><span>{e(n.ja)}</span></th>' for n in needs)
+    rows = []
     for gap in nmap.gaps:
-        gaps.append(f'<dt><button type="button" class="sg-link" data-sg-node="{index[gap.community_id]}">')
-        gaps.append(f"{e(gap.name)}</button></dt>")
-        if gap.missing:
-            gaps.append(f"<dd>{e('、'.join(m.ja for m in gap.missing))}<br><small>")
-            gaps.append(f"{e(', '.join(m.en for m in gap.missing))}</small></dd>")
-        else:
-            gaps.append('<dd class="sg-ok">不足なし / None missing</dd>')
+        marks = "".join(
+            f'<td class="sg-met">✓<span class="sg-sr">{e(m.ja)} あり / present</span></td>'
+            if m.met
+            else f'<td class="sg-miss">×<span class="sg-sr">{e(m.ja)} なし / missing</span></td>'
+            for m in gap.needs
+        )
+        rows.append(
+            f'<tr><th><button type="button" class="sg-link" data-sg-node="{index[gap.community_id]}">'
+            f"{e(gap.name)}</button></th>{marks}</tr>"
+        )
+    gaps = f'<table id="sg-gaps"><tr><th></th>{head}</tr>{"".join(rows)}</table>' if rows else ""
     parts = "\n".join(
         f'<li><button type="button" class="sg-link" data-sg-part="{p.index}">'
         f"{p.index}. {e(p.label)}</button> <small>({p.size})</small></li>"
@@ -284,7 +381,8 @@ def _side_lists(nmap: NetworkMap, index: Mapping[str, int]) -> str:
     return f"""<h2>★ キーパーソン候補 / Key-person candidates</h2>
 {f'<ol id="sg-keys">{keys}</ol>' if keys else none}
 <h2>不足セクター / Missing sectors</h2>
-{f'<dl id="sg-gaps">{"".join(gaps)}</dl>' if gaps else none}
+<div><small>✓ あり / present　× なし / missing</small></div>
+{gaps or none}
 <h2>孤立した部分 / Isolated parts</h2>
 <div><small>最大の部分とつながらない部分 / Parts not connected to the largest one</small></div>
 {f'<ul id="sg-parts">{parts}</ul>' if parts else none}"""
@@ -313,9 +411,16 @@ def map_view_html(nmap: NetworkMap, *, title: str | None = None) -> str:
     sectors = _options([(g.key, f"{g.ja} / {g.en}") for g in groups])
     communities = _options([(str(index[n.id]), n.label) for n in nmap.communities()])
     prefectures = _options(list(nmap.prefectures()))
+    lines, line_numbers = _tooltip_lines(nmap)
     payload = _json(
         {
-            "nodes": _node_data(nmap, index),
+            "groups": {
+                g.key: {"colour": g.colour, "shape": g.shape} for g in GROUPS if g.key in {n.group for n in nmap.nodes}
+            },
+            "keyRing": KEY_PERSON_RING,
+            "labelPx": LABEL_PX,
+            "lines": lines,
+            "nodes": _node_data(nmap, index, line_numbers),
             "edges": _edge_data(nmap, index),
             "parts": [
                 {"index": p.index, "x": p.x, "y": p.y, "radius": p.radius, "nodes": [index[n] for n in p.node_ids]}
@@ -326,6 +431,8 @@ def map_view_html(nmap: NetworkMap, *, title: str | None = None) -> str:
         }
     )
     names_note = "<div>氏名非表示 / Names hidden</div>" if nmap.names_hidden else ""
+    # ghost nodes come only with a map made with them (``network_map(..., ghosts=True)``)
+    ghost_switch = " checked" if any(n.ghost for n in nmap.nodes) else " disabled"
     style = (
         _STYLE.replace("FONT_STACK", FONT_STACK)
         .replace("KEY_RING", KEY_PERSON_RING)
@@ -363,8 +470,8 @@ def map_view_html(nmap: NetworkMap, *, title: str | None = None) -> str:
 </select>
 <label class="sg-switch"><input id="sg-key" type="checkbox" checked>
 ★ キーパーソン候補を強調 / Mark key persons</label>
-<label class="sg-switch"><input id="sg-ghosts" type="checkbox" checked>
-不足セクターを表示 / Show missing sectors</label>
+<label class="sg-switch"><input id="sg-ghosts" type="checkbox"{ghost_switch}>
+不足セクターを点で表示 / Show missing sectors as nodes</label>
 <label class="sg-switch"><input id="sg-isolated" type="checkbox" checked>
 孤立した部分を囲む / Circle isolated parts</label>
 <h2>凡例 / Legend</h2>
@@ -394,7 +501,10 @@ def network_view_html(
     title: str | None = None,
     positions: Mapping[str, Sequence[float]] | None = None,
     anonymised: bool = False,
+    ghosts: bool = False,
 ) -> str:
     """The network map of ``scope`` as one standalone HTML page; options as in ``network_map``."""
-    nmap = network_map(data, scope, hide_names=hide_names, seed=seed, positions=positions, anonymised=anonymised)
+    nmap = network_map(
+        data, scope, hide_names=hide_names, seed=seed, positions=positions, anonymised=anonymised, ghosts=ghosts
+    )
     return map_view_html(nmap, title=title)

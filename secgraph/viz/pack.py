@@ -23,7 +23,8 @@ from secgraph.analysis.network import Scope
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.viz import pdf
-from secgraph.viz.network_figure import network_figure
+from secgraph.viz.network_figure import map_page_svgs
+from secgraph.viz.network_map import network_map
 from secgraph.viz.profile import (
     CommunityProfile,
     Text,
@@ -43,6 +44,11 @@ COMPARED_INDICATORS: tuple[str, ...] = (
     "event_cadence",
     "links",
 )
+
+
+#: The map's box on an A4 landscape sheet of the pack (inches): the width between the margins, the
+#: height left under the heading.
+MAP_SIZE = (279.0 / 25.4, 160.0 / 25.4)
 
 
 @dataclass(frozen=True)
@@ -122,8 +128,10 @@ def committee_pack_pdf(
         "names_hidden": hide_names,
     }
     # the data is already anonymised when names are hidden: the map only marks it so
-    figure = network_figure(data, scope, fmt="svg", anonymised=hide_names, seed=seed)
-    map_page = _render("pack_map.html.j2", map_uri=svg_data_uri(figure), **common)
+    nmap = network_map(data, scope, anonymised=hide_names, seed=seed)
+    # drawn at the size it is printed (the sheet's content box), so its 7 pt text stays 7 pt on paper
+    figures = map_page_svgs(nmap, size=MAP_SIZE)
+    map_page = _render("pack_map.html.j2", map_uris=[svg_data_uri(f) for f in figures], **common)
     table = _render("pack_table.html.j2", rows=comparison_rows(profiles), **common)
     profile_pages = [fitted_profile(p)[1] for p in profiles]
 

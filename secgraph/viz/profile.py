@@ -25,6 +25,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
+from matplotlib.figure import Figure
 from weasyprint import Document
 
 from secgraph.access.roles import Visibility
@@ -57,7 +58,11 @@ from secgraph.model.vocabulary import (
     sector_label,
 )
 from secgraph.viz import pdf
-from secgraph.viz.charts import chart
+from secgraph.viz.charts import chart_table
+from secgraph.viz.charts.common import COUNTED_ONLY, GROUP, GROUP_NAME, NAMED, TOTAL
+from secgraph.viz.charts.common import font as chart_font
+from secgraph.viz.charts.common import render as render_chart
+from secgraph.viz.charts.sector_composition import GROUP_COLOURS
 from secgraph.viz.fonts import CSS_FONT_STACK
 
 NOT_RECORDED = ("記載なし", "Not recorded")
@@ -236,6 +241,7 @@ class CommunityProfile:
     health: HealthSummary
     change: ChangeView | None
     chart_svg: bytes | None = None
+    chart_note: Text | None = None  # said in words where there is no chart to draw
 
     @property
     def groups_present(self) -> list[Text]:
@@ -483,9 +489,36 @@ def _change_view(changes: CommunityChanges, since: dt.date, until: dt.date, unit
     )
 
 
-def _sector_chart(data: GraphData, scope: Scope) -> bytes:
-    """The community's sector-composition chart, as SVG (the same chart the charts API serves)."""
-    return chart("sector-composition", data, scope, fmt="svg")
+#: The profile's chart is drawn at the size it is printed: one of the page's two columns wide.
+CHART_WIDTH_IN = 94.0 / 25.4
+
+
+def _sector_chart(data: GraphData, scope: Scope) -> bytes | None:
+    """The community's members by sector group (the numbers of the sector-composition chart), as a
+    small SVG drawn at its printed size so that its text is 7 pt on paper; None when no member is
+    recorded (the page says so in words instead of an empty chart)."""
+    table = chart_table("sector-composition", data, scope)
+    if table.empty or not table[TOTAL].sum():
+        return None
+    groups = [
+        (str(r[GROUP]), str(r[GROUP_NAME]), int(r[NAMED]), int(r[COUNTED_ONLY])) for r in table.to_dict("records")
+    ][::-1]  # the first group on top
+
+    def draw(figure: Figure) -> None:
+        axes = figure.add_subplot()
+        for y, (group, _, named, counted) in enumerate(groups):
+            colour = GROUP_COLOURS.get(group, "#999999")
+            axes.barh(y, named, color=colour, height=0.7)
+            axes.barh(y, counted, left=named, color=colour, alpha=0.55, hatch="////", edgecolor="white", height=0.7)
+            axes.text(named + counted, y, f" {named + counted}", fontproperties=chart_font(7), va="center")
+        axes.set_yticks(range(len(groups)), [g[1] for g in groups], fontproperties=chart_font(7))
+        axes.tick_params(axis="x", labelsize=7, length=2)
+        axes.margins(x=0.15)
+        axes.spines[["top", "right"]].set_visible(False)
+        label = "構成員数（斜線: 人数のみの記録）\nMembers (hatched: counted only)"
+        axes.set_xlabel(label, fontproperties=chart_font(7))
+
+    return render_chart("svg", (CHART_WIDTH_IN, 0.75 + 0.16 * len(groups)), draw)
 
 
 def build_profile(
@@ -529,6 +562,7 @@ def build_profile(
     rows, total = _partner_rows(act)
     count = membership_count(act)
     status = COMMUNITY_STATUSES[node.status]  # type: ignore[index]
+    sector_chart = _sector_chart(data, scope) if rows else None
     return CommunityProfile(
         community_id=community_id,
         name=node.name,
@@ -563,7 +597,8 @@ def build_profile(
         health=health,
         change=change,
         # a chart of no members would be an empty axis: drawn only when there is something to show
-        chart_svg=_sector_chart(data, scope) if rows else None,
+        chart_svg=sector_chart,
+        chart_note=None if sector_chart else Text("構成員の記録がありません", "No members recorded"),
     )
 
 

@@ -30,6 +30,7 @@ from secgraph.export.analysis_tables import (
     XLSX_MEDIA_TYPE,
     ZIP_MEDIA_TYPE,
     analysis_tables,
+    community_names,
     to_csv_bytes,
     to_xlsx_bytes,
 )
@@ -85,7 +86,8 @@ def _export_route(analysis: Analysis[Any, Any]) -> Callable[..., Response]:
     ) -> Response:
         asked = answers.unconditional(hide_names)
         answer = asked.answer(analysis, parameters)
-        every = analysis_tables(answer.result)
+        view = asked.graph.view_for(asked.principal, asked.hide_names)
+        every = analysis_tables(answer.result, community_names(view.data))
         tables = [t for t in every if table is None or t.key == table]
         if not tables:
             keys = ", ".join(t.key for t in every)

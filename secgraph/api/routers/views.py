@@ -76,10 +76,18 @@ class MapOptions:
     hide_names: bool
     seed: int
     layout: str | None
+    ghosts: bool = False  # also draw each missing sector as a node (the ✓/× table is there either way)
 
 
-async def map_options(hide_names: HideNames = False, seed: Seed = 0, layout: LayoutName = None) -> MapOptions:
-    return MapOptions(hide_names, seed, layout)
+Ghosts = Annotated[
+    bool, Query(description="不足セクターを点でも描く / Also draw missing sectors as nodes (off by default)")
+]
+
+
+async def map_options(
+    hide_names: HideNames = False, seed: Seed = 0, layout: LayoutName = None, ghosts: Ghosts = False
+) -> MapOptions:
+    return MapOptions(hide_names, seed, layout, ghosts)
 
 
 Options = Annotated[MapOptions, Depends(map_options)]
@@ -153,6 +161,7 @@ def build_map(
             anonymised=drawing.anonymised,
             key_persons=key_persons,  # type: ignore[arg-type]
             missing=missing,  # type: ignore[arg-type]
+            ghosts=options.ghosts,
         )
     except KeyError as error:
         raise not_found(error) from None

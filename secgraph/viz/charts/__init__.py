@@ -14,14 +14,20 @@ exported and checked:
   (:func:`membership_count`, as the growth indicator counts them) and attendees of the community's
   held events per fiscal year;
 - ``coverage-map`` — カバー状況の地図: a tile-grid map of the 47 prefectures showing which have a
-  community, which had activity in the last twelve months (:func:`isolated_regions`), and how many
-  of the needed sectors (:func:`missing_sectors`) no community there has.
+  local community with local members, which are covered only by a bureau-wide programme (or on
+  paper), which have nothing; which had activity in the last twelve months (:func:`isolated_regions`),
+  and how many of the needed sectors (:func:`missing_sectors`) no community there has.
+
+Every chart fits an A4 landscape page (a large scope shows the largest or most advanced
+communities and sums or counts the rest, saying so), prints no text under 7 pt, names communities
+(wrapped, never cut), and shows what is not recorded as not recorded.
 
 Every figure is a ``matplotlib.figure.Figure`` (no pyplot state), drawn inside
 ``deterministic_drawing()`` (``DETERMINISTIC_RC``, one figure at a time) with every text in the
 Japanese font of ``secgraph.viz.fonts`` and saved with ``DETERMINISTIC_METADATA``: the same data and
-options give the same bytes. PNG is saved at :data:`DPI` dots per inch; SVG draws text as paths; PDF
-embeds the font, so its text can be searched and extracted.
+options give the same bytes. PNG is saved at :data:`DPI` dots per inch; SVG keeps text as text in
+the named Japanese font (editable in PowerPoint); PDF embeds the font, so its text can be searched
+and extracted.
 
 One module per chart (each with its table and its :data:`SPEC`), what they share in
 :mod:`.common`. With ``hide_names`` every chart is drawn from ``visible_graph(data, Visibility.ANONYMISED)``.

@@ -37,10 +37,14 @@ FORMATS: tuple[str, ...] = tuple(FIGURE_MEDIA_TYPES)
 MEDIA_TYPES = FIGURE_MEDIA_TYPES
 #: Resolution of the PNG files: print quality for the meeting papers.
 DPI = 300
+#: The largest page a chart is drawn on (inches): a national chart must still print on A4 landscape.
+A4_LANDSCAPE = (11.69, 8.27)
+#: The smallest text on a chart, in points.
+MIN_TEXT_PT = 7.0
 #: The stage chart judges one date per fiscal year; a date far from the data would ask for centuries.
 MAX_FISCAL_YEARS = 30
-#: A community's label is cut to this many characters (the table keeps the full name).
-LABEL_CHARS = 22
+#: A community's label wraps after this many characters.
+LABEL_CHARS = 18
 
 # Column names of the tables: Japanese first, English beside.
 COMMUNITY_ID = "コミュニティID / Community ID"
@@ -119,10 +123,12 @@ def no_data(axes: Axes) -> None:
 
 
 def _label(name: str, limit: int = LABEL_CHARS) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"
+    """``name`` in lines of at most ``limit`` characters, whole (never cut with 「…」)."""
+    return "\n".join(name[i : i + limit] for i in range(0, len(name), limit)) or name
 
 
 def community_label(data: GraphData, community_id: str) -> str:
+    """A community's name on a chart (its abbreviation where it has one), wrapped, never cut."""
     community = data.nodes[community_id]
     if isinstance(community, Community):
         return _label(community.abbreviation or community.name)
@@ -171,15 +177,25 @@ def year_end(year: int, reference: dt.date) -> dt.date:
     return reference if year >= fiscal_year(reference) else dt.date(year + 1, 3, 31)
 
 
-def first_fiscal_year(index: ActivityIndex, community_id: str) -> int:
-    """The fiscal year of a community's first record: its founding, first membership, first count,
-    first held event, or else the date of the record of the community itself."""
+def first_record_year(index: ActivityIndex, community_id: str) -> int | None:
+    """The fiscal year of a community's first record of activity: its first membership, first count
+    or first held event (None: none at all). Before it the community is known to exist, but nothing
+    is recorded of what it did: 「記録なし」, not a stage."""
     act = index.activity(community_id)
     found = [tie_start(r) for r in index.member_ties(community_id)]
     found += [parse_date(h.as_of).first_day() for h in act.headcounts]
     found += [parse_date(e.start).first_day() for e in act.events]
-    found.append(parse_date(act.community.as_of).first_day())
-    years = [fiscal_year(day) for day in found]
+    return min((fiscal_year(day) for day in found), default=None)
+
+
+def first_fiscal_year(index: ActivityIndex, community_id: str) -> int:
+    """The fiscal year of a community's first record: its founding, first membership, first count,
+    first held event, or else the date of the record of the community itself."""
+    act = index.activity(community_id)
+    years = [fiscal_year(parse_date(act.community.as_of).first_day())]
+    recorded = first_record_year(index, community_id)
+    if recorded is not None:
+        years.append(recorded)
     if act.community.founded:
         years.append(partial_fiscal_year(act.community.founded))
     return min(years)

@@ -20,6 +20,7 @@ from secgraph.analysis.network import Scope, snapshot_at
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.viz.charts.common import (
+    A4_LANDSCAPE,
     ACTIVE,
     COMMUNITY_COUNT,
     COMMUNITY_IDS,
@@ -43,11 +44,19 @@ from secgraph.viz.charts.common import (
 
 #: Coverage-map tiles: code → (日本語, English, fill, text colour).
 STATUSES: dict[str, tuple[str, str, str, str]] = {
-    "active": ("コミュニティあり・直近1年に活動あり", "Community, active in the last year", "#2b8a3e", "white"),
-    "quiet": ("コミュニティあり・直近1年の活動なし", "Community, no activity in the last year", "#f2c14e", "black"),
-    "activity_only": ("コミュニティなし・活動あり", "No community, some activity", "#9ecae1", "black"),
-    "none": ("コミュニティなし・活動なし", "No community, no activity", "#d9d9d9", "black"),
+    "local": ("地域のコミュニティあり（域内の団体が参加）", "A local community with local members", "#2b8a3e", "white"),
+    "programme_only": (
+        "局の広域事業のみ（地域のコミュニティなし、または域内の団体が不参加）",
+        "Covered only by a bureau-wide programme (no local community with local members)",
+        "#f2c14e",
+        "black",
+    ),
+    "none": ("コミュニティなし", "Nothing covers it", "#d9d9d9", "black"),
 }
+#: Drawn over a tile with no activity in the last twelve months.
+QUIET_HATCH = "////"
+LOCAL_COUNT = "地域のコミュニティ数 / Local communities"
+COMMUNITY_NAMES = "コミュニティ / Communities"
 
 
 @dataclass(frozen=True)
@@ -96,10 +105,10 @@ def last_twelve_months(reference: dt.date) -> tuple[dt.date, dt.date]:
         return dt.date.min, reference
 
 
-def _status(has_community: bool, active: bool) -> str:
-    if has_community:
-        return "active" if active else "quiet"
-    return "activity_only" if active else "none"
+def _status(has_community: bool, local: bool) -> str:
+    if not has_community:
+        return "none"
+    return "local" if local else "programme_only"
 
 
 def coverage_map_table(data: GraphData, scope: Scope | None = None, *, hide_names: bool = False) -> pd.DataFrame:
@@ -109,6 +118,12 @@ def coverage_map_table(data: GraphData, scope: Scope | None = None, *, hide_name
     and the needed sectors (:data:`DEFAULT_SECTOR_NEEDS`) no community covering it has
     (:func:`missing_sectors`; all of them where no community covers it). ``対象範囲`` marks the
     prefectures of the scope.
+
+    ``区分``: ``local`` where a community lists the prefecture as its own (not only through its
+    region, as a bureau's area-wide programme covers every prefecture of the area) and a body
+    located there takes part in a community covering it (:func:`isolated_regions`' "no local
+    member" is not raised); ``programme_only`` where communities cover it only that way or only on
+    paper; ``none`` where none covers it.
     """
     data, scope = prepared(data, scope, hide_names)
     reference = scope.as_of or data_date(data)
@@ -124,9 +139,11 @@ def coverage_map_table(data: GraphData, scope: Scope | None = None, *, hide_name
         covering = [c for c in existing if code in covered_prefectures(c)]
         has_community = "no_community" not in gaps.get(code, set())
         active = "no_activity" not in gaps.get(code, set())
+        local_ones = [c for c in covering if code in (c.prefectures or ())]
+        local = bool(local_ones) and "no_local_member" not in gaps.get(code, set())
         have = set().union(*(met.get(c.id, set()) for c in covering)) if has_community else set()
         missing = [need for need in DEFAULT_SECTOR_NEEDS if need.code not in have]
-        status = _status(has_community, active)
+        status = _status(has_community, local)
         rows.append(
             {
                 PREFECTURE_CODE: code,
@@ -134,6 +151,8 @@ def coverage_map_table(data: GraphData, scope: Scope | None = None, *, hide_name
                 PREFECTURE_EN: prefecture.name_en,
                 IN_SCOPE: code in in_scope,
                 COMMUNITY_COUNT: len(covering) if has_community else 0,
+                LOCAL_COUNT: len(local_ones) if has_community else 0,
+                COMMUNITY_NAMES: "、".join(c.display_name() for c in covering) if has_community else "",
                 COMMUNITY_IDS: "; ".join(c.id for c in covering) if has_community else "",
                 ACTIVE: active,
                 MISSING_COUNT: len(missing),
@@ -150,6 +169,8 @@ def coverage_map_table(data: GraphData, scope: Scope | None = None, *, hide_name
             PREFECTURE_EN,
             IN_SCOPE,
             COMMUNITY_COUNT,
+            LOCAL_COUNT,
+            COMMUNITY_NAMES,
             COMMUNITY_IDS,
             ACTIVE,
             MISSING_COUNT,
@@ -167,9 +188,10 @@ def coverage_map_table(data: GraphData, scope: Scope | None = None, *, hide_name
 def coverage_map_chart(
     data: GraphData, scope: Scope | None = None, *, fmt: ChartFormat, hide_names: bool = False
 ) -> bytes:
-    """カバー状況の地図 / A tile-grid map of Japan: one tile per prefecture (Hokkaido top right,
-    Okinawa bottom left) coloured by community and recent activity, with the number of needed
-    sectors missing there; prefectures outside the scope faded."""
+    """カバー状況の地図 / A tile-grid map of Japan on an A4 landscape page: one tile per prefecture
+    (Hokkaido top right, Okinawa bottom left) coloured by its coverage (a local community with local
+    members, a bureau-wide programme only, nothing), hatched where nothing happened in the last
+    year, with the number of needed sectors missing there; prefectures outside the scope faded."""
     data, scope = prepared(data, scope, hide_names)
     table = coverage_map_table(data, scope)
     tiles = prefecture_tiles()
@@ -197,19 +219,36 @@ def coverage_map_chart(
                     edgecolor="white", linewidth=0.8,
                 )
             )  # fmt: skip
+            if not record[ACTIVE]:
+                axes.add_patch(
+                    Rectangle(
+                        (tile.col + 0.04, tile.row + 0.04), 0.92, 0.92, facecolor="none", hatch=QUIET_HATCH,
+                        edgecolor="#ffffff" if ink == "white" and not faded else "#888888", linewidth=0,
+                        alpha=0.3 if faded else 0.6,
+                    )
+                )  # fmt: skip
             ink = "#777777" if faded else ink
             prefecture = geography.prefecture(record[PREFECTURE_CODE])
             x = tile.col + 0.5
-            axes.text(x, tile.row + 0.36, prefecture.short, fontproperties=font(7, "bold"), color=ink, ha="center")
-            axes.text(x, tile.row + 0.58, prefecture.name_en, fontproperties=font(3.8), color=ink, ha="center")
+            label_box = {"facecolor": fill, "edgecolor": "none", "pad": 0.6, "alpha": 0.3 if faded else 1.0}
+            axes.text(
+                x, tile.row + 0.42, prefecture.short, fontproperties=font(8, "bold"), color=ink, ha="center",
+                va="center", bbox=label_box,
+            )  # fmt: skip
             if record[COMMUNITY_COUNT]:
                 axes.text(
-                    x, tile.row + 0.82, f"不足 {record[MISSING_COUNT]}", fontproperties=font(5.5), color=ink,
-                    ha="center",
+                    x, tile.row + 0.76, f"不足{record[MISSING_COUNT]}", fontproperties=font(7), color=ink,
+                    ha="center", va="center", bbox=label_box,
                 )  # fmt: skip
         handles = [
             Patch(facecolor=fill, edgecolor="#999999", label=f"{ja} / {en}") for ja, en, fill, _ in STATUSES.values()
         ]
+        handles.append(
+            Patch(
+                facecolor="white", hatch=QUIET_HATCH, edgecolor="#888888",
+                label="斜線: 直近1年の活動なし / Hatched: no activity in the last year",
+            )
+        )  # fmt: skip
         handles.append(
             Patch(
                 facecolor="#d9d9d9",
@@ -218,16 +257,22 @@ def coverage_map_chart(
                 label="薄い色: 対象範囲外 / Faded: outside the scope",
             )
         )
-        axes.legend(
+        counts = table[table[IN_SCOPE]][STATUS].value_counts()
+        summary = "　".join(f"{STATUSES[code][0].split('（')[0]}: {int(counts.get(code, 0))}" for code in STATUSES)
+        figure.legend(
             handles=handles,
-            loc="lower right",
-            prop=font(6.5),
+            loc="outside lower center",
+            prop=font(7),
             frameon=False,
-            title=f"「不足 n」: 必要な{needs}セクターのうち欠けている数 / missing sectors of the {needs} needed",
-            title_fontproperties=font(6.5),
+            ncols=2,
+            title=(
+                f"「不足n」: 必要な{needs}セクターのうち、覆うコミュニティのどれにもない数 / "
+                f"missing sectors of the {needs} needed\n対象範囲の都道府県 / Prefectures in scope — {summary}"
+            ),
+            title_fontproperties=font(7),
         )
 
-    return render(fmt, (8.5, 7.2), draw)
+    return render(fmt, A4_LANDSCAPE, draw)
 
 
 SPEC = ChartSpec(

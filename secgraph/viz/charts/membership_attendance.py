@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from secgraph.model.headcounts import sum_headcounts
 from secgraph.model.records import Event, Headcount
 from secgraph.model.vocabulary import HeadcountKind
 from secgraph.viz.charts.common import (
+    A4_LANDSCAPE,
     ATTENDEES,
     COMMUNITY,
     COMMUNITY_ID,
@@ -30,6 +32,7 @@ from secgraph.viz.charts.common import (
     ChartFormat,
     ChartSpec,
     community_label,
+    first_record_year,
     fiscal_years,
     font,
     no_data,
@@ -142,9 +145,11 @@ def membership_attendance_table(
 
 @dataclass(frozen=True)
 class _Series:
+    """One line: None for a year before anything is recorded of its communities (drawn as no line)."""
+
     label: str
-    members: list[int]
-    attendees: list[int]
+    members: list[int | None]
+    attendees: list[int | None]
 
 
 def _membership_series(data: GraphData, scope: Scope, table: pd.DataFrame) -> list[_Series]:
@@ -160,16 +165,21 @@ def _membership_series(data: GraphData, scope: Scope, table: pd.DataFrame) -> li
 
     ranked = sorted(ids, key=weight)
     shown, rest = (ranked, []) if len(ranked) <= MAX_SERIES + 1 else (ranked[:MAX_SERIES], ranked[MAX_SERIES:])
+    index = ActivityIndex(data, scope.as_of)
+    first = {cid: first_record_year(index, cid) for cid in ids}
+
+    def recorded(cids: list[str], year: int) -> bool:
+        return any(first[c] is not None and year >= first[c] for c in cids)  # type: ignore[operator]
+
     series = [
         _Series(
             community_label(data, cid),
-            [values[cid, y][MEMBERS] for y in years],
-            [values[cid, y][ATTENDEES] for y in years],
+            [values[cid, y][MEMBERS] if recorded([cid], y) else None for y in years],
+            [values[cid, y][ATTENDEES] if recorded([cid], y) else None for y in years],
         )
         for cid in shown
     ]
     if rest:
-        index = ActivityIndex(data, scope.as_of)
         attendance = attendance_of(index.data)
         shared: dict[int, dict[str, int]] = defaultdict(dict)
         for cid in rest:
@@ -178,8 +188,8 @@ def _membership_series(data: GraphData, scope: Scope, table: pd.DataFrame) -> li
         series.append(
             _Series(
                 f"その他{len(rest)}件 / {len(rest)} others",
-                [sum(values[c, y][MEMBERS] for c in rest) for y in years],
-                [sum(shared.get(y, {}).values()) for y in years],
+                [sum(values[c, y][MEMBERS] for c in rest) if recorded(rest, y) else None for y in years],
+                [sum(shared.get(y, {}).values()) if recorded(rest, y) else None for y in years],
             )
         )
     return series
@@ -195,7 +205,11 @@ def membership_attendance_chart(
     years: list[int] = table.attrs["fiscal_years"]
     reference = dt.date.fromisoformat(table.attrs["as_of"])
     series = _membership_series(data, scope, table) if years else []
-    size = (max(7.0, 3.0 + 0.3 * len(years)), 6.4)
+    # the axis starts at the first year anything is recorded, not at a founding decades before
+    start = min((i for line in series for i, v in enumerate(line.members) if v is not None), default=0)
+    years = years[start:]
+    series = [_Series(line.label, line.members[start:], line.attendees[start:]) for line in series]
+    size = (min(A4_LANDSCAPE[0], max(7.0, 3.0 + 0.3 * len(years))), 6.4)
 
     def draw(figure: Figure) -> None:
         spec = SPEC
@@ -211,12 +225,16 @@ def membership_attendance_chart(
         for number, line in enumerate(series):
             colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
             for axes, values in ((top, line.members), (bottom, line.attendees)):
-                axes.plot(xs, values, color=colour, marker="o", markersize=3, linewidth=1.4, label=line.label)
+                # no point (and no line from 0) for a year before anything was recorded
+                drawn = [math.nan if v is None else v for v in values]
+                axes.plot(xs, drawn, color=colour, marker="o", markersize=3, linewidth=1.4, label=line.label)
                 if len(series) == 1:  # one community: the numbers themselves
                     for x, value in zip(xs, values, strict=True):
+                        if value is None:
+                            continue
                         axes.annotate(
                             str(value), (x, value), textcoords="offset points", xytext=(0, 4), ha="center",
-                            fontproperties=font(6),
+                            fontproperties=font(7),
                         )  # fmt: skip
         top.set_ylabel("構成員数（年度末） / Members at year end", fontproperties=font(8))
         bottom.set_ylabel("参加者数（年度計） / Attendees per year", fontproperties=font(8))
@@ -229,6 +247,11 @@ def membership_attendance_chart(
             axes.grid(axis="y", color="#dddddd", linewidth=0.5)
             axes.spines[["top", "right"]].set_visible(False)
         top.legend(loc="upper left", prop=font(7), frameon=False, ncols=2)
+        bottom.text(
+            0.0, -0.32 if len(years) <= 12 else -0.45,
+            "線は記録のある年から / Lines start at a community's first record",
+            transform=bottom.transAxes, fontproperties=font(7), color="#555555",
+        )  # fmt: skip
 
     return render(fmt, size, draw)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
 from secgraph.analysis.activity import UNKNOWN_GROUP, ActivityIndex, CommunityActivity, membership_count
 from secgraph.analysis.areas import community_ids_in_scope
@@ -12,6 +13,7 @@ from secgraph.analysis.network import Scope
 from secgraph.model.graph import GraphData
 from secgraph.model.vocabulary import SECTOR_GROUP_LABELS, SectorGroup
 from secgraph.viz.charts.common import (
+    A4_LANDSCAPE,
     COMMUNITY,
     COMMUNITY_ID,
     COUNTED_ONLY,
@@ -93,16 +95,46 @@ def sector_composition_table(data: GraphData, scope: Scope | None = None, *, hid
     )
 
 
+#: A group added to the vocabulary before it has a colour of its own.
+FALLBACK_COLOUR = "#aaaaaa"
+#: Bars on an A4 landscape page; a larger scope shows the largest communities and sums the rest in one bar.
+MAX_BARS = 24
+
+
+def _bars(table: pd.DataFrame, data: GraphData) -> list[tuple[str, dict[str, tuple[int, int]]]]:
+    """(label, group → (named, counted only)) per bar, largest community on top: every community up
+    to :data:`MAX_BARS`, else the largest less one and 「その他 N件」 summing the rest."""
+    totals = table.groupby(COMMUNITY_ID)[TOTAL].sum().to_dict() if len(table) else {}
+    order = sorted(table.attrs["communities"], key=lambda c: (-totals.get(c, 0), c))
+    rows = {(r[COMMUNITY_ID], r[GROUP]): r for r in table.to_dict("records")}
+
+    def parts(ids: list[str]) -> dict[str, tuple[int, int]]:
+        found: dict[str, tuple[int, int]] = {}
+        for group in GROUP_ORDER:
+            named = sum(int(rows[c, group][NAMED]) for c in ids if (c, group) in rows)
+            counted = sum(int(rows[c, group][COUNTED_ONLY]) for c in ids if (c, group) in rows)
+            if named or counted:
+                found[group] = (named, counted)
+        return found
+
+    shown, rest = (order, []) if len(order) <= MAX_BARS else (order[: MAX_BARS - 1], order[MAX_BARS - 1 :])
+    bars = [(community_label(data, c), parts([c])) for c in shown]
+    if rest:
+        bars.append((f"その他{len(rest)}件（合計） / {len(rest)} others (summed)", parts(rest)))
+    return bars
+
+
 def sector_composition_chart(
     data: GraphData, scope: Scope | None = None, *, fmt: ChartFormat, hide_names: bool = False
 ) -> bytes:
-    """セクター構成 / Stacked horizontal bars: each community's members by sector group; the part
-    known only as counts hatched. Largest community on top."""
+    """セクター構成 / Stacked horizontal bars of 100 %: each community's members by sector group as
+    a percentage of its members (the number of members written beside), so a community of 700 and
+    one of 7 compare; the part known only as counts hatched. Largest community on top; in a scope of
+    more than :data:`MAX_BARS` communities the rest are summed in one bar, named as such."""
     data, scope = prepared(data, scope, hide_names)
     table = sector_composition_table(data, scope)
-    totals = table.groupby(COMMUNITY_ID)[TOTAL].sum().to_dict() if len(table) else {}
-    order = sorted(table.attrs["communities"], key=lambda c: (-totals.get(c, 0), c))
-    size = (8.0, 1.6 + 0.34 * max(len(order), 1))
+    bars = _bars(table, data)
+    size = (A4_LANDSCAPE[0], min(A4_LANDSCAPE[1], 2.4 + 0.3 * max(len(bars), 1)))
 
     def draw(figure: Figure) -> None:
         spec = SPEC
@@ -110,36 +142,45 @@ def sector_composition_chart(
         titles(
             figure, axes, spec.title, f"{scope_text(data, scope)}\n基準日 / As of: {table.attrs['as_of']}", hide_names
         )
-        if not order:
+        if not bars:
             no_data(axes)
             return
-        rows = {(r[COMMUNITY_ID], r[GROUP]): r for r in table.to_dict("records")}
-        positions = {cid: len(order) - 1 - i for i, cid in enumerate(order)}
-        used = [g for g in GROUP_ORDER if any((c, g) in rows for c in order)]
-        for cid in order:
-            left = 0
+        used = [g for g in GROUP_ORDER if any(g in parts for _, parts in bars)]
+        for number, (_, parts) in enumerate(bars):
+            y = len(bars) - 1 - number
+            total = sum(named + counted for named, counted in parts.values())
+            left = 0.0
             for group in used:
-                row = rows.get((cid, group))
-                if row is None:
+                if group not in parts:
                     continue
-                colour = GROUP_COLOURS[group]
-                y = positions[cid]
-                axes.barh(y, row[NAMED], left=left, color=colour, edgecolor="white", linewidth=0.5)
+                named, counted = (100.0 * v / total for v in parts[group])  # parts only where total > 0
+                colour = GROUP_COLOURS.get(group, FALLBACK_COLOUR)
+                axes.barh(y, named, left=left, color=colour, edgecolor="white", linewidth=0.5)
                 axes.barh(
-                    y, row[COUNTED_ONLY], left=left + row[NAMED], color=colour, alpha=0.55, hatch="////",
-                    edgecolor="white", linewidth=0.5,
+                    y, counted, left=left + named, color=colour, alpha=0.55, hatch="////", edgecolor="white",
+                    linewidth=0.5,
                 )  # fmt: skip
-                left += row[TOTAL]
-            axes.text(left, positions[cid], f" {left}", fontproperties=font(7), va="center", ha="left")
+                left += named + counted
+            axes.text(101, y, f"{total:,}", fontproperties=font(7), va="center", ha="left")
+            if not total:  # said in words, not left as an empty bar
+                axes.text(1, y, "構成員の記録なし / No members recorded", fontproperties=font(7), va="center")
         axes.set_yticks(
-            [positions[c] for c in order], [community_label(data, c) for c in order], fontproperties=font(8)
+            [len(bars) - 1 - i for i in range(len(bars))], [label for label, _ in bars], fontproperties=font(7)
         )
-        axes.set_xlabel("構成員数（団体・個人） / Members (bodies or people)", fontproperties=font(8))
-        axes.margins(x=0.08)
+        axes.set_xlim(0, 100)
+        axes.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
+        axes.set_xlabel(
+            "構成員に占める割合（右の数字は構成員数：団体・個人）"
+            " / Share of members (right: members, bodies or people)",
+            fontproperties=font(8),
+        )
         axes.spines[["top", "right"]].set_visible(False)
-        handles = [Patch(facecolor=GROUP_COLOURS[g], label=" / ".join(GROUP_LABELS[g])) for g in used]
+        handles = [
+            Patch(facecolor=GROUP_COLOURS.get(g, FALLBACK_COLOUR), label=" / ".join(GROUP_LABELS.get(g, (g, g))))
+            for g in used
+        ]
         handles.append(Patch(facecolor="#999999", alpha=0.55, hatch="////", label="人数のみの記録 / Counted only"))
-        figure.legend(handles=handles, loc="outside lower center", ncols=4, prop=font(7), frameon=False)
+        figure.legend(handles=handles, loc="outside lower center", ncols=5, prop=font(7), frameon=False)
 
     return render(fmt, size, draw)
 
