@@ -351,11 +351,13 @@ def data_in(
         status = error.status
         return render(request, "data.html", user, status=status, may_import=_may_import(user), outcome=None,
                       problem=error, file=shown)  # fmt: skip
+    # A file whose rows were refused is this page's answer, not a failed request: 200 with the table
+    # (a refusal of the request itself — role, CSRF, size, kind of file — keeps its status above).
     return render(
         request,
         "data.html",
         user,
-        status=outcome.status,
+        status=200 if outcome.status == 422 else outcome.status,
         may_import=True,
         outcome=outcome,
         report=outcome.report,
