@@ -220,3 +220,17 @@ def test_pages_say_what_is_wrong_with_a_bad_place_or_date(api: Api) -> None:
     assert client.get("/web/dashboard?area=atlantis").status_code == 422
     assert client.get("/web/communities/com-nothere").status_code == 404
     assert client.get("/web/communities/com-a?since=2099-01-01").status_code == 422
+
+
+def test_every_download_on_the_exports_page_comes_with_the_session(api: Api) -> None:
+    client = signed_in(api, "viewer")
+    page = client.get("/web/exports?area=mic-kinki").text
+    links = [link.replace("&amp;", "&") for link in re.findall(r'<a href="([^"]+)" download>', page)]
+    links.append("/documents/profiles/com-a?format=pdf")  # the community page's download
+    assert len(links) > 20 and "/documents/committee-pack?region=mic-kinki" in links
+    for link in links:
+        answer = client.get(link)
+        assert answer.status_code == 200 and answer.content, link
+        media = answer.headers["content-type"]
+        if media.startswith("text/") or "json" in media or "xml" in media:  # names readable in the bytes
+            assert not [name for name in ("山田", "Yamada") if name in answer.text], link
