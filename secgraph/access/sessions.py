@@ -18,7 +18,6 @@ can compute it, nothing else need be stored, and it changes with every new sessi
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -135,11 +134,3 @@ class SessionStore:
         if session_id and len(session_id) <= MAX_SESSION_CHARS:
             with self._connect() as db:
                 db.execute("DELETE FROM web_sessions WHERE digest = ?", (_digest(session_id),))
-
-    def expires_at(self, session_id: str) -> dt.datetime | None:
-        """When the session ends at the latest (its absolute limit), for the page to say."""
-        with self._connect() as db:
-            row = db.execute("SELECT created FROM web_sessions WHERE digest = ?", (_digest(session_id),)).fetchone()
-        if row is None:
-            return None
-        return dt.datetime.fromtimestamp(row[0] + self.limits.absolute_s, dt.UTC)
