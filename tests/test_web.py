@@ -234,3 +234,20 @@ def test_every_download_on_the_exports_page_comes_with_the_session(api: Api) -> 
         media = answer.headers["content-type"]
         if media.startswith("text/") or "json" in media or "xml" in media:  # names readable in the bytes
             assert not [name for name in ("山田", "Yamada") if name in answer.text], link
+
+
+def test_user_text_is_escaped_on_every_page(api: Api) -> None:
+    evil = "<script>window.__pwned=1</script>"
+    api.store.write(
+        ChangeSet(
+            nodes=[Organisation(id="org-evil", name=evil, sector="insurer", prefecture="27", **P)],
+            relationships=[],
+        )
+    )
+    client = signed_in(api, "planner")
+    shown = 0
+    for url in PAGES[:8]:
+        page = client.get(url).text
+        assert "<script" not in page, url  # the pages have no script, and user text cannot bring one
+        shown += "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+    assert shown >= 1  # the name is on a page (the partner finder offers it), escaped
