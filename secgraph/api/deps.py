@@ -1,4 +1,5 @@
-"""What routes ask FastAPI for: the caller (from the API key), the services, and page parameters."""
+"""What routes ask FastAPI for: the caller (from the API key, or for a read from the web pages' session
+cookie), the services, and page parameters."""
 
 from __future__ import annotations
 
