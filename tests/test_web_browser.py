@@ -33,7 +33,11 @@ NEAR_INSURER = Organisation(
     id="org-near-ins", name="大阪テスト損害保険株式会社", sector="insurer", prefecture="27", **P
 )
 ORG_HEADER = "id,name,aliases,sector,prefecture,city,name_en,url,parent_id,source,as_of,confidential,note\n"
-GOOD_CSV = ORG_HEADER + "org-web-new,ウェブ読込テスト株式会社,,sme,27,,,,,web test §1,2021-03,,\n"
+GOOD_CSV = (
+    ORG_HEADER
+    + "org-web-new,ウェブ読込テスト株式会社,,sme,27,,,,,web test §1,2021-03,,\n"
+    + "org-web-dup,大阪府警察,,police,27,,,,,web test §1,2021-03,,\n"  # the same body as org-police: merged
+)
 BAD_CSV = (
     ORG_HEADER
     + "org-web-bad1,悪い行テスト株式会社,,nonsense-sector,27,,,,,web test §1,2021-03,,\n"
@@ -241,12 +245,15 @@ def test_a_good_upload_is_checked_then_loads(browser: Browser, server: Server) -
         page.set_input_files("#file", files=upload)
         page.click("button[value=check]")
         page.wait_for_selector("[data-outcome=checked]")
+        merge = page.locator("table.merges tbody tr").all_inner_texts()
+        assert len(merge) == 1 and "org-police" in merge[0] and "org-web-dup" in merge[0]  # to review
         assert "org-web-new" not in server.store.snapshot().nodes
         page.set_input_files("#file", files=upload)
         page.click("button[value=load]")
         page.wait_for_selector("[data-outcome=written]")
         shot(page, "data-loaded")
-        assert server.store.snapshot().nodes["org-web-new"].name == "ウェブ読込テスト株式会社"
+        loaded = server.store.snapshot().nodes
+        assert loaded["org-web-new"].name == "ウェブ読込テスト株式会社" and "org-web-dup" not in loaded
 
 
 def test_sign_out_ends_the_session(browser: Browser, server: Server) -> None:
