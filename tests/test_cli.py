@@ -156,6 +156,7 @@ def test_serve_prints_where_to_go_and_the_key_to_use(tmp_path: Path) -> None:
         line = process.stdout.readline()
         assert f"http://127.0.0.1:{port}/docs" in line
         key = next(word for word in line.split() if word.startswith("sg_"))
+        assert f"http://127.0.0.1:{port}/ " in line and line.split()[-1] == key  # the sign-in page, then the key
         deadline = time.monotonic() + 30
         while True:
             try:

@@ -256,6 +256,15 @@ class KeyStore:
         info = candidate.info
         return Principal(key_id=info.id, name=info.name, role=info.role, community_id=info.community_id)
 
+    def principal_of(self, key_id: str) -> Principal | None:
+        """The principal of the key ``key_id`` if it is still active (a browser session stands for a
+        key by its id: revoking the key ends the session)."""
+        row = self._row(key_id)
+        if row is None or not row.info.active:
+            return None
+        info = row.info
+        return Principal(key_id=info.id, name=info.name, role=info.role, community_id=info.community_id)
+
     def pseudonym_key(self) -> bytes:
         """The secret that turns a person's id into a stable pseudonym; made on first use."""
         with self._connect() as db:

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from secgraph.access import FailureLimiter, KeyStore
+from secgraph.access.sessions import SessionLimits, SessionStore
 from secgraph.api.analysis_service import AnalysisCache
 from secgraph.api.docs_pages import install_docs_pages
 from secgraph.api.imports import ImportService
@@ -42,6 +43,7 @@ from secgraph.api.routers import (
 )
 from secgraph.api.services import GraphService, StoreHolder
 from secgraph.api.settings import ApiSettings
+from secgraph.api.web import install_web
 from secgraph.io.limits import ReadLimits
 from secgraph.store import GraphStore, StoreSettings
 
@@ -245,15 +247,20 @@ def create_app(
     app.state.imports = import_jobs
     app.state.limiter = FailureLimiter(settings.failed_auth_burst, settings.failed_auth_per_minute)
     app.state.analyses = analyses
+    app.state.sessions = SessionStore(
+        keys, SessionLimits(settings.session_idle_minutes * 60, settings.session_absolute_hours * 3600)
+    )
     install_handlers(app)
     install_docs_pages(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_web(app)
     app.add_middleware(
         BodyLimitMiddleware,  # type: ignore[arg-type]
         default_limit=settings.max_json_bytes,
         # the multipart envelope around the file; the file itself is held to max_import_bytes
         upload_limit=settings.max_import_bytes + 64 * 1024,
+        upload_prefix=("/imports", "/web/data"),  # the API's uploads and the web page's
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

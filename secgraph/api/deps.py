@@ -1,4 +1,5 @@
-"""What routes ask FastAPI for: the caller (from the API key), the services, and page parameters."""
+"""What routes ask FastAPI for: the caller (from the API key, or for a read from the web pages' session
+cookie), the services, and page parameters."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from secgraph.access import FailureLimiter, Principal
+from secgraph.access.sessions import SessionStore
 from secgraph.api.imports import ImportService
 from secgraph.api.key_checks import KeyChecks
 from secgraph.api.problems import ProblemError
@@ -26,6 +28,14 @@ _header = APIKeyHeader(
     scheme_name="apiKey",
     description="`X-API-Key: <key>` — Bearerと同じキー / the same key as for Bearer",
 )
+
+
+#: The cookie a browser session travels in (``access.sessions``; set by the sign-in page).
+SESSION_COOKIE = "secgraph_session"
+#: Methods a session cookie is accepted for on the API's own routes. A write through the API needs
+#: the key in a header, which a page of another site cannot make a browser send; the web pages'
+#: forms write through their own routes, each checking the session's CSRF token.
+SESSION_METHODS = frozenset({"GET", "HEAD"})
 
 
 # Dependencies that only read what is in memory are ``async def``: FastAPI runs a plain ``def``
@@ -52,11 +62,18 @@ async def current_principal(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     header_key: Annotated[str | None, Security(_header)],
 ) -> Principal:
-    """The holder of the presented key. 401 without a valid key; 429 for a wrong key from an address
+    """The holder of the presented key (or, for a read, of the browser session the cookie names).
+    401 without a valid key; 429 for a wrong key from an address
     that failed too often. A valid key is served whatever its address did: behind NAT or a proxy many
     people share one, and one of them guessing must not lock the others out."""
     token = bearer.credentials if bearer is not None else header_key
     challenge = {"WWW-Authenticate": 'Bearer realm="secgraph"'}
+    if not token and request.method in SESSION_METHODS and request.cookies.get(SESSION_COOKIE):
+        # the web pages' session: their links (the map, the downloads) read with it
+        sessions: SessionStore = request.app.state.sessions
+        signed_in = await run_in_threadpool(sessions.principal, request.cookies.get(SESSION_COOKIE))
+        if signed_in is not None:
+            return signed_in
     if not token:
         raise ProblemError(
             401,

@@ -33,7 +33,9 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, default_limit: int, upload_limit: int, upload_prefix: str = "/imports"):
+    def __init__(
+        self, app: ASGIApp, default_limit: int, upload_limit: int, upload_prefix: str | tuple[str, ...] = "/imports"
+    ):
         self.app = app
         self.default_limit = default_limit
         self.upload_limit = upload_limit

@@ -16,7 +16,7 @@ MB = 1024 * 1024
 @dataclass(frozen=True)
 class ApiSettings:
     """From the environment: the store's variables (see ``StoreSettings``), SECGRAPH_KEYS,
-    SECGRAPH_LAYOUTS and SECGRAPH_FORWARDED_ALLOW_IPS."""
+    SECGRAPH_LAYOUTS, SECGRAPH_FORWARDED_ALLOW_IPS and the session limits."""
 
     store: StoreSettings = field(default_factory=StoreSettings)
     keys_path: Path = DEFAULT_KEYS_PATH
@@ -43,6 +43,11 @@ class ApiSettings:
     request_threads: int = 200
     #: Folder of the stored map layouts; None: ``layouts`` beside the key file (``var/layouts``).
     layouts_path: Path | None = None
+    #: A browser session (the web pages) ends after this many minutes without a request
+    #: (SECGRAPH_SESSION_IDLE_MINUTES) …
+    session_idle_minutes: float = 30.0
+    #: … and this many hours after signing in in any case (SECGRAPH_SESSION_HOURS).
+    session_absolute_hours: float = 8.0
 
     @property
     def layouts_folder(self) -> Path:
@@ -56,4 +61,6 @@ class ApiSettings:
             keys_path=Path(os.environ.get("SECGRAPH_KEYS") or DEFAULT_KEYS_PATH),
             layouts_path=Path(layouts) if layouts else None,
             forwarded_allow_ips=os.environ.get("SECGRAPH_FORWARDED_ALLOW_IPS", "").strip(),
+            session_idle_minutes=float(os.environ.get("SECGRAPH_SESSION_IDLE_MINUTES") or 30.0),
+            session_absolute_hours=float(os.environ.get("SECGRAPH_SESSION_HOURS") or 8.0),
         )

@@ -78,14 +78,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     os.environ["SECGRAPH_FORWARDED_ALLOW_IPS"] = forwarded
     keys = KeyStore(settings.keys_path)
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
-    url = f"http://{shown_host}:{args.port}/docs"
+    sign_in = f"http://{shown_host}:{args.port}/"
+    url = f"{sign_in}docs"
     if keys.has_active_keys():
         print(
             _(
-                f"secgraph API: {url} を開き、Authorize に `secgraph keys create` で作ったキーを入れてください"
-                f"（一覧: secgraph keys list）。ストア: {settings.store.describe()}",
-                f"secgraph API: open {url} and press Authorize with a key made by `secgraph keys create` "
-                f"(see `secgraph keys list`). Store: {settings.store.describe()}",
+                f"secgraph: ブラウザで {sign_in} を開き、`secgraph keys create` で作ったキーでサインインしてください"
+                f"（一覧: secgraph keys list。API: {url} の Authorize にも同じキー）。"
+                f"ストア: {settings.store.describe()}",
+                f"secgraph: open {sign_in} in a browser and sign in with a key made by `secgraph keys create` "
+                f"(see `secgraph keys list`; the API at {url} takes the same key under Authorize). "
+                f"Store: {settings.store.describe()}",
             ),
             flush=True,
         )
@@ -106,10 +109,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         os.environ[SERVED_ADMIN_KEY_ENV] = keys.ephemeral_record(made.id)
         print(
             _(
-                f"secgraph API: {url} を開き、Authorize に次の管理者キーを貼ってください（このプロセスの間だけ有効、"
-                f"保存されません）: {token}   ストア: {settings.store.describe()}",
-                f"secgraph API: open {url}, press Authorize and paste this admin key (valid while this process "
-                f"runs, never stored): {token}   Store: {settings.store.describe()}",
+                f"secgraph: ストア: {settings.store.describe()}。API: {url}（Authorize に同じキー）。"
+                f"ブラウザで {sign_in} を開き、次の管理者キーを貼ってサインインしてください"
+                f"（このプロセスの間だけ有効、保存されません）: {token}",
+                f"secgraph: Store: {settings.store.describe()}. API: {url} (the same key under Authorize). "
+                f"Open {sign_in} in a browser and sign in with this admin key (valid while this process runs, "
+                f"never stored): {token}",
             ),
             flush=True,
         )
