@@ -246,6 +246,18 @@ def test_profile_shows_a_sector_members_counted_but_not_named_may_hold_as_unknow
     assert '<span class="ng">×</span>' in insurer
 
 
+def test_profile_states_the_gaps_of_the_record_beside_the_stage() -> None:
+    """A community whose routine series meets stage 3 without a long list is at stage 3, the missing
+    long list said beside it as a gap of the record (not as a lower stage)."""
+    from tests.test_stage import routine_without_long_list
+
+    stage = section(community_profile_html(routine_without_long_list(), "lt"), "stage")
+    assert "第3段階" in stage
+    gaps = re.search(r'<p class="small gaps">(.*?)</p>', stage, re.S)
+    assert gaps and gaps[1].startswith("ただし ") and "ロングリストが基準未満" in gaps[1]
+    assert "the record lacks" in gaps[1]
+
+
 @pytest.fixture(scope="module")
 def kansai_since_page() -> str:
     """The small graph's profile with the changes since 2020-05-01, laid out once for the module."""
