@@ -441,11 +441,10 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
         for actor_id in sorted(actors)
         for node in (data.nodes[actor_id],)
     )
-    # Ties are gathered in plain dicts keyed by the sorted pair, then put into the graph's adjacency at
-    # once: asking networkx for each edge (has_edge, edges[a, b], add_edges_from) cost more than
-    # everything else. The direct ties come first, then those of events, each in the order the pair was
-    # first met, which sets the edge order; the evidence is appended in id order (relationships read by
-    # id, events taken by id), so it is sorted.
+    # Ties are gathered in plain dicts keyed by the sorted pair and added to the graph at once: the direct
+    # ties first, then those of events, each in the order the pair was first met, which sets the edge
+    # order; the evidence is appended in id order (relationships read by id, events taken by id), so it
+    # is sorted.
     direct: dict[tuple[str, str], tuple[float, list[str]]] = {}
     roles: dict[str, set[str]] = defaultdict(set)  # the parts other than attending, by event or series
     hosts: dict[str, set[str]] = defaultdict(set)
@@ -507,26 +506,19 @@ def _actor_network(data: GraphData, scope: Scope) -> nx.Graph:
     # With whole-number weights every partial sum is exact, so adding ``co_event`` once per event is
     # one multiplication (the same float); otherwise the events are added one after the other.
     whole = all(float(w).is_integer() for w in TIE_WEIGHTS.values())
-    # What ``add_edges_from`` would do, without its per-edge checks: every end is already a node (ties
-    # only join actors of the scope, never an actor to itself), and one attribute dict serves both
-    # directions. The weight is the direct ties' sum, then ``co_event`` added once per event.
-    adjacency = graph._adj
-    no_events: list[str] = []
-    for pair, (weight, ids) in direct.items():
-        events = met.pop(pair, no_events)
-        a, b = pair
-        adjacency[a][b] = adjacency[b][a] = {
-            "weight": weight + co_event * len(events) if whole else _add_times(weight, co_event, len(events)),
-            "relationships": ids,
-            "events": events if events is not no_events else [],
-        }
-    for (a, b), events in met.items():
-        adjacency[a][b] = adjacency[b][a] = {
-            "weight": co_event * len(events) if whole else _add_times(0.0, co_event, len(events)),
-            "relationships": [],
-            "events": events,
-        }
-    nx._clear_cache(graph)
+
+    def ties() -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Each tie with its attributes: the weight is the direct ties' sum, then ``co_event`` added
+        once per event."""
+        for (a, b), (weight, ids) in direct.items():
+            events = met.pop((a, b), [])
+            total = weight + co_event * len(events) if whole else _add_times(weight, co_event, len(events))
+            yield a, b, {"weight": total, "relationships": ids, "events": events}
+        for (a, b), events in met.items():
+            total = co_event * len(events) if whole else _add_times(0.0, co_event, len(events))
+            yield a, b, {"weight": total, "relationships": [], "events": events}
+
+    graph.add_edges_from(ties())
     return graph
 
 
