@@ -180,6 +180,14 @@ class ActivityIndex:
                 ties[rel.to_id].append(rel)
         return ties
 
+    @cached_property
+    def employees(self) -> dict[str, list[str]]:
+        """Organisation → the people whose current employer it is (:attr:`employers` turned round)."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for person, employer in self.employers.items():
+            found[employer].append(person)
+        return dict(found)
+
     def kept(self, key: Hashable, build: Callable[[], T]) -> T:
         """``build()``, made once per index and ``key``: what the analyses derive from this date's cut
         and ask for again (a community's members on a day, its parts), held with the index."""

@@ -230,8 +230,8 @@ class _Unit:
     def staff_of(self) -> dict[str, str]:
         """Person → the member organisation they act for: their current employer
         (``model.ties.current_employers``), when it is a member."""
-        members = set(self.members)
-        return {person: body for person, body in self.index.employers.items() if body in members}
+        employees = self.index.employees
+        return {person: body for body in self.members for person in employees.get(body, ())}
 
     def parts(self, types: Iterable[RelType]) -> list[tuple[str, str, dt.date]]:
         """(actor, event or series, day) for every part in the unit's events and series; a part set

@@ -367,8 +367,9 @@ def community_circle(data: GraphData, community_id: str) -> set[str]:
     secretariat = {r.from_id for r in own_to if r.type == RelType.SECRETARIAT_OF}
     for source in (community_id, *sorted(secretariat)):
         circle |= {r.to_id for r in ties.by_from.get(source, ()) if r.type == RelType.CONTACTED}
+    staff = staff_by_employer(data)
     for body in (community_id, *belong):
-        circle |= {r.from_id for r in ties.by_to.get(body, ()) if r.type == RelType.WORKS_AT}
+        circle |= staff.get(body, set())
     editions = editions_by_series(data)
     ran: set[str] = set()
     for target in community_events(data, community_id):
@@ -383,7 +384,25 @@ def community_circle(data: GraphData, community_id: str) -> set[str]:
             ran |= {e for e in editions.get(target, ()) if getattr(nodes.get(e), "status", None) == EventStatus.HELD}
     for target in ran:
         circle |= _parts(ties, nodes, target, _ALL_PARTS)
-    return {a for a in circle if a in nodes and nodes[a].kind in ACTOR_KINDS}
+    return circle & actor_ids(data)
+
+
+def actor_ids(data: GraphData) -> frozenset[str]:
+    """The ids of the actors (organisations, people, communities) of ``data``."""
+    return reuse("actor_ids", data, None, lambda: frozenset(i for i, n in data.nodes.items() if n.kind in ACTOR_KINDS))
+
+
+def staff_by_employer(data: GraphData) -> dict[str, set[str]]:
+    """Organisation or community → everyone who works there (a WORKS_AT tie, current or not)."""
+
+    def build() -> dict[str, set[str]]:
+        staff: dict[str, set[str]] = defaultdict(set)
+        for rel in data.relationships.values():
+            if rel.type == RelType.WORKS_AT:
+                staff[rel.to_id].add(rel.from_id)
+        return dict(staff)
+
+    return reuse("staff_by_employer", data, None, build)
 
 
 def community_circles(data: GraphData) -> dict[str, set[str]]:

@@ -96,8 +96,7 @@ class NetworkArrays:
         """Each tie's ``weight`` attribute (1.0 when missing), in tie order."""
         self._require_simple()
         if weight not in self._weights:
-            values = (d.get(weight, 1.0) for nbrs in self.neighbours.values() for d in nbrs.values())
-            self._weights[weight] = np.fromiter(values, np.float64, len(self._later))[self._later]
+            self._weights[weight] = np.fromiter((d.get(weight, 1.0) for d in self.tie_data), np.float64, self.m)
         return self._weights[weight]
 
     # -- matrices ----------------------------------------------------------------------------------
