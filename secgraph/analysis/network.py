@@ -30,7 +30,7 @@ Why attendees are tied to hosts, not to each other: the domain's second stage (�
 ネットワーキング) is joint events planned so that every stakeholder has a role, where ties form
 between the bodies themselves, not only with the convener; holding a part together is that tie.
 Sitting in the same audience is not: a seminar of 50 attendees is not 1,225 relationships, and
-counting it so drowned the ties between bodies in audience pairs. An attendee has met the hosts who
+counting it so would drown the ties between bodies in audience pairs. An attendee has met the hosts who
 invited them, which is the tie kept. It also keeps the network linear in the number of parts
 (attendees × hosts, a few per event) rather than quadratic in each audience, which the national
 scale needs: tens of millions of audience pairs would not fit in memory.
@@ -198,7 +198,7 @@ def relationships_by_id(data: GraphData) -> list[Relationship]:
     """The relationships of ``data`` sorted by ``str(id)``.
 
     They are stored under their ids, so sorting the (string) keys gives that order without a key
-    function; a store whose keys are not the relationships' own ids is sorted by ``str(id)`` as before.
+    function; a store whose keys are not the relationships' own ids is sorted by ``str(id)`` itself.
     """
     relationships = data.relationships
     if all(isinstance(key, str) and key == rel.id for key, rel in relationships.items()):
