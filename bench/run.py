@@ -91,6 +91,9 @@ def at_scale_rows(results: dict[str, Any]) -> list[Row]:
     peer = f"actor network on M: {figure_text(baseline, options)}"
     base_s = baseline.get("seconds") if baseline.get("status") == "ok" else None
     ratio = f"; ×{suite['seconds'] / base_s:.1f} the actor network" if suite["reached"] and base_s else ""
+    base_cpu, cpu = baseline.get("cpu_seconds"), suite.get("cpu_seconds")
+    if cpu and base_cpu:
+        ratio += f"; CPU {cpu:,.1f} s, ×{cpu / base_cpu:.1f} the actor network's {base_cpu:,.1f} s"
     rows = [
         row(
             "1. suite on M: time (five national analyses)",
@@ -159,6 +162,7 @@ def at_scale_rows(results: dict[str, Any]) -> list[Row]:
     )
     for name, g in results["growth"].items():
         exponent = g["time"]["exponent"]
+        cpu_exponent = (g.get("cpu") or {}).get("exponent")
         rows.append(
             row(
                 f"2. growth: {name}",
@@ -166,7 +170,7 @@ def at_scale_rows(results: dict[str, Any]) -> list[Row]:
                 if exponent is not None
                 else "fewer than 2 sizes",
                 f"≤ {TARGET_EXPONENT}",
-                f"memory exponent {g['memory']['exponent']}",
+                f"memory exponent {g['memory']['exponent']}; CPU-time exponent {cpu_exponent}",
                 meets_exponent(exponent),
                 source,
             )
