@@ -15,14 +15,11 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress
-from typing import TYPE_CHECKING
 
+import igraph
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-
-if TYPE_CHECKING:
-    import igraph
 
 #: Wedges (pairs of a node's later neighbours) examined at once when listing triangles: bounds memory.
 _WEDGES_PER_CHUNK = 4_000_000
@@ -139,8 +136,6 @@ class NetworkArrays:
     @cached_property
     def igraph(self) -> igraph.Graph:
         """The ties as a python-igraph graph over the node numbers, made once."""
-        import igraph
-
         return igraph.Graph(n=self.n, edges=np.column_stack([self.first, self.second]).tolist())
 
     def triangles(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
