@@ -10,10 +10,11 @@ import pytest
 
 from secgraph.analysis.areas import community_areas
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions.findings import IsolatedRegions, cut_pieces, horizontal_links, isolated_regions
+from secgraph.analysis.regions.findings import IsolatedRegions, isolated_regions
 from secgraph.analysis.registry import analysis_named
 from secgraph.model.graph import GraphData
 from tests.builders import GraphBuilder
+from tests.regions_reference import cut_pieces, horizontal_links
 
 FY2020 = (dt.date(2020, 4, 1), dt.date(2021, 3, 31))
 

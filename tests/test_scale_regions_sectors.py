@@ -17,7 +17,7 @@ import pytest
 from secgraph.analysis.facts import CommunityFacts, communities, community_facts
 from secgraph.analysis.network import Scope, shared_inputs, snapshot_at
 from secgraph.analysis.network_index import network_index
-from secgraph.analysis.regions.findings import _build_index, _cut_off, _cut_search, _links, cut_pieces, isolated_regions
+from secgraph.analysis.regions.findings import _build_index, _cut_off, _cut_search, isolated_regions
 from secgraph.analysis.regions.nearest_ties import _nearest_by_scan, nearest_ties_to
 from secgraph.analysis.sectors import missing_sectors, resource_allocation_to
 from secgraph.model import geography
@@ -26,6 +26,7 @@ from secgraph.model.records import Event, EventSeries, Headcount
 from secgraph.model.ties import current_employers
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, HeadcountKind, RelType
 from tests.builders import GraphBuilder
+from tests.regions_reference import cut_pieces, link_kinds
 
 
 def facts_by_scanning(data: GraphData, community_id: str) -> CommunityFacts:
@@ -144,7 +145,7 @@ def test_linked_communities_are_the_pairs_with_a_horizontal_link(built: str, see
     ix = _build_index(data, None)
     linked = ix.linked()
     for a in sorted(ix.communities):
-        expected = {b for b in ix.communities if b != a and _links(ix, a, b, "mic") is not None}
+        expected = {b for b in ix.communities if b != a and link_kinds(ix, a, b)}
         assert linked[a] == expected, a
     if built == "planted":
         assert linked["north-net"] == {"south-net"} and linked["east-net"] == {"west-net"}

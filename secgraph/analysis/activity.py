@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
 from secgraph.analysis.facts import display
+from secgraph.analysis.index import NetworkArrays, network_arrays
 from secgraph.analysis.network import (
     EVENT_PARTS,
     Scope,
@@ -62,6 +62,8 @@ from secgraph.model.vocabulary import (
 
 if TYPE_CHECKING:
     from secgraph.analysis.stage.measures import SeriesRecord
+
+T = TypeVar("T")
 
 #: Event parts that are roles (attending is taking part, not holding a role).
 ROLE_PARTS: tuple[RelType, ...] = (*EVENT_ROLE_TYPES, RelType.SPOKE_AT)
@@ -142,53 +144,6 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-@dataclass(frozen=True)
-class TieMatrix:
-    """An actor network as a sparse symmetric matrix over its actors in id order: entry (i, j) is
-    1 + the number of the tie between actors i and j in :attr:`ties`.
-
-    The ties among a community's circle (thousands of attendees at national scale) are then read
-    by slicing rows and columns in C, instead of intersecting neighbour sets actor by actor."""
-
-    #: Actor ids, sorted: row and column i is ``actors[i]``.
-    actors: list[str]
-    position: dict[str, int]
-    matrix: sp.csr_matrix
-    #: Each tie once, as (smaller id, larger id, the network's attributes of the tie).
-    ties: list[tuple[str, str, dict]]
-    weight: np.ndarray
-
-    @classmethod
-    def of(cls, network: nx.Graph) -> TieMatrix:
-        actors = sorted(network)
-        position = {a: i for i, a in enumerate(actors)}
-        ties: list[tuple[str, str, dict]] = []
-        first: list[int] = []
-        second: list[int] = []
-        # The network's own dicts, each tie taken from its smaller end (networkx's edge view costs
-        # more per tie than the rest of the build).
-        for a, neighbours in network.adjacency():
-            i = position[a]
-            for b, edge in neighbours.items():
-                if a < b:
-                    ties.append((a, b, edge))
-                    first.append(i)
-                    second.append(position[b])
-        numbers = np.arange(1, len(ties) + 1, dtype=np.int64)
-        rows, columns = np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
-        matrix = sp.csr_matrix(
-            (np.concatenate([numbers, numbers]), (np.concatenate([rows, columns]), np.concatenate([columns, rows]))),
-            shape=(len(actors), len(actors)),
-        )
-        weight = np.array([edge["weight"] for _, _, edge in ties], dtype=np.float64)
-        return cls(actors, position, matrix, ties, weight)
-
-    def among(self, actors: Iterable[str]) -> tuple[np.ndarray, sp.csr_matrix]:
-        """The rows of ``actors`` in the network (in id order) and the subgraph they induce."""
-        rows = np.array(sorted({self.position[a] for a in actors if a in self.position}), dtype=np.int64)
-        return rows, self.matrix[rows][:, rows]
-
-
 class Part(NamedTuple):
     """An actor's part in an event: the relationship, and whether it was set on the event's series.
 
@@ -234,8 +189,7 @@ class ActivityIndex:
         self._groups: dict[str, SectorGroup | None] = {}
         self._parts_of: dict[str, list[Part]] = {}
         self._series_parts: dict[str, list[Part]] = {}
-        self._members_on: dict[tuple[str, dt.date], tuple[str, ...]] = {}
-        self._membership_counts: dict[tuple[str, dt.date], MembershipCount] = {}
+        self._kept: dict[Hashable, object] = {}
         self._source = data
 
     @cached_property
@@ -255,6 +209,21 @@ class ActivityIndex:
             if rel.type == RelType.MEMBER_OF:
                 ties[rel.to_id].append(rel)
         return ties
+
+    @cached_property
+    def employees(self) -> dict[str, list[str]]:
+        """Organisation → the people whose current employer it is (:attr:`employers` turned round)."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for person, employer in self.employers.items():
+            found[employer].append(person)
+        return dict(found)
+
+    def kept(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, made once per index and ``key``: what the analyses derive from this date's cut
+        and ask for again (a community's members on a day, its parts), held with the index."""
+        if key not in self._kept:
+            self._kept[key] = build()
+        return self._kept[key]  # type: ignore[return-value]
 
     def member_ties(self, community_id: str) -> list[Relationship]:
         """Every membership of a community the data records, also those begun or ended after the
@@ -278,26 +247,16 @@ class ActivityIndex:
         """The country's actor network on this date (already cut, so no date is passed again)."""
         return actor_network(self.data, Scope())
 
-    @cached_property
-    def _neighbours(self) -> dict[str, dict[str, dict]]:
-        """Each actor's neighbours in :attr:`network` → the tie's attributes: the network's own
-        dicts (read, never changed), so that intersecting an actor's neighbours with a set of actors
-        runs in C over the smaller of the two, and nothing is copied."""
-        return dict(self.network.adjacency())
-
     def degrees_among(self, actors: Iterable[str]) -> dict[str, int]:
         """Each of ``actors`` in the network (sorted by id) → its number of ties to the others: the
         degrees of the subgraph the actors induce, without building it."""
-        ties = self.ties
-        rows, sub = ties.among(actors)
-        # Every stored entry is a tie (numbers start at 1), so a row's entries are its degree.
-        return dict(zip([ties.actors[i] for i in rows], np.diff(sub.indptr).tolist(), strict=True))
+        return self.ties.degrees_among(actors)
 
     def ties_among(self, actors: Iterable[str]) -> Iterator[tuple[str, str, dict]]:
         """Every tie of the network between two of ``actors``, once, as (smaller id, larger id,
         the tie's attributes), in id order: the edges of the subgraph the actors induce, without
         copying it (a copy would walk every tie of every actor in the subgraph through networkx's views)."""
-        neighbours = self._neighbours
+        neighbours = self.ties.neighbours
         inside = {a for a in actors if a in neighbours}
         for a in sorted(inside):
             ties = neighbours[a]
@@ -306,19 +265,20 @@ class ActivityIndex:
                     yield a, b, ties[b]
 
     @cached_property
-    def ties(self) -> TieMatrix:
-        """:attr:`network` as a sparse matrix, shared by every index of this snapshot in a block."""
-        return reuse("activity.tie_matrix", self.data, None, lambda: TieMatrix.of(self.network))
+    def ties(self) -> NetworkArrays:
+        """:attr:`network` in array form (``index.network_arrays``), shared by every index of this
+        snapshot in a block."""
+        return network_arrays(self.data)
 
     @cached_property
     def ties_between_bodies(self) -> np.ndarray:
-        """For each tie of :attr:`ties`, whether it says the two are tied as bodies: an event or a
+        """For each tie of :attr:`ties` (in tie order), whether it says the two are tied as bodies: an event or a
         relationship other than where someone works or what a unit belongs to."""
         relationships = self.data.relationships
         return np.array(
             [
                 bool(edge["events"]) or any(relationships[r].type not in STRUCTURAL_TIES for r in edge["relationships"])
-                for _, _, edge in self.ties.ties
+                for edge in self.ties.tie_data
             ],
             dtype=bool,
         )
@@ -564,17 +524,17 @@ UNKNOWN_GROUP = "unknown"
 def members_on(act: CommunityActivity, day: dt.date) -> list[str]:
     """Named members whose membership held on ``day`` (``network.tie_holds_on``). Read from the
     uncut graph, so that a member who has left since still counts on the earlier dates of a history."""
+
     # A history asks for each fiscal year's end, for the community and again for its area: once per day.
-    key = (act.id, day)
-    held = act.index._members_on.get(key)
-    if held is None:
+    def build() -> tuple[str, ...]:
         found = {
             member
             for member, first, last in act.index.member_spans(act.id)
             if first <= day and (last is None or last >= day)
         }
-        held = act.index._members_on[key] = tuple(sorted(found - {act.id}))
-    return list(held)
+        return tuple(sorted(found - {act.id}))
+
+    return list(act.index.kept(("members_on", act.id, day), build))
 
 
 def membership_count(act: CommunityActivity, day: dt.date | None = None) -> MembershipCount:
@@ -582,11 +542,7 @@ def membership_count(act: CommunityActivity, day: dt.date | None = None) -> Memb
     member counts of the latest date not after it."""
     day = day or act.index.reference_date
     # Read by the community's summary and again by its area's, on every fiscal year's end: made once.
-    key = (act.id, day)
-    count = act.index._membership_counts.get(key)
-    if count is None:
-        count = act.index._membership_counts[key] = _membership_count(act, day)
-    return count
+    return act.index.kept(("membership_count", act.id, day), lambda: _membership_count(act, day))
 
 
 def _membership_count(act: CommunityActivity, day: dt.date) -> MembershipCount:

@@ -16,7 +16,6 @@ diversity), and for a region the counts beyond the named members are added commu
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from secgraph.analysis.facts import (
     unnamed_counts,
 )
 from secgraph.analysis.glossary import ResultModel
+from secgraph.analysis.index import InducedDegrees
 from secgraph.analysis.measures import degree_centralization
 from secgraph.analysis.network import (
     EVENT_PARTS,
@@ -195,39 +195,6 @@ def _slope_per_year(points: list[tuple[dt.date, float]]) -> float | None:
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Ties:
-    """The subgraph of the actor network a unit's actors induce, as its degrees."""
-
-    #: Actor in the network (sorted by id) → its ties to the unit's other actors.
-    degree: dict[str, int]
-
-    @property
-    def nodes(self) -> int:
-        return len(self.degree)
-
-    @cached_property
-    def edges(self) -> int:
-        return sum(self.degree.values()) // 2
-
-    @cached_property
-    def hub(self) -> str:
-        """The most tied actor, the smallest id among equals."""
-        return min(self.degree, key=lambda a: (-self.degree[a], a))
-
-    def density(self) -> float:
-        """Ties present over pairs possible, 2m / (n (n − 1)), as ``networkx.density`` (0 without ties)."""
-        n, m = self.nodes, self.edges
-        if m == 0 or n <= 1:
-            return 0
-        return m / (n * (n - 1)) * 2
-
-    def degree_centralization(self) -> float:
-        """Freeman's degree centralization (Freeman 1979), Σ (c* − cᵢ) / (n − 2) over normalised
-        degrees cᵢ = dᵢ / (n − 1), as ``measures.freeman_centralization(G, "degree")`` on the subgraph."""
-        return degree_centralization(self.degree.values())
-
-
 @dataclass
 class _Unit:
     index: ActivityIndex
@@ -269,19 +236,19 @@ class _Unit:
         return self.index.stated_fiscal_years(series_id, self.series_life_start(series_id))
 
     @cached_property
-    def ties(self) -> _Ties:
+    def ties(self) -> InducedDegrees:
         """The actor network among the unit's bodies and people (its communities' circles, the
         community nodes left out), read as degrees: all that density, centralisation and dependence
         need, so the subgraph is never copied."""
         actors = {x for a in self.acts for x in a.circle} - self.ids
-        return _Ties(self.index.degrees_among(actors))
+        return InducedDegrees(self.index.degrees_among(actors))
 
     @cached_property
     def staff_of(self) -> dict[str, str]:
         """Person → the member organisation they act for: their current employer
         (``model.ties.current_employers``), when it is a member."""
-        members = set(self.members)
-        return {person: body for person, body in self.index.employers.items() if body in members}
+        employees = self.index.employees
+        return {person: body for body in self.members for person in employees.get(body, ())}
 
     def parts(self, types: Iterable[RelType]) -> list[tuple[str, str, dt.date]]:
         """(actor, event or series, day) for every part in the unit's events and series; a part set
@@ -312,28 +279,23 @@ class _Unit:
         return listed(list(ids), limit, lang, self.name)
 
 
-_COMMUNITY_PARTS: weakref.WeakKeyDictionary[ActivityIndex, dict[tuple, dict[tuple[str, str], dt.date]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _community_parts(
     index: ActivityIndex, act: CommunityActivity, wanted: tuple[RelType, ...], day: dt.date
 ) -> dict[tuple[str, str], dt.date]:
     """(actor, event or series) → the latest day of that part in the community's events (a part set on
     a series counts for the series), made once per index, community, kinds and day."""
-    kept = _COMMUNITY_PARTS.setdefault(index, {})
-    key = (act.id, wanted, day)
-    found = kept.get(key)
-    if found is None:
-        found = kept[key] = {}
+
+    def build() -> dict[tuple[str, str], dt.date]:
+        found: dict[tuple[str, str], dt.date] = {}
         for event in act.events:
             at = latest_day(event.start, day)
             for part in index.parts(event.id, wanted):
                 target = event.series_id if part.via_series and event.series_id else event.id
                 pair = (part.actor_id, target)
                 found[pair] = max(found.get(pair, at), at)
-    return found
+        return found
+
+    return index.kept(("community_parts", act.id, wanted, day), build)
 
 
 def _size_at(unit: _Unit, day: dt.date) -> tuple[int, int, int, list[str]]:
@@ -540,7 +502,7 @@ def _centralisation(unit: _Unit) -> Indicator:
     hub = ties.hub
     return _indicator(
         "centralisation",
-        ties.degree_centralization(),
+        degree_centralization(ties.degree.values()),
         details={"hub": hub, "hub_degree": ties.degree[hub]},
         evidence=[
             evidence(

@@ -33,10 +33,10 @@ from pydantic import Field
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import display
 from secgraph.analysis.glossary import ResultModel
+from secgraph.analysis.index import NetworkArrays, network_arrays
 from secgraph.analysis.measures import (
     BETWEENNESS_EXACT_UP_TO,
     BROKERAGE_ROLES,
-    _skeleton,
     burt_constraint,
     burt_effective_size,
     fragmentation_after_removal,
@@ -393,7 +393,9 @@ def _open_pairs_by_group(
 
     ``_OpenPairs`` does the work; make one of those to ask about many nodes of one graph.
     """
-    return _OpenPairs(G, group).top(v, most=most)
+    if G.is_directed():
+        raise nx.NetworkXNotImplemented("not implemented for directed type")
+    return _OpenPairs(NetworkArrays(G), group).top(v, most=most)
 
 
 class _OpenPairs:
@@ -401,13 +403,11 @@ class _OpenPairs:
 
     Tallied per group (pairs of members less the ties among them), so a hub costs the sum of its
     neighbours' degrees rather than the square of its own; the neighbours' ties are read from the
-    graph's shared skeleton (``measures._skeleton``) in numpy rather than walked in Python.
+    network's array form in numpy rather than walked in Python.
     """
 
-    def __init__(self, G: nx.Graph, group: Mapping[Hashable, str | None]) -> None:
-        if G.is_directed():
-            raise nx.NetworkXNotImplemented("not implemented for directed type")
-        self.sk = sk = _skeleton(G)
+    def __init__(self, arrays: NetworkArrays, group: Mapping[Hashable, str | None]) -> None:
+        self.sk = sk = arrays
         known = [group.get(v) for v in sk.nodes]
         # Group numbers in the groups' sorted order, so comparing numbers compares the groups.
         self.names = sorted({g for g in known if g is not None})
@@ -418,7 +418,7 @@ class _OpenPairs:
     def top(self, v: Hashable, *, most: int = 2) -> list[tuple[tuple[str, str], int, list[str]]]:
         sk, code = self.sk, self.code
         i = sk.index[v]
-        neighbours = sk.target[sk.arcs_of[i] : sk.arcs_of[i + 1]]  # no self-loop in the skeleton
+        neighbours = sk.target[sk.arcs_of[i] : sk.arcs_of[i + 1]]  # no self-loop in the array form
         neighbours = neighbours[code[neighbours] >= 0]
         groups = len(self.names)
         size = np.bincount(code[neighbours], minlength=groups)
@@ -530,18 +530,19 @@ def _key_person_candidates(
         raise ValueError(f"kinds must be among {', '.join(ACTOR_KINDS)}: {unknown} / 対象の種類が不正です")
     snapshot = snapshot_at(data, scope.as_of)
     G = actor_network(data, scope, local_only=local_only)
+    arrays = network_arrays(data, scope, local_only=local_only)
     pool = sorted(v for v, attrs in G.nodes(data=True) if attrs["kind"] in kinds)
 
     sectors = actor_sectors(snapshot, G.nodes)
     prefecture_of = {v: prefecture_group(attrs["prefectures"]) for v, attrs in G.nodes(data=True)}
-    betweenness = sampled_betweenness(G)
-    sector_roles = gould_fernandez_brokerage(G, sectors)
-    prefecture_roles = gould_fernandez_brokerage(G, prefecture_of)
-    constraint = burt_constraint(G, weight="weight")
-    effective_size = burt_effective_size(G)
+    betweenness = sampled_betweenness(G, arrays=arrays)
+    sector_roles = gould_fernandez_brokerage(G, sectors, arrays=arrays)
+    prefecture_roles = gould_fernandez_brokerage(G, prefecture_of, arrays=arrays)
+    constraint = burt_constraint(G, weight="weight", arrays=arrays)
+    effective_size = burt_effective_size(G, arrays=arrays)
     # One depth-first search gives the pieces, the fragmentation after each removal, the component
     # sizes (a node and its pieces) and, for the candidates shown, who would be cut off.
-    removal = removal_pieces(G)
+    removal = removal_pieces(G, arrays=arrays)
     pieces = removal.sizes
     after = fragmentation_after_removal(G, pieces)
     disconnected = pairs_cut_off(G, pieces)
@@ -572,8 +573,8 @@ def _key_person_candidates(
     shown = ranked if limit is None else ranked[:limit]
     betweenness_rank = {v: i + 1 for i, v in enumerate(sorted(pool, key=lambda v: (-raw["betweenness"][v], v)))}
 
-    # Who each shown candidate bridges, by sector and by prefecture, from the shared skeleton.
-    by_sector, by_prefecture = _OpenPairs(G, sectors), _OpenPairs(G, prefecture_of)
+    # Who each shown candidate bridges, by sector and by prefecture, from the network's array form.
+    by_sector, by_prefecture = _OpenPairs(arrays, sectors), _OpenPairs(arrays, prefecture_of)
     shown_set = set(shown)
     theirs = [rel for rel in snapshot.relationships.values() if rel.from_id in shown_set]
     active, roles = _active_in(theirs, ran_by), _roles_in(theirs)

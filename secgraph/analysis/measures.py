@@ -26,18 +26,16 @@ from __future__ import annotations
 
 import math
 import random
-import threading
-import weakref
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import igraph
 import networkx as nx
 import numpy as np
 from networkx.utils import not_implemented_for
 
+from secgraph.analysis.index.arrays import NetworkArrays
 from secgraph.kernels import BetweennessWorker
 
 #: The five brokerage roles of Gould & Fernandez (1989), in their order.
@@ -54,139 +52,10 @@ BETWEENNESS_SOURCES = 1000
 PARALLEL_WORK = 50_000_000
 
 
-# -- the undirected skeleton of a graph and its triangles ------------------------------------------
-
-#: Wedges (pairs of a node's later neighbours) examined at once when listing triangles: bounds memory.
-_WEDGES_PER_CHUNK = 4_000_000
-#: Triangles a skeleton keeps once listed (three arcs of 8 bytes each: 240 MB at most).
-_TRIANGLES_KEPT = 10_000_000
-
-
-class _Skeleton:
-    """A graph's distinct undirected ties between distinct nodes, as numpy arrays.
-
-    Nodes are numbered in the graph's own order (``list(G)``). Each tie {i, j} appears once in
-    ``first``/``second`` and twice among the directed arcs ``source → target``, which are sorted by
-    (source, target) so that a node's arcs are ``arcs_of[i]:arcs_of[i + 1]``; ``reverse`` gives each
-    arc's opposite and ``tie`` the tie it belongs to.
-    """
-
-    def __init__(self, G: nx.Graph) -> None:
-        self.nodes: list[Hashable] = list(G)
-        self.index: dict[Hashable, int] = {v: i for i, v in enumerate(self.nodes)}
-        n = self.n = len(self.nodes)
-        index = self.index
-        self._weights: dict[str, np.ndarray] = {}
-        self._triangles: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
-        if not G.is_directed() and not G.is_multigraph():
-            # G.edges()'s ties in its order — (u, v) with v not before u — read from the adjacency in numpy.
-            adjacency = G._adj
-            degree = np.fromiter((len(nbrs) for nbrs in adjacency.values()), np.int64, n)
-            heads = np.fromiter((index[v] for nbrs in adjacency.values() for v in nbrs), np.int64, int(degree.sum()))
-            tails = np.repeat(np.arange(n, dtype=np.int64), degree)
-            # Kept for the analyses that want the adjacency in networkx's own neighbour order.
-            self.adjacency_degree, self.adjacency_heads = degree, heads
-            self._later = heads > tails  # each tie once, self-loops left out
-            self.first, self.second = tails[self._later], heads[self._later]
-            m = self.m = len(self.first)
-        else:
-            pairs = sorted({(min(iu, iv), max(iu, iv)) for u, v in G.edges() if (iu := index[u]) != (iv := index[v])})
-            ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-            self.first, self.second = ends[:, 0].copy(), ends[:, 1].copy()
-            m = self.m = len(pairs)
-        source = np.concatenate([self.first, self.second])
-        target = np.concatenate([self.second, self.first])
-        order = np.lexsort((target, source))
-        self.source, self.target = source[order], target[order]
-        self.tie = np.concatenate([np.arange(m), np.arange(m)])[order]
-        position = np.empty(2 * m, dtype=np.int64)
-        position[order] = np.arange(2 * m)
-        self.reverse = position[(order + m) % (2 * m)] if m else np.zeros(0, dtype=np.int64)
-        self.arcs_of = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.source, minlength=n), out=self.arcs_of[1:])
-        self.degree = np.diff(self.arcs_of)
-
-    def simple_weights(self, G: nx.Graph, weight: str) -> np.ndarray:
-        """Each tie's ``weight`` attribute (1.0 when missing), in tie order; G undirected and simple."""
-        if weight not in self._weights:
-            values = (d.get(weight, 1.0) for nbrs in G._adj.values() for d in nbrs.values())
-            self._weights[weight] = np.fromiter(values, np.float64, len(self._later))[self._later]
-        return self._weights[weight]
-
-    def triangles(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Every triangle once, in chunks, as the arcs (a → b, a → c, b → c) of its corners a, b, c.
-
-        The chunks are kept (up to ``_TRIANGLES_KEPT`` triangles), so the measures that read them
-        one after another (brokerage by two groupings, constraint, effective size) list them once.
-        """
-        if self._triangles is not None:
-            yield from self._triangles
-            return
-        kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = []
-        count = 0
-        for chunk in self._list_triangles():
-            if kept is not None:
-                count += len(chunk[0])
-                if count <= _TRIANGLES_KEPT:
-                    kept.append(chunk)
-                else:
-                    kept = None
-            yield chunk
-        if kept is not None:
-            self._triangles = kept
-
-    def _list_triangles(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Every triangle once, in chunks (see ``triangles``).
-
-        Ties are oriented from the lower to the higher (degree, number) node, so each node pairs
-        only its later neighbours — at most √(2m) of them — and each wedge a → b, a → c is closed
-        when the arc b → c exists (Chiba & Nishizeki 1985). Hubs come last and pair few neighbours:
-        O(m √m) in the worst case, and near O(m) when the many low-degree nodes are tied to hubs.
-        """
-        n = self.n
-        rank = np.empty(n, dtype=np.int64)
-        rank[np.lexsort((np.arange(n), self.degree))] = np.arange(n)
-        forward = np.flatnonzero(rank[self.source] < rank[self.target])
-        # Forward arcs by (rank of source, rank of target): each node's later neighbours in rank order.
-        forward = forward[np.lexsort((rank[self.target[forward]], rank[self.source[forward]]))]
-        low, high = rank[self.source[forward]], rank[self.target[forward]]
-        keys = low * n + high
-        row_end = np.searchsorted(low, low, side="right")
-        partners = row_end - 1 - np.arange(len(forward))
-        ends = np.cumsum(partners)
-        start = 0
-        while start < len(forward):
-            stop = max(
-                int(np.searchsorted(ends, ends[start] - partners[start] + _WEDGES_PER_CHUNK, "right")), start + 1
-            )
-            counts = partners[start:stop]
-            total = int(counts.sum())
-            if total:
-                firsts = np.repeat(np.arange(start, stop), counts)
-                offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-                seconds = firsts + 1 + offsets
-                wanted = high[firsts] * n + high[seconds]
-                found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-                closed = keys[found] == wanted
-                yield forward[firsts[closed]], forward[seconds[closed]], forward[found[closed]]
-            start = stop
-
-
-_skeletons: weakref.WeakKeyDictionary[nx.Graph, _Skeleton] = weakref.WeakKeyDictionary()
-_skeletons_lock = threading.Lock()
-
-
-def _skeleton(G: nx.Graph) -> _Skeleton:
-    """The skeleton of G, built once per frozen graph (a frozen graph cannot change under it)."""
-    if not nx.is_frozen(G):
-        return _Skeleton(G)
-    with _skeletons_lock:
-        kept = _skeletons.get(G)
-    if kept is None:
-        kept = _Skeleton(G)
-        with _skeletons_lock:
-            _skeletons[G] = kept
-    return kept
+def _arrays(G: nx.Graph, arrays: NetworkArrays | None) -> NetworkArrays:
+    """The array form of G: the one given (made once per network by ``index.network_arrays``), or
+    read from G now."""
+    return arrays if arrays is not None else NetworkArrays(G)
 
 
 def _group_lookup(G: nx.Graph, group_of: Mapping[Hashable, Hashable | None] | str) -> Callable[[Hashable], Hashable]:
@@ -200,6 +69,7 @@ def gould_fernandez_brokerage(
     group_of: Mapping[Hashable, Hashable | None] | str,
     *,
     as_undirected: bool = False,
+    arrays: NetworkArrays | None = None,
 ) -> dict[Hashable, dict[str, int]]:
     r"""Counts of the five Gould–Fernandez brokerage roles of every node.
 
@@ -233,6 +103,8 @@ def gould_fernandez_brokerage(
         endpoint or broker whose group is None (or missing) is not counted: its role is unknown.
     as_undirected : bool
         Treat a directed graph as undirected (every tie reciprocal).
+    arrays : NetworkArrays, optional
+        G in array form (``index.network_arrays`` makes it once per network); read from G when None.
 
     Returns
     -------
@@ -244,19 +116,18 @@ def gould_fernandez_brokerage(
     Undirected (or read as undirected): for a broker with *n_g* neighbours in group *g* the ordered
     pairs of distinct neighbours by groups are n_g n_h (g ≠ h) and n_g (n_g − 1); the closed ones
     are the triangles through it, each closing two ordered pairs. So every count is a sum over the
-    neighbour tallies (O(m)) less a sum over the triangles (``_Skeleton.triangles``), in numpy.
+    neighbour tallies (O(m)) less a sum over the triangles (``NetworkArrays.triangles``), in numpy.
     Directed: per broker from the group tallies of its in- and out-neighbours, less the closed
     pairs (a → b tied) and a = b: O(Σ_v Σ_{a∈N(v)} deg(a)) time.
     """
     if as_undirected and G.is_directed():
-        G = G.to_undirected(as_view=True)
+        G, arrays = G.to_undirected(as_view=True), None
     if not G.is_directed():
-        return _undirected_brokerage(G, _group_lookup(G, group_of))
+        return _undirected_brokerage(_arrays(G, arrays), _group_lookup(G, group_of))
     return _directed_brokerage(G, _group_lookup(G, group_of))
 
 
-def _undirected_brokerage(G: nx.Graph, group: Callable[[Hashable], Hashable]) -> dict[Hashable, dict[str, int]]:
-    sk = _skeleton(G)
+def _undirected_brokerage(sk: NetworkArrays, group: Callable[[Hashable], Hashable]) -> dict[Hashable, dict[str, int]]:
     codes: dict[Hashable, int] = {}
     # -1: unknown group; otherwise the group's number in order of first appearance.
     of = np.array([-1 if (g := group(v)) is None else codes.setdefault(g, len(codes)) for v in sk.nodes], np.int64)
@@ -402,16 +273,17 @@ class RemovalPieces:
 
 
 @not_implemented_for("directed")
-def removal_pieces(G: nx.Graph) -> RemovalPieces:
+def removal_pieces(G: nx.Graph, *, arrays: NetworkArrays | None = None) -> RemovalPieces:
     """For every node, the pieces its connected component falls into without it (``RemovalPieces``).
 
     A node that is not an articulation point leaves one piece (its component less itself; an
     isolated node leaves none). An articulation point leaves one piece per DFS child whose
     subtree has no back edge above the node (lowpoint ≥ the node's discovery time), plus the rest
     of the component (Hopcroft & Tarjan 1973). One iterative depth-first search: O(n + m).
+    ``arrays``: G in array form, when already made.
     """
     if not G.is_multigraph():
-        return _removal_pieces_simple(_skeleton(G))
+        return _removal_pieces_simple(_arrays(G, arrays))
     discovery: dict[Hashable, int] = {}
     low: dict[Hashable, int] = {}
     size: dict[Hashable, int] = {}
@@ -461,9 +333,9 @@ def removal_pieces(G: nx.Graph) -> RemovalPieces:
     return RemovalPieces(pieces, found)
 
 
-def _removal_pieces_simple(sk: _Skeleton) -> RemovalPieces:
+def _removal_pieces_simple(sk: NetworkArrays) -> RemovalPieces:
     """``removal_pieces`` of a simple graph: the same search, in the same order (each node's
-    neighbours as networkx gives them), over the skeleton's numbered adjacency in plain lists."""
+    neighbours as networkx gives them), over the numbered adjacency in plain lists."""
     nodes = sk.nodes
     heads = sk.adjacency_heads.tolist()
     ends = np.cumsum(sk.adjacency_degree).tolist()
@@ -586,7 +458,12 @@ def pairs_cut_off(G: nx.Graph, pieces: Mapping[Hashable, list[int]] | None = Non
 
 
 def sampled_betweenness(
-    G: nx.Graph, *, exact_up_to: int = BETWEENNESS_EXACT_UP_TO, sources: int | None = None, seed: int = 0
+    G: nx.Graph,
+    *,
+    exact_up_to: int = BETWEENNESS_EXACT_UP_TO,
+    sources: int | None = None,
+    seed: int = 0,
+    arrays: NetworkArrays | None = None,
 ) -> dict[Hashable, float]:
     """Normalised shortest-path betweenness (Freeman 1979; Brandes 2001), ignoring edge weights.
 
@@ -601,6 +478,7 @@ def sampled_betweenness(
     scaling, with the searches in python-igraph's compiled kernel for undirected graphs. Large
     sampled runs split the sources in two halves, one searched in another process
     (``secgraph.kernels``), so both cores work; the halves are always the same, so the sums are too.
+    ``arrays``: G in array form, with its igraph handle, when already made.
     """
     n = G.number_of_nodes()
     sampled = n > exact_up_to
@@ -609,14 +487,13 @@ def sampled_betweenness(
         if not sampled:
             return nx.betweenness_centrality(G, normalized=True)
         return nx.betweenness_centrality(G, k=k, normalized=True, seed=seed)
-    sk = _skeleton(G)
-    ties = np.column_stack([sk.first, sk.second])
-    graph = igraph.Graph(n=n, edges=ties.tolist())
+    sk = _arrays(G, arrays)
+    graph = sk.igraph
     chosen_sources = random.Random(seed).sample(sk.nodes, k) if sampled else None
     if chosen_sources is None:
         raw = graph.betweenness(directed=False)
     else:
-        raw = _betweenness_from(graph, ties, [sk.index[s] for s in chosen_sources])
+        raw = _betweenness_from(sk, [sk.index[s] for s in chosen_sources])
     if n < 3:  # networkx leaves the (zero) values unscaled: no pair can have a node between them
         return dict.fromkeys(sk.nodes, 0.0)
     # igraph counts each unordered pair once; networkx sums the ordered pairs from its sources and
@@ -630,13 +507,14 @@ def sampled_betweenness(
     return {v: 2 * x * (scale_source if v in chosen else scale_other) for v, x in zip(sk.nodes, raw, strict=True)}
 
 
-def _betweenness_from(graph: igraph.Graph, ties: np.ndarray, sources: list[int]) -> list[float]:
+def _betweenness_from(sk: NetworkArrays, sources: list[int]) -> list[float]:
     """igraph's raw betweenness sums from ``sources``; above ``PARALLEL_WORK`` the second half of the
     sources is searched in another process while this one searches the first."""
+    graph = sk.igraph
     if len(sources) < 2 or len(sources) * (graph.vcount() + graph.ecount()) < PARALLEL_WORK:
         return graph.betweenness(directed=False, sources=sources)
     half = len(sources) // 2
-    other = BetweennessWorker(graph.vcount(), ties, sources[half:])
+    other = BetweennessWorker(graph.vcount(), np.column_stack([sk.first, sk.second]), sources[half:])
     mine = np.asarray(graph.betweenness(directed=False, sources=sources[:half]), dtype=np.float64)
     return (mine + other.result()).tolist()
 
@@ -683,10 +561,10 @@ def _centralization(values: list[float], most: int) -> float:
     return min(1.0, max(0.0, sum(top - c for c in values) / most))
 
 
-def _mutual_weights(G: nx.Graph, sk: _Skeleton, weight: str | None) -> np.ndarray:
-    """a_uv + a_vu of every tie in the skeleton's order (Burt's mutual tie strength), self-loops left out."""
+def _mutual_weights(G: nx.Graph, sk: NetworkArrays, weight: str | None) -> np.ndarray:
+    """a_uv + a_vu of every tie in tie order (Burt's mutual tie strength), self-loops left out."""
     if not G.is_directed() and not G.is_multigraph():
-        return np.ones(sk.m) if weight is None else sk.simple_weights(G, weight)
+        return np.ones(sk.m) if weight is None else sk.weights(weight)
     # Reciprocal arcs and parallel ties add up, as in networkx's mutual_weight.
     mutual: dict[tuple[int, int], float] = {}
     for u, v, data in G.edges(data=True):
@@ -697,16 +575,18 @@ def _mutual_weights(G: nx.Graph, sk: _Skeleton, weight: str | None) -> np.ndarra
     return np.array([mutual[i, j] for i, j in zip(sk.first.tolist(), sk.second.tolist(), strict=True)], np.float64)
 
 
-def _burt_inputs(G: nx.Graph, weight: str | None) -> tuple[_Skeleton, np.ndarray, np.ndarray]:
-    """The skeleton, each arc's mutual strength and each arc's share p_uv of its source's strength."""
-    sk = _skeleton(G)
+def _burt_inputs(
+    G: nx.Graph, weight: str | None, arrays: NetworkArrays | None
+) -> tuple[NetworkArrays, np.ndarray, np.ndarray]:
+    """The array form, each arc's mutual strength and each arc's share p_uv of its source's strength."""
+    sk = _arrays(G, arrays)
     mutual = _mutual_weights(G, sk, weight)[sk.tie]
     total = np.bincount(sk.source, weights=mutual, minlength=sk.n)[sk.source]
     share = np.divide(mutual, total, out=np.zeros_like(mutual), where=total != 0)
     return sk, mutual, share
 
 
-def _triangle_sums(sk: _Skeleton, term: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+def _triangle_sums(sk: NetworkArrays, term: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
     """For every arc u → v, the sum of ``term(u→v, u→w, v→w)`` over the nodes w tied to both u and v.
 
     The nodes tied to both ends of a tie are the third corners of its triangles, so the sum runs
@@ -724,13 +604,15 @@ def _triangle_sums(sk: _Skeleton, term: Callable[[np.ndarray, np.ndarray, np.nda
     return sums
 
 
-def _per_node(sk: _Skeleton, per_arc: np.ndarray) -> dict[Hashable, float]:
+def _per_node(sk: NetworkArrays, per_arc: np.ndarray) -> dict[Hashable, float]:
     """Sum over each node's arcs; NaN for a node without ties."""
     sums = np.bincount(sk.source, weights=per_arc, minlength=sk.n)
     return dict(zip(sk.nodes, np.where(sk.degree > 0, sums, np.nan).tolist(), strict=True))
 
 
-def burt_constraint(G: nx.Graph, weight: str | None = None) -> dict[Hashable, float]:
+def burt_constraint(
+    G: nx.Graph, weight: str | None = None, *, arrays: NetworkArrays | None = None
+) -> dict[Hashable, float]:
     r"""Burt's constraint of every node: how much its ties lead into one another.
 
     .. math::
@@ -744,15 +626,17 @@ def burt_constraint(G: nx.Graph, weight: str | None = None) -> dict[Hashable, fl
     Notes
     -----
     p_wv is zero unless w is tied to v, so the inner sum runs over the triangles on u–v: O(m) for
-    the direct shares plus O(1) per triangle (``_Skeleton.triangles``), in numpy.
+    the direct shares plus O(1) per triangle (``NetworkArrays.triangles``), in numpy.
     """
-    sk, _, p = _burt_inputs(G, weight)
+    sk, _, p = _burt_inputs(G, weight, arrays)
     rev = sk.reverse
     indirect = _triangle_sums(sk, lambda uv, uw, vw: p[uw] * p[rev[vw]])
     return _per_node(sk, (p + indirect) ** 2)
 
 
-def burt_effective_size(G: nx.Graph, weight: str | None = None) -> dict[Hashable, float]:
+def burt_effective_size(
+    G: nx.Graph, weight: str | None = None, *, arrays: NetworkArrays | None = None
+) -> dict[Hashable, float]:
     r"""Burt's effective size of every node: its contacts less their redundancy.
 
     .. math::
@@ -768,7 +652,7 @@ def burt_effective_size(G: nx.Graph, weight: str | None = None) -> dict[Hashable
     m_vw is zero unless v is tied to w, so the redundancy runs over the triangles on u–v, as in
     ``burt_constraint``.
     """
-    sk, mutual, p = _burt_inputs(G, weight)
+    sk, mutual, p = _burt_inputs(G, weight, arrays)
     strongest = np.zeros(sk.n)
     np.maximum.at(strongest, sk.source, mutual)
     relative = mutual / strongest[sk.source]

@@ -30,7 +30,7 @@ Why attendees are tied to hosts, not to each other: the domain's second stage (�
 ネットワーキング) is joint events planned so that every stakeholder has a role, where ties form
 between the bodies themselves, not only with the convener; holding a part together is that tie.
 Sitting in the same audience is not: a seminar of 50 attendees is not 1,225 relationships, and
-counting it so drowned the ties between bodies in audience pairs. An attendee has met the hosts who
+counting it so would drown the ties between bodies in audience pairs. An attendee has met the hosts who
 invited them, which is the tie kept. It also keeps the network linear in the number of parts
 (attendees × hosts, a few per event) rather than quadratic in each audience, which the national
 scale needs: tens of millions of audience pairs would not fit in memory.
@@ -199,7 +199,7 @@ def relationships_by_id(data: GraphData) -> list[Relationship]:
     """The relationships of ``data`` sorted by ``str(id)``.
 
     They are stored under their ids, so sorting the (string) keys gives that order without a key
-    function; a store whose keys are not the relationships' own ids is sorted by ``str(id)`` as before.
+    function; a store whose keys are not the relationships' own ids is sorted by ``str(id)`` itself.
     """
     relationships = data.relationships
     if all(isinstance(key, str) and key == rel.id for key, rel in relationships.items()):
@@ -415,8 +415,9 @@ def community_circle(data: GraphData, community_id: str) -> set[str]:
     secretariat = {r.from_id for r in own_to if r.type == RelType.SECRETARIAT_OF}
     for source in (community_id, *sorted(secretariat)):
         circle |= {r.to_id for r in ties.by_from.get(source, ()) if r.type == RelType.CONTACTED}
+    staff = staff_by_employer(data)
     for body in (community_id, *belong):
-        circle |= {r.from_id for r in ties.by_to.get(body, ()) if r.type == RelType.WORKS_AT}
+        circle |= staff.get(body, set())
     editions = editions_by_series(data)
     born = community_life_start(data, community_id)
     ran: set[str] = set()
@@ -432,7 +433,25 @@ def community_circle(data: GraphData, community_id: str) -> set[str]:
             ran |= {e for e in editions.get(target, ()) if _held_in_life(nodes.get(e), born)}
     for target in ran:
         circle |= _parts(ties, nodes, target, _ALL_PARTS)
-    return {a for a in circle if a in nodes and nodes[a].kind in ACTOR_KINDS}
+    return circle & actor_ids(data)
+
+
+def actor_ids(data: GraphData) -> frozenset[str]:
+    """The ids of the actors (organisations, people, communities) of ``data``."""
+    return reuse("actor_ids", data, None, lambda: frozenset(i for i, n in data.nodes.items() if n.kind in ACTOR_KINDS))
+
+
+def staff_by_employer(data: GraphData) -> dict[str, set[str]]:
+    """Organisation or community → everyone who works there (a WORKS_AT tie, current or not)."""
+
+    def build() -> dict[str, set[str]]:
+        staff: dict[str, set[str]] = defaultdict(set)
+        for rel in data.relationships.values():
+            if rel.type == RelType.WORKS_AT:
+                staff[rel.to_id].add(rel.from_id)
+        return dict(staff)
+
+    return reuse("staff_by_employer", data, None, build)
 
 
 def community_circles(data: GraphData) -> dict[str, set[str]]:
@@ -477,10 +496,7 @@ def scoped_actor_ids(
     if local_only:
         return inside
     country = actor_network(data)
-    adjacency = country._adj
-    acting = {
-        a for a, codes in located.items() if not codes and a in adjacency and any(b in inside for b in adjacency[a])
-    }
+    acting = {a for a, codes in located.items() if not codes and a in country and any(b in inside for b in country[a])}
     return inside | acting
 
 
@@ -515,11 +531,10 @@ def _actor_network(data: GraphData, scope: Scope, local_only: bool = False) -> n
         for actor_id in sorted(actors)
         for node in (data.nodes[actor_id],)
     )
-    # Ties are gathered in plain dicts keyed by the sorted pair, then put into the graph's adjacency at
-    # once: asking networkx for each edge (has_edge, edges[a, b], add_edges_from) cost more than
-    # everything else. The direct ties come first, then those of events, each in the order the pair was
-    # first met, which sets the edge order; the evidence is appended in id order (relationships read by
-    # id, events taken by id), so it is sorted.
+    # Ties are gathered in plain dicts keyed by the sorted pair and added to the graph at once: the direct
+    # ties first, then those of events, each in the order the pair was first met, which sets the edge
+    # order; the evidence is appended in id order (relationships read by id, events taken by id), so it
+    # is sorted.
     direct: dict[tuple[str, str], tuple[float, list[str]]] = {}
     roles: dict[str, set[str]] = defaultdict(set)  # the parts other than attending, by event or series
     hosts: dict[str, set[str]] = defaultdict(set)
@@ -581,26 +596,19 @@ def _actor_network(data: GraphData, scope: Scope, local_only: bool = False) -> n
     # With whole-number weights every partial sum is exact, so adding ``co_event`` once per event is
     # one multiplication (the same float); otherwise the events are added one after the other.
     whole = all(float(w).is_integer() for w in TIE_WEIGHTS.values())
-    # What ``add_edges_from`` would do, without its per-edge checks: every end is already a node (ties
-    # only join actors of the scope, never an actor to itself), and one attribute dict serves both
-    # directions. The weight is the direct ties' sum, then ``co_event`` added once per event.
-    adjacency = graph._adj
-    no_events: list[str] = []
-    for pair, (weight, ids) in direct.items():
-        events = met.pop(pair, no_events)
-        a, b = pair
-        adjacency[a][b] = adjacency[b][a] = {
-            "weight": weight + co_event * len(events) if whole else _add_times(weight, co_event, len(events)),
-            "relationships": ids,
-            "events": events if events is not no_events else [],
-        }
-    for (a, b), events in met.items():
-        adjacency[a][b] = adjacency[b][a] = {
-            "weight": co_event * len(events) if whole else _add_times(0.0, co_event, len(events)),
-            "relationships": [],
-            "events": events,
-        }
-    nx._clear_cache(graph)
+
+    def ties() -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Each tie with its attributes: the weight is the direct ties' sum, then ``co_event`` added
+        once per event."""
+        for (a, b), (weight, ids) in direct.items():
+            events = met.pop((a, b), [])
+            total = weight + co_event * len(events) if whole else _add_times(weight, co_event, len(events))
+            yield a, b, {"weight": total, "relationships": ids, "events": events}
+        for (a, b), events in met.items():
+            total = co_event * len(events) if whole else _add_times(0.0, co_event, len(events))
+            yield a, b, {"weight": total, "relationships": [], "events": events}
+
+    graph.add_edges_from(ties())
     return graph
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from secgraph.analysis.index import NetworkArrays, network_arrays
 from secgraph.analysis.network import EVENT_PARTS, actor_network, reuse, shared_inputs
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, Organisation
@@ -34,6 +35,8 @@ class NetworkIndex:
 
     data: GraphData
     network: nx.Graph
+    #: The same network in array form (``index.network_arrays``).
+    arrays: NetworkArrays
     communities: dict[str, Community] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)
     #: Actor → prefectures it is located in (organisations, people via employer, communities' coverage).
@@ -59,7 +62,7 @@ def network_index(data: GraphData) -> NetworkIndex:
     """
 
     def build() -> NetworkIndex:
-        ix = NetworkIndex(data=data, network=actor_network(data))
+        ix = NetworkIndex(data=data, network=actor_network(data), arrays=network_arrays(data))
         _fill(ix)
         return ix
 

@@ -65,10 +65,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import networkx as nx
 import numpy as np
 from pydantic import Field
-from scipy import sparse
 
 from secgraph.analysis.areas import (
     PROXIMITY_LABELS,
@@ -91,7 +89,7 @@ from secgraph.analysis.facts import (
     unnamed_counts,
 )
 from secgraph.analysis.glossary import ResultModel
-from secgraph.analysis.measures import _skeleton
+from secgraph.analysis.index import NetworkArrays
 from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
 from secgraph.analysis.network_index import NetworkIndex, network_index
 from secgraph.model import geography
@@ -356,42 +354,7 @@ def resource_allocation_to(ix: NetworkIndex, candidate: str, group: set[str]) ->
     each common neighbour ``z`` passes 1/deg(z) of its resource to every group member it is tied to
     (Zhou, Lü & Zhang 2009). ``resource_allocation`` scores every candidate at once.
     """
-    return _LinkPrediction(_adjacency(ix), group).score(candidate)
-
-
-@dataclass(frozen=True)
-class _Adjacency:
-    """The actor network as a sparse 0/1 matrix, for scoring every candidate in one product.
-
-    Row ``i`` is ``nodes[i]``; its column indices are in the order networkx iterates the node's
-    neighbours, so a row sum adds the same terms in the same order as a loop over ``graph[node]``
-    (the same floating-point result, to the last bit).
-    """
-
-    position: dict[str, int]
-    matrix: sparse.csr_array
-    degree: np.ndarray
-
-
-def _adjacency(ix: NetworkIndex) -> _Adjacency:
-    """The adjacency of ``ix.network``; inside ``shared_inputs`` built once per data object."""
-
-    def build() -> _Adjacency:
-        graph: nx.Graph = ix.network
-        if graph.is_directed() or graph.is_multigraph():
-            raise nx.NetworkXNotImplemented("the actor network is a simple undirected graph")
-        # The graph's skeleton (shared with the key-person measures) read its adjacency into numpy.
-        skeleton = _skeleton(graph)
-        position = skeleton.index
-        indices = skeleton.adjacency_heads.copy()
-        indptr = np.zeros(len(position) + 1, dtype=np.int64)
-        np.cumsum(skeleton.adjacency_degree, out=indptr[1:])
-        n = len(position)
-        matrix = sparse.csr_array((np.ones(len(indices)), indices, indptr), shape=(n, n))
-        degree = np.diff(matrix.indptr).astype(np.float64)
-        return _Adjacency(position=position, matrix=matrix, degree=degree)
-
-    return reuse("sectors.adjacency", ix.data, None, build)
+    return _LinkPrediction(ix.arrays, group).score(candidate)
 
 
 class _LinkPrediction:
@@ -403,23 +366,25 @@ class _LinkPrediction:
     loop becomes two products in C for every candidate of every need of the group.
     """
 
-    def __init__(self, adjacency: _Adjacency, group: set[str]):
-        self.adjacency = adjacency
+    def __init__(self, arrays: NetworkArrays, group: set[str]):
+        self.position = arrays.index
+        self.matrix = arrays.adjacency_matrix
+        self.degree = arrays.adjacency_degree.astype(np.float64)
         self.group = group
-        members = [adjacency.position[m] for m in group if m in adjacency.position]
-        indicator = np.zeros(len(adjacency.position))
+        members = [self.position[m] for m in group if m in self.position]
+        indicator = np.zeros(len(self.position))
         indicator[members] = 1.0
-        self.in_group = adjacency.matrix @ indicator  # whole numbers, exact in float64
+        self.in_group = self.matrix @ indicator  # whole numbers, exact in float64
         self._outside: np.ndarray | None = None
         self._inside: np.ndarray | None = None
 
     def _spread(self, less: float) -> np.ndarray:
         share = np.zeros_like(self.in_group)
-        np.divide(self.in_group - less, self.adjacency.degree, out=share, where=self.adjacency.degree > 0)
-        return self.adjacency.matrix @ share
+        np.divide(self.in_group - less, self.degree, out=share, where=self.degree > 0)
+        return self.matrix @ share
 
     def score(self, candidate: str) -> float:
-        i = self.adjacency.position.get(candidate)
+        i = self.position.get(candidate)
         if i is None:
             return 0.0
         if candidate in self.group:
@@ -475,7 +440,7 @@ class _Target:
     def link_prediction(self) -> _LinkPrediction:
         """The group's link prediction scores, made once for all the needs of this subject."""
         if self._link is None:
-            self._link = _LinkPrediction(_adjacency(self._ix), self.group)
+            self._link = _LinkPrediction(self._ix.arrays, self.group)
         return self._link
 
 
@@ -591,6 +556,7 @@ def _suggest(
         return []
     w = SUGGESTION_WEIGHTS
     graph = ix.network
+    neighbours_of = ix.arrays.neighbours
     listed = _listed(ix)
     ranked: list[_Candidate] = []
     candidates = sorted({o for sector in need.sectors for o in ix.organisations_by_sector.get(sector, [])})
@@ -598,7 +564,7 @@ def _suggest(
         org = ix.organisations[org_id]
         if org_id in target.inside:
             continue
-        neighbours = graph._adj.get(org_id)  # the plain dict: membership tests in C, not through a view
+        neighbours = neighbours_of.get(org_id)  # the plain dict: membership tests in C, not through a view
         direct = sorted(set(reached.get(org_id, [])))
         direct_events: set[str] = set()
         for community_id in _among(neighbours, target.communities):

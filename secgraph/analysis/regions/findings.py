@@ -42,7 +42,7 @@ from secgraph.analysis.areas import (
     region_kind,
 )
 from secgraph.analysis.explain import Advice, Evidence, evidence
-from secgraph.analysis.facts import display, names_of
+from secgraph.analysis.facts import names_of
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.network import (
     DIRECT_TIES,
@@ -68,13 +68,12 @@ from secgraph.analysis.regions.nearest_ties import (
 from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.geography import prefecture_names
-from secgraph.model.graph import CommunityNotFound, GraphData
+from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, Relationship
 from secgraph.model.vocabulary import EventStatus
 
 DateSpan = tuple[dt.date, dt.date]
 Gap = Literal["no_community", "no_named_body", "no_local_member", "no_activity"]
-LinkKind = Literal["partnership", "shared_event", "shared_member", "shared_participant"]
 
 GAP_LABELS: dict[str, tuple[str, str]] = {
     "no_community": ("コミュニティがない", "no community covers it"),
@@ -85,13 +84,6 @@ GAP_LABELS: dict[str, tuple[str, str]] = {
     ),
     "no_activity": ("活動（イベント開催・新たな関係）がない", "no activity (no event held, no tie started)"),
 }
-LINK_LABELS: dict[str, tuple[str, str]] = {
-    "partnership": ("連携・加盟関係", "partnership or membership between the two"),
-    "shared_event": ("同じイベントへの関与", "a shared event"),
-    "shared_member": ("共通の構成員", "a shared member"),
-    "shared_participant": ("共通の講師・参加者", "a shared speaker or participant"),
-}
-
 # ---------------------------------------------------------------------------------------------- results
 
 
@@ -132,20 +124,6 @@ class DetachedPart(ResultModel):
     evidence: list[Evidence]
     advice: list[Advice]
     nearest_ties: list[NearestTie]
-
-
-class HorizontalLink(ResultModel):
-    """Why two communities are linked: the ties, events and actors they share."""
-
-    community_id: str
-    name: str
-    areas: list[str]
-    kinds: list[LinkKind]
-    relationships: list[str] = Field(default_factory=list)
-    shared_events: list[str] = Field(default_factory=list)
-    shared_members: list[str] = Field(default_factory=list)
-    shared_participants: list[str] = Field(default_factory=list)
-    evidence: list[Evidence]
 
 
 class UnlinkedCommunity(ResultModel):
@@ -217,7 +195,7 @@ class _Index(NearestTieIndex):
     places: dict[str, list[str]] = field(default_factory=dict)
     #: Prefecture / area code → evidence of activity (event ids, relationship ids).
     activity: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    #: Community → the communities it has any link with (``_links`` finds one), made on first use.
+    #: Community → the communities it has a link with (``_linked_communities``), made on first use.
     _linked: dict[str, set[str]] | None = None
     #: The connected components of the actor network, made on first use.
     _components: list[set[str]] | None = None
@@ -295,13 +273,15 @@ def _new_index(data: GraphData, period: DateSpan | None) -> _Index:
 
 
 def _linked_communities(ix: _Index) -> dict[str, set[str]]:
-    """For every community, the communities ``_links`` finds a link with, without building the links.
+    """For every community, the communities it is linked with: a partnership or membership between the
+    two, an event both held a part in, a shared member or secretariat body, or a shared speaker or
+    participant (an actor in both circles).
 
     Inverted: each member, circle actor and event lists the communities holding it, so the cost is
     what the communities hold, not every pair of communities times their circles. Members, circle
     actors and events are matched each with their own kind (a member of one community in another's
     circle only is no shared member), and an actor that is itself one of the two communities does not
-    link them, as in ``_links``.
+    link them.
     """
     held: dict[str, list[tuple[str, str]]] = {}
     holders: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -651,82 +631,9 @@ def _detached_parts(ix: _Index, in_scope: set[str], limit: int) -> list[Detached
 # ---------------------------------------------------------------------------------------------- 横連携
 
 
-def _links(ix: _Index, a: str, b: str, region_kind: RegionKind) -> HorizontalLink | None:
-    rels = sorted(ix.community_ties.get(frozenset((a, b)), []))
-    shared_events = sorted(ix.parts.get(a, set()) & ix.parts.get(b, set()))
-    shared_members = sorted((ix.members.get(a, set()) & ix.members.get(b, set())) - {a, b})
-    shared_participants = sorted((ix.circles.get(a, set()) & ix.circles.get(b, set())) - {a, b} - set(shared_members))
-    shared: dict[LinkKind, list[str]] = {
-        "partnership": rels,
-        "shared_event": shared_events,
-        "shared_member": shared_members,
-        "shared_participant": shared_participants,
-    }
-    kinds = [kind for kind, ids in shared.items() if ids]
-    if not kinds:
-        return None
-    name_a, name_b = display(ix.data, a), display(ix.data, b)
-    found = []
-    for kind in kinds:
-        ids = shared[kind]
-        ja, en = LINK_LABELS[kind]
-        found.append(
-            evidence(
-                "relationship" if kind == "partnership" else "event" if kind == "shared_event" else "node",
-                f"{name_a}と{name_b}の{ja}: {names_of(ix.data, ids) if kind != 'partnership' else f'{len(ids)}件'}",
-                f"{en} between {name_a} and {name_b}: {len(ids)}",
-                ids,
-            )
-        )
-    return HorizontalLink(
-        community_id=b,
-        name=name_b,
-        areas=sorted(community_areas(ix.communities[b], region_kind)),
-        kinds=kinds,
-        relationships=rels,
-        shared_events=shared_events,
-        shared_members=shared_members,
-        shared_participants=shared_participants,
-        evidence=found,
-    )
-
-
-def _all_links(ix: _Index, community_id: str, region_kind: RegionKind) -> list[HorizontalLink]:
-    return [
-        link
-        for other in sorted(ix.communities)
-        if other != community_id and (link := _links(ix, community_id, other, region_kind)) is not None
-    ]
-
-
-def horizontal_links(
-    data: GraphData, community_id: str, *, as_of: dt.date | None = None, region_kind: RegionKind = "mic"
-) -> list[HorizontalLink]:
-    """The community's 横連携: its links with communities of another region (areas differ; communities
-    with no area — national ones — are not regions and do not count). A link is a partnership or
-    membership between the two, an event both held a part in, a shared member or secretariat body, or
-    a shared speaker or participant (an actor in both communities' circles)."""
-    with shared_inputs():
-        return _horizontal_links(data, community_id, as_of, region_kind)
-
-
-def _horizontal_links(
-    data: GraphData, community_id: str, as_of: dt.date | None, region_kind: RegionKind
-) -> list[HorizontalLink]:
-    ix = _build_index(snapshot_at(data, as_of), None)
-    if community_id not in ix.communities:
-        raise CommunityNotFound(community_id)
-    own = community_areas(ix.communities[community_id], region_kind)
-    return [
-        link
-        for link in _all_links(ix, community_id, region_kind)
-        if other_region(own, community_areas(ix.communities[link.community_id], region_kind))
-    ]
-
-
 def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limit: int) -> UnlinkedCommunity | None:
     own = community_areas(community, kind)
-    # Only which communities it is linked with matters here, not each link's evidence (``_all_links``).
+    # Only which communities it is linked with matters here, not what links them.
     links = sorted(ix.linked().get(community.id, set()))
     areas = {other: community_areas(ix.communities[other], kind) for other in links}
     if any(other_region(own, areas[other]) for other in links):
@@ -781,34 +688,14 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
 # ---------------------------------------------------------------------------------------------- bridges
 
 
-def cut_pieces(graph: nx.Graph, root: str) -> tuple[list[str], dict[str, list[list[str]]]]:
-    """The articulation points of ``root``'s component and, for each, the pieces its removal leaves.
-
-    One iterative depth-first search with low-links (Hopcroft & Tarjan 1973): a child ``c`` of ``v``
-    whose subtree reaches no ancestor of ``v`` (``low[c] >= disc[v]``) is cut off when ``v`` goes; the
-    subtree is a contiguous run of the preorder. The rest of the component is one more piece (for a
-    non-root ``v``). Neighbours are visited in sorted order, so the result is deterministic.
-    Returns the component's preorder and ``{cut vertex: [piece, ...]}``.
-    """
-    order, disc, size, separated = _cut_search(graph, root)
-    pieces: dict[str, list[list[str]]] = {}
-    for v, children in separated.items():
-        if v == root and len(children) < 2:
-            continue
-        found = [order[disc[c] : disc[c] + size[c]] for c in children]
-        if v != root:
-            inside = {a for piece in found for a in piece}
-            found.append([a for a in order if a != v and a not in inside])
-        pieces[v] = found
-    return order, pieces
-
-
 _Search = tuple[list[str], dict[str, int], dict[str, int], dict[str, list[str]]]
 
 
 def _cut_search(graph: nx.Graph, root: str) -> _Search:
-    """The depth-first search of ``cut_pieces``: preorder, discovery index and subtree size of each actor,
-    and for each actor the children whose subtree its removal cuts off."""
+    """One iterative depth-first search with low-links (Hopcroft & Tarjan 1973) from ``root``, neighbours
+    in sorted order (so the result is deterministic): preorder, discovery index and subtree size of each
+    actor, and for each actor the children whose subtree its removal cuts off (``low[c] >= disc[v]``; a
+    subtree is a contiguous run of the preorder)."""
     disc: dict[str, int] = {root: 0}
     low: dict[str, int] = {root: 0}
     parent: dict[str, str | None] = {root: None}
@@ -839,8 +726,9 @@ def _cut_search(graph: nx.Graph, root: str) -> _Search:
 
 
 def _cut_off(search: _Search, v: str, at_least: int) -> tuple[list[str], int] | None:
-    """What removing cut vertex ``v`` cuts off: every piece but the largest (``cut_pieces``' pieces ranked
-    by size, then smallest id), sorted, and the largest piece's size. None when fewer than ``at_least``.
+    """What removing cut vertex ``v`` cuts off: every piece but the largest (the cut-off subtrees and, for a
+    non-root ``v``, the rest of the component, ranked by size, then smallest id), sorted, and the largest
+    piece's size. None when fewer than ``at_least``.
 
     The rest of the component (the piece holding the root) is listed only when it is not the largest:
     listing it for every cut vertex would cost the component's size each time.

@@ -327,8 +327,8 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
     def between_bodies(edge: dict) -> list[str]:
         return [r for r in edge["relationships"] if relationships[r].type not in STRUCTURAL_TIES]
 
-    matrix = act.index.ties
-    rows, sub = matrix.among(bodies)
+    ties = act.index.ties
+    rows, sub = ties.among(bodies)
     entries = sub.tocoo()
     upper = entries.row < entries.col  # each tie once
     numbers = entries.data[upper] - 1
@@ -349,9 +349,10 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
     degree = np.bincount(np.concatenate([first, second]), minlength=len(rows))
     # Rows are in id order, so sorting by row breaks ties between equals by id.
     tied_rows = np.flatnonzero(degree)
-    tied = [matrix.actors[rows[i]] for i in tied_rows[np.lexsort((tied_rows, -degree[tied_rows]))]]
+    tied = [ties.nodes[rows[i]] for i in tied_rows[np.lexsort((tied_rows, -degree[tied_rows]))]]
     # Only the strongest 20 are shown with their evidence: the heaviest first, then by the two ids.
-    shown = [matrix.ties[numbers[i]] for i in np.lexsort((second, first, -matrix.weight[numbers]))[:20]]
+    weight = ties.weights("weight")
+    shown = [ties.tie_data[numbers[i]] for i in np.lexsort((second, first, -weight[numbers]))[:20]]
     return Measured(
         len(numbers),
         [
@@ -359,7 +360,7 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
                 "number",
                 f"団体どうしのつながり {len(numbers)}本（{len(tied)}の団体・個人）。多い順: {_names(act, tied)}",
                 f"{len(numbers)} ties among {len(tied)} bodies or people; most tied: {_names_en(act, tied)}",
-                sorted({i for _, _, edge in shown for i in (*between_bodies(edge), *edge["events"])}),
+                sorted({i for edge in shown for i in (*between_bodies(edge), *edge["events"])}),
             )
         ],
     )
