@@ -4,6 +4,7 @@ as glyphs (not tofu boxes); names hidden and user text escaped in what the file 
 from __future__ import annotations
 
 import io
+import re
 import struct
 import subprocess
 import zlib
@@ -118,7 +119,8 @@ def render_labels() -> tuple[Image.Image, dict[str, Bbox]]:
     with deterministic_drawing():
         figure = draw_map_figure(nmap, dpi=150)
         png = save_figure(figure, "png")
-        boxes = {t.get_text(): t.get_window_extent() for t in figure.axes[0].texts}
+        # a key person's label is 「★rank name」: keyed by the name
+        boxes = {re.sub(r"^★\d+ ", "", t.get_text()): t.get_window_extent() for t in figure.axes[0].texts}
     return decode_png(png), boxes
 
 

@@ -74,7 +74,7 @@ def _term(vocabulary: type) -> BeforeValidator:
 def _cadence(value: Any) -> Any:
     if value is None or value == "":
         return None
-    return parse_cadence(str(value)).value
+    return parse_cadence(normalise_text(str(value))).value
 
 
 def _text(value: Any) -> Any:

@@ -968,7 +968,7 @@ def _isolated_regions(
     window_start = None
     if tie_window_years is not None:
         reference = scope.as_of or data_date(data)
-        window_start = dt.date(fiscal_year(reference) - tie_window_years + 1, 4, 1)
+        window_start = dt.date(max(1, fiscal_year(reference) - tie_window_years + 1), 4, 1)
     fresh, stale = _fresh_network(ix, window_start)
     in_scope = scoped_actor_ids(snapshot, scope)
     prefectures = [
