@@ -262,6 +262,37 @@ def test_universities_by_tier_then_score() -> None:
     assert "既に関係がある" in by_id["listed-far-uni"].reasons[0].ja
 
 
+def test_an_sme_the_graph_does_not_place_is_no_national_body() -> None:
+    """An Osaka community lacking an SME: an SME recorded without a prefecture works somewhere the
+    graph does not say (an SME has no national office), so it is not offered as a national body."""
+    data = (
+        GraphBuilder()
+        .org("uni", "university", "27")
+        .community("c", "mic-kinki", ["27"])
+        .tie("MEMBER_OF", "uni", "c")
+        .event("forum", "2020-10-01", prefecture="27")
+        .tie("ATTENDED", "uni", "forum")
+        .org("somewhere-sme", "sme")
+        .tie("SPOKE_AT", "somewhere-sme", "forum")
+        .org("osaka-sme", "sme", "27")
+        .build()
+    )
+    sme = need(missing_sectors(data, Scope(community="c"), suggestions_per_sector=10), "c", "sme")
+    assert [(s.organisation_id, s.jurisdiction) for s in sme.suggestions] == [("osaka-sme", "own_prefecture")]
+    unplaced = (
+        GraphBuilder()
+        .org("uni", "university", "27")
+        .community("c", "mic-kinki", ["27"])
+        .tie("MEMBER_OF", "uni", "c")
+        .event("forum", "2020-10-01", prefecture="27")
+        .tie("ATTENDED", "uni", "forum")
+        .org("somewhere-sme", "sme")
+        .tie("ATTENDED", "somewhere-sme", "forum")
+        .build()
+    )
+    assert need(missing_sectors(unplaced, Scope(community="c")), "c", "sme").suggestions == []
+
+
 def test_the_directorys_universities_come_after_the_graphs_own_and_before_other_tiers() -> None:
     """No university in Fukui in the graph: Fukui's national university and kosen, then the area's."""
     data = (

@@ -32,7 +32,7 @@ Where a body is comes from the graph (its prefecture), and for a bureau from the
 and aliases. Bodies of the jurisdiction-bound sectors (``vocabulary.JURISDICTION_SECTORS``: police,
 prefectural and municipal government, METI and MIC bureaus) are suggested only from tiers 1 and 3 —
 never from another prefecture, even of the same area. A body of a sector with no national bodies
-(``vocabulary.LOCAL_SECTORS``: universities, kosen, governments, bureaus) recorded without a prefecture
+(``vocabulary.LOCAL_SECTORS``: SMEs, universities, kosen, governments, bureaus) recorded without a prefecture
 is somewhere the graph does not say: it is not offered, unless the directory names it.
 
 When the graph holds no body of a sector the directory lists (police, prefecture, bureaus, the

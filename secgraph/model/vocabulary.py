@@ -162,10 +162,12 @@ JURISDICTION_SECTORS: frozenset[Sector] = frozenset(
         Sector.MIC_BUREAU,
     }
 )
-#: Sectors with no national body: every one of them stands in a prefecture (a bureau serves an area).
-#: One recorded without a prefecture is somewhere the data does not say, not a national body.
+#: Sectors with no national body: every one of them stands in a prefecture (a bureau serves an area;
+#: an SME works where it is). One recorded without a prefecture is somewhere the data does not say,
+#: not a national body.
 LOCAL_SECTORS: frozenset[Sector] = frozenset(
     {
+        Sector.SME,
         Sector.PREFECTURE,
         Sector.MUNICIPALITY,
         Sector.BOARD_OF_EDUCATION,
