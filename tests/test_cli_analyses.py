@@ -77,11 +77,11 @@ def raw_codes() -> re.Pattern[str]:
     from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS
     from secgraph.analysis.health import INDICATORS
     from secgraph.analysis.key_persons import SCORE_COMPONENTS
-    from secgraph.analysis.regions.findings import GAP_LABELS, LINK_LABELS
+    from secgraph.analysis.regions.findings import GAP_LABELS
     from secgraph.analysis.stage.rules import DEFAULT_RULES
     from secgraph.model.vocabulary import KIND_LABELS, SECTORS
 
-    codes = {str(s) for s in SECTORS} | {n.code for n in DEFAULT_SECTOR_NEEDS} | set(GAP_LABELS) | set(LINK_LABELS)
+    codes = {str(s) for s in SECTORS} | {n.code for n in DEFAULT_SECTOR_NEEDS} | set(GAP_LABELS)
     codes |= {i.code for i in INDICATORS} | {r.id for r in DEFAULT_RULES.rules} | set(KIND_LABELS)
     codes |= set(SCORE_COMPONENTS) | {"new", "existing", "gone", "key_person"}
     alternatives = "|".join(sorted(map(re.escape, codes), key=len, reverse=True))
