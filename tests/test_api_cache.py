@@ -293,3 +293,39 @@ def test_an_analysis_queued_for_an_older_graph_gives_way_to_the_newest() -> None
     assert cache.get_or_compute(("stage", 1), lambda: compute(1), newer=("stage", 1)) == "answer 1"
     assert cache.get_or_compute(("stage", 2), lambda: compute(2), newer=("stage", 2)) == "answer 2"
     cache.close()
+
+
+def test_a_request_asked_again_for_the_last_time_is_answered_under_a_stream_of_writes() -> None:
+    """A caller sent away as often as ``ASKED_AGAIN_AT_MOST`` allows joins or queues its last run
+    without ``newer``: a newer graph's request no longer drops it, so the caller gets an answer (of
+    the revision it names) instead of a 503 while writes keep coming."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from secgraph.api.analysis_service import AnalysisCache
+
+    cache = AnalysisCache(workers=1, time_limit_s=30)
+    release, started = threading.Event(), threading.Event()
+
+    def busy() -> str:
+        started.set()
+        release.wait(30)  # longer than any wait below: the queue stays as built
+        return "busy"
+
+    with ThreadPoolExecutor(4) as clients:
+        blocking = clients.submit(cache.get_or_compute, "other", busy)
+        assert started.wait(10)
+        queued = clients.submit(cache.get_or_compute, ("stage", 1), lambda: "answer 1", newer=("stage", 1))
+        while ("stage", 1) not in cache._running:
+            threading.Event().wait(0.01)
+        last_try = clients.submit(cache.get_or_compute, ("stage", 1), lambda: "answer 1")  # joins, pinned
+        for _ in range(300):
+            if ("stage", 1) not in cache._superseding:
+                break
+            threading.Event().wait(0.01)
+        assert ("stage", 1) not in cache._superseding
+        newer = clients.submit(cache.get_or_compute, ("stage", 2), lambda: "answer 2", newer=("stage", 2))
+        release.set()
+        assert last_try.result(10) == "answer 1" and queued.result(10) == "answer 1"
+        assert newer.result(10) == "answer 2" and blocking.result(10) == "busy"
+    cache.close()

@@ -100,6 +100,8 @@ class AnalysisCache:
                 self.hits += 1
                 return self._entries[key]  # type: ignore[return-value]
             future = self._running.get(key)
+            if future is not None and newer is None:
+                self._superseding.pop(key, None)  # a waiter sent away before waits for this one to the end
             if future is None:
                 if newer is not None:
                     self._drop_older(*newer)
@@ -248,7 +250,7 @@ class AnalysisRequest:
         it describes. Cached on the analysis's slug and its (validated, hashable) parameters."""
         visibility = shown_visibility(self.principal, self.hide_names)
         analysis_key = (analysis.slug, parameters, visibility, "json")
-        for _attempt in range(ASKED_AGAIN_AT_MOST):
+        for attempt in range(ASKED_AGAIN_AT_MOST):
             view = self.graph.view_for(self.principal, self.hide_names)
 
             def compute(view: GraphView = view) -> CachedAnswer:
@@ -257,7 +259,10 @@ class AnalysisRequest:
 
             key = (analysis.slug, parameters, view.revision, visibility, "json")
             try:
-                cached = self.cache.get_or_compute(key, compute, newer=(analysis_key, view.revision))
+                # the last time, the run is not dropped for a newer graph: under a steady stream of
+                # writes the caller gets the answer of the revision it names, not a 503
+                newer = None if attempt == ASKED_AGAIN_AT_MOST - 1 else (analysis_key, view.revision)
+                cached = self.cache.get_or_compute(key, compute, newer=newer)
             except Superseded:
                 continue  # the graph changed while this waited in the queue: ask on the newest one
             return AnalysisAnswer(cached, self.if_none_match)
