@@ -467,8 +467,7 @@ def direct_costs(repeat: int = 3) -> dict[str, dict[str, float]]:
       commit), the whole graph read again, each visibility's view rebuilt, every analysis again;
     - what every cache hit pays (``cache_hit_costs``).
     """
-    from seed_analyses import ANALYSES as ANALYSIS_FUNCTIONS
-    from seed_analyses import median_seconds
+    from seed_analyses import analysis_runs, median_seconds
 
     from secgraph.access import Principal, Role, Visibility, visible_graph
     from secgraph.api.queries import GraphView
@@ -511,7 +510,7 @@ def direct_costs(repeat: int = 3) -> dict[str, dict[str, float]]:
         per_write[f"view {visibility.value}: visible_graph + GraphView"] = median_seconds(
             lambda v=visibility: GraphView(0, visible_graph(data, v, key)), repeat
         )
-    for name, analysis in ANALYSIS_FUNCTIONS.items():
+    for name, analysis in analysis_runs().items():
         per_write[f"analysis {name}"] = median_seconds(lambda f=analysis: f(data), repeat)
     per_hit = cache_hit_costs(repeat * 7)  # milliseconds
     return {

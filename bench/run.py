@@ -338,7 +338,7 @@ def _verdict(met: bool | None) -> str:
 
 def summary(outcomes: list[dict[str, Any]], m: dict[str, Any], command: str, note: str = "") -> list[str]:
     lines = [
-        "# Benchmarks of issue 8 / ベンチマーク一覧",
+        "# Benchmarks / ベンチマーク一覧",
         "",
         machine_line(m),
         "",

@@ -35,7 +35,7 @@ ASKED: dict[str, dict[str, str]] = {
 }
 
 
-def _runs() -> dict[str, Callable[[GraphData], object]]:
+def analysis_runs() -> dict[str, Callable[[GraphData], object]]:
     """The baseline, then every analysis of the registry by its slug."""
     runs: dict[str, Callable[[GraphData], object]] = {"actor_network (baseline)": actor_network}
     for slug, analysis in ANALYSES.items():
@@ -62,7 +62,7 @@ def main() -> None:
         load(store, REPO / "seed_data", progress=False)
         data = store.snapshot()
         store.close()
-    rows = {name: median_seconds(lambda f=fn: f(data), args.repeat) for name, fn in _runs().items()}
+    rows = {name: median_seconds(lambda f=fn: f(data), args.repeat) for name, fn in analysis_runs().items()}
     baseline = rows["actor_network (baseline)"]
     results = {
         "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),

@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +35,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/: its modules 
 from neo4j_load import RESULTS, country, machine, write_results  # noqa: E402
 
 from secgraph.analysis.key_persons import key_person_candidates  # noqa: E402
-from secgraph.analysis.network import Scope, actor_network, prefectures_by_actor  # noqa: E402
+from secgraph.analysis.network import (  # noqa: E402
+    Scope,
+    actor_network,
+    prefectures_by_actor,
+    scoped_actor_ids,
+    shared_inputs,
+)
 from secgraph.analysis.sectors import missing_sectors  # noqa: E402
+from secgraph.model import geography  # noqa: E402
 from secgraph.model.graph import GraphData  # noqa: E402
 from secgraph.viz.network_map import NetworkMap, network_map, place  # noqa: E402
 from secgraph.viz.network_view import _vis_assets, map_view_html, network_view_html  # noqa: E402
@@ -59,10 +65,14 @@ _POSITIONS = "() => { const p = window.secgraphNetwork.network.getPositions(); r
 
 
 def pick_scope(data: GraphData, actors: int) -> tuple[Scope, int]:
-    """The prefecture whose scope holds the number of actors nearest ``actors`` (by code between equals)."""
-    counts: Counter[str] = Counter()
-    for codes in prefectures_by_actor(data).values():
-        counts.update(codes)
+    """The prefecture whose scope holds the number of actors nearest ``actors`` (by code between equals),
+    counted by the one scope rule (``scoped_actor_ids``: its located actors and the unlocated ones tied
+    into it), so the page has about that many actors."""
+    with shared_inputs():  # the country network the rule reads is built once for the 47
+        located = prefectures_by_actor(data)
+        counts = {
+            p.code: len(scoped_actor_ids(data, Scope(prefecture=p.code), located)) for p in geography.prefectures()
+        }
     code, count = min(counts.items(), key=lambda item: (abs(item[1] - actors), item[0]))
     return Scope(prefecture=code), count
 
