@@ -43,10 +43,12 @@ BROKERAGE_ROLES: tuple[str, ...] = ("coordinator", "itinerant", "representative"
 
 #: Exact betweenness up to this many nodes; above it, this many sampled sources (seeded).
 BETWEENNESS_EXACT_UP_TO = 2000
-#: Sources sampled above that size: the top 50 then match exact betweenness (overlap 0.94 on an
-#: 8,304-actor area of the synthetic country against 0.96 for 2,000 sources; bench/results/at_scale.md)
-#: at half the cost, which at national size is most of the key-person analysis.
-BETWEENNESS_SOURCES = 1000
+#: Sources sampled above that size. The estimate's error depends on the sources, not on the network's
+#: size, and its cost grows with both: 500 keep the top 50 within the 0.9 overlap the key-person
+#: ranking needs (0.90 against exact betweenness on an 8,304-actor area, 0.94 against 4,000 sources on
+#: the 80,164-actor country; bench/results/at_scale.md) at half the cost of 1,000, which at national
+#: size was most of the key-person analysis.
+BETWEENNESS_SOURCES = 500
 #: Sources × (nodes + ties) above which the searches are split over two processes: below it, starting
 #: the second process costs more than it saves.
 PARALLEL_WORK = 50_000_000
