@@ -398,6 +398,127 @@ def _removal_pieces_simple(sk: NetworkArrays) -> RemovalPieces:
 
 
 @not_implemented_for("directed")
+def sole_links(
+    G: nx.Graph, groups: Mapping[Hashable, Iterable[Hashable]], *, removal: RemovalPieces | None = None
+) -> dict[Hashable, list[list[Hashable]]]:
+    """The nodes that alone join two groups of nodes, and the groups each joins.
+
+    Each group is taken within G and without the node asked about. Node v alone joins groups A ≠ B
+    when, in G − v, A lies wholly within one piece P of v's component and B is non-empty, lies in
+    v's component and has no node in P: every path between A and B runs through v.
+
+    Returns node → the groups it alone joins (each as A or as B of some pair), in sides: groups that
+    share a piece of G − v reach each other without v and form one side; each side sorted, the sides
+    in order of their first group. Nodes that join no two groups are left out.
+
+    From the depth-first search of ``removal_pieces`` (or its result as ``removal``): the pieces v
+    separates from its parent's side are runs of the discovery order — node u is in the piece of v's
+    child c iff disc(c) ≤ disc(u) < disc(c) + size(c) — and the rest of the component is the other
+    nodes but v. So only the nodes with a separated piece are asked about, and each group's nodes
+    per piece are counted from the groups' discovery positions, sorted once: O(n + m + M log M + Σ over
+    the separated pieces of the group memberships inside them), M the memberships in all.
+    """
+    removal = removal_pieces(G) if removal is None else removal
+    # Every node at one position: the components one after another, each in its discovery order.
+    block: dict[int, int] = {}  # id of a component's order → its first position
+    at: dict[Hashable, tuple[int, int]] = {}  # node → (its position, its component's first position)
+    placed = 0
+    for v, (order, disc, _) in removal._found.items():
+        start = block.get(id(order))
+        if start is None:
+            start = block[id(order)] = placed
+            placed += len(order)
+        at[v] = (start + disc, start)
+    names = sorted(groups, key=str)
+    held = [(at[u][0], g) for g, name in enumerate(names) for u in set(groups[name]) if u in at]
+    if len(names) < 2 or not held:
+        return {}
+    members = np.array(held, dtype=np.int64)
+    members = members[np.lexsort((members[:, 1], members[:, 0]))]
+    position, group = members[:, 0], members[:, 1]
+    count = np.bincount(group, minlength=len(names))
+    lowest = np.full(len(names), placed)
+    highest = np.full(len(names), -1)
+    np.minimum.at(lowest, group, position)
+    np.maximum.at(highest, group, position)
+    # A group can be A or B only in the component that holds all of it: component → those groups.
+    starts = np.array(sorted(block.values()), dtype=np.int64)
+    held_by = np.flatnonzero(count)
+    component = starts[np.searchsorted(starts, lowest[held_by], side="right") - 1]
+    whole = component == starts[np.searchsorted(starts, highest[held_by], side="right") - 1]
+    within: dict[int, list[int]] = {}
+    for g, start in zip(held_by[whole].tolist(), component[whole].tolist(), strict=True):
+        within.setdefault(start, []).append(g)
+
+    result: dict[Hashable, list[list[Hashable]]] = {}
+    local = np.full(len(names), -1, dtype=np.int64)
+    for v, (_, _, subtrees) in removal._found.items():
+        here, first = at[v]
+        if not subtrees or len(within.get(first, ())) < 2:
+            continue
+        candidates = np.array(within[first], dtype=np.int64)
+        local[candidates] = np.arange(len(candidates))
+        own = np.searchsorted(position, [here, here + 1])
+        size = count[candidates].copy()
+        mine = local[group[own[0] : own[1]]]
+        size[mine[mine >= 0]] -= 1  # the groups without v
+        piece_start = first + np.array([start for start, _ in subtrees], dtype=np.int64)
+        piece_end = piece_start + np.array([s for _, s in subtrees], dtype=np.int64)
+        low, high = np.searchsorted(position, piece_start), np.searchsorted(position, piece_end)
+        piece = np.repeat(np.arange(len(subtrees)), high - low)
+        taken = np.concatenate([group[a:b] for a, b in zip(low.tolist(), high.tolist(), strict=True)])
+        taken = local[taken]
+        inside = taken >= 0
+        counts = np.bincount(
+            piece[inside] * len(candidates) + taken[inside], minlength=len(subtrees) * len(candidates)
+        ).reshape(len(subtrees), len(candidates))
+        local[candidates] = -1
+        present = size > 0
+        touches = counts > 0
+        in_pieces = counts.sum(axis=0)
+        rest = size - in_pieces
+        alone_in = touches & (counts == size) & present  # piece × group: the group lies wholly in the piece
+        joined = np.zeros(len(candidates), dtype=bool)
+        in_rest_only, out_of_rest = present & (in_pieces == 0), present & (rest == 0)
+        if in_rest_only.any() and out_of_rest.any():
+            joined |= in_rest_only | out_of_rest
+        apart = present & ~touches  # piece × group: a group with no node in the piece
+        paired = alone_in.any(axis=1) & apart.any(axis=1)
+        if paired.any():
+            joined |= alone_in[paired].any(axis=0) | apart[paired].any(axis=0)
+        if not joined.any():
+            continue
+        result[v] = _sides(
+            [names[g] for g in candidates[joined].tolist()],
+            [[*np.flatnonzero(touches[:, j]).tolist(), *([-1] if rest[j] > 0 else [])] for j in np.flatnonzero(joined)],
+        )
+    return result
+
+
+def _sides(joined: list[Hashable], pieces: list[list[int]]) -> list[list[Hashable]]:
+    """The groups in sides: groups that share a piece are on one side (each given with its pieces)."""
+    side_of: dict[int, int] = {}
+    parent = list(range(len(joined)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, touched in enumerate(pieces):
+        for p in touched:
+            if p in side_of:
+                parent[root(i)] = root(side_of[p])
+            else:
+                side_of[p] = i
+    sides: dict[int, list[Hashable]] = {}
+    for i, name in enumerate(joined):
+        sides.setdefault(root(i), []).append(name)
+    return sorted((sorted(side, key=str) for side in sides.values()), key=lambda side: str(side[0]))
+
+
+@not_implemented_for("directed")
 def pieces_after_removal(G: nx.Graph) -> dict[Hashable, list[int]]:
     """For every node, the sizes of the pieces its connected component falls into without it.
 
