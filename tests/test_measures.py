@@ -422,7 +422,7 @@ def test_fragmentation_from_the_pieces_is_the_fragmentation() -> None:
         assert fragmentation_from_pieces(G, pieces_after_removal(G)) == fragmentation(G)
 
 
-def brute_force_sole_links(G: nx.Graph, groups: dict[str, set]) -> dict:
+def brute_force_sole_links(G: nx.Graph, groups: dict[str, set], own: dict | None = None) -> dict:
     """``sole_links`` by its definition: remove each node, and test every pair of groups."""
     found = {}
     for v in G:
@@ -431,10 +431,11 @@ def brute_force_sole_links(G: nx.Graph, groups: dict[str, set]) -> dict:
         component = nx.node_connected_component(G, v) - {v}
         pieces = [frozenset(p) for p in nx.connected_components(H.subgraph(component))]
         within = {name: (set(members) & set(G)) - {v} for name, members in groups.items()}
+        counts = {name for name, members in within.items() if members - {(own or {}).get(name)}}
         joined = set()
-        for a, b in permutations(sorted(groups), 2):
-            home = [p for p in pieces if within[a] and within[a] <= p]
-            if home and within[b] and within[b] <= component and not within[b] & home[0]:
+        for a, b in permutations(sorted(counts), 2):
+            home = [p for p in pieces if within[a] <= p]
+            if home and within[b] <= component and not within[b] & home[0]:
                 joined |= {a, b}
         if joined:
             # Two joined groups are on one side when a chain of them, each sharing a piece with the next, links them.
@@ -462,6 +463,9 @@ def test_sole_links_match_removing_each_node_and_testing_every_pair_of_groups() 
             groups["outside"] = {"not-in-the-graph"}
             expected = brute_force_sole_links(G, groups)
             assert sole_links(G, groups) == expected, seed
+            # Each group's own node, one of its nodes or not: a group with nothing else left is nobody.
+            own = {name: rng.choice([*sorted(members, key=str), "elsewhere"]) for name, members in groups.items()}
+            assert sole_links(G, groups, own=own) == brute_force_sole_links(G, groups, own), seed
             checked += len(expected)
     assert checked > 30  # the planted graphs do have sole links to find
 
@@ -476,6 +480,12 @@ def test_a_sole_link_between_two_cliques_and_none_on_a_cycle() -> None:
     # A group with a node on each side reaches the other group without the bridge.
     assert 4 not in sole_links(bridge, {"left": {0, 1}, "both": {2, 7}})
     assert sole_links(nx.cycle_graph(6), {"a": {0, 1}, "b": {3, 4}}) == {}
+    # A group whose own node hangs on v alone, with nothing else of it left, is nobody to join.
+    programme = nx.Graph([("bureau", "programme"), ("bureau", "x"), ("x", "y")])
+    groups = {"programme": {"programme", "bureau"}, "other": {"x", "y"}}
+    both = [["other"], ["programme"]]
+    assert sole_links(programme, groups) == {"bureau": both, "x": both}
+    assert sole_links(programme, groups, own={"programme": "programme"}) == {"x": both}
     # The hub of a star joins three groups on three leaves; a group holding the hub is taken without it.
     star = nx.star_graph(3)
     assert sole_links(star, {"a": {1}, "b": {2}, "c": {0, 3}}) == {0: [["a"], ["b"], ["c"]]}

@@ -399,13 +399,19 @@ def _removal_pieces_simple(sk: NetworkArrays) -> RemovalPieces:
 
 @not_implemented_for("directed")
 def sole_links(
-    G: nx.Graph, groups: Mapping[Hashable, Iterable[Hashable]], *, removal: RemovalPieces | None = None
+    G: nx.Graph,
+    groups: Mapping[Hashable, Iterable[Hashable]],
+    *,
+    own: Mapping[Hashable, Hashable] | None = None,
+    removal: RemovalPieces | None = None,
 ) -> dict[Hashable, list[list[Hashable]]]:
     """The nodes that alone join two groups of nodes, and the groups each joins.
 
-    Each group is taken within G and without the node asked about. Node v alone joins groups A ≠ B
-    when, in G − v, A lies wholly within one piece P of v's component and B is non-empty, lies in
-    v's component and has no node in P: every path between A and B runs through v.
+    Each group is taken within G and without the node asked about, and counts only while it holds a
+    node other than its own (``own``: group → its own node, such as a community's record in its
+    circle; a group of which nothing else is left is nobody to join). Node v alone joins groups
+    A ≠ B when, in G − v, A lies wholly within one piece P of v's component and B lies in v's
+    component and has no node in P: every path between A and B runs through v.
 
     Returns node → the groups it alone joins (each as A or as B of some pair), in sides: groups that
     share a piece of G − v reach each other without v and form one side; each side sorted, the sides
@@ -430,13 +436,17 @@ def sole_links(
             placed += len(order)
         at[v] = (start + disc, start)
     names = sorted(groups, key=str)
-    held = [(at[u][0], g) for g, name in enumerate(names) for u in set(groups[name]) if u in at]
+    member_sets = [set(groups[name]) for name in names]
+    held = [(at[u][0], g) for g, members in enumerate(member_sets) for u in members if u in at]
     if len(names) < 2 or not held:
         return {}
     members = np.array(held, dtype=np.int64)
     members = members[np.lexsort((members[:, 1], members[:, 0]))]
     position, group = members[:, 0], members[:, 1]
     count = np.bincount(group, minlength=len(names))
+    # Each group's own node, where it is in G and in the group.
+    own_node = [(own or {}).get(name) for name in names]
+    own_node = [node if node in at and node in them else None for node, them in zip(own_node, member_sets, strict=True)]
     lowest = np.full(len(names), placed)
     highest = np.full(len(names), -1)
     np.minimum.at(lowest, group, position)
@@ -458,10 +468,11 @@ def sole_links(
             continue
         candidates = np.array(within[first], dtype=np.int64)
         local[candidates] = np.arange(len(candidates))
-        own = np.searchsorted(position, [here, here + 1])
+        held_by_v = np.searchsorted(position, [here, here + 1])
         size = count[candidates].copy()
-        mine = local[group[own[0] : own[1]]]
+        mine = local[group[held_by_v[0] : held_by_v[1]]]
         size[mine[mine >= 0]] -= 1  # the groups without v
+        own_left = np.array([own_node[g] not in (None, v) for g in candidates.tolist()], dtype=np.int64)
         piece_start = first + np.array([start for start, _ in subtrees], dtype=np.int64)
         piece_end = piece_start + np.array([s for _, s in subtrees], dtype=np.int64)
         low, high = np.searchsorted(position, piece_start), np.searchsorted(position, piece_end)
@@ -473,7 +484,7 @@ def sole_links(
             piece[inside] * len(candidates) + taken[inside], minlength=len(subtrees) * len(candidates)
         ).reshape(len(subtrees), len(candidates))
         local[candidates] = -1
-        present = size > 0
+        present = size > own_left
         touches = counts > 0
         in_pieces = counts.sum(axis=0)
         rest = size - in_pieces
