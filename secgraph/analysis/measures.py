@@ -427,26 +427,36 @@ def sole_links(
     removal = removal_pieces(G) if removal is None else removal
     # Every node at one position: the components one after another, each in its discovery order.
     block: dict[int, int] = {}  # id of a component's order → its first position
-    at: dict[Hashable, tuple[int, int]] = {}  # node → (its position, its component's first position)
+    at: dict[Hashable, int] = {}  # node → its position
     placed = 0
     for v, (order, disc, _) in removal._found.items():
         start = block.get(id(order))
         if start is None:
             start = block[id(order)] = placed
             placed += len(order)
-        at[v] = (start + disc, start)
+        at[v] = start + disc
+    # Only a node with a piece separated from its parent's side can join anyone: (node, first position
+    # of its component, the pieces).
+    separating = [(v, at[v] - disc, subtrees) for v, (_, disc, subtrees) in removal._found.items() if subtrees]
     names = sorted(groups, key=str)
     member_sets = [set(groups[name]) for name in names]
-    held = [(at[u][0], g) for g, members in enumerate(member_sets) for u in members if u in at]
-    if len(names) < 2 or not held:
+    found: list[int] = []
+    owner: list[int] = []
+    for g, them in enumerate(member_sets):
+        inside = [p for p in map(at.get, them) if p is not None]
+        found += inside
+        owner += [g] * len(inside)
+    if len(names) < 2 or not found or not separating:
         return {}
-    members = np.array(held, dtype=np.int64)
-    members = members[np.lexsort((members[:, 1], members[:, 0]))]
-    position, group = members[:, 0], members[:, 1]
+    by_position = np.argsort(np.array(found, dtype=np.int64), kind="stable")
+    position, group = np.array(found, dtype=np.int64)[by_position], np.array(owner, dtype=np.int64)[by_position]
     count = np.bincount(group, minlength=len(names))
-    # Each group's own node, where it is in G and in the group.
+    # Each group's own node's position, where it is in G and in the group (else -1).
     own_node = [(own or {}).get(name) for name in names]
-    own_node = [node if node in at and node in them else None for node, them in zip(own_node, member_sets, strict=True)]
+    own_at = np.array(
+        [at[node] if node in at and node in them else -1 for node, them in zip(own_node, member_sets, strict=True)],
+        dtype=np.int64,
+    )
     lowest = np.full(len(names), placed)
     highest = np.full(len(names), -1)
     np.minimum.at(lowest, group, position)
@@ -456,29 +466,29 @@ def sole_links(
     held_by = np.flatnonzero(count)
     component = starts[np.searchsorted(starts, lowest[held_by], side="right") - 1]
     whole = component == starts[np.searchsorted(starts, highest[held_by], side="right") - 1]
-    within: dict[int, list[int]] = {}
-    for g, start in zip(held_by[whole].tolist(), component[whole].tolist(), strict=True):
-        within.setdefault(start, []).append(g)
+    whole_groups, their_component = held_by[whole], component[whole]
+    within = {start: whole_groups[their_component == start] for start in np.unique(their_component).tolist()}
 
     result: dict[Hashable, list[list[Hashable]]] = {}
     local = np.full(len(names), -1, dtype=np.int64)
-    for v, (_, _, subtrees) in removal._found.items():
-        here, first = at[v]
-        if not subtrees or len(within.get(first, ())) < 2:
+    for v, first, subtrees in separating:
+        candidates = within.get(first)
+        if candidates is None or len(candidates) < 2:
             continue
-        candidates = np.array(within[first], dtype=np.int64)
+        here = at[v]
         local[candidates] = np.arange(len(candidates))
         held_by_v = np.searchsorted(position, [here, here + 1])
         size = count[candidates].copy()
         mine = local[group[held_by_v[0] : held_by_v[1]]]
         size[mine[mine >= 0]] -= 1  # the groups without v
-        own_left = np.array([own_node[g] not in (None, v) for g in candidates.tolist()], dtype=np.int64)
-        piece_start = first + np.array([start for start, _ in subtrees], dtype=np.int64)
-        piece_end = piece_start + np.array([s for _, s in subtrees], dtype=np.int64)
-        low, high = np.searchsorted(position, piece_start), np.searchsorted(position, piece_end)
-        piece = np.repeat(np.arange(len(subtrees)), high - low)
-        taken = np.concatenate([group[a:b] for a, b in zip(low.tolist(), high.tolist(), strict=True)])
-        taken = local[taken]
+        own_left = ((own_at[candidates] >= 0) & (own_at[candidates] != here)).astype(np.int64)
+        pieces = np.array(subtrees, dtype=np.int64)  # each piece's start in its component, and size
+        low = np.searchsorted(position, first + pieces[:, 0])
+        high = np.searchsorted(position, first + pieces[:, 0] + pieces[:, 1])
+        # The memberships in each piece, one run of ``position`` per piece.
+        length = high - low
+        piece = np.repeat(np.arange(len(subtrees)), length)
+        taken = local[group[np.repeat(low - np.cumsum(length) + length, length) + np.arange(int(length.sum()))]]
         inside = taken >= 0
         counts = np.bincount(
             piece[inside] * len(candidates) + taken[inside], minlength=len(subtrees) * len(candidates)
