@@ -529,3 +529,12 @@ def test_seed_kyushu_holds_the_key_persons_the_documents_name(seed: GraphData) -
     local = key_person_candidates(seed, Scope(region="mic-kyushu"), limit=None, local_only=True)
     assert not named & {c.id for c in local.candidates}
     assert all(c.prefectures for c in local.candidates)
+
+
+def test_a_sole_link_between_three_communities_names_them_all() -> None:
+    data = communities_and_links((3, 4, 5), {"broker": ("a", "b", "c")}).build()
+    top = key_person_candidates(data, Scope(region="mic-kinki")).candidates[0]
+    assert top.id == "broker" and top.sole_link_between == ["a", "b", "c"]
+    line = next(e for e in top.evidence if "をつなぐ唯一の" in e.ja)
+    assert line.ja == "a、b、cの間をつなぐ唯一の団体・個人（抜けると互いの間の経路がなくなる）"
+    assert line.en == "the only link among a, b, c (without it no path runs between them)"

@@ -752,13 +752,15 @@ def _sole_link_evidence(data: GraphData, sides: list[list[str]]) -> Evidence:
     ja, en = partial(_side_named, data, lang="ja"), partial(_side_named, data, lang="en")
     sides = sorted(sides, key=lambda side: (len(side), side[0]))
     if len(sides) == 2:
-        joined_ja, joined_en, whom = f"{ja(sides[0])}と{ja(sides[1])}", f"{en(sides[0])} and {en(sides[1])}", "両者"
+        joined_ja, whom = f"{ja(sides[0])}と{ja(sides[1])}", "両者"
+        joined_en = f"between {en(sides[0])} and {en(sides[1])}"
     else:
-        joined_ja, joined_en, whom = listed(sides, 6, "ja", name=ja) + "の間", listed(sides, 6, "en", name=en), "互い"
+        joined_ja, whom = listed(sides, 6, "ja", name=ja) + "の間", "互い"
+        joined_en = f"among {listed(sides, 6, 'en', name=en)}"
     return evidence(
         "node",
         f"{joined_ja}をつなぐ唯一の団体・個人（抜けると{whom}の間の経路がなくなる）",
-        f"the only link between {joined_en} (without it no path runs between them)",
+        f"the only link {joined_en} (without it no path runs between them)",
         [k for side in sides for k in side],
     )
 
