@@ -22,10 +22,11 @@ from secgraph.analysis.key_persons import (
     roles_held,
 )
 from secgraph.analysis.measures import fragmentation
-from secgraph.analysis.network import Scope, actor_network
+from secgraph.analysis.network import Scope, actor_network, community_circle
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Person
 from tests.builders import GraphBuilder
+from tests.test_measures import brute_force_sole_links
 
 
 def two_communities_and_a_broker(broker_joins_second: str | None = None) -> GraphData:
@@ -87,13 +88,14 @@ def test_the_planted_broker_ranks_first_with_its_reasons() -> None:
     assert top.score > result.candidates[1].score
 
 
-def two_runs_and_one_broker(sizes: tuple[int, int]) -> GraphData:
-    """Two communities in Osaka and Hyogo, each run by a secretariat body and its head who organise and
-    speak at two events its members attend; one university, member of both, is all that joins them;
-    a third community in Tokyo, for the national scope."""
+def communities_and_links(sizes: tuple[int, ...], links: dict[str, tuple[str, ...]]) -> GraphBuilder:
+    """Communities a, b, c… in Osaka, Hyogo, Kyoto…, each run by a secretariat body and its head who
+    organise and speak at two events its members attend; each link, a university, is a member of the
+    communities it lists; a community in Tokyo, apart, for the national scope."""
     b = GraphBuilder().org("chamber", "chamber_of_commerce", "13").community("tokyo", "mic-kanto", ["13"])
     b.tie("MEMBER_OF", "chamber", "tokyo")
-    for name, prefecture, size, sector in (("a", "27", sizes[0], "meti_bureau"), ("b", "28", sizes[1], "police")):
+    places = (("a", "27", "meti_bureau"), ("b", "28", "police"), ("c", "26", "prefecture"))
+    for (name, prefecture, sector), size in zip(places, sizes, strict=False):
         b.community(name, prefectures=[prefecture]).org(f"{name}-sec", sector, prefecture)
         b.person(f"{name}-head", works_at=f"{name}-sec")
         b.tie("SECRETARIAT_OF", f"{name}-sec", name).tie("SECRETARIAT_OF", f"{name}-head", name)
@@ -104,19 +106,119 @@ def two_runs_and_one_broker(sizes: tuple[int, int]) -> GraphData:
             member = f"{name}-m{i:02d}"
             b.org(member, "sme" if i % 2 else "it_vendor", prefecture).tie("MEMBER_OF", member, name)
             b.tie("ATTENDED", member, f"{name}-ev{i % 2}")
-    b.org("broker", "university", "28").tie("MEMBER_OF", "broker", "a").tie("MEMBER_OF", "broker", "b")
-    return b.build()
+    for link, communities in links.items():
+        b.org(link, "university", "28")
+        for community in communities:
+            b.tie("MEMBER_OF", link, community)
+    return b
 
 
-@pytest.mark.parametrize("sizes", [(1, 1), (3, 3), (12, 5), (40, 5), (5, 60), (40, 40)])
+def two_runs_and_one_broker(sizes: tuple[int, int]) -> GraphData:
+    """Two communities in Osaka and Hyogo; one university, member of both, is all that joins them."""
+    return communities_and_links(sizes, {"broker": ("a", "b")}).build()
+
+
+KINKI_SCOPES = (Scope(), Scope(region="mic-kinki"), Scope(region="meti-kinki"))
+
+
+@pytest.mark.parametrize(
+    "sizes", [(1, 1), (3, 3), (12, 5), (40, 5), (5, 60), (40, 40), (100, 3), (3, 100), (1, 300), (200, 1)]
+)
 def test_the_only_actor_joining_two_communities_is_first_in_every_scope_holding_both(sizes: tuple[int, int]) -> None:
+    """However lopsided the two communities, the broker leads: at (100, 3) the big one's secretariat
+    body leads betweenness, brokerage, structural holes and reach on magnitudes, and the broker only
+    dependence, but the broker alone joins the two."""
     data = two_runs_and_one_broker(sizes)
-    for scope in (Scope(), Scope(region="mic-kinki"), Scope(region="meti-kinki")):
-        result = key_person_candidates(data, scope, limit=3)
+    for scope in KINKI_SCOPES:
+        result = key_person_candidates(data, scope, limit=None)
         top, second = result.candidates[0], result.candidates[1]
         assert top.id == "broker", (scope, [(c.id, c.score) for c in result.candidates])
+        assert top.sole_link_between == ["a", "b"]
+        assert all(not c.sole_link_between for c in result.candidates[1:])
         assert top.components["dependence"] == 1.0 and second.components["dependence"] == 0.0
-        assert top.score > second.score
+        assert [c.score for c in result.candidates[1:]] == sorted(
+            (c.score for c in result.candidates[1:]), reverse=True
+        )
+        line = next(e for e in top.evidence if "をつなぐ唯一の" in e.ja)
+        assert line.ja == "aとbをつなぐ唯一の団体・個人（抜けると両者の間の経路がなくなる）"
+        assert line.en.startswith("the only link between a and b") and line.ids == ["a", "b"]
+        assert "得点より先に並ぶ" in top.evidence[0].ja
+        assert any("直接引き合わせる" in a.ja and "joint event" in a.en for a in top.advice)
+    if max(sizes) >= 100:  # the lopsided cases: the broker is first without the highest score
+        assert top.score < max(c.score for c in result.candidates)
+
+
+def test_two_actors_linking_the_same_two_communities_are_neither_a_sole_link() -> None:
+    data = communities_and_links((100, 3), {"broker": ("a", "b"), "second-broker": ("a", "b")}).build()
+    for scope in KINKI_SCOPES:
+        result = key_person_candidates(data, scope, limit=None)
+        assert all(not c.sole_link_between for c in result.candidates)
+        assert all("唯一" not in e.ja for c in result.candidates for e in c.evidence)
+        scores = [(-c.score, c.id) for c in result.candidates]
+        assert scores == sorted(scores)  # by score alone, then id
+        assert result.candidates[0].id == "a-sec"
+
+
+def test_a_secretariat_stranding_its_own_events_attendees_is_no_sole_link() -> None:
+    """A secretariat body runs the community's events; their attendees, not members, hang on it alone
+    (a star). Leaving, it strands them — the most anyone cuts off — but they are the community's own
+    circle, split into pieces, and the rest of the community still reaches the other community through
+    the member both share: that member is the sole link, not the secretariat."""
+    b = GraphBuilder().community("c", prefectures=["27"]).community("d", prefectures=["27"])
+    b.org("sec", "meti_bureau", "27").tie("SECRETARIAT_OF", "sec", "c")
+    b.event("e0", "2021-05-01", prefecture="27").tie("ORGANISED", "sec", "e0")
+    for i in range(8):
+        b.org(f"x{i}", "sme", "27").tie("ATTENDED", f"x{i}", "e0")
+    b.org("shared", "it_vendor", "27").tie("MEMBER_OF", "shared", "c").tie("MEMBER_OF", "shared", "d")
+    b.org("d-only", "sme", "27").tie("MEMBER_OF", "d-only", "d")
+    data = b.build()
+    result = {c.id: c for c in key_person_candidates(data, limit=None).candidates}
+    ranked = key_person_candidates(data, limit=None).candidates
+    assert result["sec"].dependence.cut_off == 8 and result["sec"].dependence.cut_off == max(
+        c.dependence.cut_off for c in ranked
+    )
+    assert result["sec"].sole_link_between == []
+    assert result["shared"].sole_link_between == ["c", "d"]
+    assert result["sec"].score > result["shared"].score
+    assert [c.id for c in ranked[:2]] == ["shared", "sec"]
+    # Alone with its attendees (no second community), it is no sole link either.
+    alone = GraphBuilder().community("c", prefectures=["27"]).org("sec", "meti_bureau", "27")
+    alone.tie("SECRETARIAT_OF", "sec", "c").event("e0", "2021-05-01", prefecture="27").tie("ORGANISED", "sec", "e0")
+    for i in range(3):
+        alone.org(f"x{i}", "sme", "27").tie("ATTENDED", f"x{i}", "e0")
+    assert all(not c.sole_link_between for c in key_person_candidates(alone.build(), limit=None).candidates)
+
+
+def test_a_body_whose_own_programme_has_nobody_else_is_no_sole_link() -> None:
+    """A bureau runs a programme recorded as a community with no member: without the bureau only the
+    programme's own record is left, nobody to join. Give the programme a member and the bureau joins it."""
+    built = communities_and_links((5, 5), {"broker": ("a", "b")})
+    built.org("bureau", "meti_bureau", "27").community("programme", prefectures=["27"])
+    built.tie("SECRETARIAT_OF", "bureau", "programme").tie("MEMBER_OF", "bureau", "a")
+    result = {c.id: c for c in key_person_candidates(built.build(), limit=None).candidates}
+    assert result["bureau"].dependence.cut_off == 1 and result["bureau"].sole_link_between == []
+    assert result["broker"].sole_link_between == ["a", "b", "programme"]  # the programme is on a's side
+    built.org("programme-member", "sme", "27").tie("MEMBER_OF", "programme-member", "programme")
+    result = {c.id: c for c in key_person_candidates(built.build(), limit=None).candidates}
+    assert result["bureau"].sole_link_between == ["a", "b", "programme"]
+
+
+def test_several_sole_links_come_first_ordered_by_score() -> None:
+    """a – link-ab – b – link-bc – c: each link alone joins one community to the other two. Both come
+    before the big community's secretariat body, which outscores them, and in score order."""
+    data = communities_and_links((200, 3, 3), {"link-ab": ("a", "b"), "link-bc": ("b", "c")}).build()
+    for scope in (Scope(), Scope(region="mic-kinki")):
+        ranked = key_person_candidates(data, scope, limit=None).candidates
+        links = sorted((c for c in ranked if c.sole_link_between), key=lambda c: (-c.score, c.id))
+        assert [c.id for c in links] == [c.id for c in ranked[:2]] and {c.id for c in links} == {"link-ab", "link-bc"}
+        assert ranked[0].score != ranked[1].score
+        assert all(c.sole_link_between == ["a", "b", "c"] for c in links)
+        assert max(c.score for c in ranked[2:]) > ranked[0].score  # a-sec outscores them, and follows them
+        rest = [(-c.score, c.id) for c in ranked[2:]]
+        assert rest == sorted(rest)
+        by_id = {c.id: c for c in ranked}
+        assert any(e.ja.startswith("aとb・cをつなぐ唯一の") for e in by_id["link-ab"].evidence)
+        assert any(e.ja.startswith("cとa・bをつなぐ唯一の") for e in by_id["link-bc"].evidence)  # smaller side first
 
 
 def test_components_are_magnitudes_not_ranks() -> None:
@@ -366,10 +468,27 @@ def test_seed_top_candidates_span_several_communities(seed: GraphData) -> None:
     assert spanning_top >= 0.5 and spanning_top > 3 * spanning_all
     most = max(len(c.communities) for c in everyone)
     assert most >= 3
-    assert any(len(c.communities) == most for c in everyone[:3])
+    # Among the first three by score; the sole links between communities come before them.
+    by_score = [c for c in everyone if not c.sole_link_between]
+    assert any(len(c.communities) == most for c in by_score[:3])
     # Whoever would cut off the most actors by leaving is on the default list of twenty.
     worst = max(everyone, key=lambda c: (c.dependence.cut_off, c.id))
     assert worst.dependence.cut_off > 0 and worst.rank <= 20
+
+
+@pytest.mark.parametrize("scope", [Scope(), Scope(region="mic-kyushu")], ids=["national", "kyushu"])
+def test_seed_sole_links_match_removing_each_actor(seed: GraphData, scope: Scope) -> None:
+    """Every candidate's ``sole_link_between`` is what removing it from the scope's network and testing
+    every pair of the scope's communities gives; the sole links lead the ranking."""
+    G = actor_network(seed, scope)
+    circles = {c: community_circle(seed, c) for c, attrs in G.nodes(data=True) if attrs["kind"] == "Community"}
+    expected = brute_force_sole_links(G, circles, {c: c for c in circles})
+    ranked = key_person_candidates(seed, scope, limit=None).candidates
+    assert {c.id: c.sole_link_between for c in ranked} == {
+        c.id: sorted(k for side in expected.get(c.id, []) for k in side) for c in ranked
+    }
+    leading = [c for c in ranked if c.sole_link_between]
+    assert leading and ranked[: len(leading)] == leading
 
 
 def test_seed_dependence_matches_removing_each_actor(seed: GraphData) -> None:
@@ -410,3 +529,12 @@ def test_seed_kyushu_holds_the_key_persons_the_documents_name(seed: GraphData) -
     local = key_person_candidates(seed, Scope(region="mic-kyushu"), limit=None, local_only=True)
     assert not named & {c.id for c in local.candidates}
     assert all(c.prefectures for c in local.candidates)
+
+
+def test_a_sole_link_between_three_communities_names_them_all() -> None:
+    data = communities_and_links((3, 4, 5), {"broker": ("a", "b", "c")}).build()
+    top = key_person_candidates(data, Scope(region="mic-kinki")).candidates[0]
+    assert top.id == "broker" and top.sole_link_between == ["a", "b", "c"]
+    line = next(e for e in top.evidence if "をつなぐ唯一の" in e.ja)
+    assert line.ja == "a、b、cの間をつなぐ唯一の団体・個人（抜けると互いの間の経路がなくなる）"
+    assert line.en == "the only link among a, b, c (without it no path runs between them)"

@@ -24,6 +24,7 @@ from secgraph.analysis.measures import (
     pieces_after_removal,
     removal_pieces,
     sampled_betweenness,
+    sole_links,
 )
 
 
@@ -419,3 +420,74 @@ def test_who_each_removal_cuts_off_matches_removing_each_node() -> None:
 def test_fragmentation_from_the_pieces_is_the_fragmentation() -> None:
     for G in random_graphs(40) + [nx.empty_graph(0), nx.empty_graph(1), nx.barbell_graph(4, 3)]:
         assert fragmentation_from_pieces(G, pieces_after_removal(G)) == fragmentation(G)
+
+
+def brute_force_sole_links(G: nx.Graph, groups: dict[str, set], own: dict | None = None) -> dict:
+    """``sole_links`` by its definition: remove each node, and test every pair of groups."""
+    found = {}
+    for v in G:
+        H = G.copy()
+        H.remove_node(v)
+        component = nx.node_connected_component(G, v) - {v}
+        pieces = [frozenset(p) for p in nx.connected_components(H.subgraph(component))]
+        within = {name: (set(members) & set(G)) - {v} for name, members in groups.items()}
+        counts = {name for name, members in within.items() if members - {(own or {}).get(name)}}
+        joined = set()
+        for a, b in permutations(sorted(counts), 2):
+            home = [p for p in pieces if within[a] <= p]
+            if home and within[b] <= component and not within[b] & home[0]:
+                joined |= {a, b}
+        if joined:
+            # Two joined groups are on one side when a chain of them, each sharing a piece with the next, links them.
+            sharing = nx.Graph()
+            sharing.add_nodes_from(joined)
+            sharing.add_edges_from(
+                (a, b) for a in joined for b in joined if a < b and any(within[a] & p and within[b] & p for p in pieces)
+            )
+            found[v] = sorted((sorted(side) for side in nx.connected_components(sharing)), key=lambda side: side[0])
+    return found
+
+
+def test_sole_links_match_removing_each_node_and_testing_every_pair_of_groups() -> None:
+    rng = random.Random(7)
+    trees = [nx.Graph([(i, rng.randrange(i)) for i in range(1, n)]) for n in (6, 12, 25, 40)]
+    graphs = random_graphs(40) + hub_graphs() + trees + [nx.barbell_graph(4, 3), nx.star_graph(6), nx.path_graph(7)]
+    checked = 0
+    for seed, G in enumerate(graphs):
+        rng = random.Random(seed)
+        nodes = sorted(G, key=str)
+        for _ in range(3 if nodes else 0):
+            groups = {
+                f"g{k}": set(rng.sample(nodes, rng.randint(1, min(5, len(nodes))))) for k in range(rng.randint(2, 6))
+            }
+            groups["outside"] = {"not-in-the-graph"}
+            expected = brute_force_sole_links(G, groups)
+            assert sole_links(G, groups) == expected, seed
+            # Each group's own node, one of its nodes or not: a group with nothing else left is nobody.
+            own = {name: rng.choice([*sorted(members, key=str), "elsewhere"]) for name, members in groups.items()}
+            assert sole_links(G, groups, own=own) == brute_force_sole_links(G, groups, own), seed
+            checked += len(expected)
+    assert checked > 30  # the planted graphs do have sole links to find
+
+
+def test_a_sole_link_between_two_cliques_and_none_on_a_cycle() -> None:
+    bridge = nx.barbell_graph(4, 1)  # cliques 0–3 and 5–8 joined through 4 alone
+    assert sole_links(bridge, {"left": {0, 1, 2}, "right": {6, 7}}) == {
+        3: [["left"], ["right"]],
+        4: [["left"], ["right"]],
+        5: [["left"], ["right"]],
+    }
+    # A group with a node on each side reaches the other group without the bridge.
+    assert 4 not in sole_links(bridge, {"left": {0, 1}, "both": {2, 7}})
+    assert sole_links(nx.cycle_graph(6), {"a": {0, 1}, "b": {3, 4}}) == {}
+    # A group whose own node hangs on v alone, with nothing else of it left, is nobody to join.
+    programme = nx.Graph([("bureau", "programme"), ("bureau", "x"), ("x", "y")])
+    groups = {"programme": {"programme", "bureau"}, "other": {"x", "y"}}
+    both = [["other"], ["programme"]]
+    assert sole_links(programme, groups) == {"bureau": both, "x": both}
+    assert sole_links(programme, groups, own={"programme": "programme"}) == {"x": both}
+    # The hub of a star joins three groups on three leaves; a group holding the hub is taken without it.
+    star = nx.star_graph(3)
+    assert sole_links(star, {"a": {1}, "b": {2}, "c": {0, 3}}) == {0: [["a"], ["b"], ["c"]]}
+    # A group in two pieces is joined to a group wholly in a third, as one side: its two parts do not reach each other.
+    assert sole_links(nx.star_graph(3), {"split": {1, 2}, "c": {3}}) == {0: [["c"], ["split"]]}

@@ -24,6 +24,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
+from functools import partial
 from typing import Literal
 
 import networkx as nx
@@ -45,18 +46,21 @@ from secgraph.analysis.measures import (
     pairs_cut_off,
     removal_pieces,
     sampled_betweenness,
+    sole_links,
 )
 from secgraph.analysis.network import (
     ACTOR_KINDS,
     EVENT_PARTS,
     Scope,
     actor_network,
+    community_circle,
     employers_on,
     shared_inputs,
     snapshot_at,
 )
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
+from secgraph.model.listing import Lang, listed, more_text
 from secgraph.model.records import Community, Event, Relationship
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType, Sector, parse_term, sector_label
 
@@ -194,6 +198,11 @@ class KeyPersonCandidate(Actor):
         " / Mean of the five aspects (betweenness, brokerage, structural holes, reach, dependence)"
     )
     rank: int
+    sole_link_between: list[str] = Field(
+        default_factory=list,
+        description="この団体・個人だけがつなぐコミュニティ（抜けると互いの間の経路がなくなる。該当すれば得点より先に並ぶ）"
+        " / Communities it alone joins (without it no path runs between them; such candidates rank first)",
+    )
     betweenness: float = Field(description="媒介中心性（正規化） / Normalised betweenness")
     sector_brokerage: BrokerageRoles
     prefecture_brokerage: BrokerageRoles
@@ -515,7 +524,18 @@ def key_person_candidates(
     1 − c (0 at or above 1, and for an actor without ties), every other measure as its share of the
     largest value (0 stays 0; twice another's value stays twice its component) — and the score is the
     mean of the five ``SCORE_ASPECTS`` (betweenness, brokerage, structural holes, reach, dependence),
-    each the mean of its components, in [0, 1]. Candidates are ordered by score, then id; ``limit``
+    each the mean of its components, in [0, 1].
+
+    A sole link between communities (コミュニティ間の唯一のつなぎ役): actor v is one when there are two
+    communities A ≠ B of the scope (their own records among its actors) — their circles
+    (``network.community_circle``) cut to the scope's actors, v left out of both, each holding an
+    actor other than the community itself — such that in the scope's network without v, A's circle
+    lies wholly within one piece P of v's component, and B's circle lies in v's component and has no
+    member in P: every path between them runs through v (``measures.sole_links``).
+    ``sole_link_between`` lists the communities it so joins. A community of which only its own
+    record is left without v (a bureau's programme whose only tie is the bureau) is nobody v joins.
+
+    Order: the sole links first, by score then id; then everyone else by score then id. ``limit``
     None returns every candidate.
     """
     with shared_inputs():
@@ -544,6 +564,10 @@ def _key_person_candidates(
     # sizes (a node and its pieces) and, for the candidates shown, who would be cut off.
     removal = removal_pieces(G, arrays=arrays)
     pieces = removal.sizes
+    # Who alone joins two of the scope's communities (their circles, cut to the scope's actors), from
+    # the same search.
+    circles = {c: community_circle(snapshot, c) for c, attrs in G.nodes(data=True) if attrs["kind"] == "Community"}
+    sole_link_sides = sole_links(G, circles, own={c: c for c in circles}, removal=removal)
     after = fragmentation_after_removal(G, pieces)
     disconnected = pairs_cut_off(G, pieces)
     fragmentation_now = fragmentation_from_pieces(G, pieces)
@@ -569,7 +593,7 @@ def _key_person_candidates(
     }
     normalised = {name: _normalised(name, raw[name]) for name in SCORE_COMPONENTS}
     score = {v: _rounded(aspects_mean({name: normalised[name][v] for name in SCORE_COMPONENTS})) for v in pool}
-    ranked = sorted(pool, key=lambda v: (-score[v], v))
+    ranked = sorted(pool, key=lambda v: (v not in sole_link_sides, -score[v], v))
     shown = ranked if limit is None else ranked[:limit]
     betweenness_rank = {v: i + 1 for i, v in enumerate(sorted(pool, key=lambda v: (-raw["betweenness"][v], v)))}
 
@@ -585,6 +609,7 @@ def _key_person_candidates(
             **_actor(G, v, sectors),
             score=score[v],
             rank=rank,
+            sole_link_between=sorted(c for side in sole_link_sides.get(v, ()) for c in side),
             betweenness=raw["betweenness"][v],
             sector_brokerage=BrokerageRoles(**sector_roles[v], across_groups=across(sector_roles[v])),
             prefecture_brokerage=BrokerageRoles(**prefecture_roles[v], across_groups=across(prefecture_roles[v])),
@@ -610,6 +635,7 @@ def _key_person_candidates(
             by_prefecture,
             active.get(v, {}),
             roles.get(v, {}),
+            sole_link_sides.get(v, []),
             fragmentation_now,
             betweenness_rank[v],
             len(pool),
@@ -638,20 +664,26 @@ def _candidate_evidence(
     by_prefecture: _OpenPairs,
     active: dict[str, list[str]],
     roles: dict[str, list[str]],
+    sole_link_sides: list[list[str]],
     fragmentation_now: float,
     betweenness_rank: int,
     pool_size: int,
 ) -> list[Evidence]:
+    first_ja = "。コミュニティ間の唯一のつなぎ役として得点より先に並ぶ" if sole_link_sides else ""
+    first_en = "; ranked ahead of the scores as the only link between communities" if sole_link_sides else ""
     found = [
         evidence(
             "rule",
             f"スコア{c.score:.3f}＝媒介・仲介・構造的空隙・広がり・依存の5つの観点の平均（各指標は候補中の最大値を1とした値）"
-            f"（{pool_size}候補中{c.rank}位）",
+            f"（{pool_size}候補中{c.rank}位{first_ja}）",
             f"score {c.score:.3f} = mean of five aspects (betweenness, brokerage, structural holes, reach, "
-            f"dependence), each measure as a share of the largest among the candidates (rank {c.rank} of {pool_size})",
+            f"dependence), each measure as a share of the largest among the candidates (rank {c.rank} of {pool_size}"
+            f"{first_en})",
             [c.id],
         )
     ]
+    if sole_link_sides:
+        found.append(_sole_link_evidence(data, sole_link_sides))
     if c.betweenness > 0:
         found.append(
             evidence(
@@ -714,6 +746,34 @@ def _candidate_evidence(
     return found
 
 
+def _sole_link_evidence(data: GraphData, sides: list[list[str]]) -> Evidence:
+    """「AとBをつなぐ唯一の団体・個人」: the communities it alone joins, those that reach each other
+    without it named together as one side (「A・B」), smaller sides first."""
+    ja, en = partial(_side_named, data, lang="ja"), partial(_side_named, data, lang="en")
+    sides = sorted(sides, key=lambda side: (len(side), side[0]))
+    if len(sides) == 2:
+        joined_ja, whom = f"{ja(sides[0])}と{ja(sides[1])}", "両者"
+        joined_en = f"between {en(sides[0])} and {en(sides[1])}"
+    else:
+        joined_ja, whom = listed(sides, 6, "ja", name=ja) + "の間", "互い"
+        joined_en = f"among {listed(sides, 6, 'en', name=en)}"
+    return evidence(
+        "node",
+        f"{joined_ja}をつなぐ唯一の団体・個人（抜けると{whom}の間の経路がなくなる）",
+        f"the only link {joined_en} (without it no path runs between them)",
+        [k for side in sides for k in side],
+    )
+
+
+def _side_named(data: GraphData, side: list[str], lang: Lang, most: int = 4) -> str:
+    """The communities of one side: 「A・B ほか3」, "A / B and 3 more"."""
+    shown = ("・" if lang == "ja" else " / ").join(display(data, k) for k in side[:most])
+    if len(side) <= most:
+        return shown
+    left = more_text(len(side) - most, lang)
+    return f"{shown} {left}" if lang == "ja" else f"{shown} and {left}"
+
+
 def _candidate_advice(c: KeyPersonCandidate) -> list[Advice]:
     advice = [
         Advice(
@@ -734,6 +794,15 @@ def _candidate_advice(c: KeyPersonCandidate) -> list[Advice]:
             Advice(
                 ja="この団体だけに頼らないよう、同じ相手とつながる別の団体にも役割を依頼する",
                 en="Ask a second body to link the same actors, so the network does not hang on this one",
+            )
+        )
+    if c.sole_link_between:
+        advice.append(
+            Advice(
+                ja="つないでいるコミュニティどうしを直接引き合わせる場（共同イベント等）を設け、"
+                f"この{'人' if c.kind == 'Person' else '団体'}だけに頼らないつながりを作る（第2段階）",
+                en="Bring the communities it joins together directly (a joint event), so their link does not hang "
+                f"on this one {'person' if c.kind == 'Person' else 'body'} (stage 2)",
             )
         )
     if len(c.communities) >= 2:

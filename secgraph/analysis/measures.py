@@ -400,6 +400,148 @@ def _removal_pieces_simple(sk: NetworkArrays) -> RemovalPieces:
 
 
 @not_implemented_for("directed")
+def sole_links(
+    G: nx.Graph,
+    groups: Mapping[Hashable, Iterable[Hashable]],
+    *,
+    own: Mapping[Hashable, Hashable] | None = None,
+    removal: RemovalPieces | None = None,
+) -> dict[Hashable, list[list[Hashable]]]:
+    """The nodes that alone join two groups of nodes, and the groups each joins.
+
+    Each group is taken within G and without the node asked about, and counts only while it holds a
+    node other than its own (``own``: group → its own node, such as a community's record in its
+    circle; a group of which nothing else is left is nobody to join). Node v alone joins groups
+    A ≠ B when, in G − v, A lies wholly within one piece P of v's component and B lies in v's
+    component and has no node in P: every path between A and B runs through v.
+
+    Returns node → the groups it alone joins (each as A or as B of some pair), in sides: groups that
+    share a piece of G − v reach each other without v and form one side; each side sorted, the sides
+    in order of their first group. Nodes that join no two groups are left out.
+
+    From the depth-first search of ``removal_pieces`` (or its result as ``removal``): the pieces v
+    separates from its parent's side are runs of the discovery order — node u is in the piece of v's
+    child c iff disc(c) ≤ disc(u) < disc(c) + size(c) — and the rest of the component is the other
+    nodes but v. So only the nodes with a separated piece are asked about, and each group's nodes
+    per piece are counted from the groups' discovery positions, sorted once: O(n + m + M log M + Σ over
+    the separated pieces of the group memberships inside them), M the memberships in all.
+    """
+    removal = removal_pieces(G) if removal is None else removal
+    # Every node at one position: the components one after another, each in its discovery order.
+    block: dict[int, int] = {}  # id of a component's order → its first position
+    at: dict[Hashable, int] = {}  # node → its position
+    placed = 0
+    for v, (order, disc, _) in removal._found.items():
+        start = block.get(id(order))
+        if start is None:
+            start = block[id(order)] = placed
+            placed += len(order)
+        at[v] = start + disc
+    # Only a node with a piece separated from its parent's side can join anyone: (node, first position
+    # of its component, the pieces).
+    separating = [(v, at[v] - disc, subtrees) for v, (_, disc, subtrees) in removal._found.items() if subtrees]
+    names = sorted(groups, key=str)
+    member_sets = [set(groups[name]) for name in names]
+    found: list[int] = []
+    owner: list[int] = []
+    for g, them in enumerate(member_sets):
+        inside = [p for p in map(at.get, them) if p is not None]
+        found += inside
+        owner += [g] * len(inside)
+    if len(names) < 2 or not found or not separating:
+        return {}
+    by_position = np.argsort(np.array(found, dtype=np.int64), kind="stable")
+    position, group = np.array(found, dtype=np.int64)[by_position], np.array(owner, dtype=np.int64)[by_position]
+    count = np.bincount(group, minlength=len(names))
+    # Each group's own node's position, where it is in G and in the group (else -1).
+    own_node = [(own or {}).get(name) for name in names]
+    own_at = np.array(
+        [at[node] if node in at and node in them else -1 for node, them in zip(own_node, member_sets, strict=True)],
+        dtype=np.int64,
+    )
+    lowest = np.full(len(names), placed)
+    highest = np.full(len(names), -1)
+    np.minimum.at(lowest, group, position)
+    np.maximum.at(highest, group, position)
+    # A group can be A or B only in the component that holds all of it: component → those groups.
+    starts = np.array(sorted(block.values()), dtype=np.int64)
+    held_by = np.flatnonzero(count)
+    component = starts[np.searchsorted(starts, lowest[held_by], side="right") - 1]
+    whole = component == starts[np.searchsorted(starts, highest[held_by], side="right") - 1]
+    whole_groups, their_component = held_by[whole], component[whole]
+    within = {start: whole_groups[their_component == start] for start in np.unique(their_component).tolist()}
+
+    result: dict[Hashable, list[list[Hashable]]] = {}
+    local = np.full(len(names), -1, dtype=np.int64)
+    for v, first, subtrees in separating:
+        candidates = within.get(first)
+        if candidates is None or len(candidates) < 2:
+            continue
+        here = at[v]
+        local[candidates] = np.arange(len(candidates))
+        held_by_v = np.searchsorted(position, [here, here + 1])
+        size = count[candidates].copy()
+        mine = local[group[held_by_v[0] : held_by_v[1]]]
+        size[mine[mine >= 0]] -= 1  # the groups without v
+        own_left = ((own_at[candidates] >= 0) & (own_at[candidates] != here)).astype(np.int64)
+        pieces = np.array(subtrees, dtype=np.int64)  # each piece's start in its component, and size
+        low = np.searchsorted(position, first + pieces[:, 0])
+        high = np.searchsorted(position, first + pieces[:, 0] + pieces[:, 1])
+        # The memberships in each piece, one run of ``position`` per piece.
+        length = high - low
+        piece = np.repeat(np.arange(len(subtrees)), length)
+        taken = local[group[np.repeat(low - np.cumsum(length) + length, length) + np.arange(int(length.sum()))]]
+        inside = taken >= 0
+        counts = np.bincount(
+            piece[inside] * len(candidates) + taken[inside], minlength=len(subtrees) * len(candidates)
+        ).reshape(len(subtrees), len(candidates))
+        local[candidates] = -1
+        present = size > own_left
+        touches = counts > 0
+        in_pieces = counts.sum(axis=0)
+        rest = size - in_pieces
+        alone_in = touches & (counts == size) & present  # piece × group: the group lies wholly in the piece
+        joined = np.zeros(len(candidates), dtype=bool)
+        in_rest_only, out_of_rest = present & (in_pieces == 0), present & (rest == 0)
+        if in_rest_only.any() and out_of_rest.any():
+            joined |= in_rest_only | out_of_rest
+        apart = present & ~touches  # piece × group: a group with no node in the piece
+        paired = alone_in.any(axis=1) & apart.any(axis=1)
+        if paired.any():
+            joined |= alone_in[paired].any(axis=0) | apart[paired].any(axis=0)
+        if not joined.any():
+            continue
+        result[v] = _sides(
+            [names[g] for g in candidates[joined].tolist()],
+            [[*np.flatnonzero(touches[:, j]).tolist(), *([-1] if rest[j] > 0 else [])] for j in np.flatnonzero(joined)],
+        )
+    return result
+
+
+def _sides(joined: list[Hashable], pieces: list[list[int]]) -> list[list[Hashable]]:
+    """The groups in sides: groups that share a piece are on one side (each given with its pieces)."""
+    side_of: dict[int, int] = {}
+    parent = list(range(len(joined)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, touched in enumerate(pieces):
+        for p in touched:
+            if p in side_of:
+                parent[root(i)] = root(side_of[p])
+            else:
+                side_of[p] = i
+    sides: dict[int, list[Hashable]] = {}
+    for i, name in enumerate(joined):
+        sides.setdefault(root(i), []).append(name)
+    return sorted((sorted(side, key=str) for side in sides.values()), key=lambda side: str(side[0]))
+
+
+@not_implemented_for("directed")
 def pieces_after_removal(G: nx.Graph) -> dict[Hashable, list[int]]:
     """For every node, the sizes of the pieces its connected component falls into without it.
 

@@ -196,11 +196,16 @@ def tie_index(data: GraphData) -> TieIndex:
 
 
 def relationships_by_id(data: GraphData) -> list[Relationship]:
-    """The relationships of ``data`` sorted by ``str(id)``.
+    """The relationships of ``data`` sorted by ``str(id)``; inside ``shared_inputs`` sorted once per data
+    object (the actor network and the tie index both read it; callers only read the list).
 
     They are stored under their ids, so sorting the (string) keys gives that order without a key
     function; a store whose keys are not the relationships' own ids is sorted by ``str(id)`` itself.
     """
+    return reuse("relationships_by_id", data, None, lambda: _relationships_by_id(data))
+
+
+def _relationships_by_id(data: GraphData) -> list[Relationship]:
     relationships = data.relationships
     if all(isinstance(key, str) and key == rel.id for key, rel in relationships.items()):
         return [relationships[key] for key in sorted(relationships)]
