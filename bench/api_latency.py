@@ -228,10 +228,12 @@ async def _client_load(spec: dict[str, Any]) -> dict[str, Any]:
                 if answer.status_code >= 400:
                     errors["status"] += 1
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(client(i) for i in range(spec["connections"])))
     seconds = time.perf_counter() - started
     return {
+        # the load tool's own CPU: it shares the machine's cores with the server
+        "client_cpu_s": round(time.process_time() - cpu_started, 3),
         "requests": len(latencies) + errors["timeout"] + errors["connect"],
         "seconds": round(seconds, 3),
         "p50_ms": _percentile_ms(latencies, 0.5),
@@ -537,9 +539,12 @@ def phase(server: Server, folder: Path, loads: dict[str, Load], seconds: float, 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+    server_cpu = _cpu_seconds(server.proc.pid)
     for load in loads.values():
         load.start()
     figures: dict[str, Any] = {name: load.wait() for name, load in loads.items()}
+    # the server's processes (the supervisor and its workers): CPU seconds over the phase
+    figures["server_cpu_s"] = round(_cpu_seconds(server.proc.pid) - server_cpu, 3)
     # the machine is shared: how busy it was while this phase ran (1 min; 2 cores)
     figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     if sampler is None:
@@ -551,6 +556,38 @@ def phase(server: Server, folder: Path, loads: dict[str, Load], seconds: float, 
     else:
         figures["profile"] = {"error": err.decode(errors="replace")[-1000:]}
     return figures
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process and its children alive now (0 without psutil)."""
+    try:
+        import psutil
+    except ImportError:
+        return 0.0
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _cpu_per_answer(phase_figures: dict[str, Any], name: str) -> str:
+    """CPU milliseconds per answer of a one-load phase: the load tool's and the server's."""
+    load = phase_figures[name]
+    answers = max(load["requests"], 1)
+    client = load.get("client_cpu_s")
+    server = phase_figures.get("server_cpu_s")
+    parts = [f"load tool {client / answers * 1000:.2f}" if client is not None else "load tool ?"]
+    parts.append(f"server {server / answers * 1000:.2f}" if server else "server ?")
+    return ", ".join(parts)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -797,7 +834,18 @@ def report(results: dict[str, Any]) -> None:
             p["cached_analyses"]["analyses"]["p95_ms"], 0.01
         )
         table += ["", f"Cached analyses, p95 before / after in this run: {ratio:.1f}×."]
-    notes = ["Cold (first, uncached) answer per path, seconds:", ""]
+    notes = [
+        "CPU per answer, milliseconds (the load tool's own process, and the server's processes; both on the "
+        "same 2 cores):",
+        "",
+    ]
+    for name, load, title in (
+        ("baseline", "health", "GET /health"),
+        ("cached_analyses", "analyses", "cached analyses"),
+        ("reads", "reads", "plain reads"),
+    ):
+        notes.append(f"- {title}: {_cpu_per_answer(p[name], load)}")
+    notes += ["", "Cold (first, uncached) answer per path, seconds:", ""]
     notes += [f"- `{path}`: {s}" for path, s in results["cold_seconds"].items()]
     costs = results["direct_costs"]
     notes += ["", f"What one write costs, then the next readers (measured directly on the seed data: {costs['seed']}; "]
