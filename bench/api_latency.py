@@ -228,10 +228,12 @@ async def _client_load(spec: dict[str, Any]) -> dict[str, Any]:
                 if answer.status_code >= 400:
                     errors["status"] += 1
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     await asyncio.gather(*(client(i) for i in range(spec["connections"])))
     seconds = time.perf_counter() - started
     return {
+        # the load tool's own CPU: it shares the machine's cores with the server
+        "client_cpu_s": round(time.process_time() - cpu_started, 3),
         "requests": len(latencies) + errors["timeout"] + errors["connect"],
         "seconds": round(seconds, 3),
         "p50_ms": _percentile_ms(latencies, 0.5),
@@ -537,9 +539,12 @@ def phase(server: Server, folder: Path, loads: dict[str, Load], seconds: float, 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+    server_cpu = _cpu_seconds(server.proc.pid)
     for load in loads.values():
         load.start()
     figures: dict[str, Any] = {name: load.wait() for name, load in loads.items()}
+    # the server's processes (the supervisor and its workers): CPU seconds over the phase
+    figures["server_cpu_s"] = round(_cpu_seconds(server.proc.pid) - server_cpu, 3)
     # the machine is shared: how busy it was while this phase ran (1 min; 2 cores)
     figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     if sampler is None:
@@ -551,6 +556,38 @@ def phase(server: Server, folder: Path, loads: dict[str, Load], seconds: float, 
     else:
         figures["profile"] = {"error": err.decode(errors="replace")[-1000:]}
     return figures
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process and its children alive now (0 without psutil)."""
+    try:
+        import psutil
+    except ImportError:
+        return 0.0
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _cpu_per_answer(phase_figures: dict[str, Any], name: str) -> str:
+    """CPU milliseconds per answer of a one-load phase: the load tool's and the server's."""
+    load = phase_figures[name]
+    answers = max(load["requests"], 1)
+    client = load.get("client_cpu_s")
+    server = phase_figures.get("server_cpu_s")
+    parts = [f"load tool {client / answers * 1000:.2f}" if client is not None else "load tool ?"]
+    parts.append(f"server {server / answers * 1000:.2f}" if server else "server ?")
+    return ", ".join(parts)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -682,34 +719,48 @@ def _profile_notes(title: str, profile: dict[str, Any]) -> list[str]:
 #: below (the mechanisms, which hold while the service's code stays as it is; the numbers are above).
 FINDINGS = """## Why, and what would reach the target
 
-Read with the table and its load column. The before/after ratios below come from a run with `--before
-0eb157e` (each phase on this tree, then at once on the code before issue 8's API changes) on a machine
-shared with other work (load 6 to 13 on 2 cores): cached analyses 161 → 336 answers a second (p95 649 →
-295 ms), writes 7.8 → 46.8 a second. The table above is a later run on a quiet machine (load about 1.4),
-without `--before`.
+Read with the table, its load column and the CPU per answer above it. Run with `--before`, each phase ran
+on this tree and right after on the code before it, against the same (shared) machine; the ratios between
+the two are the figures to read when the load column is high. Earlier ratios, from a run with `--before
+0eb157e` (issue 8's API changes): cached analyses 161 → 336 answers a second (p95 649 → 295 ms), writes
+7.8 → 46.8 a second.
 
 - **Closed loop arithmetic.** Fifty clients that each wait for their answer keep fifty requests in the
-  server: mean latency = 50 / throughput (Little's law). A p95 under 50 ms needs roughly 1,500 answers a
-  second. `GET /health`, which only pings the store, is the floor of one `secgraph serve` process; on
-  this machine, quiet or not, its p95 missed 50 ms already (about 100 ms at 1,200–1,300/s), so the target was out of
-  reach for any route in this run, before the route's own work.
-- **What changed for cache hits.** A hit no longer re-serialises: the answer is kept as its JSON bytes,
-  made once per revision × visibility × parameters (the bytes FastAPI's own serialisation gives, checked
-  in tests/test_api_cache.py), sent as a `Response` with `X-Graph-Revision` and a strong `ETag`, 304 for
-  a matching `If-None-Match`. Dependencies that only read memory are `async def` (each plain `def`
-  dependency was a hop to the thread pool), and a verified key is remembered until the key file changes
-  (SQLite `PRAGMA data_version`, so a revoke counts at the next request). The profile of the cached
-  phase no longer shows `serialize_response` or pydantic (they were 61% and 60% of the GIL before); a hit
-  is now routing, query validation, one thread hop (the route reads the store's revision, which blocks)
-  and the HTTP layer: FastAPI, uvicorn and the thread handoff are most of the samples. Throughput of cached
-  analyses went up about 2× in that same run and p95 down about 2×; in this process, one request at a time,
-  a hit costs a few times the floor (direct costs below) instead of the floor plus `model_dump_json`.
-- **What is left between a hit and the floor.** The analysis routes validate more query parameters than
-  `/health` and check a key; the route reads the store's revision on a worker thread (a write by another
-  process must be seen at once, so it cannot be skipped). What would reach the target: a quieter machine
-  first (the floor itself misses it here), then `--workers 2` (one process per core, each with its own
-  cache; `secgraph serve --workers` offers it now and `--workers 2` here measures it), and clients that send
-  `If-None-Match` (304 carries no body).
+  server: mean latency = 50 / throughput (Little's law). With the load tool and the server on the same 2
+  cores, throughput is what the two together spend per answer, so the ratio of two phases' latencies is
+  about the ratio of their CPU per answer (server and load tool added), whatever the machine's load.
+- **What a cache hit is.** The answer is kept as its JSON bytes and as those bytes gzipped (level 6, no
+  timestamp in the header, so the same bytes every time), made once per revision × visibility ×
+  parameters on the analysis pool, each with a strong `ETag` of its own (RFC 9110: a strong validator
+  differs between content codings), `Vary: Accept-Encoding`, 304 for a matching `If-None-Match`. The
+  JSON is what FastAPI's own serialisation gives (tests/test_api_cache.py). A client that accepts gzip
+  (the load tool here, as every browser) gets the gzipped bytes: on the seed data the six analyses'
+  answers are 3.66 MB of JSON and 0.29 MB gzipped (missing-sectors 1.80 MB → 138 KB). A hit is answered
+  on the event loop, with no thread: the store's revision is read on a SQLite connection of its own with
+  busy_timeout 0 (`EmbeddedStore.revision_at_once`; WAL lets it read beside a snapshot or a write in
+  progress, and it sees every commit, another worker's included), and the cache is looked up under
+  (analysis, parameters, that revision, the caller's visibility). When that read would wait, and on
+  Neo4j (whose revision is a round trip), the route reads it on a thread as before. A verified key is
+  remembered per process until the key file changes (SQLite `PRAGMA data_version`), so a revoke counts at
+  the next request. In the cached phase's profile no analysis is computed and no thread is used: `warm`
+  asks each path 8 × N times on fresh connections first, so every worker holds every answer before the
+  phase (a worker's first answer of each analysis is not what the phase measures).
+- **What is left between a hit and the floor: the answer's size, at the load tool.** `/health` answers 64
+  bytes; an analysis answer averages 610 KB of JSON, 49 KB gzipped. The load tool is one Python process
+  (httpx) on the same 2 cores as the 2 workers; per answer it takes in the body and inflates it (zlib,
+  about 0.8 ms an answer on average on the seed data), besides the 1 ms or so it spends on any request.
+  The CPU per answer above shows it: the load tool spends about 2.7 times as much on a cached analysis as
+  on `/health`, and that, not the server, sets the closed loop's pace (the server's GIL was busy about a
+  third of the cached phase). The server's side of a hit is now routing (the analyses' routes come after
+  those of eleven routers), FastAPI's dependencies (the key, the scope and the parameters validated), the
+  access log with its key redaction, and the send; `/health` still takes a thread hop and two store reads.
+  What would reach 1.2×: answers near the floor's size — missing-sectors' suggestions with their reasons
+  in two languages are 1.25 MB of its 1.8 MB, and the stage's rules 0.5 MB of 0.68 MB (evidence by id with
+  the texts once, or paged suggestions: an API change, not made here) — or clients that revalidate with
+  `If-None-Match` (304 carries no body; browsers do, the load tool does not). The size costs whatever
+  the client: with `wrk` (C; it asks for no gzip, so 610 KB an answer), installed for a side measurement
+  at load 10 and removed again so that these figures stay comparable with the earlier ones, cached
+  analyses were 190–370 answers a second against 1,500–2,600 for `/health`.
 - **Writes.** A write no longer reads the whole graph again: when it took the store from the revision the
   service held to the next one, the graph after it is the one held with the records it touched read back
   from the store (each touched node and every tie at it, each touched relationship), and anything else
@@ -720,6 +771,10 @@ without `--before`.
   after it included, took 0.20 s against 3.2 s for reading the graph again, the same graph record for
   record. What remains per write is the SQLite commit, the policy checks and, at national size, copying
   the graph's two dicts and scanning its ties for the touched ends (linear, but no parsing).
+- **The mixed phase at this load is noise.** In the run above this tree's mixed phase was far slower than
+  the code before it (3.8 against 27.4 analyses a second); the mixed phase alone again, both trees
+  alternating twice (12 s each, load 8–9.5), gave 54.8 then 3.2 for this tree against 25.6 then 4.7 for
+  the code before: the graph grows with each round's writes and the machine's other work comes and goes.
 - **Under a mixed load every write still throws every answer away.** The cache key holds the revision, so
   each write makes the next request for every analysis compute it again (most of the GIL in the mixed
   phase), and each visibility's view is rebuilt (`visible_graph` for the anonymised view is the costliest);
@@ -797,7 +852,18 @@ def report(results: dict[str, Any]) -> None:
             p["cached_analyses"]["analyses"]["p95_ms"], 0.01
         )
         table += ["", f"Cached analyses, p95 before / after in this run: {ratio:.1f}×."]
-    notes = ["Cold (first, uncached) answer per path, seconds:", ""]
+    notes = [
+        "CPU per answer, milliseconds (the load tool's own process, and the server's processes; both on the "
+        "same 2 cores):",
+        "",
+    ]
+    for name, load, title in (
+        ("baseline", "health", "GET /health"),
+        ("cached_analyses", "analyses", "cached analyses"),
+        ("reads", "reads", "plain reads"),
+    ):
+        notes.append(f"- {title}: {_cpu_per_answer(p[name], load)}")
+    notes += ["", "Cold (first, uncached) answer per path, seconds:", ""]
     notes += [f"- `{path}`: {s}" for path, s in results["cold_seconds"].items()]
     costs = results["direct_costs"]
     notes += ["", f"What one write costs, then the next readers (measured directly on the seed data: {costs['seed']}; "]

@@ -1,10 +1,14 @@
-"""Cached analysis answers go out as the bytes FastAPI would send, with a strong ETag and 304; a
-remembered key check never outlives a revoke."""
+"""Cached analysis answers go out as the bytes FastAPI would send (or those bytes gzipped, for a client
+that accepts gzip), with a strong ETag and 304; a hit is answered without waiting on the store, yet a
+write by anyone is seen at the next request; a remembered key check never outlives a revoke."""
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +17,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from secgraph.access import KeyStore, Role
-from secgraph.api.analysis_service import CachedAnswer
+from secgraph.api.analysis_service import GZIP_FROM_BYTES, CachedAnswer, accepts_gzip
 from secgraph.api.key_checks import KeyChecks
 from secgraph.model.records import Organisation
 from secgraph.store import ChangeSet, GraphStore
+from secgraph.store.embedded import EmbeddedStore
 from tests.test_api_analyses import ENDPOINTS
 from tests.test_api_world import Api, P, auth, build_api, embedded_api
 
@@ -55,10 +60,14 @@ def fastapi_bytes(result: object) -> bytes:
         return client.get("/r").content
 
 
+#: A client that takes the answer as it is (no content coding).
+AS_IT_IS = {"Accept-Encoding": "identity"}
+
+
 @pytest.mark.parametrize("role", ["planner", "viewer"])
 def test_a_cached_answer_is_what_fastapi_would_send(api: Api, role: str) -> None:
     for url in ENDPOINTS:
-        first, again = api.get(role, url), api.get(role, url)
+        first, again = api.get(role, url, headers=AS_IT_IS), api.get(role, url, headers=AS_IT_IS)
         assert first.status_code == again.status_code == 200, (url, first.text)
         assert first.content == again.content and first.headers == again.headers, url
         assert first.headers["content-type"] == "application/json"
@@ -67,6 +76,122 @@ def test_a_cached_answer_is_what_fastapi_would_send(api: Api, role: str) -> None
     assert len(answers) == len(ENDPOINTS)
     for answer in answers:
         assert answer.body == fastapi_bytes(answer.result), type(answer.result).__name__
+
+
+def raw(api: Api, role: str, url: str, encoding: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and the body's bytes as they came over the wire (not decoded)."""
+    sent = {**api.as_(role), "Accept-Encoding": encoding, **headers}
+    with api.client.stream("GET", url, headers=sent) as answer:
+        return answer.status_code, dict(answer.headers), b"".join(answer.iter_raw())
+
+
+@pytest.mark.parametrize("role", ["planner", "viewer"])
+def test_a_client_that_accepts_gzip_gets_the_same_bytes_gzipped_under_a_tag_of_their_own(api: Api, role: str) -> None:
+    for url in ENDPOINTS:
+        status, plain_headers, plain = raw(api, role, url, "identity")
+        assert status == 200 and "content-encoding" not in plain_headers, url
+        status, headers, body = raw(api, role, url, "br;q=1.0, gzip;q=0.8, *;q=0.1")
+        assert status == 200 and int(headers["content-length"]) == len(body), url
+        assert "accept-encoding" in plain_headers["vary"].lower() and headers["vary"] == plain_headers["vary"]
+        if len(plain) < GZIP_FROM_BYTES:
+            assert body == plain and "content-encoding" not in headers, url
+            continue
+        assert headers["content-encoding"] == "gzip" and len(body) < len(plain), url
+        assert gzip.decompress(body) == plain, url
+        assert headers["etag"] != plain_headers["etag"], "a strong tag names one content coding"
+        assert headers["x-graph-revision"] == plain_headers["x-graph-revision"]
+        assert raw(api, role, url, "gzip", **{"If-None-Match": headers["etag"]})[:1] == (304,)
+        # a copy held in the other coding is not the one this client would get
+        assert raw(api, role, url, "gzip", **{"If-None-Match": plain_headers["etag"]})[0] == 200
+        assert raw(api, role, url, "identity", **{"If-None-Match": plain_headers["etag"]})[0] == 304
+
+
+@pytest.mark.parametrize(
+    ("header", "accepted"),
+    [
+        ("gzip", True),
+        ("GZip", True),
+        ("x-gzip", True),
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("*", True),
+        ("br, *;q=0.2", True),
+        (None, False),
+        ("", False),
+        ("identity", False),
+        ("br, deflate", False),
+        ("gzip;q=0", False),
+        ("gzip;q=0.0, *", False),  # named with weight 0: refused, whatever * says
+        ("*;q=0", False),
+        ("gzip;q=nonsense", False),
+    ],
+)
+def test_accept_encoding_is_read_as_http_says(header: str | None, accepted: bool) -> None:
+    assert accepts_gzip(header) is accepted
+
+
+def test_an_answer_gzips_the_same_every_time_and_a_short_one_not_at_all(api: Api) -> None:
+    for url in ENDPOINTS:
+        assert api.get("planner", url).status_code == 200, url
+    for answer in cached_answers(api):
+        again = CachedAnswer.of(answer.result, answer.revision + 1)
+        assert (again.body, again.etag, again.gzipped, again.gzipped_etag) == (
+            answer.body,
+            answer.etag,
+            answer.gzipped,
+            answer.gzipped_etag,
+        ), "no timestamp in the gzip header: an answer a write did not change keeps both tags"
+    short = Organisation(id="org-short", name="短", sector="sme", **P)
+    assert CachedAnswer.of(short, 1).gzipped is None
+
+
+def test_a_hit_is_answered_while_the_store_is_busy_and_a_write_elsewhere_is_seen_at_once(embedded: Api) -> None:
+    """A hit reads the store's revision on a connection of its own, without waiting; that read is as
+    fresh as any: a write by another connection (another worker) is seen by the next request."""
+    store = embedded.store
+    assert isinstance(store, EmbeddedStore)
+    url = "/analyses/stage"
+    first = embedded.get("planner", url)
+    assert first.status_code == 200
+    held, done = threading.Event(), threading.Event()
+
+    def hold_the_store() -> None:
+        with store._lock:  # as a long snapshot or write does
+            held.set()
+            done.wait(20)
+
+    holder = threading.Thread(target=hold_the_store)
+    holder.start()
+    try:
+        assert held.wait(10)
+        started = time.monotonic()
+        hit = embedded.get("planner", url)
+        assert holder.is_alive() and time.monotonic() - started < 10, "the hit waited for the store"
+        assert hit.status_code == 200 and hit.content == first.content
+        assert hit.headers["x-graph-revision"] == first.headers["x-graph-revision"]
+    finally:
+        done.set()
+        holder.join()
+    elsewhere = EmbeddedStore(store.path)
+    try:
+        elsewhere.write(ChangeSet(nodes=[Organisation(id="org-elsewhere", name="別ワーカーの書込", sector="sme", **P)]))
+    finally:
+        elsewhere.close()
+    assert store.revision_at_once() == store.revision()
+    after = embedded.get("planner", url)
+    assert after.status_code == 200
+    assert int(after.headers["x-graph-revision"]) == store.revision() > int(first.headers["x-graph-revision"])
+    searched = embedded.get("planner", "/organisations/org-elsewhere")
+    assert searched.status_code == 200
+
+
+def test_the_revision_at_once_is_the_revision_and_nothing_after_closing(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "graph.db")
+    assert store.revision_at_once() == store.revision()
+    store.write(ChangeSet(nodes=[Organisation(id="org-one", name="一号", sector="sme", **P)]))
+    assert store.revision_at_once() == store.revision()
+    store.close()
+    assert store.revision_at_once() is None
 
 
 def test_analyses_of_one_revision_build_its_network_once(embedded: Api) -> None:

@@ -76,6 +76,10 @@ class StoreHolder:
                 self._store = open_store(self.settings)
             return self._store
 
+    def opened(self) -> GraphStore | None:
+        """The store if it is open already (never opens it: opening may wait on a server)."""
+        return self._store
+
     @property
     def kind(self) -> str:
         return self._store.name if self._store is not None else self.settings.kind
@@ -173,6 +177,12 @@ class GraphService:
                 self._data = (revision, data)
                 self._views = {}
             return self._data
+
+    def revision_at_once(self) -> int | None:
+        """The store's revision when it can be read without waiting (``GraphStore.revision_at_once``),
+        else None. The same number ``snapshot`` would hold the graph at, read as freshly."""
+        store = self.holder.opened()
+        return store.revision_at_once() if store is not None else None
 
     def view(self, visibility: Visibility) -> GraphView:
         revision, data = self.snapshot()

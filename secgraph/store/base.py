@@ -135,6 +135,12 @@ class GraphStore(ABC):
     def revision(self) -> int:
         """A number that grows with every write: analyses cache on it."""
 
+    def revision_at_once(self) -> int | None:
+        """``revision()`` when it can be read at once, without waiting on a lock, another transaction
+        or the network (so an event loop may ask), else None: then ask ``revision()`` on a thread.
+        A store that cannot promise that answers None always."""
+        return None
+
     #: How often ``revision_and_snapshot`` reads again when a write lands while it reads.
     SNAPSHOT_ATTEMPTS = 3
 

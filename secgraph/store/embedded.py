@@ -103,6 +103,10 @@ class EmbeddedStore(GraphStore):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = threading.RLock()
+        #: A second connection for ``revision_at_once``, used by one thread at a time and never waited for.
+        self._glance: sqlite3.Connection | None = None
+        self._glance_lock = threading.Lock()
+        self._closed = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # check_same_thread=False: the API serves from a thread pool; the lock serialises use.
@@ -266,6 +270,24 @@ class EmbeddedStore(GraphStore):
     def revision(self) -> int:
         return int(self._query("SELECT value FROM meta WHERE key = 'revision'")[0][0])
 
+    def revision_at_once(self) -> int | None:
+        # Not through the shared connection: a snapshot or a write may hold it (and ``_lock``) for a
+        # while. In WAL mode a reader on its own connection goes on beside them and reads the last
+        # committed revision; busy_timeout 0 makes the rare case SQLite would wait an answer of None.
+        if not self._glance_lock.acquire(blocking=False):
+            return None
+        try:
+            if self._closed:
+                return None
+            if self._glance is None:
+                self._glance = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=0)
+            row = self._glance.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+            return int(row[0])
+        except sqlite3.Error:
+            return None
+        finally:
+            self._glance_lock.release()
+
     def ping(self) -> None:
         self._query("SELECT 1")
 
@@ -280,5 +302,10 @@ class EmbeddedStore(GraphStore):
         self.ensure_geography()
 
     def close(self) -> None:
+        with self._glance_lock:
+            self._closed = True
+            if self._glance is not None:
+                self._glance.close()
+                self._glance = None
         with self._lock:
             self._db.close()

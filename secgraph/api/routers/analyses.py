@@ -16,12 +16,13 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
 from secgraph.analysis.network import Scope
 from secgraph.analysis.registry import ANALYSES, SCOPE_FIELDS, Analysis, Place
-from secgraph.api.analysis_service import AnalysisAnswer, AnalysisCache, AnalysisRequest, parse_scope
+from secgraph.api.analysis_service import AnalysisAnswer, AnalysisCache, AnalysisRequest, accepts_gzip, parse_scope
 from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import invalid_parameters
 from secgraph.api.routers import ERROR_RESPONSES
@@ -40,7 +41,14 @@ Cache = Annotated[AnalysisCache, Depends(analysis_cache)]
 
 
 async def analysis_request(request: Request, graph: Graph, cache: Cache, who: CurrentPrincipal) -> AnalysisRequest:
-    return AnalysisRequest(graph, cache, who, request.headers.get("if-none-match"))
+    headers = request.headers
+    return AnalysisRequest(
+        graph,
+        cache,
+        who,
+        headers.get("if-none-match"),
+        gzip_accepted=accepts_gzip(headers.get("accept-encoding")),
+    )
 
 
 Answers = Annotated[AnalysisRequest, Depends(analysis_request)]
@@ -102,8 +110,13 @@ def parameters_dependency(analysis: Analysis[Any, Any]) -> Callable[..., Corouti
 def _route(analysis: Analysis[Any, Any]) -> Callable[..., AnalysisAnswer]:
     Parameters = Annotated[analysis.parameters, Depends(parameters_dependency(analysis))]
 
-    def answer(answers: Answers, parameters: Parameters) -> AnalysisAnswer:  # type: ignore[valid-type]
-        return answers.answer(analysis, parameters)
+    async def answer(answers: Answers, parameters: Parameters) -> AnalysisAnswer:  # type: ignore[valid-type]
+        # A hit on the store's current revision is sent from the event loop; reading the revision when
+        # that would wait, computing, or waiting for a computation goes to a thread.
+        at_once = answers.answer_at_once(analysis, parameters)
+        if at_once is not None:
+            return at_once
+        return await run_in_threadpool(answers.answer, analysis, parameters)
 
     answer.__name__ = analysis.slug.replace("-", "_")  # FastAPI's operation id starts with it
     return answer
