@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, fields
 from typing import Literal
 
 import networkx as nx
+import numpy as np
 from pydantic import Field
 
 from secgraph.analysis.activity import data_date
@@ -44,6 +45,7 @@ from secgraph.analysis.areas import (
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import names_of
 from secgraph.analysis.glossary import ResultModel
+from secgraph.analysis.measures import RemovalPieces, removal_pieces
 from secgraph.analysis.network import (
     DIRECT_TIES,
     EVENT_PARTS,
@@ -69,7 +71,7 @@ from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.geography import prefecture_names
 from secgraph.model.graph import GraphData
-from secgraph.model.records import Community, Event, Relationship
+from secgraph.model.records import Community, Event, Node, Relationship
 from secgraph.model.vocabulary import EventStatus
 
 DateSpan = tuple[dt.date, dt.date]
@@ -688,145 +690,94 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
 # ---------------------------------------------------------------------------------------------- bridges
 
 
-_Search = tuple[list[str], dict[str, int], dict[str, int], dict[str, list[str]]]
-
-
-def _cut_search(graph: nx.Graph, root: str) -> _Search:
-    """One iterative depth-first search with low-links (Hopcroft & Tarjan 1973) from ``root``, neighbours
-    in sorted order (so the result is deterministic): preorder, discovery index and subtree size of each
-    actor, and for each actor the children whose subtree its removal cuts off (``low[c] >= disc[v]``; a
-    subtree is a contiguous run of the preorder)."""
-    disc: dict[str, int] = {root: 0}
-    low: dict[str, int] = {root: 0}
-    parent: dict[str, str | None] = {root: None}
-    size: dict[str, int] = {}
-    order = [root]
-    separated: dict[str, list[str]] = defaultdict(list)
-    stack = [(root, iter(sorted(graph[root])))]
-    while stack:
-        v, neighbours = stack[-1]
-        for w in neighbours:
-            if w not in disc:
-                parent[w] = v
-                disc[w] = low[w] = len(order)
-                order.append(w)
-                stack.append((w, iter(sorted(graph[w]))))
-                break
-            if w != parent[v]:
-                low[v] = min(low[v], disc[w])
-        else:
-            stack.pop()
-            size[v] = len(order) - disc[v]
-            up = parent[v]
-            if up is not None:
-                low[up] = min(low[up], low[v])
-                if low[v] >= disc[up]:
-                    separated[up].append(v)
-    return order, disc, size, dict(separated)
-
-
-def _cut_off(search: _Search, v: str, at_least: int) -> tuple[list[str], int] | None:
-    """What removing cut vertex ``v`` cuts off: every piece but the largest (the cut-off subtrees and, for a
-    non-root ``v``, the rest of the component, ranked by size, then smallest id), sorted, and the largest
-    piece's size. None when fewer than ``at_least``.
-
-    The rest of the component (the piece holding the root) is listed only when it is not the largest:
-    listing it for every cut vertex would cost the component's size each time.
-    """
-    order, disc, size, separated = search
-    children = separated[v]
-    root = order[0]
-    if v == root and len(children) < 2:
+def _cut_off(removal: RemovalPieces, v: str, at_least: int) -> tuple[list[str], int] | None:
+    """What removing ``v`` cuts off: every piece of its component but the largest (ties in size go to
+    the piece with the smallest id), sorted, and the largest piece's size. None when ``v`` is no cut
+    vertex or cuts off fewer than ``at_least`` actors."""
+    sizes = removal.sizes[v]  # largest first
+    if len(sizes) < 2 or sum(sizes) - sizes[0] < at_least:
         return None
-    subtrees: list[list[str] | None] = [None] * len(children)
-    lengths = [size[c] for c in children]
-    rest = len(order) - 1 - sum(lengths) if v != root else 0
-    longest = max([*lengths, rest])
-    if len(order) - 1 - longest < at_least:
-        return None
-
-    def subtree(i: int) -> list[str]:
-        if subtrees[i] is None:
-            subtrees[i] = order[disc[children[i]] : disc[children[i]] + size[children[i]]]
-        return subtrees[i]  # type: ignore[return-value]
-
-    kept_rest: list[list[str]] = []
-
-    def the_rest() -> list[str]:
-        if not kept_rest:
-            inside = {a for i in range(len(children)) for a in subtree(i)}
-            kept_rest.append([a for a in order if a != v and a not in inside])
-        return kept_rest[0]
-
-    def smallest_id(i: int | None) -> str:
-        return min(the_rest()) if i is None else min(subtree(i))
-
-    # Ties in size go to the piece with the smallest id, as ``sorted(pieces, key=(-len, min))`` does.
-    candidates: list[int | None] = [i for i, n in enumerate(lengths) if n == longest]
-    if v != root and rest == longest:
-        candidates.append(None)  # None: the rest of the component
-    largest = candidates[0] if len(candidates) == 1 else min(candidates, key=smallest_id)
-    cut = [a for i in range(len(children)) if i != largest for a in subtree(i)]
-    if largest is not None and v != root:
-        cut += the_rest()
-    return sorted(cut), longest
+    return sorted(removal.cut_off(v)), sizes[0]
 
 
-def _latest_evidence(ix: _Index, edge: dict) -> dt.date:
-    """The latest day anything shows a tie: its relationships' start, observation or end, and the
-    days of the events (or the dates of the series) behind it."""
-    days = [dt.date.min]
-    for rel_id in edge["relationships"]:
-        rel = ix.data.relationships.get(rel_id)
-        if rel is not None:
-            days += [date_first_day(d) for d in (rel.start, rel.as_of, rel.end) if d]
-    for target_id in edge["events"]:
-        target = ix.data.nodes.get(target_id)
-        if isinstance(target, Event):
-            days.append(date_first_day(target.end or target.start))
-        elif target is not None:
-            days += [date_first_day(d) for d in (target.as_of, getattr(target, "until", None)) if d]
-    return max(days)
+def _last_shown(record: Relationship | Node | None) -> dt.date:
+    """The latest day a record shows a tie on: a relationship's start, observation or end; an event's
+    day (its end, else its start); a series' observation or end. ``date.min`` when it shows none."""
+    if isinstance(record, Relationship):
+        dates: tuple[str | None, ...] = (record.start, record.as_of, record.end)
+    elif isinstance(record, Event):
+        dates = (record.end or record.start,)
+    elif record is not None:
+        dates = (record.as_of, getattr(record, "until", None))
+    else:
+        dates = ()
+    return max((date_first_day(d) for d in dates if d), default=dt.date.min)
 
 
-def _fresh_network(ix: _Index, window_start: dt.date | None) -> tuple[nx.Graph, int]:
-    """The network without the ties whose latest evidence is before ``window_start`` (a 2009
-    sponsorship is no tie a region hangs on today), and how many were left out."""
+def _fresh_ties(ix: _Index, window_start: dt.date | None) -> np.ndarray:
+    """Which ties of the network (in ``ix.arrays``' tie order) some evidence shows on or after
+    ``window_start``: one of its relationships, or one of the events (or series) behind it
+    (``_last_shown``). A 2009 sponsorship is no tie a region hangs on today. Every tie without a window."""
+    ties = ix.arrays.tie_data
     if window_start is None:
-        return ix.network, 0
-    stale = [(a, b) for a, b, edge in ix.network.edges(data=True) if _latest_evidence(ix, edge) < window_start]
-    if not stale:
-        return ix.network, 0
-    fresh = ix.network.copy()
-    fresh.remove_edges_from(stale)
-    return fresh, len(stale)
+        return np.ones(len(ties), dtype=bool)
+    relationships, nodes = ix.data.relationships, ix.data.nodes
+    # Hundreds of thousands of ties fall on a few thousand events: each event is judged once.
+    recent_events: dict[str, bool] = {}
+
+    def recent_event(target_id: str) -> bool:
+        recent = recent_events.get(target_id)
+        if recent is None:
+            recent = recent_events[target_id] = _last_shown(nodes.get(target_id)) >= window_start
+        return recent
+
+    def fresh(edge: dict) -> bool:
+        return any(_last_shown(relationships.get(r)) >= window_start for r in edge["relationships"]) or any(
+            map(recent_event, edge["events"])
+        )
+
+    return np.fromiter(map(fresh, ties), dtype=bool, count=len(ties))
+
+
+def _fresh_neighbours(ix: _Index, fresh: np.ndarray, actor_id: str) -> dict[str, dict]:
+    """The actor's neighbours by a fresh tie (``_fresh_ties``) → that tie's attributes."""
+    arrays = ix.arrays
+    i = arrays.index[actor_id]
+    arcs = slice(arrays.arcs_of[i], arrays.arcs_of[i + 1])
+    ties = arrays.tie[arcs]
+    kept = fresh[ties]
+    return {
+        arrays.nodes[j]: arrays.tie_data[t]
+        for j, t in zip(arrays.target[arcs][kept].tolist(), ties[kept].tolist(), strict=True)
+    }
 
 
 def _single_bridges(
-    ix: _Index, in_scope: set[str], kind: RegionKind, min_cut_off: int, limit: int, graph: nx.Graph | None = None
+    ix: _Index, in_scope: set[str], kind: RegionKind, min_cut_off: int, limit: int, fresh: np.ndarray
 ) -> list[SingleBridge]:
-    """Actors whose removal cuts others off, judged on ``graph`` (default: the whole network)."""
-    graph = ix.network if graph is None else graph
-    components = ix.components() if graph is ix.network else [set(c) for c in nx.connected_components(graph)]
+    """Actors whose removal cuts others off, judged on the network's ``fresh`` ties (``_fresh_ties``):
+    one depth-first search over the whole network (``measures.removal_pieces``)."""
+    removal = removal_pieces(ix.network, arrays=ix.arrays, ties=fresh)
+    # The first actor of a component's search → the component, and its bodies by prefecture.
+    components: dict[str, tuple[set[str], dict[str, set[str]]]] = {}
     bridges: list[SingleBridge] = []
-    for component in sorted(components, key=min):
-        if len(component) < 3:
+    for actor_id, sizes in removal.sizes.items():
+        if len(sizes) < 2 or ix.network.nodes[actor_id]["kind"] == "Community":
+            continue  # no cut vertex; a community holding its own members together is what a community is
+        found = _cut_off(removal, actor_id, min_cut_off)
+        if found is None:
             continue
-        search = _cut_search(graph, min(component))
-        bodies_in = _bodies_by_prefecture(ix, search[0])
-        for actor_id in sorted(search[3]):
-            node = ix.network.nodes[actor_id]
-            if node["kind"] == "Community":
-                continue  # a community holding its own members together is what a community is
-            found = _cut_off(search, actor_id, min_cut_off)
-            if found is None:
-                continue
-            cut_off, remaining = found
-            if in_scope.isdisjoint(cut_off):
-                continue
-            if all(ix.network.nodes[a]["kind"] == "Person" for a in cut_off):
-                continue  # a body's own staff hanging on it is not a region hanging on it
-            bridges.append(_bridge(ix, actor_id, cut_off, remaining, bodies_in, component, kind, limit, graph))
+        cut_off, remaining = found
+        if in_scope.isdisjoint(cut_off):
+            continue
+        if all(ix.network.nodes[a]["kind"] == "Person" for a in cut_off):
+            continue  # a body's own staff hanging on it is not a region hanging on it
+        order = removal.component(actor_id)
+        if order[0] not in components:
+            components[order[0]] = (set(order), _bodies_by_prefecture(ix, order))
+        component, bodies_in = components[order[0]]
+        joining = _fresh_neighbours(ix, fresh, actor_id)
+        bridges.append(_bridge(ix, actor_id, cut_off, remaining, bodies_in, component, kind, limit, joining))
     return sorted(bridges, key=lambda b: (-len(b.prefectures_cut_off_entirely), -b.cut_off_count, b.actor_id))
 
 
@@ -849,7 +800,7 @@ def _bridge(
     component: set[str],
     kind: RegionKind,
     limit: int,
-    graph: nx.Graph,
+    fresh_neighbours: dict[str, dict],
 ) -> SingleBridge:
     node = ix.network.nodes[actor_id]
     by_prefecture = {p: len(a) for p, a in sorted(_bodies_by_prefecture(ix, cut_off).items())}
@@ -857,10 +808,9 @@ def _bridge(
     entirely = sorted(p for p in by_prefecture if bodies_in[p] - {actor_id} <= cut_set)
     regions = sorted({area_of(p, kind) for p in by_prefecture})
     name = node["name"]
-    ties = sorted(
-        {r for a in cut_off if graph.has_edge(actor_id, a) for r in graph.edges[actor_id, a]["relationships"]}
-    )
-    events = sorted({e for a in cut_off if graph.has_edge(actor_id, a) for e in graph.edges[actor_id, a]["events"]})
+    joining = [fresh_neighbours[a] for a in cut_off if a in fresh_neighbours]
+    ties = sorted({r for edge in joining for r in edge["relationships"]})
+    events = sorted({e for edge in joining for e in edge["events"]})
     where_ja = "、".join(f"{geography.prefecture(p).name}{n}" for p, n in by_prefecture.items()) or "所在不明"
     where_en = ", ".join(f"{geography.prefecture(p).name_en} {n}" for p, n in by_prefecture.items()) or "unlocated"
     found = [
@@ -969,7 +919,7 @@ def _isolated_regions(
     if tie_window_years is not None:
         reference = scope.as_of or data_date(data)
         window_start = dt.date(max(1, fiscal_year(reference) - tie_window_years + 1), 4, 1)
-    fresh, stale = _fresh_network(ix, window_start)
+    fresh = _fresh_ties(ix, window_start)
     in_scope = scoped_actor_ids(snapshot, scope)
     prefectures = [
         item for code in _scope_prefectures(ix, scope) if (item := _isolated_prefecture(ix, code, ties_per_item))
@@ -996,5 +946,5 @@ def _isolated_regions(
         national_communities=national,
         single_bridges=_single_bridges(ix, in_scope, region_kind, min_cut_off, ties_per_item, fresh),
         tie_window_start=window_start,
-        stale_ties=stale,
+        stale_ties=int(np.count_nonzero(~fresh)),
     )
