@@ -28,9 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
-import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 from pydantic import Field
+from scipy.sparse.csgraph import connected_components
 
 from secgraph.analysis.activity import data_date
 from secgraph.analysis.areas import (
@@ -71,7 +72,7 @@ from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.geography import prefecture_names
 from secgraph.model.graph import GraphData
-from secgraph.model.records import Community, Event, Node, Relationship
+from secgraph.model.records import Community, Event, EventSeries, Node, Relationship
 from secgraph.model.vocabulary import EventStatus
 
 DateSpan = tuple[dt.date, dt.date]
@@ -213,7 +214,7 @@ class _Index(NearestTieIndex):
         if found is None:
             by_prefecture: dict[str, list[str]] = defaultdict(list)
             for a in self.circles.get(community_id, set()) | self.partners.get(community_id, set()):
-                if self.data.nodes[a].kind != "Community":
+                if a not in self.communities:
                     for p in self.located.get(a, set()):
                         by_prefecture[p].append(a)
             found = self._local[community_id] = dict(by_prefecture)
@@ -228,7 +229,13 @@ class _Index(NearestTieIndex):
     def components(self) -> list[set[str]]:
         """The connected components of the actor network, largest first (then by their smallest id)."""
         if self._components is None:
-            self._components = sorted(nx.connected_components(self.network), key=lambda c: (-len(c), min(c)))
+            # Labelled in C on the array form, then grouped: the same sets as ``nx.connected_components``.
+            count, labels = connected_components(self.arrays.adjacency_matrix, directed=False)
+            members = np.argsort(labels, kind="stable")
+            ends = np.cumsum(np.bincount(labels, minlength=count))[:-1]
+            nodes = self.arrays.nodes
+            found = [{nodes[i] for i in part.tolist()} for part in np.split(members, ends)] if len(nodes) else []
+            self._components = sorted(found, key=lambda c: (-len(c), min(c)))
         return self._components
 
 
@@ -256,7 +263,7 @@ def _build_index(data: GraphData, period: DateSpan | None) -> _Index:
 def _new_index(data: GraphData, period: DateSpan | None) -> _Index:
     base = network_index(data)  # shared with missing_sectors; only read here
     ix = _Index(**{f.name: getattr(base, f.name) for f in fields(NetworkIndex)}, period=period)
-    ix.places = {a: _places(ix, a) for a in ix.network.nodes}
+    ix.places = _places_of_actors(ix)
     note_approachable(ix)
     circles = community_circles(data)  # all in one pass over the ties
     ix.circles = {c: circles[c] for c in sorted(ix.communities)}
@@ -279,33 +286,30 @@ def _linked_communities(ix: _Index) -> dict[str, set[str]]:
     two, an event both held a part in, a shared member or secretariat body, or a shared speaker or
     participant (an actor in both circles).
 
-    Inverted: each member, circle actor and event lists the communities holding it, so the cost is
-    what the communities hold, not every pair of communities times their circles. Members, circle
-    actors and events are matched each with their own kind (a member of one community in another's
-    circle only is no shared member), and an actor that is itself one of the two communities does not
-    link them.
+    Members, circle actors and events are matched each with their own kind (a member of one community
+    in another's circle only is no shared member), and an actor that is itself one of the two
+    communities does not link them. Each kind is a sparse incidence matrix, community × what it holds,
+    less a community's own entry; its product with its transpose counts what each pair shares, so the
+    cost is what the communities hold, not every pair of communities times their circles.
     """
-    held: dict[str, list[tuple[str, str]]] = {}
-    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for community_id in sorted(ix.communities):
-        items = [("member", m) for m in ix.members.get(community_id, set())]
-        items += [("circle", a) for a in ix.circles.get(community_id, set())]
-        items += [("event", e) for e in ix.parts.get(community_id, set())]
-        held[community_id] = items
-        for item in items:
-            holders[item].add(community_id)
-    linked: dict[str, set[str]] = {}
-    for community_id, items in held.items():
-        found: set[str] = set()
-        for item in items:
-            kind, item_id = item
-            if kind != "event" and item_id in ix.communities:
-                if item_id != community_id:
-                    found.update(other for other in holders[item] if other != item_id)
-            else:
-                found.update(holders[item])
-        found.discard(community_id)
-        linked[community_id] = found
+    communities = sorted(ix.communities)
+    n = len(communities)
+    shared = sp.csr_array((n, n), dtype=np.float64)
+    for held in (ix.members, ix.circles, ix.parts):
+        column: dict[str, int] = {}
+        rows: list[int] = []
+        columns: list[int] = []
+        for row, community_id in enumerate(communities):
+            for item in held.get(community_id, ()):
+                if item != community_id:  # a community in its own circle shares itself with no one
+                    rows.append(row)
+                    columns.append(column.setdefault(item, len(column)))
+        incidence = sp.csr_array((np.ones(len(rows)), (rows, columns)), shape=(n, len(column)))
+        shared = shared + incidence @ incidence.T
+    linked: dict[str, set[str]] = {c: set() for c in communities}
+    for a, b in zip(*(ends.tolist() for ends in shared.nonzero()), strict=True):
+        if a != b:
+            linked[communities[a]].add(communities[b])
     for pair in ix.community_ties:
         if len(pair) == 2:
             a, b = sorted(pair)
@@ -324,6 +328,22 @@ def _places(ix: _Index, actor_id: str) -> list[str]:
         areas = community_areas(community, kind) if community else {area_of(p, kind) for p in located}
         if len(areas) == 1:
             places.extend(areas)
+    return places
+
+
+def _places_of_actors(ix: _Index) -> dict[str, list[str]]:
+    """``_places`` of every actor of the network (the lists are shared: read only). Tens of thousands
+    of bodies and people stand in a few hundred sets of prefectures: each set is placed once."""
+    by_located: dict[frozenset[str], list[str]] = {}
+    places: dict[str, list[str]] = {}
+    for actor_id in ix.network.nodes:
+        if actor_id in ix.communities:
+            places[actor_id] = _places(ix, actor_id)
+            continue
+        located = frozenset(ix.located.get(actor_id, ()))
+        if located not in by_located:
+            by_located[located] = _places(ix, actor_id)
+        places[actor_id] = by_located[located]
     return places
 
 
@@ -348,16 +368,18 @@ def _tie_timing(ix: _Index, rel: Relationship) -> tuple[bool, bool]:
 
 def _note_activities(ix: _Index) -> None:
     """Record who was tied during the period, and where a tie started within it: every direct tie and
-    event part, in the data's order.
+    event part.
 
     Hundreds of thousands of parts fall on a few thousand events: an event's timing is worked out once,
     and so is a tie's when its dates are those of one already seen (the timing depends on nothing else).
+    The ends are gathered first, so each actor's started ties go to the places it is local to at once.
     """
     kinds = {*DIRECT_TIES, *EVENT_PARTS}
     by_target: dict[str, tuple[bool, bool] | None] = {}  # event id → timing; None: not an event
     by_dates: dict[tuple[str | None, str | None, str | None], tuple[bool, bool]] = {}
-    nodes, organisations, places, activity = ix.data.nodes, ix.organisations, ix.places, ix.activity
-    tied = ix.tied_in_period
+    nodes = ix.data.nodes
+    ends_during: set[str] = set()
+    started_by_end: dict[str, list[str]] = defaultdict(list)  # an end → the ties started within the period
     for rel in ix.data.relationships.values():
         if rel.type not in kinds:
             continue
@@ -371,13 +393,16 @@ def _note_activities(ix: _Index) -> None:
             if timing is None:
                 timing = by_dates[dates] = _tie_timing(ix, rel)
         during, started = timing
-        rel_id = str(rel.id) if started else ""
-        for end_id in (rel.from_id, rel.to_id):
-            if during and end_id in organisations:
-                tied.add(end_id)
-            if started:
-                for where in places.get(end_id, ()):
-                    activity[where].add(rel_id)
+        if during:
+            ends_during.add(rel.from_id)
+            ends_during.add(rel.to_id)
+        if started:
+            started_by_end[rel.from_id].append(str(rel.id))
+            started_by_end[rel.to_id].append(str(rel.id))
+    ix.tied_in_period.update(ends_during & ix.organisations.keys())
+    for end_id, started_ties in started_by_end.items():
+        for where in ix.places.get(end_id, ()):
+            ix.activity[where].update(started_ties)
 
 
 def _exists_during(community: Community, period: DateSpan | None) -> bool:
@@ -721,19 +746,18 @@ def _fresh_ties(ix: _Index, window_start: dt.date | None) -> np.ndarray:
     ties = ix.arrays.tie_data
     if window_start is None:
         return np.ones(len(ties), dtype=bool)
-    relationships, nodes = ix.data.relationships, ix.data.nodes
-    # Hundreds of thousands of ties fall on a few thousand events: each event is judged once.
-    recent_events: dict[str, bool] = {}
-
-    def recent_event(target_id: str) -> bool:
-        recent = recent_events.get(target_id)
-        if recent is None:
-            recent = recent_events[target_id] = _last_shown(nodes.get(target_id)) >= window_start
-        return recent
+    relationships = ix.data.relationships
+    # Hundreds of thousands of ties fall on a few thousand events and series (what parts are held in):
+    # each is judged once, and a tie's events are looked up in C.
+    recent_events = {
+        node_id
+        for node_id, node in ix.data.nodes.items()
+        if isinstance(node, Event | EventSeries) and _last_shown(node) >= window_start
+    }
 
     def fresh(edge: dict) -> bool:
-        return any(_last_shown(relationships.get(r)) >= window_start for r in edge["relationships"]) or any(
-            map(recent_event, edge["events"])
+        return not recent_events.isdisjoint(edge["events"]) or any(
+            _last_shown(relationships.get(r)) >= window_start for r in edge["relationships"]
         )
 
     return np.fromiter(map(fresh, ties), dtype=bool, count=len(ties))
