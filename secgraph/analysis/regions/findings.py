@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -51,6 +51,7 @@ from secgraph.analysis.network import (
     DIRECT_TIES,
     EVENT_PARTS,
     Scope,
+    TieIndex,
     community_circles,
     date_first_day,
     event_day,
@@ -58,6 +59,7 @@ from secgraph.analysis.network import (
     scoped_actor_ids,
     shared_inputs,
     snapshot_at,
+    tie_index,
     tie_start,
 )
 from secgraph.analysis.network_index import NetworkIndex, network_index
@@ -76,6 +78,8 @@ from secgraph.model.records import Community, Event, EventSeries, Node, Relation
 from secgraph.model.vocabulary import EventStatus
 
 DateSpan = tuple[dt.date, dt.date]
+#: The ties that show activity, and that tie a body during a period: direct ties and event parts.
+_ACTIVITY_TIES = frozenset({*DIRECT_TIES, *EVENT_PARTS})
 Gap = Literal["no_community", "no_named_body", "no_local_member", "no_activity"]
 
 GAP_LABELS: dict[str, tuple[str, str]] = {
@@ -187,17 +191,26 @@ class IsolatedRegions(ResultModel):
 
 @dataclass
 class _Index(NearestTieIndex):
-    """The network index plus what a period adds: who was tied in it and where activity happened."""
+    """The network index plus what a period adds: who was tied in it and where activity happened.
+
+    Activity is read when asked, place by place: whether a place has any is mostly known from its first
+    event, and only the places reported list all of it.
+    """
 
     period: DateSpan | None = None
     #: Community → the actors of its circle (members, secretariat, their people, its events' participants).
     circles: dict[str, set[str]] = field(default_factory=dict)
-    #: Organisations with a tie during the period (all organisations with a tie when no period).
-    tied_in_period: set[str] = field(default_factory=set)
     #: Actor → the prefecture and areas it is local to (where its activity counts).
     places: dict[str, list[str]] = field(default_factory=dict)
-    #: Prefecture / area code → evidence of activity (event ids, relationship ids).
-    activity: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: Prefecture / area code → the actors local to it (``places`` the other way round).
+    local_actors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: Prefecture / area code → the events held there within the period, and the communities' own
+    #: events held within it where the community is local (even when held online).
+    held_in: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: The relationships by their ends (``network.tie_index``).
+    ties: TieIndex = field(default_factory=lambda: TieIndex({}, {}))
+    #: An event id, or a tie's (start, as_of, end) → ``_tie_timing``'s answer, worked out once each.
+    _timings: dict[object, tuple[bool, bool]] = field(default_factory=dict)
     #: Community → the communities it has a link with (``_linked_communities``), made on first use.
     _linked: dict[str, set[str]] | None = None
     #: The connected components of the actor network, made on first use.
@@ -219,6 +232,37 @@ class _Index(NearestTieIndex):
                         by_prefecture[p].append(a)
             found = self._local[community_id] = dict(by_prefecture)
         return found
+
+    def timing(self, rel: Relationship) -> tuple[bool, bool]:
+        """``_tie_timing`` of a tie. Hundreds of thousands of parts fall on a few thousand events, and a
+        tie's timing depends on nothing but its event or its dates: each is worked out once."""
+        key = rel.to_id if isinstance(self.data.nodes.get(rel.to_id), Event) else (rel.start, rel.as_of, rel.end)
+        found = self._timings.get(key)
+        if found is None:
+            found = self._timings[key] = _tie_timing(self, rel)
+        return found
+
+    def tied_during(self, actor_id: str) -> bool:
+        """Whether the actor has a direct tie or an event part that held during the period."""
+        return any(rel.type in _ACTIVITY_TIES and self.timing(rel)[0] for rel in self.ties.touching(actor_id))
+
+    def activity_in(self, place: str) -> Iterator[str]:
+        """Evidence of activity in a prefecture or area, as it is found (an id may come twice): the
+        events held there (``held_in``), then every direct tie and event part started within the period
+        by an actor local to it."""
+        yield from self.held_in.get(place, ())
+        for actor_id in self.local_actors.get(place, ()):
+            for rel in self.ties.touching(actor_id):
+                if rel.type in _ACTIVITY_TIES and self.timing(rel)[1]:
+                    yield str(rel.id)
+
+    def active(self, *places: str) -> bool:
+        """Whether there is any activity in one of the places."""
+        return any(next(self.activity_in(place), None) is not None for place in places)
+
+    def activity(self, *places: str) -> list[str]:
+        """Every piece of evidence of activity in the places, sorted."""
+        return sorted({found for place in places for found in self.activity_in(place)})
 
     def linked(self) -> dict[str, set[str]]:
         """Community → the other communities it shares a tie, an event, a member or a circle actor with."""
@@ -262,22 +306,24 @@ def _build_index(data: GraphData, period: DateSpan | None) -> _Index:
 
 def _new_index(data: GraphData, period: DateSpan | None) -> _Index:
     base = network_index(data)  # shared with missing_sectors; only read here
-    ix = _Index(**{f.name: getattr(base, f.name) for f in fields(NetworkIndex)}, period=period)
+    ix = _Index(**{f.name: getattr(base, f.name) for f in fields(NetworkIndex)}, period=period, ties=tie_index(data))
     ix.places = _places_of_actors(ix)
+    for actor_id, places in ix.places.items():
+        for where in places:
+            ix.local_actors[where].append(actor_id)
     note_approachable(ix)
     circles = community_circles(data)  # all in one pass over the ties
     ix.circles = {c: circles[c] for c in sorted(ix.communities)}
-    _note_activities(ix)
     for event in data.nodes.values():
         if _held_within(event, period):
             for where in _event_places(event):  # type: ignore[arg-type]
-                ix.activity[where].add(event.id)
+                ix.held_in[where].add(event.id)
     # A community's own events count where the community is local, even when held online.
     for community_id in ix.communities:
         for event_id in ix.parts.get(community_id, set()):
             if _held_within(data.nodes.get(event_id), period):
                 for where in ix.places.get(community_id, []):
-                    ix.activity[where].add(event_id)
+                    ix.held_in[where].add(event_id)
     return ix
 
 
@@ -366,45 +412,6 @@ def _tie_timing(ix: _Index, rel: Relationship) -> tuple[bool, bool]:
     return _during(ix.period, tie_start(rel), end), _within(ix.period, tie_start(rel))
 
 
-def _note_activities(ix: _Index) -> None:
-    """Record who was tied during the period, and where a tie started within it: every direct tie and
-    event part.
-
-    Hundreds of thousands of parts fall on a few thousand events: an event's timing is worked out once,
-    and so is a tie's when its dates are those of one already seen (the timing depends on nothing else).
-    The ends are gathered first, so each actor's started ties go to the places it is local to at once.
-    """
-    kinds = {*DIRECT_TIES, *EVENT_PARTS}
-    by_target: dict[str, tuple[bool, bool] | None] = {}  # event id → timing; None: not an event
-    by_dates: dict[tuple[str | None, str | None, str | None], tuple[bool, bool]] = {}
-    nodes = ix.data.nodes
-    ends_during: set[str] = set()
-    started_by_end: dict[str, list[str]] = defaultdict(list)  # an end → the ties started within the period
-    for rel in ix.data.relationships.values():
-        if rel.type not in kinds:
-            continue
-        timing = by_target.get(rel.to_id, False)
-        if timing is False:
-            target = nodes.get(rel.to_id)
-            timing = by_target[rel.to_id] = _tie_timing(ix, rel) if isinstance(target, Event) else None
-        if timing is None:
-            dates = (rel.start, rel.as_of, rel.end)
-            timing = by_dates.get(dates)
-            if timing is None:
-                timing = by_dates[dates] = _tie_timing(ix, rel)
-        during, started = timing
-        if during:
-            ends_during.add(rel.from_id)
-            ends_during.add(rel.to_id)
-        if started:
-            started_by_end[rel.from_id].append(str(rel.id))
-            started_by_end[rel.to_id].append(str(rel.id))
-    ix.tied_in_period.update(ends_during & ix.organisations.keys())
-    for end_id, started_ties in started_by_end.items():
-        for where in ix.places.get(end_id, ()):
-            ix.activity[where].update(started_ties)
-
-
 def _exists_during(community: Community, period: DateSpan | None) -> bool:
     return period is None or not community.founded or parse_date(community.founded).first_day() <= period[1]
 
@@ -445,9 +452,8 @@ def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefectur
     covering = sorted(
         c.id for c in ix.communities.values() if code in covered_prefectures(c) and _exists_during(c, ix.period)
     )
-    bodies = [o for o in ix.organisations_by_prefecture.get(code, []) if ix.period is None or o in ix.tied_in_period]
+    bodies = [o for o in ix.organisations_by_prefecture.get(code, []) if ix.period is None or ix.tied_during(o)]
     local_members = sorted(a for c in covering for a in ix.local_to(c).get(code, []))
-    activity = sorted(ix.activity.get(code, set()))
     gaps: list[Gap] = []
     if not covering:
         gaps.append("no_community")
@@ -455,10 +461,11 @@ def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefectur
         gaps.append("no_named_body")
     if covering and not local_members:
         gaps.append("no_local_member")
-    if not activity:
+    if not ix.active(code):
         gaps.append("no_activity")
     if not gaps:
         return None
+    activity = ix.activity(code)
     name, name_en = prefecture.name, prefecture.name_en
     found = [
         _gap_summary(name, name_en, gaps, geography.prefecture_node_id(code)),
@@ -549,14 +556,14 @@ def _isolated_region(ix: _Index, code: str, limit: int) -> IsolatedRegion | None
         for p in prefectures
         if not any(p in covered_prefectures(c) and _exists_during(c, ix.period) for c in ix.communities.values())
     )
-    activity = sorted(set().union(ix.activity.get(code, set()), *(ix.activity.get(p, set()) for p in prefectures)))
     gaps: list[Gap] = []
     if not own:
         gaps.append("no_community")
-    if not activity:
+    if not ix.active(code, *prefectures):
         gaps.append("no_activity")
     if not gaps:
         return None
+    activity = ix.activity(code, *prefectures)
     found = [
         _gap_summary(f"{region.name}地域", region.name_en, gaps, geography.region_node_id(code)),
         evidence(
@@ -746,18 +753,24 @@ def _fresh_ties(ix: _Index, window_start: dt.date | None) -> np.ndarray:
     ties = ix.arrays.tie_data
     if window_start is None:
         return np.ones(len(ties), dtype=bool)
-    relationships = ix.data.relationships
-    # Hundreds of thousands of ties fall on a few thousand events and series (what parts are held in):
-    # each is judged once, and a tie's events are looked up in C.
+    # Hundreds of thousands of ties fall on a few thousand events and series (what parts are held in),
+    # and hold only direct ties (``network.DIRECT_TIES``) as relationships: each of those is judged
+    # once, and a tie's are looked up in C.
     recent_events = {
         node_id
         for node_id, node in ix.data.nodes.items()
         if isinstance(node, Event | EventSeries) and _last_shown(node) >= window_start
     }
+    direct = frozenset(DIRECT_TIES)
+    recent_relationships = {
+        rel_id
+        for rel_id, rel in ix.data.relationships.items()
+        if rel.type in direct and _last_shown(rel) >= window_start
+    }
 
     def fresh(edge: dict) -> bool:
-        return not recent_events.isdisjoint(edge["events"]) or any(
-            _last_shown(relationships.get(r)) >= window_start for r in edge["relationships"]
+        return not recent_events.isdisjoint(edge["events"]) or not recent_relationships.isdisjoint(
+            edge["relationships"]
         )
 
     return np.fromiter(map(fresh, ties), dtype=bool, count=len(ties))
