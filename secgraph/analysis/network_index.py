@@ -93,19 +93,21 @@ def _fill(ix: NetworkIndex) -> None:
     ix.located = prefectures_by_actor(data)
     editions = editions_by_series(data)
     communities, partnership = ix.communities, RelType.PARTNERS_WITH
+    parts, memberships, members, partners = ix.parts, ix.memberships, ix.members, ix.partners
     for rel in data.relationships.values():
         kind, from_id, to_id = rel.type, rel.from_id, rel.to_id
-        if kind in _PARTS:
-            ix.parts[from_id].add(to_id)
+        if kind in _PARTS:  # most relationships: each one's work kept to a few lookups
+            held = parts[from_id]
+            held.add(to_id)
             if to_id in editions:
-                ix.parts[from_id].update(editions[to_id])
+                held.update(editions[to_id])
             continue
         if kind in _MEMBERSHIPS and to_id in communities:
-            ix.memberships[from_id].add(to_id)
-            ix.members[to_id].add(from_id)
+            memberships[from_id].add(to_id)
+            members[to_id].add(from_id)
         elif kind == partnership:
-            ix.partners[to_id].add(from_id)
-            ix.partners[from_id].add(to_id)
+            partners[to_id].add(from_id)
+            partners[from_id].add(to_id)
         if kind in _BETWEEN_COMMUNITIES and from_id in communities and to_id in communities:
             ix.community_ties[frozenset((from_id, to_id))].append(str(rel.id))
     by_sector: dict[str, list[str]] = defaultdict(list)

@@ -753,25 +753,21 @@ def _fresh_ties(ix: _Index, window_start: dt.date | None) -> np.ndarray:
     ties = ix.arrays.tie_data
     if window_start is None:
         return np.ones(len(ties), dtype=bool)
-    # Hundreds of thousands of ties fall on a few thousand events and series (what parts are held in),
-    # and hold only direct ties (``network.DIRECT_TIES``) as relationships: each of those is judged
-    # once, and a tie's are looked up in C.
+    # Hundreds of thousands of ties fall on a few thousand events and series (what parts are held in):
+    # each is judged once, and a tie's are looked up in C. Only a tie without a recent event has its
+    # relationships read.
     recent_events = {
         node_id
         for node_id, node in ix.data.nodes.items()
         if isinstance(node, Event | EventSeries) and _last_shown(node) >= window_start
     }
-    direct = frozenset(DIRECT_TIES)
-    recent_relationships = {
-        rel_id
-        for rel_id, rel in ix.data.relationships.items()
-        if rel.type in direct and _last_shown(rel) >= window_start
-    }
+    relationships = ix.data.relationships
 
     def fresh(edge: dict) -> bool:
-        return not recent_events.isdisjoint(edge["events"]) or not recent_relationships.isdisjoint(
-            edge["relationships"]
-        )
+        if not recent_events.isdisjoint(edge["events"]):
+            return True
+        held = edge["relationships"]
+        return bool(held) and any(_last_shown(relationships.get(r)) >= window_start for r in held)
 
     return np.fromiter(map(fresh, ties), dtype=bool, count=len(ties))
 
