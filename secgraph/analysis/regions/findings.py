@@ -217,6 +217,8 @@ class _Index(NearestTieIndex):
     _components: list[set[str]] | None = None
     #: Community → ``local_to``'s answer, made on first use.
     _local: dict[str, dict[str, list[str]]] | None = None
+    #: Prefecture → ``covering``'s answer, made on first use.
+    _covering: dict[str, list[str]] | None = None
 
     def local_to(self, community_id: str) -> dict[str, list[str]]:
         """Prefecture → the bodies and people of the community's circle and partners located there
@@ -263,6 +265,17 @@ class _Index(NearestTieIndex):
     def activity(self, *places: str) -> list[str]:
         """Every piece of evidence of activity in the places, sorted."""
         return sorted({found for place in places for found in self.activity_in(place)})
+
+    def covering(self, prefecture: str) -> list[str]:
+        """The communities that cover a prefecture and exist during the period, sorted."""
+        if self._covering is None:
+            self._covering = defaultdict(list)
+            for community_id in sorted(self.communities):
+                community = self.communities[community_id]
+                if _exists_during(community, self.period):
+                    for code in covered_prefectures(community):
+                        self._covering[code].append(community_id)
+        return self._covering.get(prefecture, [])
 
     def linked(self) -> dict[str, set[str]]:
         """Community → the other communities it shares a tie, an event, a member or a circle actor with."""
@@ -449,9 +462,7 @@ def _activity_evidence(name: str, name_en: str, activity: list[str]) -> Evidence
 
 def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefecture | None:
     prefecture = geography.prefecture(code)
-    covering = sorted(
-        c.id for c in ix.communities.values() if code in covered_prefectures(c) and _exists_during(c, ix.period)
-    )
+    covering = ix.covering(code)
     bodies = [o for o in ix.organisations_by_prefecture.get(code, []) if ix.period is None or ix.tied_during(o)]
     local_members = sorted(a for c in covering for a in ix.local_to(c).get(code, []))
     gaps: list[Gap] = []
@@ -551,11 +562,7 @@ def _isolated_region(ix: _Index, code: str, limit: int) -> IsolatedRegion | None
     own = sorted(
         c.id for c in ix.communities.values() if code in community_areas(c, kind) and _exists_during(c, ix.period)
     )
-    uncovered = sorted(
-        p
-        for p in prefectures
-        if not any(p in covered_prefectures(c) and _exists_during(c, ix.period) for c in ix.communities.values())
-    )
+    uncovered = [p for p in prefectures if not ix.covering(p)]
     gaps: list[Gap] = []
     if not own:
         gaps.append("no_community")
