@@ -2,7 +2,7 @@
 
 ``link_kinds`` is the definition of a 横連携 link between two communities, read pair by pair from the
 regional index; ``isolated_regions`` finds the same links inverted (``_Index.linked``). ``cut_pieces``
-lists the pieces each cut vertex leaves, from the analysis's own depth-first search.
+lists the pieces each cut vertex leaves by removing it, where the analysis finds them in one search.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import networkx as nx
 
 from secgraph.analysis.areas import community_areas, other_region
 from secgraph.analysis.network import shared_inputs, snapshot_at
-from secgraph.analysis.regions.findings import _build_index, _cut_search, _Index
+from secgraph.analysis.regions.findings import _build_index, _Index
 from secgraph.model.graph import CommunityNotFound, GraphData
 
 
@@ -55,18 +55,13 @@ def horizontal_links(
         ]
 
 
-def cut_pieces(graph: nx.Graph, root: str) -> tuple[list[str], dict[str, list[list[str]]]]:
-    """The articulation points of ``root``'s component and, for each, the pieces its removal leaves:
-    each cut-off subtree of the search, and for a non-root vertex the rest of the component.
-    Returns the component's preorder and ``{cut vertex: [piece, ...]}``."""
-    order, disc, size, separated = _cut_search(graph, root)
+def cut_pieces(graph: nx.Graph) -> dict[str, list[list[str]]]:
+    """Each cut vertex of ``graph`` → the pieces its connected component falls into without it, each
+    sorted: the vertex removed and the rest of its component split into connected components."""
     pieces: dict[str, list[list[str]]] = {}
-    for v, children in separated.items():
-        if v == root and len(children) < 2:
-            continue
-        found = [order[disc[c] : disc[c] + size[c]] for c in children]
-        if v != root:
-            inside = {a for piece in found for a in piece}
-            found.append([a for a in order if a != v and a not in inside])
-        pieces[v] = found
-    return order, pieces
+    for vertex in graph:
+        rest = graph.subgraph(nx.node_connected_component(graph, vertex) - {vertex})
+        found = sorted(sorted(c) for c in nx.connected_components(rest))
+        if len(found) >= 2:
+            pieces[vertex] = found
+    return pieces

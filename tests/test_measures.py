@@ -8,6 +8,7 @@ import random
 from itertools import permutations
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from secgraph.analysis import measures
@@ -415,6 +416,23 @@ def test_who_each_removal_cuts_off_matches_removing_each_node() -> None:
             found = sorted(nx.connected_components(H.subgraph(component)), key=lambda p: (-len(p), min(p)))
             assert sorted(removal.cut_off(v)) == sorted(n for p in found[1:] for n in p)
     assert sorted(removal_pieces(nx.path_graph(5)).cut_off(2)) == [3, 4]
+
+
+def test_removal_pieces_with_some_ties_kept_are_those_of_the_graph_of_those_ties() -> None:
+    with_loop = nx.Graph([(0, 0), (0, 1), (1, 2), (2, 0), (2, 3)])
+    for G in random_graphs(40) + hub_graphs() + [with_loop, nx.empty_graph(3)]:
+        rng = random.Random(G.number_of_edges())
+        form = arrays.NetworkArrays(G)
+        kept = [rng.random() < 0.7 for _ in range(form.m)]
+        H = nx.Graph()
+        H.add_nodes_from(G)
+        ends = zip(form.first.tolist(), form.second.tolist(), kept, strict=True)
+        H.add_edges_from((form.nodes[a], form.nodes[b]) for a, b, k in ends if k)
+        given, built = removal_pieces(G, arrays=form, ties=np.array(kept, dtype=bool)), removal_pieces(H)
+        assert given.sizes == built.sizes
+        for v in G:
+            assert sorted(given.cut_off(v)) == sorted(built.cut_off(v))
+            assert sorted(given.component(v)) == sorted(nx.node_connected_component(H, v))
 
 
 def test_fragmentation_from_the_pieces_is_the_fragmentation() -> None:

@@ -9,8 +9,9 @@ import networkx as nx
 import pytest
 
 from secgraph.analysis.areas import community_areas
+from secgraph.analysis.measures import removal_pieces
 from secgraph.analysis.network import Scope
-from secgraph.analysis.regions.findings import IsolatedRegions, isolated_regions
+from secgraph.analysis.regions.findings import IsolatedRegions, _cut_off, isolated_regions
 from secgraph.analysis.registry import analysis_named
 from secgraph.model.graph import GraphData
 from tests.builders import GraphBuilder
@@ -288,22 +289,21 @@ def test_a_scope_elsewhere_does_not_report_the_bridge() -> None:
     assert [b.actor_id for b in isolated_regions(bridged(), Scope(prefecture="47")).single_bridges] == ["bridge"]
 
 
-def test_cut_pieces_agree_with_removing_each_vertex() -> None:
+def test_what_a_cut_vertex_cuts_off_agrees_with_removing_it() -> None:
     rng = random.Random(7)
     for trial in range(20):
         graph = nx.gnm_random_graph(25, 30 + trial, seed=rng.randrange(10_000))
         graph = nx.relabel_nodes(graph, {n: f"n{n:02d}" for n in graph})
-        for component in nx.connected_components(graph):
-            root = min(component)
-            order, pieces = cut_pieces(graph, root)
-            assert sorted(order) == sorted(component)
-            sub = graph.subgraph(component)
-            assert set(pieces) == set(nx.articulation_points(sub))
-            for vertex, found in pieces.items():
-                rest = sub.copy()
-                rest.remove_node(vertex)
-                expected = sorted(sorted(c) for c in nx.connected_components(rest))
-                assert sorted(sorted(p) for p in found) == expected
+        removal = removal_pieces(graph)
+        pieces = cut_pieces(graph)
+        assert set(pieces) == set(nx.articulation_points(graph))
+        for vertex in graph:
+            found = _cut_off(removal, vertex, 1)
+            if vertex not in pieces:
+                assert found is None
+                continue
+            ranked = sorted(pieces[vertex], key=lambda p: (-len(p), p[0]))
+            assert found == (sorted(a for piece in ranked[1:] for a in piece), len(ranked[0]))
 
 
 # ---------------------------------------------------------------------------------------------- the whole result

@@ -15,9 +15,10 @@ import networkx as nx
 import pytest
 
 from secgraph.analysis.facts import CommunityFacts, communities, community_facts
+from secgraph.analysis.measures import removal_pieces
 from secgraph.analysis.network import Scope, shared_inputs, snapshot_at
 from secgraph.analysis.network_index import network_index
-from secgraph.analysis.regions.findings import _build_index, _cut_off, _cut_search, isolated_regions
+from secgraph.analysis.regions.findings import _build_index, _cut_off, isolated_regions
 from secgraph.analysis.regions.nearest_ties import _nearest_by_scan, nearest_ties_to
 from secgraph.analysis.sectors import missing_sectors, resource_allocation_to
 from secgraph.model import geography
@@ -171,20 +172,17 @@ def test_what_a_cut_vertex_cuts_off_is_every_piece_but_the_largest(seed_number: 
     rng = random.Random(seed_number)
     graph = nx.random_labeled_tree(30, seed=seed_number) if seed_number % 2 else nx.gnm_random_graph(30, 34, seed=rng)
     graph = nx.relabel_nodes(graph, {n: f"a{n:02d}" for n in graph})
-    for component in nx.connected_components(graph):
-        root = min(component)
-        order, pieces = cut_pieces(graph, root)
-        search = _cut_search(graph, root)
-        assert set(search[3]) >= set(pieces)
-        for v in search[3]:
-            for at_least in (1, 2, 5):
-                found = _cut_off(search, v, at_least)
-                if v not in pieces:
-                    assert found is None
-                    continue
-                ranked = sorted(pieces[v], key=lambda p: (-len(p), min(p)))
-                cut = sorted(a for piece in ranked[1:] for a in piece)
-                assert found == (None if len(cut) < at_least else (cut, len(ranked[0]))), (v, at_least)
+    removal = removal_pieces(graph)
+    pieces = cut_pieces(graph)
+    for v in graph:
+        for at_least in (1, 2, 5):
+            found = _cut_off(removal, v, at_least)
+            if v not in pieces:
+                assert found is None
+                continue
+            ranked = sorted(pieces[v], key=lambda p: (-len(p), min(p)))
+            cut = sorted(a for piece in ranked[1:] for a in piece)
+            assert found == (None if len(cut) < at_least else (cut, len(ranked[0]))), (v, at_least)
 
 
 def test_nearest_ties_from_the_ranked_lists_are_the_scan_of_every_body_of_the_areas(seed: GraphData) -> None:

@@ -257,35 +257,61 @@ class RemovalPieces:
     #: node → (its component's nodes in discovery order, its position there, its cut-off subtrees as (start, size)).
     _found: dict[Hashable, tuple[list[Hashable], int, list[tuple[int, int]]]]
 
+    def component(self, v: Hashable) -> list[Hashable]:
+        """v's connected component, in the order the search found it (one list per component)."""
+        return self._found[v][0]
+
     def cut_off(self, v: Hashable) -> list[Hashable]:
-        """The nodes of v's component outside the largest piece left without v (ties: lowest node)."""
+        """The nodes of v's component outside the largest piece left without v (ties: lowest node):
+        the cut-off subtrees in the order found, then the rest of the component."""
         order, at, subtrees = self._found[v]
-        pieces = [order[start : start + size] for start, size in subtrees]
-        rest_size = len(order) - 1 - sum(size for _, size in subtrees)
+        sizes = [size for _, size in subtrees]
+        rest_size = len(order) - 1 - sum(sizes)
         if rest_size > 0:
-            inside = bytearray(len(order))
-            inside[at] = 1
-            for start, size in subtrees:
-                inside[start : start + size] = b"\x01" * size
-            pieces.append([node for node, taken in zip(order, inside, strict=True) if not taken])
-        if not pieces:
+            sizes.append(rest_size)
+        if not sizes:
             return []
-        largest = min(pieces, key=lambda piece: (-len(piece), min(piece)))
-        return [node for piece in pieces if piece is not largest for node in piece]
+        pieces: dict[int, list[Hashable]] = {}
+
+        def piece(i: int) -> list[Hashable]:
+            # The rest of the component is listed only when asked: mostly it is the largest piece, and
+            # listing it costs the whole component for every cut vertex.
+            if i not in pieces:
+                if i < len(subtrees):
+                    start, size = subtrees[i]
+                    pieces[i] = order[start : start + size]
+                else:
+                    inside = bytearray(len(order))
+                    inside[at] = 1
+                    for start, size in subtrees:
+                        inside[start : start + size] = b"\x01" * size
+                    pieces[i] = [node for node, taken in zip(order, inside, strict=True) if not taken]
+            return pieces[i]
+
+        longest = max(sizes)
+        tied = [i for i, size in enumerate(sizes) if size == longest]
+        largest = tied[0] if len(tied) == 1 else min(tied, key=lambda i: min(piece(i)))
+        return [node for i in range(len(sizes)) if i != largest for node in piece(i)]
 
 
 @not_implemented_for("directed")
-def removal_pieces(G: nx.Graph, *, arrays: NetworkArrays | None = None) -> RemovalPieces:
+def removal_pieces(
+    G: nx.Graph, *, arrays: NetworkArrays | None = None, ties: np.ndarray | None = None
+) -> RemovalPieces:
     """For every node, the pieces its connected component falls into without it (``RemovalPieces``).
 
     A node that is not an articulation point leaves one piece (its component less itself; an
     isolated node leaves none). An articulation point leaves one piece per DFS child whose
     subtree has no back edge above the node (lowpoint ≥ the node's discovery time), plus the rest
     of the component (Hopcroft & Tarjan 1973). One iterative depth-first search: O(n + m).
-    ``arrays``: G in array form, when already made.
+    ``arrays``: G in array form, when already made. ``ties``: for a simple graph, which of its ties
+    to keep (one bool per tie, in the array form's tie order): the pieces of G without the other ties,
+    without building that graph.
     """
     if not G.is_multigraph():
-        return _removal_pieces_simple(_arrays(G, arrays))
+        return _removal_pieces_simple(_arrays(G, arrays), ties)
+    if ties is not None:
+        raise nx.NetworkXNotImplemented("ties to keep only for a simple graph")
     discovery: dict[Hashable, int] = {}
     low: dict[Hashable, int] = {}
     size: dict[Hashable, int] = {}
@@ -335,12 +361,31 @@ def removal_pieces(G: nx.Graph, *, arrays: NetworkArrays | None = None) -> Remov
     return RemovalPieces(pieces, found)
 
 
-def _removal_pieces_simple(sk: NetworkArrays) -> RemovalPieces:
+def _adjacency_kept(sk: NetworkArrays, tails: np.ndarray, ties: np.ndarray) -> np.ndarray:
+    """For each arc ``tails → adjacency_heads`` of the adjacency in networkx's order, whether its tie
+    is kept (a self-loop is no tie)."""
+    heads, n = sk.adjacency_heads, sk.n
+    kept = heads != tails
+    if sk.m:
+        # Each arc's tie, from where the arc stands among the arcs sorted by (source, target).
+        at = np.searchsorted(sk.source * n + sk.target, tails[kept] * n + heads[kept])
+        kept[kept] = ties[sk.tie[at]]
+    return kept
+
+
+def _removal_pieces_simple(sk: NetworkArrays, ties: np.ndarray | None = None) -> RemovalPieces:
     """``removal_pieces`` of a simple graph: the same search, in the same order (each node's
-    neighbours as networkx gives them), over the numbered adjacency in plain lists."""
+    neighbours as networkx gives them), over the numbered adjacency in plain lists; only the arcs of
+    the kept ``ties`` when given."""
     nodes = sk.nodes
-    heads = sk.adjacency_heads.tolist()
-    ends = np.cumsum(sk.adjacency_degree).tolist()
+    heads_array, degree = sk.adjacency_heads, sk.adjacency_degree
+    if ties is not None:
+        tails = np.repeat(np.arange(sk.n, dtype=np.int64), degree)
+        kept = _adjacency_kept(sk, tails, ties)
+        heads_array = heads_array[kept]
+        degree = np.bincount(tails[kept], minlength=sk.n)
+    heads = heads_array.tolist()
+    ends = np.cumsum(degree).tolist()
     n = len(nodes)
     next_arc = [0, *ends[:-1]] if n else []
     discovery = [-1] * n

@@ -12,9 +12,16 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from secgraph.analysis.index import NetworkArrays, network_arrays
-from secgraph.analysis.network import EVENT_PARTS, actor_network, reuse, shared_inputs
+from secgraph.analysis.network import (
+    EVENT_PARTS,
+    actor_network,
+    editions_by_series,
+    prefectures_by_actor,
+    reuse,
+    shared_inputs,
+)
 from secgraph.model.graph import GraphData
-from secgraph.model.records import Community, Event, Organisation
+from secgraph.model.records import Community, Organisation
 from secgraph.model.vocabulary import RelType
 
 #: Relationships that tie two communities directly.
@@ -70,29 +77,39 @@ def network_index(data: GraphData) -> NetworkIndex:
         return reuse("network_index", data, None, build)
 
 
+_MEMBERSHIPS = frozenset({RelType.MEMBER_OF, RelType.SECRETARIAT_OF})
+_PARTS = frozenset(EVENT_PARTS)
+_BETWEEN_COMMUNITIES = frozenset(COMMUNITY_TIES)
+
+
 def _fill(ix: NetworkIndex) -> None:
-    data, network = ix.data, ix.network
+    data = ix.data
     for node in data.nodes.values():
         if isinstance(node, Community):
             ix.communities[node.id] = node
         elif isinstance(node, Organisation):
             ix.organisations[node.id] = node
-    ix.located = {a: set(network.nodes[a]["prefectures"]) for a in network.nodes}
-    series_editions: dict[str, set[str]] = defaultdict(set)
-    for node in data.nodes.values():
-        if isinstance(node, Event) and node.series_id:
-            series_editions[node.series_id].add(node.id)
+    # Where the network places its actors (its nodes' ``prefectures``), shared with it: only read.
+    ix.located = prefectures_by_actor(data)
+    editions = editions_by_series(data)
+    communities, partnership = ix.communities, RelType.PARTNERS_WITH
+    parts, memberships, members, partners = ix.parts, ix.memberships, ix.members, ix.partners
     for rel in data.relationships.values():
-        if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF) and rel.to_id in ix.communities:
-            ix.memberships[rel.from_id].add(rel.to_id)
-            ix.members[rel.to_id].add(rel.from_id)
-        elif rel.type == RelType.PARTNERS_WITH:
-            ix.partners[rel.to_id].add(rel.from_id)
-            ix.partners[rel.from_id].add(rel.to_id)
-        elif rel.type in EVENT_PARTS:
-            ix.parts[rel.from_id] |= {rel.to_id, *series_editions.get(rel.to_id, ())}
-        if rel.type in COMMUNITY_TIES and rel.from_id in ix.communities and rel.to_id in ix.communities:
-            ix.community_ties[frozenset((rel.from_id, rel.to_id))].append(str(rel.id))
+        kind, from_id, to_id = rel.type, rel.from_id, rel.to_id
+        if kind in _PARTS:  # most relationships: each one's work kept to a few lookups
+            held = parts[from_id]
+            held.add(to_id)
+            if to_id in editions:
+                held.update(editions[to_id])
+            continue
+        if kind in _MEMBERSHIPS and to_id in communities:
+            memberships[from_id].add(to_id)
+            members[to_id].add(from_id)
+        elif kind == partnership:
+            partners[to_id].add(from_id)
+            partners[from_id].add(to_id)
+        if kind in _BETWEEN_COMMUNITIES and from_id in communities and to_id in communities:
+            ix.community_ties[frozenset((from_id, to_id))].append(str(rel.id))
     by_sector: dict[str, list[str]] = defaultdict(list)
     by_prefecture: dict[str, list[str]] = defaultdict(list)
     for org_id in sorted(ix.organisations):

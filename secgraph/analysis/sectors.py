@@ -363,7 +363,8 @@ class _LinkPrediction:
     With A the 0/1 adjacency and k = A·1_group (each actor's neighbours in the group), a candidate
     ``c`` outside the group scores Σ_{z ∈ N(c)} k(z)/deg(z) = (A·(k/deg))(c); one inside it does not
     count itself, so each of its neighbours passes (k(z) − 1)/deg(z). Σ deg² per candidate in a Python
-    loop becomes two products in C for every candidate of every need of the group.
+    loop becomes two products in C (the first read from the group's rows) for every candidate of every
+    need of the group.
     """
 
     def __init__(self, arrays: NetworkArrays, group: set[str]):
@@ -371,10 +372,11 @@ class _LinkPrediction:
         self.matrix = arrays.adjacency_matrix
         self.degree = arrays.adjacency_degree.astype(np.float64)
         self.group = group
-        members = [self.position[m] for m in group if m in self.position]
-        indicator = np.zeros(len(self.position))
-        indicator[members] = 1.0
-        self.in_group = self.matrix @ indicator  # whole numbers, exact in float64
+        members = sorted(self.position[m] for m in group if m in self.position)
+        # A is symmetric, so A·1_group counts, for each actor, the group's rows that hold it: read from
+        # those rows alone, not the whole matrix (whole numbers, exact in float64).
+        held = self.matrix[members].indices if members else np.zeros(0, dtype=np.int64)
+        self.in_group = np.bincount(held, minlength=len(self.position)).astype(np.float64)
         self._outside: np.ndarray | None = None
         self._inside: np.ndarray | None = None
 

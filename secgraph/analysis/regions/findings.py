@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
-import networkx as nx
+import numpy as np
+import scipy.sparse as sp
 from pydantic import Field
+from scipy.sparse.csgraph import connected_components
 
 from secgraph.analysis.activity import data_date
 from secgraph.analysis.areas import (
@@ -44,10 +46,12 @@ from secgraph.analysis.areas import (
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import names_of
 from secgraph.analysis.glossary import ResultModel
+from secgraph.analysis.measures import RemovalPieces, removal_pieces
 from secgraph.analysis.network import (
     DIRECT_TIES,
     EVENT_PARTS,
     Scope,
+    TieIndex,
     community_circles,
     date_first_day,
     event_day,
@@ -55,6 +59,7 @@ from secgraph.analysis.network import (
     scoped_actor_ids,
     shared_inputs,
     snapshot_at,
+    tie_index,
     tie_start,
 )
 from secgraph.analysis.network_index import NetworkIndex, network_index
@@ -69,10 +74,12 @@ from secgraph.model import geography
 from secgraph.model.dates import fiscal_year, parse_date
 from secgraph.model.geography import prefecture_names
 from secgraph.model.graph import GraphData
-from secgraph.model.records import Community, Event, Relationship
+from secgraph.model.records import Community, Event, EventSeries, Node, Relationship
 from secgraph.model.vocabulary import EventStatus
 
 DateSpan = tuple[dt.date, dt.date]
+#: The ties that show activity, and that tie a body during a period: direct ties and event parts.
+_ACTIVITY_TIES = frozenset({*DIRECT_TIES, *EVENT_PARTS})
 Gap = Literal["no_community", "no_named_body", "no_local_member", "no_activity"]
 
 GAP_LABELS: dict[str, tuple[str, str]] = {
@@ -184,23 +191,34 @@ class IsolatedRegions(ResultModel):
 
 @dataclass
 class _Index(NearestTieIndex):
-    """The network index plus what a period adds: who was tied in it and where activity happened."""
+    """The network index plus what a period adds: who was tied in it and where activity happened.
+
+    Activity is read when asked, place by place: whether a place has any is mostly known from its first
+    event, and only the places reported list all of it.
+    """
 
     period: DateSpan | None = None
     #: Community → the actors of its circle (members, secretariat, their people, its events' participants).
     circles: dict[str, set[str]] = field(default_factory=dict)
-    #: Organisations with a tie during the period (all organisations with a tie when no period).
-    tied_in_period: set[str] = field(default_factory=set)
     #: Actor → the prefecture and areas it is local to (where its activity counts).
     places: dict[str, list[str]] = field(default_factory=dict)
-    #: Prefecture / area code → evidence of activity (event ids, relationship ids).
-    activity: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: Prefecture / area code → the actors local to it (``places`` the other way round).
+    local_actors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: Prefecture / area code → the events held there within the period, and the communities' own
+    #: events held within it where the community is local (even when held online).
+    held_in: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: The relationships by their ends (``network.tie_index``).
+    ties: TieIndex = field(default_factory=lambda: TieIndex({}, {}))
+    #: An event id, or a tie's (start, as_of, end) → ``_tie_timing``'s answer, worked out once each.
+    _timings: dict[object, tuple[bool, bool]] = field(default_factory=dict)
     #: Community → the communities it has a link with (``_linked_communities``), made on first use.
     _linked: dict[str, set[str]] | None = None
     #: The connected components of the actor network, made on first use.
     _components: list[set[str]] | None = None
     #: Community → ``local_to``'s answer, made on first use.
     _local: dict[str, dict[str, list[str]]] | None = None
+    #: Prefecture → ``covering``'s answer, made on first use.
+    _covering: dict[str, list[str]] | None = None
 
     def local_to(self, community_id: str) -> dict[str, list[str]]:
         """Prefecture → the bodies and people of the community's circle and partners located there
@@ -211,11 +229,53 @@ class _Index(NearestTieIndex):
         if found is None:
             by_prefecture: dict[str, list[str]] = defaultdict(list)
             for a in self.circles.get(community_id, set()) | self.partners.get(community_id, set()):
-                if self.data.nodes[a].kind != "Community":
+                if a not in self.communities:
                     for p in self.located.get(a, set()):
                         by_prefecture[p].append(a)
             found = self._local[community_id] = dict(by_prefecture)
         return found
+
+    def timing(self, rel: Relationship) -> tuple[bool, bool]:
+        """``_tie_timing`` of a tie. Hundreds of thousands of parts fall on a few thousand events, and a
+        tie's timing depends on nothing but its event or its dates: each is worked out once."""
+        key = rel.to_id if isinstance(self.data.nodes.get(rel.to_id), Event) else (rel.start, rel.as_of, rel.end)
+        found = self._timings.get(key)
+        if found is None:
+            found = self._timings[key] = _tie_timing(self, rel)
+        return found
+
+    def tied_during(self, actor_id: str) -> bool:
+        """Whether the actor has a direct tie or an event part that held during the period."""
+        return any(rel.type in _ACTIVITY_TIES and self.timing(rel)[0] for rel in self.ties.touching(actor_id))
+
+    def activity_in(self, place: str) -> Iterator[str]:
+        """Evidence of activity in a prefecture or area, as it is found (an id may come twice): the
+        events held there (``held_in``), then every direct tie and event part started within the period
+        by an actor local to it."""
+        yield from self.held_in.get(place, ())
+        for actor_id in self.local_actors.get(place, ()):
+            for rel in self.ties.touching(actor_id):
+                if rel.type in _ACTIVITY_TIES and self.timing(rel)[1]:
+                    yield str(rel.id)
+
+    def active(self, *places: str) -> bool:
+        """Whether there is any activity in one of the places."""
+        return any(next(self.activity_in(place), None) is not None for place in places)
+
+    def activity(self, *places: str) -> list[str]:
+        """Every piece of evidence of activity in the places, sorted."""
+        return sorted({found for place in places for found in self.activity_in(place)})
+
+    def covering(self, prefecture: str) -> list[str]:
+        """The communities that cover a prefecture and exist during the period, sorted."""
+        if self._covering is None:
+            self._covering = defaultdict(list)
+            for community_id in sorted(self.communities):
+                community = self.communities[community_id]
+                if _exists_during(community, self.period):
+                    for code in covered_prefectures(community):
+                        self._covering[code].append(community_id)
+        return self._covering.get(prefecture, [])
 
     def linked(self) -> dict[str, set[str]]:
         """Community → the other communities it shares a tie, an event, a member or a circle actor with."""
@@ -226,7 +286,13 @@ class _Index(NearestTieIndex):
     def components(self) -> list[set[str]]:
         """The connected components of the actor network, largest first (then by their smallest id)."""
         if self._components is None:
-            self._components = sorted(nx.connected_components(self.network), key=lambda c: (-len(c), min(c)))
+            # Labelled in C on the array form, then grouped: the same sets as ``nx.connected_components``.
+            count, labels = connected_components(self.arrays.adjacency_matrix, directed=False)
+            members = np.argsort(labels, kind="stable")
+            ends = np.cumsum(np.bincount(labels, minlength=count))[:-1]
+            nodes = self.arrays.nodes
+            found = [{nodes[i] for i in part.tolist()} for part in np.split(members, ends)] if len(nodes) else []
+            self._components = sorted(found, key=lambda c: (-len(c), min(c)))
         return self._components
 
 
@@ -253,22 +319,24 @@ def _build_index(data: GraphData, period: DateSpan | None) -> _Index:
 
 def _new_index(data: GraphData, period: DateSpan | None) -> _Index:
     base = network_index(data)  # shared with missing_sectors; only read here
-    ix = _Index(**{f.name: getattr(base, f.name) for f in fields(NetworkIndex)}, period=period)
-    ix.places = {a: _places(ix, a) for a in ix.network.nodes}
+    ix = _Index(**{f.name: getattr(base, f.name) for f in fields(NetworkIndex)}, period=period, ties=tie_index(data))
+    ix.places = _places_of_actors(ix)
+    for actor_id, places in ix.places.items():
+        for where in places:
+            ix.local_actors[where].append(actor_id)
     note_approachable(ix)
     circles = community_circles(data)  # all in one pass over the ties
     ix.circles = {c: circles[c] for c in sorted(ix.communities)}
-    _note_activities(ix)
     for event in data.nodes.values():
         if _held_within(event, period):
             for where in _event_places(event):  # type: ignore[arg-type]
-                ix.activity[where].add(event.id)
+                ix.held_in[where].add(event.id)
     # A community's own events count where the community is local, even when held online.
     for community_id in ix.communities:
         for event_id in ix.parts.get(community_id, set()):
             if _held_within(data.nodes.get(event_id), period):
                 for where in ix.places.get(community_id, []):
-                    ix.activity[where].add(event_id)
+                    ix.held_in[where].add(event_id)
     return ix
 
 
@@ -277,33 +345,30 @@ def _linked_communities(ix: _Index) -> dict[str, set[str]]:
     two, an event both held a part in, a shared member or secretariat body, or a shared speaker or
     participant (an actor in both circles).
 
-    Inverted: each member, circle actor and event lists the communities holding it, so the cost is
-    what the communities hold, not every pair of communities times their circles. Members, circle
-    actors and events are matched each with their own kind (a member of one community in another's
-    circle only is no shared member), and an actor that is itself one of the two communities does not
-    link them.
+    Members, circle actors and events are matched each with their own kind (a member of one community
+    in another's circle only is no shared member), and an actor that is itself one of the two
+    communities does not link them. Each kind is a sparse incidence matrix, community × what it holds,
+    less a community's own entry; its product with its transpose counts what each pair shares, so the
+    cost is what the communities hold, not every pair of communities times their circles.
     """
-    held: dict[str, list[tuple[str, str]]] = {}
-    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for community_id in sorted(ix.communities):
-        items = [("member", m) for m in ix.members.get(community_id, set())]
-        items += [("circle", a) for a in ix.circles.get(community_id, set())]
-        items += [("event", e) for e in ix.parts.get(community_id, set())]
-        held[community_id] = items
-        for item in items:
-            holders[item].add(community_id)
-    linked: dict[str, set[str]] = {}
-    for community_id, items in held.items():
-        found: set[str] = set()
-        for item in items:
-            kind, item_id = item
-            if kind != "event" and item_id in ix.communities:
-                if item_id != community_id:
-                    found.update(other for other in holders[item] if other != item_id)
-            else:
-                found.update(holders[item])
-        found.discard(community_id)
-        linked[community_id] = found
+    communities = sorted(ix.communities)
+    n = len(communities)
+    shared = sp.csr_array((n, n), dtype=np.float64)
+    for held in (ix.members, ix.circles, ix.parts):
+        column: dict[str, int] = {}
+        rows: list[int] = []
+        columns: list[int] = []
+        for row, community_id in enumerate(communities):
+            for item in held.get(community_id, ()):
+                if item != community_id:  # a community in its own circle shares itself with no one
+                    rows.append(row)
+                    columns.append(column.setdefault(item, len(column)))
+        incidence = sp.csr_array((np.ones(len(rows)), (rows, columns)), shape=(n, len(column)))
+        shared = shared + incidence @ incidence.T
+    linked: dict[str, set[str]] = {c: set() for c in communities}
+    for a, b in zip(*(ends.tolist() for ends in shared.nonzero()), strict=True):
+        if a != b:
+            linked[communities[a]].add(communities[b])
     for pair in ix.community_ties:
         if len(pair) == 2:
             a, b = sorted(pair)
@@ -325,6 +390,22 @@ def _places(ix: _Index, actor_id: str) -> list[str]:
     return places
 
 
+def _places_of_actors(ix: _Index) -> dict[str, list[str]]:
+    """``_places`` of every actor of the network (the lists are shared: read only). Tens of thousands
+    of bodies and people stand in a few hundred sets of prefectures: each set is placed once."""
+    by_located: dict[frozenset[str], list[str]] = {}
+    places: dict[str, list[str]] = {}
+    for actor_id in ix.network.nodes:
+        if actor_id in ix.communities:
+            places[actor_id] = _places(ix, actor_id)
+            continue
+        located = frozenset(ix.located.get(actor_id, ()))
+        if located not in by_located:
+            by_located[located] = _places(ix, actor_id)
+        places[actor_id] = by_located[located]
+    return places
+
+
 def _event_places(event: Event) -> list[str]:
     if not event.prefecture:
         return []
@@ -342,40 +423,6 @@ def _tie_timing(ix: _Index, rel: Relationship) -> tuple[bool, bool]:
         return during, during and target.status == EventStatus.HELD
     end = parse_date(rel.end).last_day() if rel.end else None
     return _during(ix.period, tie_start(rel), end), _within(ix.period, tie_start(rel))
-
-
-def _note_activities(ix: _Index) -> None:
-    """Record who was tied during the period, and where a tie started within it: every direct tie and
-    event part, in the data's order.
-
-    Hundreds of thousands of parts fall on a few thousand events: an event's timing is worked out once,
-    and so is a tie's when its dates are those of one already seen (the timing depends on nothing else).
-    """
-    kinds = {*DIRECT_TIES, *EVENT_PARTS}
-    by_target: dict[str, tuple[bool, bool] | None] = {}  # event id → timing; None: not an event
-    by_dates: dict[tuple[str | None, str | None, str | None], tuple[bool, bool]] = {}
-    nodes, organisations, places, activity = ix.data.nodes, ix.organisations, ix.places, ix.activity
-    tied = ix.tied_in_period
-    for rel in ix.data.relationships.values():
-        if rel.type not in kinds:
-            continue
-        timing = by_target.get(rel.to_id, False)
-        if timing is False:
-            target = nodes.get(rel.to_id)
-            timing = by_target[rel.to_id] = _tie_timing(ix, rel) if isinstance(target, Event) else None
-        if timing is None:
-            dates = (rel.start, rel.as_of, rel.end)
-            timing = by_dates.get(dates)
-            if timing is None:
-                timing = by_dates[dates] = _tie_timing(ix, rel)
-        during, started = timing
-        rel_id = str(rel.id) if started else ""
-        for end_id in (rel.from_id, rel.to_id):
-            if during and end_id in organisations:
-                tied.add(end_id)
-            if started:
-                for where in places.get(end_id, ()):
-                    activity[where].add(rel_id)
 
 
 def _exists_during(community: Community, period: DateSpan | None) -> bool:
@@ -415,12 +462,9 @@ def _activity_evidence(name: str, name_en: str, activity: list[str]) -> Evidence
 
 def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefecture | None:
     prefecture = geography.prefecture(code)
-    covering = sorted(
-        c.id for c in ix.communities.values() if code in covered_prefectures(c) and _exists_during(c, ix.period)
-    )
-    bodies = [o for o in ix.organisations_by_prefecture.get(code, []) if ix.period is None or o in ix.tied_in_period]
+    covering = ix.covering(code)
+    bodies = [o for o in ix.organisations_by_prefecture.get(code, []) if ix.period is None or ix.tied_during(o)]
     local_members = sorted(a for c in covering for a in ix.local_to(c).get(code, []))
-    activity = sorted(ix.activity.get(code, set()))
     gaps: list[Gap] = []
     if not covering:
         gaps.append("no_community")
@@ -428,10 +472,11 @@ def _isolated_prefecture(ix: _Index, code: str, limit: int) -> IsolatedPrefectur
         gaps.append("no_named_body")
     if covering and not local_members:
         gaps.append("no_local_member")
-    if not activity:
+    if not ix.active(code):
         gaps.append("no_activity")
     if not gaps:
         return None
+    activity = ix.activity(code)
     name, name_en = prefecture.name, prefecture.name_en
     found = [
         _gap_summary(name, name_en, gaps, geography.prefecture_node_id(code)),
@@ -517,19 +562,15 @@ def _isolated_region(ix: _Index, code: str, limit: int) -> IsolatedRegion | None
     own = sorted(
         c.id for c in ix.communities.values() if code in community_areas(c, kind) and _exists_during(c, ix.period)
     )
-    uncovered = sorted(
-        p
-        for p in prefectures
-        if not any(p in covered_prefectures(c) and _exists_during(c, ix.period) for c in ix.communities.values())
-    )
-    activity = sorted(set().union(ix.activity.get(code, set()), *(ix.activity.get(p, set()) for p in prefectures)))
+    uncovered = [p for p in prefectures if not ix.covering(p)]
     gaps: list[Gap] = []
     if not own:
         gaps.append("no_community")
-    if not activity:
+    if not ix.active(code, *prefectures):
         gaps.append("no_activity")
     if not gaps:
         return None
+    activity = ix.activity(code, *prefectures)
     found = [
         _gap_summary(f"{region.name}地域", region.name_en, gaps, geography.region_node_id(code)),
         evidence(
@@ -688,145 +729,95 @@ def _unlinked_community(ix: _Index, community: Community, kind: RegionKind, limi
 # ---------------------------------------------------------------------------------------------- bridges
 
 
-_Search = tuple[list[str], dict[str, int], dict[str, int], dict[str, list[str]]]
-
-
-def _cut_search(graph: nx.Graph, root: str) -> _Search:
-    """One iterative depth-first search with low-links (Hopcroft & Tarjan 1973) from ``root``, neighbours
-    in sorted order (so the result is deterministic): preorder, discovery index and subtree size of each
-    actor, and for each actor the children whose subtree its removal cuts off (``low[c] >= disc[v]``; a
-    subtree is a contiguous run of the preorder)."""
-    disc: dict[str, int] = {root: 0}
-    low: dict[str, int] = {root: 0}
-    parent: dict[str, str | None] = {root: None}
-    size: dict[str, int] = {}
-    order = [root]
-    separated: dict[str, list[str]] = defaultdict(list)
-    stack = [(root, iter(sorted(graph[root])))]
-    while stack:
-        v, neighbours = stack[-1]
-        for w in neighbours:
-            if w not in disc:
-                parent[w] = v
-                disc[w] = low[w] = len(order)
-                order.append(w)
-                stack.append((w, iter(sorted(graph[w]))))
-                break
-            if w != parent[v]:
-                low[v] = min(low[v], disc[w])
-        else:
-            stack.pop()
-            size[v] = len(order) - disc[v]
-            up = parent[v]
-            if up is not None:
-                low[up] = min(low[up], low[v])
-                if low[v] >= disc[up]:
-                    separated[up].append(v)
-    return order, disc, size, dict(separated)
-
-
-def _cut_off(search: _Search, v: str, at_least: int) -> tuple[list[str], int] | None:
-    """What removing cut vertex ``v`` cuts off: every piece but the largest (the cut-off subtrees and, for a
-    non-root ``v``, the rest of the component, ranked by size, then smallest id), sorted, and the largest
-    piece's size. None when fewer than ``at_least``.
-
-    The rest of the component (the piece holding the root) is listed only when it is not the largest:
-    listing it for every cut vertex would cost the component's size each time.
-    """
-    order, disc, size, separated = search
-    children = separated[v]
-    root = order[0]
-    if v == root and len(children) < 2:
+def _cut_off(removal: RemovalPieces, v: str, at_least: int) -> tuple[list[str], int] | None:
+    """What removing ``v`` cuts off: every piece of its component but the largest (ties in size go to
+    the piece with the smallest id), sorted, and the largest piece's size. None when ``v`` is no cut
+    vertex or cuts off fewer than ``at_least`` actors."""
+    sizes = removal.sizes[v]  # largest first
+    if len(sizes) < 2 or sum(sizes) - sizes[0] < at_least:
         return None
-    subtrees: list[list[str] | None] = [None] * len(children)
-    lengths = [size[c] for c in children]
-    rest = len(order) - 1 - sum(lengths) if v != root else 0
-    longest = max([*lengths, rest])
-    if len(order) - 1 - longest < at_least:
-        return None
-
-    def subtree(i: int) -> list[str]:
-        if subtrees[i] is None:
-            subtrees[i] = order[disc[children[i]] : disc[children[i]] + size[children[i]]]
-        return subtrees[i]  # type: ignore[return-value]
-
-    kept_rest: list[list[str]] = []
-
-    def the_rest() -> list[str]:
-        if not kept_rest:
-            inside = {a for i in range(len(children)) for a in subtree(i)}
-            kept_rest.append([a for a in order if a != v and a not in inside])
-        return kept_rest[0]
-
-    def smallest_id(i: int | None) -> str:
-        return min(the_rest()) if i is None else min(subtree(i))
-
-    # Ties in size go to the piece with the smallest id, as ``sorted(pieces, key=(-len, min))`` does.
-    candidates: list[int | None] = [i for i, n in enumerate(lengths) if n == longest]
-    if v != root and rest == longest:
-        candidates.append(None)  # None: the rest of the component
-    largest = candidates[0] if len(candidates) == 1 else min(candidates, key=smallest_id)
-    cut = [a for i in range(len(children)) if i != largest for a in subtree(i)]
-    if largest is not None and v != root:
-        cut += the_rest()
-    return sorted(cut), longest
+    return sorted(removal.cut_off(v)), sizes[0]
 
 
-def _latest_evidence(ix: _Index, edge: dict) -> dt.date:
-    """The latest day anything shows a tie: its relationships' start, observation or end, and the
-    days of the events (or the dates of the series) behind it."""
-    days = [dt.date.min]
-    for rel_id in edge["relationships"]:
-        rel = ix.data.relationships.get(rel_id)
-        if rel is not None:
-            days += [date_first_day(d) for d in (rel.start, rel.as_of, rel.end) if d]
-    for target_id in edge["events"]:
-        target = ix.data.nodes.get(target_id)
-        if isinstance(target, Event):
-            days.append(date_first_day(target.end or target.start))
-        elif target is not None:
-            days += [date_first_day(d) for d in (target.as_of, getattr(target, "until", None)) if d]
-    return max(days)
+def _last_shown(record: Relationship | Node | None) -> dt.date:
+    """The latest day a record shows a tie on: a relationship's start, observation or end; an event's
+    day (its end, else its start); a series' observation or end. ``date.min`` when it shows none."""
+    if isinstance(record, Relationship):
+        dates: tuple[str | None, ...] = (record.start, record.as_of, record.end)
+    elif isinstance(record, Event):
+        dates = (record.end or record.start,)
+    elif record is not None:
+        dates = (record.as_of, getattr(record, "until", None))
+    else:
+        dates = ()
+    return max((date_first_day(d) for d in dates if d), default=dt.date.min)
 
 
-def _fresh_network(ix: _Index, window_start: dt.date | None) -> tuple[nx.Graph, int]:
-    """The network without the ties whose latest evidence is before ``window_start`` (a 2009
-    sponsorship is no tie a region hangs on today), and how many were left out."""
+def _fresh_ties(ix: _Index, window_start: dt.date | None) -> np.ndarray:
+    """Which ties of the network (in ``ix.arrays``' tie order) some evidence shows on or after
+    ``window_start``: one of its relationships, or one of the events (or series) behind it
+    (``_last_shown``). A 2009 sponsorship is no tie a region hangs on today. Every tie without a window."""
+    ties = ix.arrays.tie_data
     if window_start is None:
-        return ix.network, 0
-    stale = [(a, b) for a, b, edge in ix.network.edges(data=True) if _latest_evidence(ix, edge) < window_start]
-    if not stale:
-        return ix.network, 0
-    fresh = ix.network.copy()
-    fresh.remove_edges_from(stale)
-    return fresh, len(stale)
+        return np.ones(len(ties), dtype=bool)
+    # Hundreds of thousands of ties fall on a few thousand events and series (what parts are held in):
+    # each is judged once, and a tie's are looked up in C. Only a tie without a recent event has its
+    # relationships read.
+    recent_events = {
+        node_id
+        for node_id, node in ix.data.nodes.items()
+        if isinstance(node, Event | EventSeries) and _last_shown(node) >= window_start
+    }
+    relationships = ix.data.relationships
+
+    def fresh(edge: dict) -> bool:
+        if not recent_events.isdisjoint(edge["events"]):
+            return True
+        held = edge["relationships"]
+        return bool(held) and any(_last_shown(relationships.get(r)) >= window_start for r in held)
+
+    return np.fromiter(map(fresh, ties), dtype=bool, count=len(ties))
+
+
+def _fresh_neighbours(ix: _Index, fresh: np.ndarray, actor_id: str) -> dict[str, dict]:
+    """The actor's neighbours by a fresh tie (``_fresh_ties``) → that tie's attributes."""
+    arrays = ix.arrays
+    i = arrays.index[actor_id]
+    arcs = slice(arrays.arcs_of[i], arrays.arcs_of[i + 1])
+    ties = arrays.tie[arcs]
+    kept = fresh[ties]
+    return {
+        arrays.nodes[j]: arrays.tie_data[t]
+        for j, t in zip(arrays.target[arcs][kept].tolist(), ties[kept].tolist(), strict=True)
+    }
 
 
 def _single_bridges(
-    ix: _Index, in_scope: set[str], kind: RegionKind, min_cut_off: int, limit: int, graph: nx.Graph | None = None
+    ix: _Index, in_scope: set[str], kind: RegionKind, min_cut_off: int, limit: int, fresh: np.ndarray
 ) -> list[SingleBridge]:
-    """Actors whose removal cuts others off, judged on ``graph`` (default: the whole network)."""
-    graph = ix.network if graph is None else graph
-    components = ix.components() if graph is ix.network else [set(c) for c in nx.connected_components(graph)]
+    """Actors whose removal cuts others off, judged on the network's ``fresh`` ties (``_fresh_ties``):
+    one depth-first search over the whole network (``measures.removal_pieces``)."""
+    removal = removal_pieces(ix.network, arrays=ix.arrays, ties=fresh)
+    # The first actor of a component's search → the component, and its bodies by prefecture.
+    components: dict[str, tuple[set[str], dict[str, set[str]]]] = {}
     bridges: list[SingleBridge] = []
-    for component in sorted(components, key=min):
-        if len(component) < 3:
+    for actor_id, sizes in removal.sizes.items():
+        if len(sizes) < 2 or ix.network.nodes[actor_id]["kind"] == "Community":
+            continue  # no cut vertex; a community holding its own members together is what a community is
+        found = _cut_off(removal, actor_id, min_cut_off)
+        if found is None:
             continue
-        search = _cut_search(graph, min(component))
-        bodies_in = _bodies_by_prefecture(ix, search[0])
-        for actor_id in sorted(search[3]):
-            node = ix.network.nodes[actor_id]
-            if node["kind"] == "Community":
-                continue  # a community holding its own members together is what a community is
-            found = _cut_off(search, actor_id, min_cut_off)
-            if found is None:
-                continue
-            cut_off, remaining = found
-            if in_scope.isdisjoint(cut_off):
-                continue
-            if all(ix.network.nodes[a]["kind"] == "Person" for a in cut_off):
-                continue  # a body's own staff hanging on it is not a region hanging on it
-            bridges.append(_bridge(ix, actor_id, cut_off, remaining, bodies_in, component, kind, limit, graph))
+        cut_off, remaining = found
+        if in_scope.isdisjoint(cut_off):
+            continue
+        if all(ix.network.nodes[a]["kind"] == "Person" for a in cut_off):
+            continue  # a body's own staff hanging on it is not a region hanging on it
+        order = removal.component(actor_id)
+        if order[0] not in components:
+            components[order[0]] = (set(order), _bodies_by_prefecture(ix, order))
+        component, bodies_in = components[order[0]]
+        joining = _fresh_neighbours(ix, fresh, actor_id)
+        bridges.append(_bridge(ix, actor_id, cut_off, remaining, bodies_in, component, kind, limit, joining))
     return sorted(bridges, key=lambda b: (-len(b.prefectures_cut_off_entirely), -b.cut_off_count, b.actor_id))
 
 
@@ -849,7 +840,7 @@ def _bridge(
     component: set[str],
     kind: RegionKind,
     limit: int,
-    graph: nx.Graph,
+    fresh_neighbours: dict[str, dict],
 ) -> SingleBridge:
     node = ix.network.nodes[actor_id]
     by_prefecture = {p: len(a) for p, a in sorted(_bodies_by_prefecture(ix, cut_off).items())}
@@ -857,10 +848,9 @@ def _bridge(
     entirely = sorted(p for p in by_prefecture if bodies_in[p] - {actor_id} <= cut_set)
     regions = sorted({area_of(p, kind) for p in by_prefecture})
     name = node["name"]
-    ties = sorted(
-        {r for a in cut_off if graph.has_edge(actor_id, a) for r in graph.edges[actor_id, a]["relationships"]}
-    )
-    events = sorted({e for a in cut_off if graph.has_edge(actor_id, a) for e in graph.edges[actor_id, a]["events"]})
+    joining = [fresh_neighbours[a] for a in cut_off if a in fresh_neighbours]
+    ties = sorted({r for edge in joining for r in edge["relationships"]})
+    events = sorted({e for edge in joining for e in edge["events"]})
     where_ja = "、".join(f"{geography.prefecture(p).name}{n}" for p, n in by_prefecture.items()) or "所在不明"
     where_en = ", ".join(f"{geography.prefecture(p).name_en} {n}" for p, n in by_prefecture.items()) or "unlocated"
     found = [
@@ -969,7 +959,7 @@ def _isolated_regions(
     if tie_window_years is not None:
         reference = scope.as_of or data_date(data)
         window_start = dt.date(max(1, fiscal_year(reference) - tie_window_years + 1), 4, 1)
-    fresh, stale = _fresh_network(ix, window_start)
+    fresh = _fresh_ties(ix, window_start)
     in_scope = scoped_actor_ids(snapshot, scope)
     prefectures = [
         item for code in _scope_prefectures(ix, scope) if (item := _isolated_prefecture(ix, code, ties_per_item))
@@ -996,5 +986,5 @@ def _isolated_regions(
         national_communities=national,
         single_bridges=_single_bridges(ix, in_scope, region_kind, min_cut_off, ties_per_item, fresh),
         tie_window_start=window_start,
-        stale_ties=stale,
+        stale_ties=int(np.count_nonzero(~fresh)),
     )
