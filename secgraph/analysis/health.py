@@ -210,6 +210,10 @@ class _Unit:
         return sorted({s for a in self.acts for s in a.secretariat})
 
     def named_members(self, day: dt.date | None = None) -> list[str]:
+        """The named members on ``day`` (default: the unit's), the unit's communities left out, in id order."""
+        if len(self.acts) == 1:
+            # Asked for every fiscal year's end: one community's are read as they are (they leave it out).
+            return members_on(self.acts[0], day or self.day)
         return sorted({m for a in self.acts for m in members_on(a, day or self.day)} - self.ids)
 
     @cached_property
