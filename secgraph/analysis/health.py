@@ -257,6 +257,8 @@ class _Unit:
         """Actor → the unit's events and series in which it held a role (``ROLE_PARTS``; a role set on
         a series counts once, for the series), the unit's communities left out. An area's are its
         communities' together: an event two of them ran is one event of the area."""
+        if len(self.acts) == 1:
+            return _community_parts(self.index, self.acts[0], self.day).roles  # read as they are, not copied
         found: dict[str, set[str]] = defaultdict(set)
         for act in self.acts:
             for actor, targets in _community_parts(self.index, act, self.day).roles.items():
@@ -268,6 +270,8 @@ class _Unit:
     def last_part(self) -> dict[str, dt.date]:
         """Actor → the latest day it took part in one of the unit's events (``EVENT_PARTS``; the last
         day a partial date may mean, not after the unit's day), the unit's communities left out."""
+        if len(self.acts) == 1:
+            return _community_parts(self.index, self.acts[0], self.day).last  # read as they are, not copied
         found: dict[str, dt.date] = {}
         for act in self.acts:
             for actor, day in _community_parts(self.index, act, self.day).last.items():
@@ -287,7 +291,8 @@ class _Unit:
 
 @dataclass(frozen=True)
 class _CommunityParts:
-    """Who took part in a community's events (an edition with its series' parts), read in one pass."""
+    """Who took part in a community's events (an edition with its series' parts), read in one pass; the
+    community itself left out."""
 
     #: Actor → the events and series in which it held a role (a role set on a series counts for the series).
     roles: dict[str, set[str]]
@@ -308,6 +313,8 @@ def _community_parts(index: ActivityIndex, act: CommunityActivity, day: dt.date)
         for event in act.events:
             at = latest_day(event.start, day)
             for part in index.parts(event.id):
+                if part.actor_id == act.id:
+                    continue
                 if (known := last.get(part.actor_id)) is None or at > known:
                     last[part.actor_id] = at
                 if part.type in _ROLE_PART_SET:
