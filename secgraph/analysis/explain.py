@@ -12,6 +12,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, Field
 
 from secgraph.analysis.glossary import ResultModel
+from secgraph.analysis.network import reuse
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Relationship
 from secgraph.model.ties import is_inferred
@@ -59,7 +60,8 @@ def mark_inferred(result: R, data: GraphData) -> R:
     other end is named by the line or anywhere else in the result (the community, event or body
     the result is about): the line then speaks of that tie.
     """
-    inferred = [rel for rel in data.relationships.values() if is_inferred(rel)]
+    # Every relationship is read: once per data object inside ``shared_inputs`` (every analysis asks).
+    inferred = reuse("inferred_ties", data, None, lambda: [r for r in data.relationships.values() if is_inferred(r)])
     if not inferred:
         return result
     mentioned = {text for text in _texts(result) if text in data.nodes}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Any, Literal
 
@@ -52,7 +52,6 @@ from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.index import InducedDegrees
 from secgraph.analysis.measures import degree_centralization
 from secgraph.analysis.network import (
-    EVENT_PARTS,
     Scope,
     actor_prefectures,
     event_day,
@@ -201,7 +200,6 @@ class _Unit:
     acts: list[CommunityActivity]
     day: dt.date
     dormant_months: int
-    _parts: dict[tuple[RelType, ...], list[tuple[str, str, dt.date]]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def ids(self) -> set[str]:
@@ -212,6 +210,10 @@ class _Unit:
         return sorted({s for a in self.acts for s in a.secretariat})
 
     def named_members(self, day: dt.date | None = None) -> list[str]:
+        """The named members on ``day`` (default: the unit's), the unit's communities left out, in id order."""
+        if len(self.acts) == 1:
+            # Asked for every fiscal year's end: one community's are read as they are (they leave it out).
+            return members_on(self.acts[0], day or self.day)
         return sorted({m for a in self.acts for m in members_on(a, day or self.day)} - self.ids)
 
     @cached_property
@@ -250,27 +252,35 @@ class _Unit:
         employees = self.index.employees
         return {person: body for body in self.members for person in employees.get(body, ())}
 
-    def parts(self, types: Iterable[RelType]) -> list[tuple[str, str, dt.date]]:
-        """(actor, event or series, day) for every part in the unit's events and series; a part set
-        on a series counts once for the series, dated at its latest held edition (the last day a
-        partial date may mean)."""
-        wanted = tuple(types)
-        # Dependence and members with a role both ask for the roles: gathered once per unit.
-        if wanted not in self._parts:
-            self._parts[wanted] = self._gather_parts(wanted)
-        return self._parts[wanted]
-
-    def _gather_parts(self, wanted: tuple[RelType, ...]) -> list[tuple[str, str, dt.date]]:
-        # An area's parts are its communities' parts merged: each community's are gathered once per
-        # index and day (its own summary and its area's ask), the latest day of a part kept. An event
-        # two communities ran gives both the same days, so merging them is the same as reading it once.
-        found: dict[tuple[str, str], dt.date] = {}
+    @cached_property
+    def roles(self) -> dict[str, set[str]]:
+        """Actor → the unit's events and series in which it held a role (``ROLE_PARTS``; a role set on
+        a series counts once, for the series), the unit's communities left out. An area's are its
+        communities' together: an event two of them ran is one event of the area."""
+        if len(self.acts) == 1:
+            return _community_parts(self.index, self.acts[0], self.day).roles  # read as they are, not copied
+        found: dict[str, set[str]] = defaultdict(set)
         for act in self.acts:
-            for key, day in _community_parts(self.index, act, wanted, self.day).items():
-                known = found.get(key)
+            for actor, targets in _community_parts(self.index, act, self.day).roles.items():
+                if actor not in self.ids:
+                    found[actor] |= targets
+        return found
+
+    @cached_property
+    def last_part(self) -> dict[str, dt.date]:
+        """Actor → the latest day it took part in one of the unit's events (``EVENT_PARTS``; the last
+        day a partial date may mean, not after the unit's day), the unit's communities left out."""
+        if len(self.acts) == 1:
+            return _community_parts(self.index, self.acts[0], self.day).last  # read as they are, not copied
+        found: dict[str, dt.date] = {}
+        for act in self.acts:
+            for actor, day in _community_parts(self.index, act, self.day).last.items():
+                if actor in self.ids:
+                    continue
+                known = found.get(actor)
                 if known is None or day > known:
-                    found[key] = day
-        return sorted((a, t, d) for (a, t), d in found.items() if a not in self.ids)
+                    found[actor] = day
+        return found
 
     def name(self, node_id: str) -> str:
         return self.index.name(node_id)
@@ -279,23 +289,72 @@ class _Unit:
         return listed(list(ids), limit, lang, self.name)
 
 
-def _community_parts(
-    index: ActivityIndex, act: CommunityActivity, wanted: tuple[RelType, ...], day: dt.date
-) -> dict[tuple[str, str], dt.date]:
-    """(actor, event or series) → the latest day of that part in the community's events (a part set on
-    a series counts for the series), made once per index, community, kinds and day."""
+@dataclass(frozen=True)
+class _CommunityParts:
+    """Who took part in a community's events (an edition with its series' parts), read in one pass; the
+    community itself left out."""
 
-    def build() -> dict[tuple[str, str], dt.date]:
-        found: dict[tuple[str, str], dt.date] = {}
+    #: Actor → the events and series in which it held a role (a role set on a series counts for the series).
+    roles: dict[str, set[str]]
+    #: Actor → the latest day it took part (the last day a partial date may mean, not after the day).
+    last: dict[str, dt.date]
+
+
+_ROLE_PART_SET: frozenset[RelType] = frozenset(ROLE_PARTS)
+
+
+def _community_parts(index: ActivityIndex, act: CommunityActivity, day: dt.date) -> _CommunityParts:
+    """The parts in the community's events, made once per index, community and day: its own summary and
+    its area's read them."""
+
+    def build() -> _CommunityParts:
+        roles: dict[str, set[str]] = defaultdict(set)
+        last: dict[str, dt.date] = {}
         for event in act.events:
             at = latest_day(event.start, day)
-            for part in index.parts(event.id, wanted):
-                target = event.series_id if part.via_series and event.series_id else event.id
-                pair = (part.actor_id, target)
-                found[pair] = max(found.get(pair, at), at)
-        return found
+            for part in index.parts(event.id):
+                if part.actor_id == act.id:
+                    continue
+                if (known := last.get(part.actor_id)) is None or at > known:
+                    last[part.actor_id] = at
+                if part.type in _ROLE_PART_SET:
+                    roles[part.actor_id].add(event.series_id if part.via_series and event.series_id else event.id)
+        return _CommunityParts(dict(roles), last)
 
-    return index.kept(("community_parts", act.id, wanted, day), build)
+    return index.kept(("health.community_parts", act.id, day), build)
+
+
+@dataclass(frozen=True)
+class _MemberDays:
+    """When a community's members joined, as its memberships begun by a day say."""
+
+    #: Member → the latest start of its memberships (the last day a partial date may mean).
+    joined: dict[str, dt.date]
+    #: Member → the first day it was seen on a list, for memberships with no start: a list's date says
+    #: when the member was first seen on it, not when it joined.
+    observed: dict[str, dt.date]
+
+
+def _member_days(index: ActivityIndex, act: CommunityActivity, day: dt.date) -> _MemberDays:
+    """The community's :class:`_MemberDays` on ``day``, made once per index, community and day: its own
+    summary and its area's read them."""
+
+    def build() -> _MemberDays:
+        joined: dict[str, dt.date] = {}
+        observed: dict[str, dt.date] = {}
+        for member, rels in act.member_rels.items():
+            for rel in rels:
+                if tie_start(rel) > day:
+                    continue
+                if rel.start is None:
+                    seen = latest_day(rel.as_of, day)
+                    observed[member] = min(observed.get(member, seen), seen)
+                else:
+                    start = latest_day(rel.start, day)
+                    joined[member] = max(joined.get(member, start), start)
+        return _MemberDays(joined, observed)
+
+    return index.kept(("health.member_days", act.id, day), build)
 
 
 def _size_at(unit: _Unit, day: dt.date) -> tuple[int, int, int, list[str]]:
@@ -548,23 +607,21 @@ def _secretariat_bodies(unit: _Unit) -> Indicator:
 
 
 def _dependence(unit: _Unit) -> Indicator:
-    roles = unit.parts(ROLE_PARTS)
-    by_actor: dict[str, int] = defaultdict(int)
-    for actor, _, _ in roles:
-        by_actor[actor] += 1
+    by_actor = {actor: len(targets) for actor, targets in unit.roles.items()}
+    roles = sum(by_actor.values())
     details: dict[str, Any] = {}
     found = []
     shares = []
     if roles:
         top = min(by_actor, key=lambda a: (-by_actor[a], a))
-        share = by_actor[top] / len(roles)
+        share = by_actor[top] / roles
         shares.append(share)
-        details.update(role_top=top, role_share=round(share, 4), roles=len(roles))
+        details.update(role_top=top, role_share=round(share, 4), roles=roles)
         found.append(
             evidence(
                 "number",
-                f"イベントでの役割 {len(roles)} のうち {by_actor[top]} を{unit.name(top)}が担う",
-                f"{unit.name(top)} holds {by_actor[top]} of {len(roles)} event roles",
+                f"イベントでの役割 {roles} のうち {by_actor[top]} を{unit.name(top)}が担う",
+                f"{unit.name(top)} holds {by_actor[top]} of {roles} event roles",
                 [top],
             )
         )
@@ -608,8 +665,8 @@ def _members_with_role(unit: _Unit) -> Indicator:
         for member, rels in act.member_rels.items():
             if any(r.member_class in (MemberClass.OFFICER, MemberClass.SPECIAL_SUPPORT) for r in rels):
                 with_role.setdefault(member, "officer")
-    among = set(people)  # looked up for every part of every event: a set, not the sorted list
-    for actor, _, _ in unit.parts(ROLE_PARTS):
+    among = set(people)  # looked up for every role holder: a set, not the sorted list
+    for actor in unit.roles:
         body = actor if actor in among else unit.staff_of.get(actor)
         if body:
             with_role.setdefault(body, "event_role")
@@ -647,21 +704,18 @@ def _dormant_members(unit: _Unit) -> Indicator:
         return _indicator("dormant_members", None, evidence=[evidence("number", "構成員の記録がない", "no members")])
     last: dict[str, dt.date] = {}
     observed: dict[str, dt.date] = {}
-    among = set(members)  # looked up for every membership and every part: a set, not the sorted list
+    among = set(members)  # looked up for every member and everyone who took part: a set, not the sorted list
     for act in unit.acts:
-        for member, rels in act.member_rels.items():
-            for rel in rels:
-                if tie_start(rel) <= unit.day and member in among:
-                    if rel.start is None:
-                        # A list's date says when the member was first seen on it, not when it joined.
-                        seen = latest_day(rel.as_of, unit.day)
-                        observed[member] = min(observed.get(member, seen), seen)
-                        continue
-                    start = latest_day(rel.start, unit.day)
-                    last[member] = max(last.get(member, start), start)
-    for actor, _, day in unit.parts(EVENT_PARTS):
+        days = _member_days(unit.index, act, unit.day)
+        for member, day in days.joined.items():
+            if member in among:
+                last[member] = max(last.get(member, day), day)
+        for member, day in days.observed.items():
+            if member in among:
+                observed[member] = min(observed.get(member, day), day)
+    for actor, day in unit.last_part.items():
         body = actor if actor in among else unit.staff_of.get(actor)
-        if body and day <= unit.day:
+        if body:
             last[body] = max(last.get(body, day), day)
     since = months_before(unit.day, unit.dormant_months)
     # Only first observed on a list, never dated joining or taking part: how active is unknown.
@@ -901,23 +955,15 @@ def _attendance_trend(unit: _Unit) -> Indicator:
 def _links(unit: _Unit) -> Indicator:
     own_bodies = set(unit.members) | set(unit.secretariat) | {p for a in unit.acts for p in a.partners}
     shared: dict[str, set[str]] = defaultdict(set)
-    for other, bodies in unit.index.affiliations.items():
-        if other in unit.ids:
-            continue
-        common = (bodies & own_bodies) - {other}
-        if common:
-            shared[other] |= common
+    holders = _holders(unit.index)
+    for body in own_bodies:
+        for other in holders.get(body, ()):
+            if other != body and other not in unit.ids:
+                shared[other].add(body)
     for cid in unit.ids:
-        for rel in [*unit.index.by_from.get(cid, []), *unit.index.by_to.get(cid, [])]:
-            other = rel.to_id if rel.from_id == cid else rel.from_id
-            node = unit.index.data.nodes.get(other)
-            if (
-                node is not None
-                and node.kind == "Community"
-                and other not in unit.ids
-                and rel.type != RelType.CONTACTED
-            ):
-                shared[other].add(str(rel.id))
+        for other, rel_ids in _direct_links(unit.index, cid).items():
+            if other not in unit.ids:
+                shared[other].update(rel_ids)
     own_regions = {r for c in unit.ids for r in _mic_regions(unit, c)}
     other_regions = sorted({r for c in shared for r in _mic_regions(unit, c)} - own_regions)
     found = [
@@ -949,8 +995,43 @@ def _links(unit: _Unit) -> Indicator:
     )
 
 
+def _holders(index: ActivityIndex) -> dict[str, list[str]]:
+    """Body → the communities that hold it (``ActivityIndex.affiliations`` turned round), made once per
+    index: a unit's shared bodies are looked up from its own bodies, not by meeting every community."""
+
+    def build() -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for community, bodies in index.affiliations.items():
+            for body in bodies:
+                found[body].append(community)
+        return dict(found)
+
+    return index.kept("health.holders", build)
+
+
+def _direct_links(index: ActivityIndex, community_id: str) -> dict[str, list[str]]:
+    """Other community → the ids of the community's direct ties to it (a contact is no link), made
+    once per index and community: its own summary and its area's read them."""
+
+    def build() -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for rel in [*index.by_from.get(community_id, []), *index.by_to.get(community_id, [])]:
+            other = rel.to_id if rel.from_id == community_id else rel.from_id
+            node = index.data.nodes.get(other)
+            if node is not None and node.kind == "Community" and rel.type != RelType.CONTACTED:
+                found[other].append(str(rel.id))
+        return dict(found)
+
+    return index.kept(("health.direct_links", community_id), build)
+
+
 def _mic_regions(unit: _Unit, community_id: str) -> set[str]:
-    return {geography.prefecture(p).mic_region for p in actor_prefectures(unit.index.data, community_id)}
+    """The MIC regions of a community's prefectures, made once per index and community (every unit that
+    links to it asks)."""
+    return unit.index.kept(
+        ("health.mic_regions", community_id),
+        lambda: {geography.prefecture(p).mic_region for p in actor_prefectures(unit.index.data, community_id)},
+    )
 
 
 def _summary(

@@ -14,6 +14,7 @@ from secgraph.analysis.activity import (
     RUNNING_ROLES,
     STRUCTURAL_TIES,
     CommunityActivity,
+    Part,
     event_fiscal_year,
     membership_count,
 )
@@ -216,9 +217,14 @@ def _measure_key_persons(act: CommunityActivity, rule: StageRule) -> Measured:
         "contacted": ("1対1で接触した団体・個人", "contacted one-to-one"),
         "roles": ("イベントで役割を担った人・団体", "held roles in the community's events"),
     }
+    # Each candidate's reasons read once ("roles:3" is in the group "roles"), in the candidates' order.
+    in_group: dict[str, list[str]] = defaultdict(list)
+    for actor, why in candidates.items():
+        for key in {w.split(":")[0] for w in why}:
+            in_group[key].append(actor)
     found = []
     for key, (ja, en) in groups.items():
-        ids = [a for a, why in candidates.items() if any(w.split(":")[0] == key for w in why)]
+        ids = in_group.get(key, [])
         if not ids:
             continue
         among = set(ids)  # looked up for every role in every event: a set, not the list
@@ -349,7 +355,7 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
     degree = np.bincount(np.concatenate([first, second]), minlength=len(rows))
     # Rows are in id order, so sorting by row breaks ties between equals by id.
     tied_rows = np.flatnonzero(degree)
-    tied = [ties.nodes[rows[i]] for i in tied_rows[np.lexsort((tied_rows, -degree[tied_rows]))]]
+    tied = [ties.nodes[i] for i in rows[tied_rows[np.lexsort((tied_rows, -degree[tied_rows]))]].tolist()]
     # Only the strongest 20 are shown with their evidence: the heaviest first, then by the two ids.
     weight = ties.weights("weight")
     shown = [ties.tie_data[numbers[i]] for i in np.lexsort((second, first, -weight[numbers]))[:20]]
@@ -398,26 +404,33 @@ def series_records(act: CommunityActivity) -> list[SeriesRecord]:
     return act.series_records
 
 
-def _co_runners(act: CommunityActivity, series_id: str, editions: tuple[Event, ...], years: list[int]) -> set[str]:
+def _co_runners(
+    act: CommunityActivity,
+    core: set[str],
+    series_roles: list[Part],
+    edition_roles: list[tuple[int, list[Part]]],
+    years: list[int],
+) -> set[str]:
     """Who ran a series with the community (practice 11's stage 3: 定番化可能な企画をコア機関・キー
-    パーソンと共同で実施・協力): the community's core bodies that held a role in it; anyone else who
-    organised or co-hosted it or an edition; anyone who held a role in it in two or more fiscal years
-    (a role on the series holds in each of its years). The community is left out, and so is a
-    secretariat of one body (the convener alone is not running it with anyone); the bodies of a
-    secretariat shared by several count, when two or more bodies ran the series."""
-    core = _core_bodies(act)
-    series_parts = act.index.parts(series_id, ROLE_PARTS)
-    edition_parts = [(event_fiscal_year(e), p) for e in editions for p in act.index.parts(e.id, ROLE_PARTS)]
+    パーソンと共同で実施・協力): the community's core bodies (``core``, :func:`_core_bodies`) that held a
+    role in it; anyone else who organised or co-hosted it or an edition; anyone who held a role in it
+    in two or more fiscal years (a role on the series holds in each of its years). The community is
+    left out, and so is a secretariat of one body (the convener alone is not running it with anyone);
+    the bodies of a secretariat shared by several count, when two or more bodies ran the series.
+
+    ``series_roles`` are the roles set on the series, ``edition_roles`` each edition's fiscal year and
+    roles (its series' included)."""
     role_years: dict[str, set[int]] = defaultdict(set)
     runners: set[str] = set()
-    for part in series_parts:
+    for part in series_roles:
         role_years[part.actor_id].update(years)
         if part.type in RUNNING_ROLES:
             runners.add(part.actor_id)
-    for year, part in edition_parts:
-        role_years[part.actor_id].add(year)
-        if part.type in RUNNING_ROLES:
-            runners.add(part.actor_id)
+    for year, roles in edition_roles:
+        for part in roles:
+            role_years[part.actor_id].add(year)
+            if part.type in RUNNING_ROLES:
+                runners.add(part.actor_id)
     found = {a for a in role_years if a in core} | {a for a, ys in role_years.items() if len(ys) >= 2} | runners
     found.discard(act.id)
     if len(act.secretariat) < 2 or len(runners - {act.id}) < 2:
@@ -427,18 +440,22 @@ def _co_runners(act: CommunityActivity, series_id: str, editions: tuple[Event, .
 
 def _series_records(act: CommunityActivity) -> list[SeriesRecord]:
     own = {act.id, *act.members, *act.member_staff} | {s for s in act.secretariat if not act.index.is_government(s)}
+    core = _core_bodies(act)
     records = []
     for series_id in act.series:
         editions = tuple(e for e in act.index.editions.get(series_id, []) if event_day(e) >= act.life_start)
         stated = act.index.stated_fiscal_years(series_id, act.life_start)
         if not editions and not stated:
             continue
-        years = sorted({event_fiscal_year(e) for e in editions} | set(stated))
-        held_by_core = _co_runners(act, series_id, editions, years)
-        series_runners = {p.actor_id for p in act.index.parts(series_id, RUNNING_ROLES)}
+        # Each edition's roles are read once: who ran the series with the community, and who ran each year.
+        edition_roles = [(event_fiscal_year(e), act.index.parts(e.id, ROLE_PARTS)) for e in editions]
+        years = sorted({year for year, _ in edition_roles} | set(stated))
+        series_roles = act.index.parts(series_id, ROLE_PARTS)
+        held_by_core = _co_runners(act, core, series_roles, edition_roles, years)
+        series_runners = {p.actor_id for p in series_roles if p.type in RUNNING_ROLES}
         runners_by_year: dict[int, list[set[str]]] = defaultdict(list)
-        for e in editions:
-            runners_by_year[event_fiscal_year(e)].append({p.actor_id for p in act.index.parts(e.id, RUNNING_ROLES)})
+        for year, roles in edition_roles:
+            runners_by_year[year].append({p.actor_id for p in roles if p.type in RUNNING_ROLES})
         for year in stated:
             # A stated year's events are the series' own: run by whoever runs the series.
             runners_by_year[year].append(series_runners)
