@@ -11,6 +11,7 @@ from itertools import combinations, pairwise
 import networkx as nx
 import pytest
 
+from secgraph.analysis.index import network_arrays
 from secgraph.analysis.key_persons import (
     ROLE_TYPES,
     _open_pairs_by_group,
@@ -23,6 +24,7 @@ from secgraph.analysis.key_persons import (
 )
 from secgraph.analysis.measures import fragmentation
 from secgraph.analysis.network import Scope, actor_network, community_circle
+from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, tie_window_start
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Person
 from tests.builders import GraphBuilder
@@ -482,13 +484,51 @@ def test_seed_sole_links_match_removing_each_actor(seed: GraphData, scope: Scope
     every pair of the scope's communities gives; the sole links lead the ranking."""
     G = actor_network(seed, scope)
     circles = {c: community_circle(seed, c) for c, attrs in G.nodes(data=True) if attrs["kind"] == "Community"}
-    expected = brute_force_sole_links(G, circles, {c: c for c in circles})
+    # Judged on the ties that still hold (the default window of five fiscal years).
+    arrays = network_arrays(seed, scope)
+    fresh = fresh_ties(seed, arrays, tie_window_start(seed, None, TIE_WINDOW_YEARS))
+    holding = nx.Graph(G)
+    holding.remove_edges_from(
+        (arrays.nodes[i], arrays.nodes[j])
+        for i, j, kept in zip(arrays.first, arrays.second, fresh, strict=True)
+        if not kept
+    )
+    expected = brute_force_sole_links(holding, circles, {c: c for c in circles})
     ranked = key_person_candidates(seed, scope, limit=None).candidates
     assert {c.id: c.sole_link_between for c in ranked} == {
         c.id: sorted(k for side in expected.get(c.id, []) for k in side) for c in ranked
     }
     leading = [c for c in ranked if c.sole_link_between]
-    assert leading and ranked[: len(leading)] == leading
+    assert ranked[: len(leading)] == leading
+
+
+def test_a_tie_older_than_the_window_makes_no_sole_link() -> None:
+    """Two communities joined only through a body whose ties to one of them are from 2009, while both
+    run events in 2024: no sole link within the five-year window, one on every tie."""
+    b = GraphBuilder()
+    for name, prefecture in (("a", "27"), ("b", "28")):
+        b.community(name, prefectures=[prefecture]).org(f"{name}-sec", "meti_bureau", prefecture)
+        b.tie("SECRETARIAT_OF", f"{name}-sec", name, start="2024-04-01")
+        for i in range(3):
+            b.org(f"{name}-m{i}", "sme", prefecture).tie("MEMBER_OF", f"{name}-m{i}", name, start="2024-04-01")
+    b.org("old", "university", "27").tie("MEMBER_OF", "old", "a", start="2024-04-01")
+    b.tie("MEMBER_OF", "old", "b", start="2009-04-01")
+    data = b.build()
+    assert key_person_candidates(data, limit=None).candidates[0].sole_link_between == []
+    on_every_tie = key_person_candidates(data, limit=None, tie_window_years=None).candidates
+    assert on_every_tie[0].id == "old" and on_every_tie[0].sole_link_between == ["a", "b"]
+    later = key_person_candidates(data, limit=None, tie_window_years=16).candidates
+    assert later[0].id == "old"
+
+
+def test_seed_a_2009_sponsorship_makes_no_national_sole_link(seed: GraphData) -> None:
+    """Seed 004: 札幌商工会議所 ties Hokkaido to the rest of the country only through its 2009 後援 of a
+    JNSA seminar. On every tie it is the only link; on the ties of the last five fiscal years it is not."""
+    sapporo = "s001-org-sapporo-cci"
+    every = {c.id: c for c in key_person_candidates(seed, limit=None, tie_window_years=None).candidates}
+    assert every[sapporo].sole_link_between
+    holding = {c.id: c for c in key_person_candidates(seed, limit=None).candidates}
+    assert holding[sapporo].sole_link_between == []
 
 
 def test_seed_dependence_matches_removing_each_actor(seed: GraphData) -> None:

@@ -58,6 +58,7 @@ from secgraph.analysis.network import (
     shared_inputs,
     snapshot_at,
 )
+from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, tie_window_start
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.listing import Lang, listed, more_text
@@ -500,6 +501,7 @@ def key_person_candidates(
     limit: int | None = 20,
     kinds: Iterable[str] = ("Person", "Organisation"),
     local_only: bool = False,
+    tie_window_years: int | None = TIE_WINDOW_YEARS,
 ) -> KeyPersonCandidates:
     """Rank the actors of ``kinds`` in ``scope`` as key-person candidates, with reasons.
 
@@ -534,16 +536,24 @@ def key_person_candidates(
     member in P: every path between them runs through v (``measures.sole_links``).
     ``sole_link_between`` lists the communities it so joins. A community of which only its own
     record is left without v (a bureau's programme whose only tie is the bureau) is nobody v joins.
+    Sole links are judged on the ties that still hold (``tie_freshness.fresh_ties``: some evidence in
+    the last ``tie_window_years`` fiscal years; None: every tie), as the single bridges of
+    ``isolated_regions`` are: a 2009 sponsorship makes nobody the only link today.
 
     Order: the sole links first, by score then id; then everyone else by score then id. ``limit``
     None returns every candidate.
     """
     with shared_inputs():
-        return _key_person_candidates(data, scope or Scope(), limit, tuple(kinds), local_only)
+        return _key_person_candidates(data, scope or Scope(), limit, tuple(kinds), local_only, tie_window_years)
 
 
 def _key_person_candidates(
-    data: GraphData, scope: Scope, limit: int | None, kinds: tuple[str, ...], local_only: bool = False
+    data: GraphData,
+    scope: Scope,
+    limit: int | None,
+    kinds: tuple[str, ...],
+    local_only: bool = False,
+    tie_window_years: int | None = TIE_WINDOW_YEARS,
 ) -> KeyPersonCandidates:
     unknown = sorted(set(kinds) - set(ACTOR_KINDS))
     if unknown:
@@ -564,10 +574,12 @@ def _key_person_candidates(
     # sizes (a node and its pieces) and, for the candidates shown, who would be cut off.
     removal = removal_pieces(G, arrays=arrays)
     pieces = removal.sizes
-    # Who alone joins two of the scope's communities (their circles, cut to the scope's actors), from
-    # the same search.
+    # Who alone joins two of the scope's communities (their circles, cut to the scope's actors), on the
+    # ties that still hold: the same search when every tie does.
+    fresh = fresh_ties(snapshot, arrays, tie_window_start(snapshot, scope.as_of, tie_window_years))
+    holding = removal if fresh.all() else removal_pieces(G, arrays=arrays, ties=fresh)
     circles = {c: community_circle(snapshot, c) for c, attrs in G.nodes(data=True) if attrs["kind"] == "Community"}
-    sole_link_sides = sole_links(G, circles, own={c: c for c in circles}, removal=removal)
+    sole_link_sides = sole_links(G, circles, own={c: c for c in circles}, removal=holding)
     after = fragmentation_after_removal(G, pieces)
     disconnected = pairs_cut_off(G, pieces)
     fragmentation_now = fragmentation_from_pieces(G, pieces)

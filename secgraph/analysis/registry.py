@@ -40,6 +40,7 @@ from secgraph.analysis.network import Scope
 from secgraph.analysis.regions.findings import DateSpan, IsolatedRegions, isolated_regions
 from secgraph.analysis.sectors import MissingSectors, missing_sectors
 from secgraph.analysis.stage.results import EngagementStages, engagement_stage
+from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS
 from secgraph.model.graph import GraphData
 from secgraph.model.ties import without_inferred
 from secgraph.model.vocabulary import Label
@@ -86,8 +87,18 @@ class Scoped(Place):
 _LIMIT = Field(20, ge=1, le=500, description="件数 / How many")
 
 
+_TIE_WINDOW_YEARS = Field(
+    TIE_WINDOW_YEARS,
+    ge=1,
+    le=100,
+    description="「だけでつながる」「唯一のつなぎ役」の判定に使う関係の有効期間（年度）。これより古く、その後の記録がない関係は使わない"
+    " / Fiscal years a tie counts for single bridges and sole links: older ties with no later evidence are left out",
+)
+
+
 class KeyPersonsParameters(Scoped):
     limit: int = _LIMIT
+    tie_window_years: int = _TIE_WINDOW_YEARS
     kind: tuple[Literal["Person", "Organisation"], ...] | None = Field(
         None, description="人物・団体 / People, organisations"
     )
@@ -118,13 +129,7 @@ class IsolatedRegionsParameters(Scoped):
     period_start: dt.date | None = Field(None, description="期間の開始 / Period start")
     period_end: dt.date | None = Field(None, validate_default=True, description="期間の終了 / Period end")
     region_kind: RegionKind = Field("mic", description="地域区分 / Kind of region")
-    tie_window_years: int = Field(
-        5,
-        ge=1,
-        le=100,
-        description="「だけでつながる」の判定に使う関係の有効期間（年度）。これより古く、その後の記録がない関係は使わない"
-        " / Fiscal years a tie counts for single bridges: older ties with no later evidence are left out",
-    )
+    tie_window_years: int = _TIE_WINDOW_YEARS
 
     @field_validator("period_end")
     @classmethod
@@ -230,7 +235,10 @@ ANALYSES: dict[str, Analysis[Any, Any]] = {
         _analysis(
             "key-persons", "キーパーソン候補", "Key-person candidates",
             key_person_candidates, KeyPersonsParameters, KeyPersonCandidates,
-            lambda data, p: key_person_candidates(data, p.scope, limit=p.limit, kinds=p.kinds, local_only=p.local_only),
+            lambda data, p: key_person_candidates(
+                data, p.scope, limit=p.limit, kinds=p.kinds, local_only=p.local_only,
+                tie_window_years=p.tie_window_years,
+            ),
             Label(
                 "仲介性・複数コミュニティでの活動・離脱時の分断リスクで順位付け。",
                 "Ranked by brokerage, activity across communities and the fragmentation their departure would cause.",

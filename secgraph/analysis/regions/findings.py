@@ -33,7 +33,6 @@ import scipy.sparse as sp
 from pydantic import Field
 from scipy.sparse.csgraph import connected_components
 
-from secgraph.analysis.activity import data_date
 from secgraph.analysis.areas import (
     RegionKind,
     area_of,
@@ -53,7 +52,6 @@ from secgraph.analysis.network import (
     Scope,
     TieIndex,
     community_circles,
-    date_first_day,
     event_day,
     reuse,
     scoped_actor_ids,
@@ -70,11 +68,12 @@ from secgraph.analysis.regions.nearest_ties import (
     nearest_ties_to,
     note_approachable,
 )
+from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, tie_window_start
 from secgraph.model import geography
-from secgraph.model.dates import fiscal_year, parse_date
+from secgraph.model.dates import parse_date
 from secgraph.model.geography import prefecture_names
 from secgraph.model.graph import GraphData
-from secgraph.model.records import Community, Event, EventSeries, Node, Relationship
+from secgraph.model.records import Community, Event, Relationship
 from secgraph.model.vocabulary import EventStatus
 
 DateSpan = tuple[dt.date, dt.date]
@@ -739,48 +738,8 @@ def _cut_off(removal: RemovalPieces, v: str, at_least: int) -> tuple[list[str], 
     return sorted(removal.cut_off(v)), sizes[0]
 
 
-def _last_shown(record: Relationship | Node | None) -> dt.date:
-    """The latest day a record shows a tie on: a relationship's start, observation or end; an event's
-    day (its end, else its start); a series' observation or end. ``date.min`` when it shows none."""
-    if isinstance(record, Relationship):
-        dates: tuple[str | None, ...] = (record.start, record.as_of, record.end)
-    elif isinstance(record, Event):
-        dates = (record.end or record.start,)
-    elif record is not None:
-        dates = (record.as_of, getattr(record, "until", None))
-    else:
-        dates = ()
-    return max((date_first_day(d) for d in dates if d), default=dt.date.min)
-
-
-def _fresh_ties(ix: _Index, window_start: dt.date | None) -> np.ndarray:
-    """Which ties of the network (in ``ix.arrays``' tie order) some evidence shows on or after
-    ``window_start``: one of its relationships, or one of the events (or series) behind it
-    (``_last_shown``). A 2009 sponsorship is no tie a region hangs on today. Every tie without a window."""
-    ties = ix.arrays.tie_data
-    if window_start is None:
-        return np.ones(len(ties), dtype=bool)
-    # Hundreds of thousands of ties fall on a few thousand events and series (what parts are held in):
-    # each is judged once, and a tie's are looked up in C. Only a tie without a recent event has its
-    # relationships read.
-    recent_events = {
-        node_id
-        for node_id, node in ix.data.nodes.items()
-        if isinstance(node, Event | EventSeries) and _last_shown(node) >= window_start
-    }
-    relationships = ix.data.relationships
-
-    def fresh(edge: dict) -> bool:
-        if not recent_events.isdisjoint(edge["events"]):
-            return True
-        held = edge["relationships"]
-        return bool(held) and any(_last_shown(relationships.get(r)) >= window_start for r in held)
-
-    return np.fromiter(map(fresh, ties), dtype=bool, count=len(ties))
-
-
 def _fresh_neighbours(ix: _Index, fresh: np.ndarray, actor_id: str) -> dict[str, dict]:
-    """The actor's neighbours by a fresh tie (``_fresh_ties``) → that tie's attributes."""
+    """The actor's neighbours by a fresh tie (``tie_freshness.fresh_ties``) → that tie's attributes."""
     arrays = ix.arrays
     i = arrays.index[actor_id]
     arcs = slice(arrays.arcs_of[i], arrays.arcs_of[i + 1])
@@ -795,7 +754,7 @@ def _fresh_neighbours(ix: _Index, fresh: np.ndarray, actor_id: str) -> dict[str,
 def _single_bridges(
     ix: _Index, in_scope: set[str], kind: RegionKind, min_cut_off: int, limit: int, fresh: np.ndarray
 ) -> list[SingleBridge]:
-    """Actors whose removal cuts others off, judged on the network's ``fresh`` ties (``_fresh_ties``):
+    """Actors whose removal cuts others off, judged on the network's ``fresh`` ties (``tie_freshness.fresh_ties``):
     one depth-first search over the whole network (``measures.removal_pieces``)."""
     removal = removal_pieces(ix.network, arrays=ix.arrays, ties=fresh)
     # The first actor of a component's search → the component, and its bodies by prefecture.
@@ -921,7 +880,7 @@ def isolated_regions(
     region_kind: RegionKind = "mic",
     ties_per_item: int = 5,
     min_cut_off: int = 2,
-    tie_window_years: int | None = 5,
+    tie_window_years: int | None = TIE_WINDOW_YEARS,
 ) -> IsolatedRegions:
     """Where the network is thin or cut off, each finding with its evidence, advice and nearest ties.
 
@@ -938,8 +897,6 @@ def isolated_regions(
     scope = scope or Scope()
     if period is not None and period[1] < period[0]:
         raise ValueError("period ends before it starts / 期間の終わりが始まりより前です")
-    if tie_window_years is not None and tie_window_years < 1:
-        raise ValueError("tie_window_years must be at least 1 / 関係の有効期間は1年度以上にしてください")
     with shared_inputs():
         return _isolated_regions(data, scope, period, region_kind, ties_per_item, min_cut_off, tie_window_years)
 
@@ -951,15 +908,12 @@ def _isolated_regions(
     region_kind: RegionKind,
     ties_per_item: int,
     min_cut_off: int,
-    tie_window_years: int | None = 5,
+    tie_window_years: int | None = TIE_WINDOW_YEARS,
 ) -> IsolatedRegions:
     snapshot = snapshot_at(data, scope.as_of)
     ix = _build_index(snapshot, period)
-    window_start = None
-    if tie_window_years is not None:
-        reference = scope.as_of or data_date(data)
-        window_start = dt.date(max(1, fiscal_year(reference) - tie_window_years + 1), 4, 1)
-    fresh = _fresh_ties(ix, window_start)
+    window_start = tie_window_start(data, scope.as_of, tie_window_years)
+    fresh = fresh_ties(ix.data, ix.arrays, window_start)
     in_scope = scoped_actor_ids(snapshot, scope)
     prefectures = [
         item for code in _scope_prefectures(ix, scope) if (item := _isolated_prefecture(ix, code, ties_per_item))
