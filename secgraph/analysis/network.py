@@ -157,16 +157,20 @@ def shared_inputs(kept: SharedInputs | None = None) -> Iterator[SharedInputs]:
 
 
 def reuse(what: str, data: GraphData, arguments: Hashable, build: Callable[[], T]) -> T:
-    """``build()``, or inside ``shared_inputs`` what it built before for this data and these arguments."""
+    """``build()``, or inside ``shared_inputs`` what it built before for this data and these arguments.
+
+    ``build()`` runs with the cycle collector paused (``collection_paused``): what it makes is kept.
+    """
     store = _shared.get()
-    if store is None:
-        return build()
     key = (what, id(data), arguments)
-    kept = store.get(key)
-    if kept is not None and kept[0] is data:  # the same object, not a new one at a reused address
-        return kept[1]
-    value = build()
-    store[key] = (data, value)
+    if store is not None:
+        kept = store.get(key)
+        if kept is not None and kept[0] is data:  # the same object, not a new one at a reused address
+            return kept[1]
+    with collection_paused():
+        value = build()
+    if store is not None:
+        store[key] = (data, value)
     return value
 
 
@@ -182,11 +186,14 @@ def already_made(what: str, data: GraphData, arguments: Hashable) -> Any | None:
 def collection_paused() -> Iterator[None]:
     """Inside the block, Python's cycle collector does not run.
 
-    For building the network forms: they are millions of small dicts, lists and tuples, none of
-    them garbage, made next to the graph's records (millions more). Each full collection the
-    allocations set off would walk all of them, and at national scale that was more than half of
-    the network's build time. Nothing is lost: what is made is kept, and garbage without cycles is
-    freed as ever. The collector runs again after the block if it ran before it.
+    For building what the analyses share (``reuse``): the network forms, indexes and snapshots are
+    millions of small dicts, lists and tuples, none of them garbage, made next to the graph's
+    records (millions more). Python walks every tracked object each time the objects made since
+    its last full collection reach a quarter of those it holds, so building them with the collector
+    running walked the whole graph again and again: more than half the actor network's build time at
+    national scale. Paused, the objects made are walked once, at the next full collection. Nothing
+    is lost: garbage without cycles is freed as ever, the rest at that collection. The collector runs
+    again after the block if it ran before it.
     """
     was_running = gc.isenabled()
     gc.disable()
@@ -224,11 +231,16 @@ def tie_index(data: GraphData) -> TieIndex:
 
 
 def relationships_by_id(data: GraphData) -> list[Relationship]:
-    """The relationships of ``data`` sorted by ``str(id)``.
+    """The relationships of ``data`` sorted by ``str(id)`` (read only: the tie index and the actor
+    network read them in this order, and inside ``shared_inputs`` share one list per data object).
 
     They are stored under their ids, so sorting the (string) keys gives that order without a key
     function; a store whose keys are not the relationships' own ids is sorted by ``str(id)`` itself.
     """
+    return reuse("relationships_by_id", data, None, lambda: _relationships_by_id(data))
+
+
+def _relationships_by_id(data: GraphData) -> list[Relationship]:
     relationships = data.relationships
     if all(isinstance(key, str) and key == rel.id for key, rel in relationships.items()):
         return [relationships[key] for key in sorted(relationships)]
@@ -551,15 +563,14 @@ def made_actor_network(data: GraphData, scope: Scope | None = None, *, local_onl
 
 
 def _actor_network(data: GraphData, scope: Scope, local_only: bool = False) -> nx.Graph:
-    with collection_paused():
-        ties = actor_ties(data, scope, local_only)
-        graph = nx.Graph()
-        graph.add_nodes_from((actor_id, ties.actor_attributes(actor_id)) for actor_id in ties.actors)
-        graph.add_edges_from(
-            (a, b, {"weight": weight, "relationships": relationships, "events": events})
-            for a, b, weight, relationships, events in ties.ties()
-        )
-        return graph
+    ties = actor_ties(data, scope, local_only)
+    graph = nx.Graph()
+    graph.add_nodes_from((actor_id, ties.actor_attributes(actor_id)) for actor_id in ties.actors)
+    graph.add_edges_from(
+        (a, b, {"weight": weight, "relationships": relationships, "events": events})
+        for a, b, weight, relationships, events in ties.ties()
+    )
+    return graph
 
 
 @dataclass(frozen=True)

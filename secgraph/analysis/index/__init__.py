@@ -24,7 +24,6 @@ from secgraph.analysis.network import (
     Scope,
     actor_network,
     actor_ties,
-    collection_paused,
     made_actor_network,
     reuse,
     snapshot_at,
@@ -68,18 +67,18 @@ def _arrays_on(data: GraphData, snapshot: GraphData) -> NetworkArrays:
     if own is not None or snapshot is data:  # nothing was cut on that day: the given network itself
         return NetworkArrays(actor_network(snapshot))
     given = made_actor_network(data)
-    given_ties = given.adj if given is not None else {}
-    with collection_paused():
-        cut = actor_ties(snapshot)
-        ties = []
-        for a, b, weight, relationships, events in cut.ties():
-            attributes = given_ties[a].get(b) if a in given_ties else None
-            if (
-                attributes is None
-                or attributes["weight"] != weight
-                or attributes["relationships"] != relationships
-                or attributes["events"] != events
-            ):
-                attributes = {"weight": weight, "relationships": relationships, "events": events}
-            ties.append((a, b, attributes))
-        return NetworkArrays.from_ties(cut.actors, ties)
+    # The given network's neighbour dicts as networkx holds them (read only).
+    given_ties = dict(given.adjacency()) if given is not None else {}
+    cut = actor_ties(snapshot)
+    ties = []
+    for a, b, weight, relationships, events in cut.ties():
+        attributes = given_ties[a].get(b) if a in given_ties else None
+        if (
+            attributes is None
+            or attributes["weight"] != weight
+            or attributes["relationships"] != relationships
+            or attributes["events"] != events
+        ):
+            attributes = {"weight": weight, "relationships": relationships, "events": events}
+        ties.append((a, b, attributes))
+    return NetworkArrays.from_ties(cut.actors, ties)
