@@ -18,6 +18,7 @@ built once per data object and scope and handed to every analysis that asks:
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from secgraph.analysis.index.arrays import InducedDegrees, NetworkArrays
 from secgraph.analysis.network import (
@@ -51,11 +52,13 @@ def network_arrays_on(data: GraphData, day: dt.date, snapshot: GraphData | None 
     ``network_arrays`` gives for the snapshot).
 
     The analyses of a date read only the arrays, so they are made from the snapshot's ties
-    (``network.actor_ties``) without building its graph. The network of ``data`` as given differs
-    from it only where the cut left a tie or its evidence out (an ended membership, an event not yet
-    held): when that network is already made, each tie that is the same in both (the same weight,
-    relationships and events) shares its attribute dict rather than holding a copy. When nothing was
-    cut on ``day`` the snapshot is ``data`` itself, and these are ``network_arrays(data)``.
+    (``network.actor_ties``) without building its graph. They are not the given network's with the
+    ended ties left out: the cut changes ties (an ended membership, an event not yet held) and may
+    add some (when a host's part has ended, the event's attendees are tied to its other parts). But
+    most ties are the same, so when the network of ``data`` as given is already made, each tie that
+    is the same in both (the same weight, relationships and events) shares its attribute dict rather
+    than holding a copy. When nothing was cut on ``day`` the snapshot is ``data`` itself, and these
+    are ``network_arrays(data)``.
     ``snapshot`` is ``snapshot_at(data, day)`` when the caller has it already.
     """
     snapshot = snapshot_at(data, day) if snapshot is None else snapshot
@@ -64,13 +67,13 @@ def network_arrays_on(data: GraphData, day: dt.date, snapshot: GraphData | None 
 
 def _arrays_on(data: GraphData, snapshot: GraphData) -> NetworkArrays:
     own = made_actor_network(snapshot)
-    if own is not None or snapshot is data:  # nothing was cut on that day: the given network itself
+    if own is not None or snapshot is data:  # its graph is made already, or is the given network
         return NetworkArrays(actor_network(snapshot))
     given = made_actor_network(data)
     # The given network's neighbour dicts as networkx holds them (read only).
     given_ties = dict(given.adjacency()) if given is not None else {}
     cut = actor_ties(snapshot)
-    ties = []
+    ties: list[tuple[str, str, dict[str, Any]]] = []
     for a, b, weight, relationships, events in cut.ties():
         attributes = given_ties[a].get(b) if a in given_ties else None
         if (
