@@ -3,13 +3,17 @@ graph, made once per data and scope, and the one form every analysis reads."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
+import pytest
 
 from secgraph.analysis.activity import activity_index
-from secgraph.analysis.index import NetworkArrays, network_arrays
-from secgraph.analysis.network import Scope, actor_network, shared_inputs
+from secgraph.analysis.index import NetworkArrays, network_arrays, network_arrays_on
+from secgraph.analysis.network import Scope, actor_network, shared_inputs, snapshot_at
 from secgraph.analysis.network_index import network_index
 from secgraph.model.graph import GraphData
+from tests.builders import GraphBuilder
 
 
 def test_the_array_form_is_the_actor_network(seed: GraphData) -> None:
@@ -59,3 +63,101 @@ def test_one_array_form_per_data_and_scope_inside_a_block(seed: GraphData) -> No
         index = activity_index(seed)
         assert index.ties is network_arrays(index.data)  # the stage's and the health's, of their date
     assert network_arrays(seed) is not arrays  # outside a block nothing is kept
+
+
+def _changing() -> GraphData:
+    """Ties that end, start later or change who an event's attendees are tied to: h organised e1
+    until the end of 2020, after which its attendees are tied to the supporter instead; b left c;
+    p moved from a (Tokyo) to b (Osaka); e2 and community f come later; series s has two editions."""
+    return (
+        GraphBuilder()
+        .community("c", prefectures=["13"])
+        .community("f", prefectures=["27"], founded="2025-04")
+        .org("h", "prefecture", "13")
+        .org("a", "sme", "13")
+        .org("b", "university", "27")
+        .org("d", "police", "13")
+        .person("p")
+        .person("q", works_at="b")
+        .person("r")
+        .tie("WORKS_AT", "p", "a", start="2015-04", end="2021-03-31")
+        .tie("WORKS_AT", "p", "b", start="2021-04")
+        .tie("MEMBER_OF", "a", "c", start="2018")
+        .tie("MEMBER_OF", "b", "c", start="2018-06", end="2020-12-31")
+        .tie("MEMBER_OF", "d", "f", start="2025-04")
+        .tie("PARTNERS_WITH", "c", "f", start="2025-04")
+        .event("e1", "2020-06-01", prefecture="13")
+        .tie("ORGANISED", "h", "e1", start="2020-01-01", end="2020-12-31")
+        .tie("SUPPORTED", "d", "e1")
+        .tie("ATTENDED", "p", "e1")
+        .tie("ATTENDED", "r", "e1")
+        .series("s", cadence="年1回", since="2019", as_of="2021-02")
+        .event("s1", "2019-10-01", series="s", edition=1)
+        .event("s2", "2023-10-01", series="s", edition=2)
+        .tie("ORGANISED", "c", "s")
+        .tie("ATTENDED", "q", "s1")
+        .tie("ATTENDED", "r", "s2")
+        .event("e2", "2026-02-01")
+        .tie("CO_HOSTED", "a", "e2")
+        .tie("ATTENDED", "q", "e2")
+        .build()
+    )
+
+
+def _assert_same_arrays(found: NetworkArrays, expected: NetworkArrays) -> None:
+    assert found.nodes == expected.nodes and found.index == expected.index and found.m == expected.m
+    for name in ("first", "second", "source", "target", "tie", "reverse", "arcs_of", "degree"):
+        assert np.array_equal(getattr(found, name), getattr(expected, name)), name
+        assert getattr(found, name).dtype == getattr(expected, name).dtype, name
+    assert np.array_equal(found.adjacency_degree, expected.adjacency_degree)
+    assert np.array_equal(found.adjacency_heads, expected.adjacency_heads)
+    assert found.tie_data == expected.tie_data
+    assert found.neighbours == expected.neighbours
+    assert [list(nbrs) for nbrs in found.neighbours.values()] == [list(nbrs) for nbrs in expected.neighbours.values()]
+    assert np.array_equal(found.weights("weight"), expected.weights("weight"))
+    assert (found.tie_matrix != expected.tie_matrix).nnz == 0
+
+
+@pytest.mark.parametrize("given_first", [False, True])
+@pytest.mark.parametrize("day", [dt.date(2019, 12, 31), dt.date(2020, 7, 1), dt.date(2021, 6, 1), dt.date(2027, 1, 1)])
+def test_the_array_form_on_a_date_is_that_of_the_snapshots_graph(day: dt.date, given_first: bool) -> None:
+    data = _changing()
+    expected = NetworkArrays(actor_network(snapshot_at(data, day)))
+    with shared_inputs():
+        given = actor_network(data) if given_first else None
+        found = network_arrays_on(data, day)
+        _assert_same_arrays(found, expected)
+        assert network_arrays(snapshot_at(data, day)) is found  # one array form of the snapshot in a block
+        if given is not None:
+            # A tie with the same weight and evidence on the day holds the given network's own dict.
+            for a, b, attributes in zip(
+                (found.nodes[i] for i in found.first),
+                (found.nodes[j] for j in found.second),
+                found.tie_data,
+                strict=True,
+            ):
+                kept = given.edges[a, b] if given.has_edge(a, b) else None
+                assert (attributes is kept) == (attributes == kept)
+
+
+def test_the_snapshot_network_differs_in_more_than_ended_ties() -> None:
+    """Why the network on a date is made from the snapshot's ties, not by leaving ties of the given
+    network out: an ended host part ties the attendees to the supporter instead, a tie the given
+    network does not have; and a snapshot after every date is the data itself."""
+    data = _changing()
+    on_2021 = actor_network(snapshot_at(data, dt.date(2021, 6, 1)))
+    assert on_2021.has_edge("d", "p") and not actor_network(data).has_edge("d", "p")
+    assert snapshot_at(data, dt.date(2027, 1, 1)) is not data  # three ties have ended
+    lasting = GraphBuilder().community("c").org("a").person("p", works_at="a").tie("MEMBER_OF", "a", "c").build()
+    assert snapshot_at(lasting, dt.date(2027, 1, 1)) is lasting
+    with shared_inputs():
+        assert network_arrays_on(lasting, dt.date(2027, 1, 1)) is network_arrays(lasting)
+
+
+def test_the_array_form_on_each_date_of_the_seed(seed: GraphData) -> None:
+    for day in (dt.date(2016, 3, 31), dt.date(2019, 3, 31), dt.date(2021, 9, 30), dt.date(2024, 3, 31)):
+        expected = NetworkArrays(actor_network(snapshot_at(seed, day)))
+        with shared_inputs():
+            actor_network(seed)
+            _assert_same_arrays(network_arrays_on(seed, day), expected)
+        _assert_same_arrays(network_arrays_on(seed, day), expected)

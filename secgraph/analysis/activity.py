@@ -27,7 +27,7 @@ import networkx as nx
 import numpy as np
 
 from secgraph.analysis.facts import display
-from secgraph.analysis.index import NetworkArrays, network_arrays
+from secgraph.analysis.index import NetworkArrays, network_arrays_on
 from secgraph.analysis.network import (
     EVENT_PARTS,
     Scope,
@@ -266,9 +266,10 @@ class ActivityIndex:
 
     @cached_property
     def ties(self) -> NetworkArrays:
-        """:attr:`network` in array form (``index.network_arrays``), shared by every index of this
-        snapshot in a block."""
-        return network_arrays(self.data)
+        """:attr:`network` in array form (``index.network_arrays_on``: made without building
+        :attr:`network`, sharing what it can with the network of the data as given), shared by every
+        index of this snapshot in a block."""
+        return network_arrays_on(self._source, self.reference_date, self.data)
 
     @cached_property
     def ties_between_bodies(self) -> np.ndarray:

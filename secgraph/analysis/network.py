@@ -44,6 +44,7 @@ bodies and their people — tied to one of them), or the whole country.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
@@ -156,17 +157,51 @@ def shared_inputs(kept: SharedInputs | None = None) -> Iterator[SharedInputs]:
 
 
 def reuse(what: str, data: GraphData, arguments: Hashable, build: Callable[[], T]) -> T:
-    """``build()``, or inside ``shared_inputs`` what it built before for this data and these arguments."""
+    """``build()``, or inside ``shared_inputs`` what it built before for this data and these arguments.
+
+    ``build()`` runs with the cycle collector paused (``collection_paused``): what it makes is kept.
+    """
     store = _shared.get()
-    if store is None:
-        return build()
     key = (what, id(data), arguments)
-    kept = store.get(key)
-    if kept is not None and kept[0] is data:  # the same object, not a new one at a reused address
-        return kept[1]
-    value = build()
-    store[key] = (data, value)
+    if store is not None:
+        kept = store.get(key)
+        if kept is not None and kept[0] is data:  # the same object, not a new one at a reused address
+            return kept[1]
+    with collection_paused():
+        value = build()
+    if store is not None:
+        store[key] = (data, value)
     return value
+
+
+def already_made(what: str, data: GraphData, arguments: Hashable) -> Any | None:
+    """What ``reuse(what, data, arguments, …)`` built before in this ``shared_inputs`` block, or None
+    (nothing is built)."""
+    store = _shared.get()
+    kept = store.get((what, id(data), arguments)) if store is not None else None
+    return kept[1] if kept is not None and kept[0] is data else None
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Inside the block, Python's cycle collector does not run.
+
+    For building what the analyses share (``reuse``): the network forms, indexes and snapshots are
+    millions of small dicts, lists and tuples, none of them garbage, made next to the graph's
+    records (millions more). Python walks every tracked object each time the objects made since
+    its last full collection reach a quarter of those it holds, so building them with the collector
+    running walked the whole graph again and again: more than half the actor network's build time at
+    national scale. Paused, the objects made are walked once, at the next full collection. Nothing
+    is lost: garbage without cycles is freed as ever, the rest at that collection. The collector runs
+    again after the block if it ran before it.
+    """
+    was_running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_running:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -196,8 +231,8 @@ def tie_index(data: GraphData) -> TieIndex:
 
 
 def relationships_by_id(data: GraphData) -> list[Relationship]:
-    """The relationships of ``data`` sorted by ``str(id)``; inside ``shared_inputs`` sorted once per data
-    object (the actor network and the tie index both read it; callers only read the list).
+    """The relationships of ``data`` sorted by ``str(id)`` (read only: the tie index and the actor
+    network read them in this order, and inside ``shared_inputs`` share one list per data object).
 
     They are stored under their ids, so sorting the (string) keys gives that order without a key
     function; a store whose keys are not the relationships' own ids is sorted by ``str(id)`` itself.
@@ -217,7 +252,8 @@ def event_day(event: Event) -> dt.date:
 
 
 def snapshot_at(data: GraphData, day: dt.date | None) -> GraphData:
-    """The graph as it stood on ``day``: later events, ties and communities left out."""
+    """The graph as it stood on ``day``: later events, ties and communities left out (``data`` itself
+    when none are)."""
     if day is None:
         return data
     return reuse("snapshot", data, day, lambda: _snapshot(data, day))
@@ -238,7 +274,9 @@ def _snapshot(data: GraphData, day: dt.date) -> GraphData:
         for rel_id, rel in data.relationships.items()
         if rel.from_id in nodes and rel.to_id in nodes and _part_holds_on(rel, nodes[rel.to_id], day)
     }
-    return GraphData(nodes=nodes, relationships=relationships)
+    if len(nodes) == len(data.nodes) and len(relationships) == len(data.relationships):
+        return data  # nothing left out: the same object, so all that is built from it is shared
+    return GraphData(nodes=nodes, relationships=relationships, names_hidden=data.names_hidden)
 
 
 def _part_holds_on(rel: Relationship, target: Node, day: dt.date) -> bool:
@@ -518,28 +556,82 @@ def actor_network(data: GraphData, scope: Scope | None = None, *, local_only: bo
     return reuse("actor_network", data, (scope, local_only), lambda: nx.freeze(_actor_network(data, scope, local_only)))
 
 
+def made_actor_network(data: GraphData, scope: Scope | None = None, *, local_only: bool = False) -> nx.Graph | None:
+    """``actor_network(data, scope, local_only=…)`` when it is already made in this ``shared_inputs``
+    block, else None (nothing is built)."""
+    return already_made("actor_network", data, (scope or Scope(), local_only))
+
+
 def _actor_network(data: GraphData, scope: Scope, local_only: bool = False) -> nx.Graph:
+    ties = actor_ties(data, scope, local_only)
+    graph = nx.Graph()
+    graph.add_nodes_from((actor_id, ties.actor_attributes(actor_id)) for actor_id in ties.actors)
+    graph.add_edges_from(
+        (a, b, {"weight": weight, "relationships": relationships, "events": events})
+        for a, b, weight, relationships, events in ties.ties()
+    )
+    return graph
+
+
+@dataclass(frozen=True)
+class ActorTies:
+    """The actor network as plain data, before it is a graph (``actor_ties``).
+
+    ``actors`` are in id order; ``ties()`` gives each tie once as (a, b, weight, relationship ids,
+    event ids) with a < b, in the order ``actor_network`` adds them to its graph: the pairs tied by a
+    relationship in the order they were first met, then those tied only by events.
+    """
+
+    #: The data the network is of (already cut to the scope's date).
+    data: GraphData
+    actors: list[str]
+    #: ``prefectures_by_actor(data)``.
+    located: dict[str, set[str]]
+    #: Pair tied by relationships → (the relationships' summed weight, their ids in id order).
+    direct: dict[tuple[str, str], tuple[float, list[str]]]
+    #: Pair → the events tying it, in id order.
+    met: dict[tuple[str, str], list[str]]
+
+    def actor_attributes(self, actor_id: str) -> dict[str, Any]:
+        """An actor's node attributes in ``actor_network``."""
+        node = self.data.nodes[actor_id]
+        # Only an organisation has a sector: asking a pydantic record for a field it lacks costs an
+        # exception inside pydantic, tens of thousands of times at national scale.
+        sector = node.sector if isinstance(node, Organisation) else ("community" if node.kind == "Community" else None)
+        return {
+            "kind": node.kind,
+            "name": node.display_name(),
+            "sector": sector,
+            "prefectures": sorted(self.located[actor_id]),
+        }
+
+    def ties(self) -> Iterator[tuple[str, str, float, list[str], list[str]]]:
+        """Each tie with its weight and evidence: the weight is the direct ties' sum, then
+        ``co_event`` added once per event."""
+        co_event = TIE_WEIGHTS["co_event"]
+        # With whole-number weights every partial sum is exact, so adding ``co_event`` once per event
+        # is one multiplication (the same float); otherwise the events are added one after the other.
+        whole = all(float(w).is_integer() for w in TIE_WEIGHTS.values())
+        direct, met, nothing = self.direct, self.met, []
+        for pair, (weight, ids) in direct.items():
+            events = met.get(pair, nothing)
+            total = weight + co_event * len(events) if whole else _add_times(weight, co_event, len(events))
+            yield pair[0], pair[1], total, ids, events if events is not nothing else []
+        for pair, events in met.items():
+            if pair not in direct:
+                total = co_event * len(events) if whole else _add_times(0.0, co_event, len(events))
+                yield pair[0], pair[1], total, [], events
+
+
+def actor_ties(data: GraphData, scope: Scope | None = None, local_only: bool = False) -> ActorTies:
+    """The actors and ties of ``actor_network(data, scope, local_only=…)`` without making the graph."""
+    scope = scope or Scope()
     data = snapshot_at(data, scope.as_of)
     located = prefectures_by_actor(data)
     actors = scoped_actor_ids(data, scope, located, local_only=local_only)
-    graph = nx.Graph()
-    graph.add_nodes_from(
-        (
-            actor_id,
-            {
-                "kind": node.kind,
-                "name": node.display_name(),
-                "sector": getattr(node, "sector", None) or ("community" if node.kind == "Community" else None),
-                "prefectures": sorted(located[actor_id]),
-            },
-        )
-        for actor_id in sorted(actors)
-        for node in (data.nodes[actor_id],)
-    )
-    # Ties are gathered in plain dicts keyed by the sorted pair and added to the graph at once: the direct
-    # ties first, then those of events, each in the order the pair was first met, which sets the edge
-    # order; the evidence is appended in id order (relationships read by id, events taken by id), so it
-    # is sorted.
+    # Ties are gathered in plain dicts keyed by the sorted pair: the direct ties first, then those of
+    # events, each in the order the pair was first met, which sets the edge order; the evidence is
+    # appended in id order (relationships read by id, events taken by id), so it is sorted.
     direct: dict[tuple[str, str], tuple[float, list[str]]] = {}
     roles: dict[str, set[str]] = defaultdict(set)  # the parts other than attending, by event or series
     hosts: dict[str, set[str]] = defaultdict(set)
@@ -596,25 +688,7 @@ def _actor_network(data: GraphData, scope: Scope, local_only: bool = False) -> n
             tie_pairs(event_id, ((a, h) if a < h else (h, a) for a in attendees for h in in_scope))
         else:
             tie_pairs(event_id, combinations(attendees, 2))
-
-    co_event = TIE_WEIGHTS["co_event"]
-    # With whole-number weights every partial sum is exact, so adding ``co_event`` once per event is
-    # one multiplication (the same float); otherwise the events are added one after the other.
-    whole = all(float(w).is_integer() for w in TIE_WEIGHTS.values())
-
-    def ties() -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Each tie with its attributes: the weight is the direct ties' sum, then ``co_event`` added
-        once per event."""
-        for (a, b), (weight, ids) in direct.items():
-            events = met.pop((a, b), [])
-            total = weight + co_event * len(events) if whole else _add_times(weight, co_event, len(events))
-            yield a, b, {"weight": total, "relationships": ids, "events": events}
-        for (a, b), events in met.items():
-            total = co_event * len(events) if whole else _add_times(0.0, co_event, len(events))
-            yield a, b, {"weight": total, "relationships": [], "events": events}
-
-    graph.add_edges_from(ties())
-    return graph
+    return ActorTies(data=data, actors=sorted(actors), located=located, direct=direct, met=dict(met))
 
 
 def _add_times(total: float, step: float, times: int) -> float:

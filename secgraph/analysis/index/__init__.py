@@ -7,7 +7,8 @@ built once per data object and scope and handed to every analysis that asks:
 - ``network.actor_network`` — the actor network as a frozen networkx graph;
 - ``network_arrays`` — the same network in array form (:class:`NetworkArrays`: numbered nodes, CSR
   adjacency and weights, triangles, an igraph handle), which the measures and analyses read instead
-  of walking the graph;
+  of walking the graph; ``network_arrays_on`` — the country's network on a date in array form, made
+  without its graph and sharing what it can with the network of the data as given;
 - ``activity.activity_index`` — who belongs where and what each community ran, on one date;
 - ``network_index.network_index`` — the regional lookups of the isolated-regions and sectors analyses;
 - ``network.community_circle`` — a community's circle (its one definition), and ``network.scoped_actor_ids``
@@ -16,11 +17,21 @@ built once per data object and scope and handed to every analysis that asks:
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from secgraph.analysis.index.arrays import InducedDegrees, NetworkArrays
-from secgraph.analysis.network import Scope, actor_network, reuse
+from secgraph.analysis.network import (
+    Scope,
+    actor_network,
+    actor_ties,
+    made_actor_network,
+    reuse,
+    snapshot_at,
+)
 from secgraph.model.graph import GraphData
 
-__all__ = ["InducedDegrees", "NetworkArrays", "network_arrays"]
+__all__ = ["InducedDegrees", "NetworkArrays", "network_arrays", "network_arrays_on"]
 
 
 def network_arrays(data: GraphData, scope: Scope | None = None, *, local_only: bool = False) -> NetworkArrays:
@@ -33,3 +44,44 @@ def network_arrays(data: GraphData, scope: Scope | None = None, *, local_only: b
         (scope, local_only),
         lambda: NetworkArrays(actor_network(data, scope, local_only=local_only)),
     )
+
+
+def network_arrays_on(data: GraphData, day: dt.date, snapshot: GraphData | None = None) -> NetworkArrays:
+    """``network_arrays(snapshot_at(data, day))``: the country's actor network of ``data`` as it stood on
+    ``day``, in array form, made once per data and day inside ``shared_inputs`` (and the same object
+    ``network_arrays`` gives for the snapshot).
+
+    The analyses of a date read only the arrays, so they are made from the snapshot's ties
+    (``network.actor_ties``) without building its graph. They are not the given network's with the
+    ended ties left out: the cut changes ties (an ended membership, an event not yet held) and may
+    add some (when a host's part has ended, the event's attendees are tied to its other parts). But
+    most ties are the same, so when the network of ``data`` as given is already made, each tie that
+    is the same in both (the same weight, relationships and events) shares its attribute dict rather
+    than holding a copy. When nothing was cut on ``day`` the snapshot is ``data`` itself, and these
+    are ``network_arrays(data)``.
+    ``snapshot`` is ``snapshot_at(data, day)`` when the caller has it already.
+    """
+    snapshot = snapshot_at(data, day) if snapshot is None else snapshot
+    return reuse("network_arrays", snapshot, (Scope(), False), lambda: _arrays_on(data, snapshot))
+
+
+def _arrays_on(data: GraphData, snapshot: GraphData) -> NetworkArrays:
+    own = made_actor_network(snapshot)
+    if own is not None or snapshot is data:  # its graph is made already, or is the given network
+        return NetworkArrays(actor_network(snapshot))
+    given = made_actor_network(data)
+    # The given network's neighbour dicts as networkx holds them (read only).
+    given_ties = dict(given.adjacency()) if given is not None else {}
+    cut = actor_ties(snapshot)
+    ties: list[tuple[str, str, dict[str, Any]]] = []
+    for a, b, weight, relationships, events in cut.ties():
+        attributes = given_ties[a].get(b) if a in given_ties else None
+        if (
+            attributes is None
+            or attributes["weight"] != weight
+            or attributes["relationships"] != relationships
+            or attributes["events"] != events
+        ):
+            attributes = {"weight": weight, "relationships": relationships, "events": events}
+        ties.append((a, b, attributes))
+    return NetworkArrays.from_ties(cut.actors, ties)

@@ -11,7 +11,7 @@ loop over ``G[node]`` (the same floating-point result, to the last bit).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress
@@ -49,7 +49,7 @@ class NetworkArrays:
         self._triangles: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
         if self.simple:
             # The neighbour dicts as networkx holds them (read only): membership tests run in C.
-            self.neighbours: dict[Hashable, dict[Hashable, dict]] = dict(G.adjacency())
+            self.neighbours = dict(G.adjacency())
             rows = self.neighbours.values()
             degree = np.fromiter((len(nbrs) for nbrs in rows), np.int64, n)
             heads = np.fromiter((index[v] for nbrs in rows for v in nbrs), np.int64, int(degree.sum()))
@@ -58,12 +58,50 @@ class NetworkArrays:
             later = heads > tails  # each tie once (G.edges()'s order), self-loops left out
             self._later = later
             self.first, self.second = tails[later], heads[later]
-            m = self.m = len(self.first)
+            self.m = len(self.first)
         else:
             pairs = sorted({(min(iu, iv), max(iu, iv)) for u, v in G.edges() if (iu := index[u]) != (iv := index[v])})
             ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
             self.first, self.second = ends[:, 0].copy(), ends[:, 1].copy()
-            m = self.m = len(pairs)
+            self.m = len(pairs)
+        self._number_arcs()
+
+    @classmethod
+    def from_ties(cls, nodes: Iterable[Hashable], ties: Sequence[tuple[Hashable, Hashable, dict]]) -> NetworkArrays:
+        """The array form of the graph ``G.add_nodes_from(nodes); G.add_edges_from(ties)`` would make
+        (``G`` a new ``nx.Graph``), without making it: the same arrays in the same orders as
+        ``NetworkArrays(G)``, with the attribute dicts given (where networkx would copy them).
+
+        ``ties`` are (u, v, attributes) between two different nodes, each pair once. networkx keeps a
+        node's neighbours in the order its ties were added, and that order is what is kept here.
+        """
+        self = cls.__new__(cls)
+        self.nodes = list(nodes)
+        self.index = index = {v: i for i, v in enumerate(self.nodes)}
+        n = self.n = len(self.nodes)
+        self.simple = True
+        self._weights, self._triangles = {}, None
+        m = self.m = len(ties)
+        ends = np.fromiter((index[end] for u, v, _ in ties for end in (u, v)), np.int64, 2 * m).reshape(-1, 2)
+        tails = np.concatenate([ends[:, 0], ends[:, 1]])
+        heads = np.concatenate([ends[:, 1], ends[:, 0]])
+        added = np.concatenate([np.arange(m), np.arange(m)])
+        # A node's neighbours in the order their ties were added: by node, then by when.
+        order = np.lexsort((added, tails))
+        tails, heads, added = tails[order], heads[order], added[order]
+        self.adjacency_degree = np.bincount(tails, minlength=n).astype(np.int64)
+        self.adjacency_heads = heads
+        later = self._later = heads > tails
+        self.first, self.second = tails[later], heads[later]
+        self._attributes = [data for _, _, data in ties]
+        self._arc_added = added
+        self.tie_data = [self._attributes[k] for k in added[later].tolist()]
+        self._number_arcs()
+        return self
+
+    def _number_arcs(self) -> None:
+        """The directed arcs in (source, target) order, from ``first`` and ``second``."""
+        n, m = self.n, self.m
         source = np.concatenate([self.first, self.second])
         target = np.concatenate([self.second, self.first])
         order = np.lexsort((target, source))
@@ -81,6 +119,21 @@ class NetworkArrays:
     def _require_simple(self) -> None:
         if not self.simple:
             raise nx.NetworkXNotImplemented("only for a simple undirected graph")
+
+    @cached_property
+    def neighbours(self) -> dict[Hashable, dict[Hashable, dict]]:
+        """Node → its neighbour → the tie's attribute dict, in networkx's adjacency order (read only):
+        the graph's own dicts, or for arrays made ``from_ties`` the same dicts built from the arrays."""
+        self._require_simple()
+        nodes, attributes = self.nodes, self._attributes
+        heads, added = self.adjacency_heads.tolist(), self._arc_added.tolist()
+        found: dict[Hashable, dict[Hashable, dict]] = {}
+        start = 0
+        for node, degree in zip(nodes, self.adjacency_degree.tolist(), strict=True):
+            stop = start + degree
+            found[node] = {nodes[h]: attributes[k] for h, k in zip(heads[start:stop], added[start:stop], strict=True)}
+            start = stop
+        return found
 
     @cached_property
     def tie_data(self) -> list[dict]:
