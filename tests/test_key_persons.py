@@ -486,7 +486,7 @@ def test_seed_sole_links_match_removing_each_actor(seed: GraphData, scope: Scope
     circles = {c: community_circle(seed, c) for c, attrs in G.nodes(data=True) if attrs["kind"] == "Community"}
     # Judged on the ties that still hold (the default window of five fiscal years).
     arrays = network_arrays(seed, scope)
-    fresh = fresh_ties(seed, arrays, tie_window_start(seed, None, TIE_WINDOW_YEARS))
+    fresh = fresh_ties(seed, scope, tie_window_start(seed, None, TIE_WINDOW_YEARS))
     holding = nx.Graph(G)
     holding.remove_edges_from(
         (arrays.nodes[i], arrays.nodes[j])

@@ -53,7 +53,7 @@ from secgraph.analysis.network import (
     EVENT_PARTS,
     Scope,
     actor_network,
-    community_circle,
+    community_circles,
     employers_on,
     shared_inputs,
     snapshot_at,
@@ -576,9 +576,10 @@ def _key_person_candidates(
     pieces = removal.sizes
     # Who alone joins two of the scope's communities (their circles, cut to the scope's actors), on the
     # ties that still hold: the same search when every tie does.
-    fresh = fresh_ties(snapshot, arrays, tie_window_start(snapshot, scope.as_of, tie_window_years))
+    fresh = fresh_ties(data, scope, tie_window_start(snapshot, scope.as_of, tie_window_years), local_only=local_only)
     holding = removal if fresh.all() else removal_pieces(G, arrays=arrays, ties=fresh)
-    circles = {c: community_circle(snapshot, c) for c, attrs in G.nodes(data=True) if attrs["kind"] == "Community"}
+    every_circle = community_circles(snapshot)
+    circles = {c: every_circle[c] for c, attrs in G.nodes(data=True) if attrs["kind"] == "Community"}
     sole_link_sides = sole_links(G, circles, own={c: c for c in circles}, removal=holding)
     after = fragmentation_after_removal(G, pieces)
     disconnected = pairs_cut_off(G, pieces)

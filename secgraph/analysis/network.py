@@ -499,13 +499,18 @@ def staff_by_employer(data: GraphData) -> dict[str, set[str]]:
 
 def community_circles(data: GraphData) -> dict[str, set[str]]:
     """``community_circle`` of every community of ``data``, by community id (in the data's order),
-    with one tie index for all of them."""
-    with shared_inputs():
+    with one tie index for all of them; inside ``shared_inputs`` made once per data object (read only:
+    isolated regions and key persons share them)."""
+
+    def build() -> dict[str, set[str]]:
         return {
             node_id: community_circle(data, node_id)
             for node_id, node in data.nodes.items()
             if isinstance(node, Community)
         }
+
+    with shared_inputs():
+        return reuse("community_circles", data, None, build)
 
 
 def scoped_actor_ids(

@@ -14,8 +14,8 @@ import datetime as dt
 import numpy as np
 
 from secgraph.analysis.activity import data_date
-from secgraph.analysis.index import NetworkArrays
-from secgraph.analysis.network import date_first_day
+from secgraph.analysis.index import NetworkArrays, network_arrays
+from secgraph.analysis.network import Scope, date_first_day, reuse
 from secgraph.model.dates import fiscal_year
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Event, EventSeries, Node, Relationship
@@ -49,13 +49,20 @@ def last_shown(record: Relationship | Node | None) -> dt.date:
     return max((date_first_day(d) for d in dates if d), default=dt.date.min)
 
 
-def fresh_ties(data: GraphData, arrays: NetworkArrays, window_start: dt.date | None) -> np.ndarray:
-    """Which ties of ``arrays`` (in its tie order) some evidence in ``data`` shows on or after
-    ``window_start``: one of its relationships, or one of the events (or series) behind it
-    (``last_shown``). Every tie when there is no window."""
-    ties = arrays.tie_data
+def fresh_ties(data: GraphData, scope: Scope, window_start: dt.date | None, *, local_only: bool = False) -> np.ndarray:
+    """Which ties of the scope's network (``network_arrays(data, scope, local_only=…)``, in its tie
+    order) some evidence in ``data`` shows on or after ``window_start``: one of its relationships, or
+    one of the events (or series) behind it (``last_shown``). Every tie when there is no window.
+    Inside ``shared_inputs`` judged once per network and window (isolated regions and key persons
+    both ask for the country's)."""
+    arrays = network_arrays(data, scope, local_only=local_only)
     if window_start is None:
-        return np.ones(len(ties), dtype=bool)
+        return np.ones(arrays.m, dtype=bool)
+    return reuse("fresh_ties", data, (scope, local_only, window_start), lambda: _fresh_ties(data, arrays, window_start))
+
+
+def _fresh_ties(data: GraphData, arrays: NetworkArrays, window_start: dt.date) -> np.ndarray:
+    ties = arrays.tie_data
     # Hundreds of thousands of ties fall on a few thousand events and series (what parts are held in):
     # each is judged once. Only a tie without a recent event has its relationships read.
     recent_events = {

@@ -913,7 +913,7 @@ def _isolated_regions(
     snapshot = snapshot_at(data, scope.as_of)
     ix = _build_index(snapshot, period)
     window_start = tie_window_start(data, scope.as_of, tie_window_years)
-    fresh = fresh_ties(ix.data, ix.arrays, window_start)
+    fresh = fresh_ties(snapshot, Scope(), window_start)  # the country's network: ix.arrays
     in_scope = scoped_actor_ids(snapshot, scope)
     prefectures = [
         item for code in _scope_prefectures(ix, scope) if (item := _isolated_prefecture(ix, code, ties_per_item))
