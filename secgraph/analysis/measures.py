@@ -43,12 +43,11 @@ BROKERAGE_ROLES: tuple[str, ...] = ("coordinator", "itinerant", "representative"
 
 #: Exact betweenness up to this many nodes; above it, this many sampled sources (seeded).
 BETWEENNESS_EXACT_UP_TO = 2000
-#: Sources sampled above that size. The estimate's error depends on the sources, not on the network's
-#: size, and its cost grows with both: 500 keep the top 50 within the 0.9 overlap the key-person
-#: ranking needs (0.90 against exact betweenness on an 8,304-actor area, 0.94 against 4,000 sources on
-#: the 80,164-actor country; bench/results/at_scale.md) at half the cost of 1,000, which at national
-#: size was most of the key-person analysis.
-BETWEENNESS_SOURCES = 500
+#: Sources sampled above that size: the fewest that keep the top 50 within the 0.9 overlap with exact
+#: betweenness the key-person ranking needs (0.90 on a 9,557-actor area of the synthetic country, 0.94
+#: for 2,000 sources; 500 fall to 0.88: bench/results/at_scale.md). At national size they are the
+#: largest part of the key-person analysis.
+BETWEENNESS_SOURCES = 1000
 #: Sources × (nodes + ties) above which the searches are split over two processes: below it, starting
 #: the second process costs more than it saves.
 PARALLEL_WORK = 50_000_000
