@@ -113,6 +113,18 @@ def area_named(text: str) -> Area:
     return Area("prefecture", prefecture.code, prefecture.name, prefecture.name_en)
 
 
+def chosen_scope(ctx: WebContext, community: str, area: str) -> tuple[dict[str, str], str | None]:
+    """The scope a page's form chose — a community the caller may see (404 otherwise), else an area,
+    else the whole country — as the views' query, with its region (a community's own, or the area
+    when it is a region; None for a prefecture or the country)."""
+    if community:
+        return {"community": community}, ctx.community(community).region
+    if area:
+        chosen = area_named(area)
+        return chosen.scope, chosen.code if chosen.kind == "region" else None
+    return {}, None
+
+
 # -- dashboards --------------------------------------------------------------------------------------
 
 

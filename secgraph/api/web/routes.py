@@ -256,12 +256,7 @@ def map_page(
 ) -> Response:
     def build() -> HTMLResponse:
         ctx = context(request, user)
-        scope: dict[str, str] = {}
-        if community:
-            ctx.community(community)
-            scope = {"community": community}
-        elif area:
-            scope = pages.area_named(area).scope
+        scope, _ = pages.chosen_scope(ctx, community, area)
         return render(
             request,
             "map.html",
@@ -285,15 +280,7 @@ def exports(
 ) -> Response:
     def build() -> HTMLResponse:
         ctx = context(request, user)
-        scope: dict[str, str] = {}
-        region = None
-        if community:
-            found = ctx.community(community)
-            scope, region = {"community": community}, found.region
-        elif area:
-            chosen = pages.area_named(area)
-            scope = chosen.scope
-            region = chosen.code if chosen.kind == "region" else None
+        scope, region = pages.chosen_scope(ctx, community, area)
         return render(
             request,
             "exports.html",
