@@ -23,11 +23,12 @@ which takes minutes), then ``--budget-s`` for the measured analysis.
    exponent, labelled as such.
 3. **Sampled against exact betweenness**: the actor network of one MIC area with 5,000–10,000
    actors (the smallest such area) of ``--betweenness-size`` (default 0.3M: exact betweenness is
-   affordable there). The product's function (``sampled_betweenness``: 1,000 sources sampled with
-   seed 0, igraph's kernel) against python-igraph's exact betweenness on the same graph in the same
-   run: overlap of the top 50 (target ≥ 0.9) and time (target: faster). networkx's own estimator
-   (the product's method before issue 8) is timed on ``--nx-sources`` sources and scaled (its cost
-   is linear in the sources); the same estimator with 2,000 and fewer sources is timed beside.
+   affordable there). The product's function (``sampled_betweenness``: KADABRA's path sampling,
+   error 0.01, seed 0) against python-igraph's exact betweenness on the same graph in the same run:
+   overlap of the top 50 (target ≥ 0.9) and time (target: faster). networkx's sampled sources (the
+   product's method before issue 8) are timed on ``--nx-sources`` sources and scaled (the cost is
+   linear in the sources); the same estimator with 2,000 and fewer sources on igraph's kernel (the
+   product's method before issue 13) is timed beside.
 
 Results: ``bench/results/at_scale.json`` and ``at_scale.md``; ``--profile SIZE`` adds a cProfile of
 each analysis at SIZE (``profile_<analysis>_<size>.txt``).
@@ -150,7 +151,7 @@ class Progress:
 
 def _cpu_s() -> float:
     """CPU seconds this process and its finished children have used: on a shared machine the wall time
-    also counts the waits for a core, the CPU time does not (betweenness' second process is a child)."""
+    also counts the waits for a core, the CPU time does not."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
@@ -386,12 +387,16 @@ def igraph_sampled(g: Any, sources: list[int], n: int) -> list[float]:
     return [2 * x / ((k - 1 if i in chosen else k) * (n - 2)) for i, x in enumerate(raw)]
 
 
+#: The sources the product sampled on igraph's kernel before it estimated betweenness with KADABRA.
+SOURCES_BEFORE = 1000
+
+
 def compare_betweenness(graph: Any, spec: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Exact (igraph) against the product's sampled method (networkx) and the same estimator in igraph."""
     import igraph
     import networkx as nx
 
-    from secgraph.analysis.measures import BETWEENNESS_EXACT_UP_TO, BETWEENNESS_SOURCES, sampled_betweenness
+    from secgraph.analysis.measures import BETWEENNESS_ERROR, sampled_betweenness
 
     nodes = list(graph)
     index = {v: i for i, v in enumerate(nodes)}
@@ -415,16 +420,16 @@ def compare_betweenness(graph: Any, spec: dict[str, Any], progress: Progress) ->
     few_sources = [index[v] for v in random.Random(0).sample(nodes, few)]  # networkx's own draw for seed 0
     ig_few = igraph_sampled(g, few_sources, n)
     agreement = max(abs(nx_few[v] - ig_few[index[v]]) for v in nodes)
-    k = min(BETWEENNESS_EXACT_UP_TO, BETWEENNESS_SOURCES)
     started = time.perf_counter()
     product_values = sampled_betweenness(graph)  # the product's function itself, as key persons call it
     product_s = time.perf_counter() - started
     product: dict[str, Any] = {
-        "sources": k,
+        "error": BETWEENNESS_ERROR,
         "seconds": round(product_s, 3),
         "top50_overlap": overlap(top(product_values), exact_top),
         "networkx_seconds_per_source": round(nx_few_s / few, 4),
-        "networkx_seconds_estimated": round(nx_few_s / few * k, 1),
+        "networkx_sources_estimated": SOURCES_BEFORE,
+        "networkx_seconds_estimated": round(nx_few_s / few * SOURCES_BEFORE, 1),
         "networkx_sources_timed": few,
         "networkx_vs_igraph_max_abs_difference": agreement,
     }
@@ -892,8 +897,9 @@ def findings(results: dict[str, Any]) -> list[str]:
         + "The stage and the health read the network of the data as it stands on its latest date, the other three "
         "the network of the data as given: the first as arrays made from the snapshot's ties "
         "(`index.network_arrays_on`) without a second networkx graph, sharing the attribute dicts of the ties "
-        "both have. Every shared input is built with Python's cycle collector paused (`network.reuse`): at "
-        "national size its full collections were more than half of the network's build.",
+        "both have. Python's cycle collector is paused inside `network.shared_inputs` (the five run in one such "
+        "block): at national size its full collections walked the records again and again, a quarter of the "
+        "five's time, and freed nothing (the peak memory is the same without them).",
         "",
     ]
     if slowest:
@@ -911,18 +917,15 @@ def findings(results: dict[str, Any]) -> list[str]:
                 if baseline_m.get("seconds")
                 else ""
             )
-            + ". In `key_person_candidates` most of the time is betweenness: 1,000 sampled sources over the whole "
-            "network, split over two processes.",
+            + ". Betweenness is no longer most of `key_person_candidates`: KADABRA's path sampling (networkit, "
+            "one thread) takes a few seconds at national size where 1,000 sampled sources took about 47 s of CPU "
+            "over two processes (section 3 compares their accuracy).",
             "",
         ]
     if suite.get("reached") and not suite.get("met_time"):
         lines += [
             f"**What would reach {TARGET_SUITE_S:g} s** (not done; each is a larger change or a decision):",
             "",
-            "- *Betweenness beside the other four.* 1,000 sampled sources are the fewest that keep the top 50 "
-            "within the 0.9 overlap (section 3: 500 give 0.88), and their searches are most of the key-person "
-            "analysis. Started in the second process as soon as the network is built, they would run while the "
-            "other four analyses use the first core, instead of after them.",
             "- *Both cores for the suite.* The five analyses run one after another in one interpreter. Forked after "
             "the shared network is built (copy-on-write), two processes would halve the wall time on a quiet "
             "machine, if the peak memory of the two stays within 3 GB.",
@@ -967,17 +970,20 @@ def betweenness_lines(b: dict[str, Any] | None) -> list[str]:
         "|---|---|---|---|",
         f"| python-igraph exact betweenness (peer) | {b['igraph_exact_seconds']:.1f} s "
         f"(+ {b['igraph_convert_seconds']:.1f} s to convert) | 1 | — |",
-        f"| **product: `sampled_betweenness`** ({p['sources']:,} sources, seed 0; igraph's kernel, "
-        f"two processes when large) | {p['seconds']:.1f} s | {p['top50_overlap']} | "
+        f"| **product: `sampled_betweenness`** (KADABRA through networkit, error {p['error']}, seed 0, one "
+        f"thread) | {p['seconds']:.1f} s | {p['top50_overlap']} | "
         f"overlap ≥ 0.9: {_verdict(p['top50_overlap'] >= TARGET_OVERLAP)}; faster than exact: {_verdict(faster)} |",
-        f"| networkx's estimator, the product's method before issue 8 ({p['sources']:,} sources) | "
+        f"| networkx's sampled sources, the product's method before issue 8 ({p['networkx_sources_estimated']:,} "
+        "sources) | "
         f"≈ {p['networkx_seconds_estimated']:,.0f} s ({p['networkx_seconds_per_source']} s a source; "
         f"{p['networkx_sources_timed']} sources timed) | same values | — |",
     ]
     for e in b["igraph_sampled"]:
         met = e["top50_overlap"] >= TARGET_OVERLAP and e["igraph_seconds"] < b["igraph_exact_seconds"]
         lines.append(
-            f"| same estimator, igraph kernel, {e['sources']:,} sources | {e['igraph_seconds']:.1f} s | "
+            f"| networkx's estimator on igraph's kernel, {e['sources']:,} sources"
+            f"{' (the product before issue 13)' if e['sources'] == SOURCES_BEFORE else ''} | "
+            f"{e['igraph_seconds']:.1f} s | "
             f"{e['top50_overlap']} | both: {_verdict(met)} |"
         )
     lines += [

@@ -8,6 +8,8 @@ included), else to its other parts, else to the other attendees.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import threading
 
 import networkx as nx
 import pytest
@@ -16,6 +18,7 @@ from secgraph.analysis.network import (
     TIE_WEIGHTS,
     Scope,
     actor_network,
+    collection_paused,
     community_circle,
     community_circles,
     prefectures_by_actor,
@@ -206,6 +209,50 @@ def test_shared_inputs_builds_once_inside_a_block_and_anew_outside() -> None:
         assert actor_network(GraphData(nodes=dict(data.nodes), relationships=dict(data.relationships))) is not first
     assert actor_network(data) is not first
     assert actor_network(data) is not actor_network(data)
+
+
+def test_the_collector_is_paused_in_blocks_and_runs_again_after_the_last_of_overlapping_ones() -> None:
+    assert gc.isenabled()
+    with shared_inputs():
+        assert not gc.isenabled()
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block is still open
+    assert gc.isenabled()
+
+    # Blocks in two threads that overlap, the first to begin ending first: the collector stays
+    # paused until the second ends, then runs again.
+    first_open, second_open, first_closed = threading.Event(), threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def first() -> None:
+        with collection_paused():
+            first_open.set()
+            second_open.wait(5)
+        first_closed.set()
+
+    def second() -> None:
+        first_open.wait(5)
+        with collection_paused():
+            second_open.set()
+            first_closed.wait(5)
+            seen.append(gc.isenabled())
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen == [False]
+    assert gc.isenabled()
+
+    gc.disable()  # a caller that had the collector off keeps it off
+    try:
+        with shared_inputs():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_tie_index_lists_each_end_in_relationship_id_order() -> None:

@@ -509,7 +509,7 @@ def key_person_candidates(
     ``local_only`` the actors located nowhere, national bodies and their people, are left out of it):
 
     - ``betweenness``: normalised shortest-path betweenness, weights ignored (``sampled_betweenness``:
-      exact up to 2,000 actors, then 1,000 sources sampled with seed 0).
+      exact up to 2,000 actors, then estimated within 0.01 by sampling shortest paths, seed 0).
     - ``sector_brokerage`` / ``prefecture_brokerage``: Gould–Fernandez roles with groups = the
       actor's sector (a person's employer's; communities form one group ``community``) or its first
       prefecture (``national`` when it has none); the component is the count across groups

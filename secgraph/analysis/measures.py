@@ -10,9 +10,10 @@ References
 ----------
 - Borgatti, S. P. (2006). Identifying sets of key players in a social network. *Computational and
   Mathematical Organization Theory* 12(1), 21–34.
+- Borassi, M. & Natale, E. (2019). KADABRA is an ADaptive Algorithm for Betweenness via Random
+  Approximation. *ACM Journal of Experimental Algorithmics* 24, 1.2:1–1.2:35.
 - Brandes, U. (2001). A faster algorithm for betweenness centrality. *Journal of Mathematical
-  Sociology* 25(2), 163–177; Brandes, U. & Pich, C. (2007). Centrality estimation in large networks.
-  *International Journal of Bifurcation and Chaos* 17(7), 2303–2318.
+  Sociology* 25(2), 163–177.
 - Burt, R. S. (1992). *Structural Holes: The Social Structure of Competition.* Harvard University Press.
 - Freeman, L. C. (1979). Centrality in social networks: conceptual clarification. *Social Networks*
   1(3), 215–239.
@@ -24,8 +25,7 @@ References
 
 from __future__ import annotations
 
-import math
-import random
+import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -34,23 +34,22 @@ from typing import Literal
 import networkx as nx
 import numpy as np
 from networkx.utils import not_implemented_for
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
 
 from secgraph.analysis.index.arrays import NetworkArrays
-from secgraph.kernels import BetweennessWorker
 
 #: The five brokerage roles of Gould & Fernandez (1989), in their order.
 BROKERAGE_ROLES: tuple[str, ...] = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 
-#: Exact betweenness up to this many nodes; above it, this many sampled sources (seeded).
+#: Exact betweenness up to this many nodes; above it, estimated (``sampled_betweenness``).
 BETWEENNESS_EXACT_UP_TO = 2000
-#: Sources sampled above that size: the fewest that keep the top 50 within the 0.9 overlap with exact
-#: betweenness the key-person ranking needs (0.90 on a 9,557-actor area of the synthetic country, 0.94
-#: for 2,000 sources; 500 fall to 0.88: bench/results/at_scale.md). At national size they are the
-#: largest part of the key-person analysis.
-BETWEENNESS_SOURCES = 1000
-#: Sources × (nodes + ties) above which the searches are split over two processes: below it, starting
-#: the second process costs more than it saves.
-PARALLEL_WORK = 50_000_000
+#: The estimate's largest error on a node's normalised betweenness: keeps the top 50 of the key-person
+#: ranking within the 0.9 overlap with exact betweenness it needs (0.98 on a 9,557-actor area of the
+#: synthetic country, 0.96 on a 32,113-actor one; bench/results/at_scale.md).
+BETWEENNESS_ERROR = 0.01
+#: The chance that some node's estimate is further than ``BETWEENNESS_ERROR`` from its betweenness.
+BETWEENNESS_RISK = 0.1
 
 
 def _arrays(G: nx.Graph, arrays: NetworkArrays | None) -> NetworkArrays:
@@ -649,62 +648,72 @@ def sampled_betweenness(
     G: nx.Graph,
     *,
     exact_up_to: int = BETWEENNESS_EXACT_UP_TO,
-    sources: int | None = None,
+    error: float = BETWEENNESS_ERROR,
     seed: int = 0,
     arrays: NetworkArrays | None = None,
 ) -> dict[Hashable, float]:
     """Normalised shortest-path betweenness (Freeman 1979; Brandes 2001), ignoring edge weights.
 
-    Exact up to ``exact_up_to`` nodes. Above that, estimated from ``sources`` source nodes (default
-    ``min(exact_up_to, BETWEENNESS_SOURCES)``) sampled with the fixed ``seed`` (Brandes & Pich 2007),
-    so the cost stops growing with the square of the network and the same data gives the same
-    numbers. Edge weights in the actor network are tie strengths, not distances, so they are not
-    used as path lengths.
+    The betweenness of v is the sum over pairs {s, t} of other nodes of the share of the shortest
+    s–t paths through v, over the (n − 1)(n − 2)/2 such pairs: networkx's
+    ``betweenness_centrality(G, normalized=True)``. Edge weights in the actor network are tie
+    strengths, not distances, so they are not used as path lengths.
 
-    The values are ``networkx.betweenness_centrality(G, k=…, seed=seed, normalized=True)``'s (to
-    rounding): the same sources, ``random.Random(seed).sample(list(G), k)``, and networkx 3's
-    scaling, with the searches in python-igraph's compiled kernel for undirected graphs. Large
-    sampled runs split the sources in two halves, one searched in another process
-    (``secgraph.kernels``), so both cores work; the halves are always the same, so the sums are too.
+    Exact (python-igraph's Brandes search) up to ``exact_up_to`` nodes. Above that, estimated by
+    KADABRA (Borassi & Natale 2019; networkit's implementation): it samples pairs of nodes and one
+    shortest path between each, with a balanced search from both ends, until every node's estimate
+    is within ``error`` of its betweenness with probability at least 1 − ``BETWEENNESS_RISK``. The
+    cost then grows with the network rather than with its square; the sampling runs on one thread
+    seeded with ``seed``, so the same data gives the same numbers in every process.
     ``arrays``: G in array form, with its igraph handle, when already made.
     """
     n = G.number_of_nodes()
-    sampled = n > exact_up_to
-    k = min(exact_up_to, BETWEENNESS_SOURCES) if sources is None else sources
     if G.is_directed():
-        if not sampled:
-            return nx.betweenness_centrality(G, normalized=True)
-        return nx.betweenness_centrality(G, k=k, normalized=True, seed=seed)
+        return nx.betweenness_centrality(G, normalized=True)
     sk = _arrays(G, arrays)
-    graph = sk.igraph
-    chosen_sources = random.Random(seed).sample(sk.nodes, k) if sampled else None
-    if chosen_sources is None:
-        raw = graph.betweenness(directed=False)
-    else:
-        raw = _betweenness_from(sk, [sk.index[s] for s in chosen_sources])
     if n < 3:  # networkx leaves the (zero) values unscaled: no pair can have a node between them
         return dict.fromkeys(sk.nodes, 0.0)
-    # igraph counts each unordered pair once; networkx sums the ordered pairs from its sources and
-    # scales by 1/(k(n − 2)) — a sampled source by 1/((k − 1)(n − 2)), as it is no target of its own.
-    if chosen_sources is None:
-        scale = 1 / ((n - 1) * (n - 2))
-        return {v: 2 * x * scale for v, x in zip(sk.nodes, raw, strict=True)}
-    chosen = set(chosen_sources)
-    scale_source = 1 / ((k - 1) * (n - 2)) if k > 1 else math.nan
-    scale_other = 1 / (k * (n - 2))
-    return {v: 2 * x * (scale_source if v in chosen else scale_other) for v, x in zip(sk.nodes, raw, strict=True)}
+    if n <= exact_up_to:
+        # igraph counts each unordered pair once; networkx scales by 2 / ((n − 1)(n − 2)).
+        scale = 2 / ((n - 1) * (n - 2))
+        return {v: x * scale for v, x in zip(sk.nodes, sk.igraph.betweenness(directed=False), strict=True)}
+    if _every_component_complete(sk):  # no shortest path has a node inside it
+        return dict.fromkeys(sk.nodes, 0.0)
+    estimate = _kadabra(sk, error, seed)
+    # networkit scales the share of sampled ordered pairs by 2 on an undirected graph: 4 b / (n (n − 1))
+    # for b the count over unordered pairs, against networkx's 2 b / ((n − 1)(n − 2)).
+    scale = n / (2 * (n - 2))
+    return {v: x * scale for v, x in zip(sk.nodes, estimate, strict=True)}
 
 
-def _betweenness_from(sk: NetworkArrays, sources: list[int]) -> list[float]:
-    """igraph's raw betweenness sums from ``sources``; above ``PARALLEL_WORK`` the second half of the
-    sources is searched in another process while this one searches the first."""
-    graph = sk.igraph
-    if len(sources) < 2 or len(sources) * (graph.vcount() + graph.ecount()) < PARALLEL_WORK:
-        return graph.betweenness(directed=False, sources=sources)
-    half = len(sources) // 2
-    other = BetweennessWorker(graph.vcount(), np.column_stack([sk.first, sk.second]), sources[half:])
-    mine = np.asarray(graph.betweenness(directed=False, sources=sources[:half]), dtype=np.float64)
-    return (mine + other.result()).tolist()
+def _every_component_complete(sk: NetworkArrays) -> bool:
+    """Whether each connected component is a clique: then every shortest path is a single tie (and
+    KADABRA, which samples paths of two ties or more, would never stop)."""
+    ties = coo_array((np.ones(sk.m, dtype=np.int8), (sk.first, sk.second)), shape=(sk.n, sk.n))
+    pieces, label = connected_components(ties, directed=False)
+    sizes = np.bincount(label, minlength=pieces).astype(np.int64)
+    return int((sizes * (sizes - 1) // 2).sum()) == sk.m
+
+
+_kadabra_lock = threading.Lock()
+
+
+def _kadabra(sk: NetworkArrays, error: float, seed: int) -> list[float]:
+    """networkit's KADABRA scores of the nodes of ``sk``, in its node order."""
+    # Imported here: networkit loads matplotlib's pyplot on import (over a second), and only
+    # networks above the exact size need it.
+    import networkit
+
+    graph = networkit.Graph(sk.n, weighted=False, directed=False)
+    graph.addEdges((sk.first.astype(np.uint64), sk.second.astype(np.uint64)))
+    # The seed and the thread count are networkit's process-wide settings: one run at a time, and
+    # one thread, since the paths sampled depend on how the samples are split between threads.
+    with _kadabra_lock:
+        networkit.setNumberOfThreads(1)
+        networkit.setSeed(seed, True)
+        kadabra = networkit.centrality.KadabraBetweenness(graph, error, BETWEENNESS_RISK, False, 0)
+        kadabra.run()
+        return kadabra.scores()
 
 
 @not_implemented_for("directed")

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
@@ -146,12 +147,14 @@ def shared_inputs(kept: SharedInputs | None = None) -> Iterator[SharedInputs]:
     Analyses only read their input, so sharing is safe as long as nobody changes the data during
     the block. ``kept`` lets a caller keep what was built beyond the block (the API keeps one per
     revision of the graph); without it an enclosing block's store is reused, or a new one made.
+    The cycle collector is paused for the block (``collection_paused``).
     """
     outer = _shared.get()
     store = kept if kept is not None else (outer if outer is not None else {})
     token = _shared.set(store)
     try:
-        yield store
+        with collection_paused():
+            yield store
     finally:
         _shared.reset(token)
 
@@ -186,22 +189,38 @@ def already_made(what: str, data: GraphData, arguments: Hashable) -> Any | None:
 def collection_paused() -> Iterator[None]:
     """Inside the block, Python's cycle collector does not run.
 
-    For building what the analyses share (``reuse``): the network forms, indexes and snapshots are
-    millions of small dicts, lists and tuples, none of them garbage, made next to the graph's
-    records (millions more). Python walks every tracked object each time the objects made since
-    its last full collection reach a quarter of those it holds, so building them with the collector
-    running walked the whole graph again and again: more than half the actor network's build time at
-    national scale. Paused, the objects made are walked once, at the next full collection. Nothing
-    is lost: garbage without cycles is freed as ever, the rest at that collection. The collector runs
-    again after the block if it ran before it.
+    For the analyses of one graph (``shared_inputs``) and for building what they share (``reuse``):
+    the network forms, indexes, snapshots and findings are millions of small dicts, lists and tuples
+    that live until the analyses end, made next to the graph's records (millions more). Python walks
+    every tracked object each time the objects made since its last full collection reach a quarter of
+    those it holds, so with the collector running the five national analyses walked the whole graph
+    again and again: a quarter of their time, without freeing anything (their peak memory is the
+    same with it paused; bench/results/at_scale.md). Garbage without cycles is freed as ever; the
+    rest at the next collection after the block.
+
+    Blocks nest and may overlap in several threads (the API's): the collector is paused by the first
+    block to begin and runs again, if it ran before, when the last one ends.
     """
-    was_running = gc.isenabled()
-    gc.disable()
+    global _pausing, _was_collecting
+    with _pause_lock:
+        if _pausing == 0:
+            _was_collecting = gc.isenabled()
+            gc.disable()
+        _pausing += 1
     try:
         yield
     finally:
-        if was_running:
-            gc.enable()
+        with _pause_lock:
+            _pausing -= 1
+            if _pausing == 0 and _was_collecting:
+                gc.enable()
+
+
+_pause_lock = threading.Lock()
+#: How many ``collection_paused`` blocks are open, in any thread, and whether the collector ran
+#: before the first of them.
+_pausing = 0
+_was_collecting = False
 
 
 @dataclass(frozen=True)
