@@ -107,7 +107,7 @@ def machine() -> dict[str, Any]:
     import psutil
 
     versions = {}
-    for package in ("networkx", "python-igraph", "scipy", "numpy", "pydantic", "psutil"):
+    for package in ("networkx", "python-igraph", "networkit", "scipy", "numpy", "pydantic", "psutil"):
         with contextlib.suppress(md.PackageNotFoundError):
             versions[package] = md.version(package)
     return {

@@ -377,6 +377,20 @@ def test_estimated_betweenness_finds_the_same_top_nodes_on_a_larger_network() ->
     assert len(top(estimated) & top(exact)) >= 9
 
 
+def test_estimated_betweenness_is_not_read_high() -> None:
+    # A broom: a centre with 2,700 leaves and a tail of 300 nodes lies between 99 % of the pairs.
+    # networkit 11 reads its estimates about 1 % high (its first samples are counted but not
+    # divided by): 0.009 here, where the estimate itself strays by well under 0.001.
+    G = nx.star_graph(2700)
+    nx.add_path(G, [0, *range(2701, 3001)])
+    exact = sampled_betweenness(G, exact_up_to=len(G))
+    for seed in (0, 1, 2):
+        estimated = sampled_betweenness(G, exact_up_to=100, seed=seed)
+        assert abs(estimated[0] - exact[0]) < 0.003
+    centre = sampled_betweenness(nx.star_graph(3000), exact_up_to=100)[0]
+    assert 0.999 <= centre <= 1.0  # never above the largest betweenness there is
+
+
 def test_estimated_betweenness_is_the_same_in_another_process() -> None:
     code = (
         "import networkx as nx; from secgraph.analysis.measures import sampled_betweenness; "
