@@ -696,11 +696,11 @@ def _every_component_complete(sk: NetworkArrays) -> bool:
     return int((sizes * (sizes - 1) // 2).sum()) == sk.m
 
 
-_kadabra_lock = threading.Lock()
-
-
-#: KADABRA's first, calibrating, samples are this fraction's inverse of its most (networkit's default).
+#: KADABRA first draws ω / this many samples to calibrate its stopping rule, ω being the most it
+#: will draw (networkit's default).
 _KADABRA_START_FACTOR = 100
+#: networkit's seed and thread count are process-wide: one KADABRA run at a time.
+_kadabra_lock = threading.Lock()
 
 
 def _kadabra(sk: NetworkArrays, error: float, seed: int) -> list[float]:
@@ -711,8 +711,7 @@ def _kadabra(sk: NetworkArrays, error: float, seed: int) -> list[float]:
 
     graph = networkit.Graph(sk.n, weighted=False, directed=False)
     graph.addEdges((sk.first.astype(np.uint64), sk.second.astype(np.uint64)))
-    # The seed and the thread count are networkit's process-wide settings: one run at a time, and
-    # one thread, since the paths sampled depend on how the samples are split between threads.
+    # One thread: the paths sampled depend on how the samples are split between threads.
     with _kadabra_lock:
         networkit.setNumberOfThreads(1)
         networkit.setSeed(seed, True)
