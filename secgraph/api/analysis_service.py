@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from secgraph.access import Principal, shown_visibility
 from secgraph.analysis.network import Scope, SharedInputs, shared_inputs
 from secgraph.analysis.registry import Analysis, Place
-from secgraph.api.problems import ProblemError, not_found
+from secgraph.api.problems import ProblemError, not_found_from
 from secgraph.api.queries import GraphView
 from secgraph.api.services import GraphService
 from secgraph.model.graph import GraphData
@@ -355,6 +355,6 @@ def _analysed(analysis: Analysis[Any, Result], parameters: Place, data: GraphDat
     try:
         return analysis.run(data, parameters)
     except KeyError as error:
-        raise not_found(error) from None
+        raise not_found_from(error) from None
     except ValueError as error:
         raise ProblemError(422, str(error), [{"field": "parameters", "reason": str(error)}]) from None

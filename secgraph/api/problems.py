@@ -90,7 +90,12 @@ def _shown(value: Any) -> Any:
     return printable(value) if isinstance(value, str) else value
 
 
-def not_found(error: KeyError) -> ProblemError:
+def not_found(what: str, record_id: str) -> ProblemError:
+    """A record the route itself looked for and did not find, as 404."""
+    return ProblemError(404, f"no {what} '{record_id}' / {what}「{record_id}」はありません")
+
+
+def not_found_from(error: KeyError) -> ProblemError:
     """A lookup below a route that found nothing (an unknown community, chart …) as 404, its message
     (which names what was looked for) as the detail."""
     return ProblemError(404, str(error.args[0]) if error.args else "not found / 見つかりません")

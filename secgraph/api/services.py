@@ -17,7 +17,7 @@ from typing import ParamSpec, TypeVar
 
 from secgraph.access import Principal, Role, Visibility, shown_visibility, visible_graph, write_refusals
 from secgraph.access.policy import PLANNER_NODE_KINDS, PLANNER_REL_TYPES
-from secgraph.api.problems import ProblemError
+from secgraph.api.problems import ProblemError, not_found
 from secgraph.api.queries import FilterError, GraphView, NodeFilters, find_nodes, find_relationships
 from secgraph.model.graph import GraphData, referenced_ids
 from secgraph.model.names import record_name_keys
@@ -101,10 +101,6 @@ class Page:
 
 def page(items: list, offset: int, limit: int) -> Page:
     return Page(total=len(items), offset=offset, limit=limit, items=items[offset : offset + limit])
-
-
-def not_found(what: str, record_id: str) -> ProblemError:
-    return ProblemError(404, f"no {what} '{record_id}' / {what}「{record_id}」はありません")
 
 
 def forbidden(problems: list[Problem]) -> ProblemError:

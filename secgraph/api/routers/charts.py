@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from secgraph.api.deps import CurrentPrincipal, Graph
-from secgraph.api.problems import ProblemError, not_found
+from secgraph.api.problems import ProblemError, not_found_from
 from secgraph.api.routers import ERROR_RESPONSES
 from secgraph.api.routers.analyses import ScopeParam
 from secgraph.viz.charts import CHARTS, MEDIA_TYPES, ChartFormat, chart, chart_spec
@@ -68,7 +68,7 @@ def get_chart(
     try:
         body = chart(spec.name, data, where, fmt=fmt)
     except KeyError as error:  # a community this caller cannot see, or that does not exist
-        raise not_found(error) from None
+        raise not_found_from(error) from None
     disposition = "attachment" if download else "inline"
     headers = {
         "Content-Disposition": f'{disposition}; filename="{file_name(spec.name, where, fmt)}"',

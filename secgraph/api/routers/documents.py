@@ -17,7 +17,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from secgraph.api.deps import CurrentPrincipal, Graph
-from secgraph.api.problems import ProblemError, not_found
+from secgraph.api.problems import ProblemError, not_found_from
 from secgraph.api.routers import ERROR_RESPONSES
 from secgraph.model import geography
 from secgraph.viz.pack import committee_pack_pdf
@@ -90,7 +90,7 @@ def profile(
             else community_profile_html(data, community_id, **options)  # type: ignore[arg-type]
         )
     except KeyError as error:  # unknown, not yet founded, or a confidential community this caller cannot see
-        raise not_found(error) from None
+        raise not_found_from(error) from None
     except ValueError as error:
         raise _date_problem(error, since) from None
     name = data.nodes[community_id].display_name()

@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from secgraph.analysis.registry import ANALYSES, Analysis
 from secgraph.api.analysis_service import REVISION_HEADER
 from secgraph.api.deps import CurrentPrincipal, Graph
-from secgraph.api.problems import ProblemError, not_found
+from secgraph.api.problems import ProblemError, not_found_from
 from secgraph.api.routers import ERROR_RESPONSES
 from secgraph.api.routers.analyses import Answers, ScopeParam, parameters_dependency
 from secgraph.export.analysis_tables import (
@@ -173,5 +173,5 @@ def graph_file(
     try:
         body = write(data, where, hide_names=data.names_hidden)
     except KeyError as error:
-        raise not_found(error) from None
+        raise not_found_from(error) from None
     return _file(body, media_type, file_name("graph", where, file_format))

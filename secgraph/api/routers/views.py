@@ -26,7 +26,7 @@ from secgraph.analysis.network import Scope, shared_inputs
 from secgraph.analysis.sectors import missing_sectors
 from secgraph.api.analysis_service import AnalysisCache
 from secgraph.api.deps import CurrentPrincipal, Graph
-from secgraph.api.problems import ProblemError, not_found
+from secgraph.api.problems import ProblemError, not_found_from
 from secgraph.api.queries import GraphView
 from secgraph.api.routers import ERROR_RESPONSES
 from secgraph.api.routers.analyses import Cache, ScopeParam
@@ -130,7 +130,7 @@ def _cached(cache: AnalysisCache, name: str, where: Scope, drawing: Drawing, com
             with shared_inputs(cache.inputs_for(drawing.view.data)):
                 return compute()
         except KeyError as error:  # an unknown community
-            raise not_found(error) from None
+            raise not_found_from(error) from None
 
     return cache.get_or_compute((*key, drawing.visibility), run)
 
@@ -164,7 +164,7 @@ def build_map(
             ghosts=options.ghosts,
         )
     except KeyError as error:
-        raise not_found(error) from None
+        raise not_found_from(error) from None
 
 
 def drawn_map(

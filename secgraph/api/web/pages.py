@@ -22,9 +22,9 @@ from secgraph.access import Principal, Role, write_refusals
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS
 from secgraph.analysis.registry import ANALYSES, analysis_named
 from secgraph.api.analysis_service import AnalysisCache, AnalysisRequest
-from secgraph.api.problems import ProblemError, invalid_parameters
+from secgraph.api.problems import ProblemError, invalid_parameters, not_found
 from secgraph.api.queries import GraphView
-from secgraph.api.services import GraphService, not_found
+from secgraph.api.services import GraphService
 from secgraph.model import geography
 from secgraph.model.records import Community, Relationship
 from secgraph.model.vocabulary import REL_TYPES, SECTORS, RelType
