@@ -34,8 +34,6 @@ from typing import Literal
 import networkx as nx
 import numpy as np
 from networkx.utils import not_implemented_for
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import connected_components
 
 from secgraph.analysis.index.arrays import NetworkArrays
 
@@ -690,8 +688,7 @@ def sampled_betweenness(
 def _every_component_complete(sk: NetworkArrays) -> bool:
     """Whether each connected component is a clique: then every shortest path is a single tie (and
     KADABRA, which samples paths of two ties or more, would never stop)."""
-    ties = coo_array((np.ones(sk.m, dtype=np.int8), (sk.first, sk.second)), shape=(sk.n, sk.n))
-    pieces, label = connected_components(ties, directed=False)
+    pieces, label = sk.components
     sizes = np.bincount(label, minlength=pieces).astype(np.int64)
     return int((sizes * (sizes - 1) // 2).sum()) == sk.m
 

@@ -20,6 +20,7 @@ import igraph
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 #: Wedges (pairs of a node's later neighbours) examined at once when listing triangles: bounds memory.
 _WEDGES_PER_CHUNK = 4_000_000
@@ -161,6 +162,12 @@ class NetworkArrays:
         return sp.csr_array(
             (np.ones(len(self.adjacency_heads)), self.adjacency_heads.copy(), indptr), shape=(self.n, self.n)
         )
+
+    @cached_property
+    def components(self) -> tuple[int, np.ndarray]:
+        """The connected components, labelled in C (scipy): how many, and each node's component number."""
+        ties = sp.coo_array((np.ones(self.m, dtype=np.int8), (self.first, self.second)), shape=(self.n, self.n))
+        return connected_components(ties, directed=False)
 
     @cached_property
     def tie_matrix(self) -> sp.csr_matrix:

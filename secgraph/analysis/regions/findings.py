@@ -31,7 +31,6 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 from pydantic import Field
-from scipy.sparse.csgraph import connected_components
 
 from secgraph.analysis.areas import (
     RegionKind,
@@ -286,7 +285,7 @@ class _Index(NearestTieIndex):
         """The connected components of the actor network, largest first (then by their smallest id)."""
         if self._components is None:
             # Labelled in C on the array form, then grouped: the same sets as ``nx.connected_components``.
-            count, labels = connected_components(self.arrays.adjacency_matrix, directed=False)
+            count, labels = self.arrays.components
             members = np.argsort(labels, kind="stable")
             ends = np.cumsum(np.bincount(labels, minlength=count))[:-1]
             nodes = self.arrays.nodes
