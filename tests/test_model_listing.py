@@ -20,6 +20,9 @@ def test_a_list_cut_to_fit_says_how_many_more_in_each_language() -> None:
     assert listed(["a", "b", "c"], 1, name=lambda i: asked.append(i) or i.upper()) == "A ほか2"
     assert asked == ["a"], "names are made for the shown items only"
     assert more_text(3, "ja/en") == "ほか3 / 3 more"
+    # A list inside a list marks its names apart: 「甲・乙 ほか2」、「丙」.
+    assert listed(names, 2, between="・") == "甲・乙 ほか2"
+    assert listed(names, 2, "en", between=" / ") == "甲 / 乙 and 2 more"
 
 
 def test_the_documents_cut_lists_the_same_way() -> None:

@@ -61,7 +61,7 @@ from secgraph.analysis.network import (
 from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, tie_window_start
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
-from secgraph.model.listing import Lang, listed, more_text
+from secgraph.model.listing import Lang, listed
 from secgraph.model.records import Community, Event, Relationship
 from secgraph.model.vocabulary import EVENT_ROLE_TYPES, RelType, Sector, parse_term, sector_label
 
@@ -780,11 +780,7 @@ def _sole_link_evidence(data: GraphData, sides: list[list[str]]) -> Evidence:
 
 def _side_named(data: GraphData, side: list[str], lang: Lang, most: int = 4) -> str:
     """The communities of one side: 「A・B ほか3」, "A / B and 3 more"."""
-    shown = ("・" if lang == "ja" else " / ").join(display(data, k) for k in side[:most])
-    if len(side) <= most:
-        return shown
-    left = more_text(len(side) - most, lang)
-    return f"{shown} {left}" if lang == "ja" else f"{shown} and {left}"
+    return listed(side, most, lang, name=partial(display, data), between="・" if lang == "ja" else " / ")
 
 
 def _candidate_advice(c: KeyPersonCandidate) -> list[Advice]:

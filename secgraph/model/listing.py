@@ -20,11 +20,16 @@ def more_text(count: int, lang: Lang = "ja") -> str:
     return ja if lang == "ja" else en if lang == "en" else f"{ja} / {en}"
 
 
-def listed(items: Sequence[T], limit: int, lang: Lang = "ja", name: Callable[[T], str] = str) -> str:
+def listed(
+    items: Sequence[T], limit: int, lang: Lang = "ja", name: Callable[[T], str] = str, *, between: str | None = None
+) -> str:
     """The names of the first ``limit`` of ``items`` (in the order given; ``name`` is asked for those
     only) and how many more: 「A、B ほか3」 in Japanese, "A, B and 3 more" in English,
-    「A、B ほか3 / 3 more」 for both."""
-    shown = (", " if lang == "en" else "、").join(name(item) for item in items[:limit])
+    「A、B ほか3 / 3 more」 for both. ``between`` puts another mark between the names (a list inside
+    a list: 「A・B ほか3」)."""
+    if between is None:
+        between = ", " if lang == "en" else "、"
+    shown = between.join(name(item) for item in items[:limit])
     if len(items) <= limit:
         return shown
     left_out = more_text(len(items) - limit, lang)
