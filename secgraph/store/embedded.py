@@ -97,6 +97,11 @@ def _open_error(path: Path, error: Exception) -> StoreUnavailable:
     )
 
 
+#: The store's revision, read and moved on: every write moves it, and the analyses cache on it.
+_READ_REVISION = "SELECT value FROM meta WHERE key = 'revision'"
+_NEXT_REVISION = "UPDATE meta SET value = value + 1 WHERE key = 'revision'"
+
+
 class EmbeddedStore(GraphStore):
     name = "embedded"
 
@@ -126,7 +131,7 @@ class EmbeddedStore(GraphStore):
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    current = int(self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+                    current = int(self._db.execute(_READ_REVISION).fetchone()[0])
                     if current != based_on:
                         raise WriteConflict(
                             f"the store moved from revision {based_on} to {current} since the change was checked; "
@@ -175,8 +180,8 @@ class EmbeddedStore(GraphStore):
                 for r in relationships
             ],
         )
-        db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
-        return int(db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+        db.execute(_NEXT_REVISION)
+        return int(db.execute(_READ_REVISION).fetchone()[0])
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -234,7 +239,7 @@ class EmbeddedStore(GraphStore):
             try:
                 self._db.execute("BEGIN")
                 try:
-                    revision = int(self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+                    revision = int(self._db.execute(_READ_REVISION).fetchone()[0])
                     nodes = self._db.execute("SELECT kind, props FROM nodes ORDER BY id").fetchall()
                     rels = self._db.execute("SELECT props FROM rels ORDER BY id").fetchall()
                 finally:
@@ -268,7 +273,7 @@ class EmbeddedStore(GraphStore):
         return [self._rel(p) for (p,) in rows]
 
     def revision(self) -> int:
-        return int(self._query("SELECT value FROM meta WHERE key = 'revision'")[0][0])
+        return int(self._query(_READ_REVISION)[0][0])
 
     def revision_at_once(self) -> int | None:
         # Not through the shared connection: a snapshot or a write may hold it (and ``_lock``) for a
@@ -281,7 +286,7 @@ class EmbeddedStore(GraphStore):
                 return None
             if self._glance is None:
                 self._glance = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=0)
-            row = self._glance.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+            row = self._glance.execute(_READ_REVISION).fetchone()
             return int(row[0])
         except sqlite3.Error:
             return None
@@ -297,7 +302,7 @@ class EmbeddedStore(GraphStore):
             self._db.execute("DELETE FROM rels")
             self._db.execute("DELETE FROM node_refs")
             self._db.execute("DELETE FROM nodes")
-            self._db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+            self._db.execute(_NEXT_REVISION)
             self._db.execute("COMMIT")
         self.ensure_geography()
 
