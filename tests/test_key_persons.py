@@ -22,9 +22,10 @@ from secgraph.analysis.key_persons import (
     key_person_candidates,
     roles_held,
 )
-from secgraph.analysis.measures import fragmentation
-from secgraph.analysis.network import Scope, actor_network, community_circle
-from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, tie_window_start
+from secgraph.analysis.measures import fragmentation, removal_pieces
+from secgraph.analysis.network import Scope, actor_network, community_circle, shared_inputs
+from secgraph.analysis.regions.findings import isolated_regions
+from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, holding_removal_pieces, tie_window_start
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Person
 from tests.builders import GraphBuilder
@@ -500,6 +501,29 @@ def test_seed_sole_links_match_removing_each_actor(seed: GraphData, scope: Scope
     }
     leading = [c for c in ranked if c.sole_link_between]
     assert ranked[: len(leading)] == leading
+
+
+def test_the_search_on_the_holding_ties_is_made_once_for_sole_links_and_single_bridges(seed: GraphData) -> None:
+    """``holding_removal_pieces``: the pieces the country's network falls into without each actor,
+    on the ties that still hold, as removing the stale ties from the graph gives; inside
+    ``shared_inputs`` one search, which key persons and isolated regions both read."""
+    window = tie_window_start(seed, None, TIE_WINDOW_YEARS)
+    G, arrays = actor_network(seed), network_arrays(seed)
+    fresh = fresh_ties(seed, Scope(), window)
+    assert not fresh.all()  # the seed has ties older than the window (seed 004's 2009 後援)
+    holding = nx.Graph(G)
+    holding.remove_edges_from(
+        (arrays.nodes[i], arrays.nodes[j])
+        for i, j, kept in zip(arrays.first, arrays.second, fresh, strict=True)
+        if not kept
+    )
+    expected = {v: sorted(sizes) for v, sizes in removal_pieces(holding).sizes.items()}
+    with shared_inputs():
+        searched = holding_removal_pieces(seed, Scope(), window)
+        key_person_candidates(seed)
+        isolated_regions(seed)
+        assert holding_removal_pieces(seed, Scope(), window) is searched
+    assert {v: sorted(sizes) for v, sizes in searched.sizes.items()} == expected
 
 
 def test_a_tie_older_than_the_window_makes_no_sole_link() -> None:

@@ -58,7 +58,7 @@ from secgraph.analysis.network import (
     shared_inputs,
     snapshot_at,
 )
-from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, tie_window_start
+from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, holding_removal_pieces, tie_window_start
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.model.listing import Lang, listed
@@ -576,8 +576,9 @@ def _key_person_candidates(
     pieces = removal.sizes
     # Who alone joins two of the scope's communities (their circles, cut to the scope's actors), on the
     # ties that still hold: the same search when every tie does.
-    fresh = fresh_ties(data, scope, tie_window_start(snapshot, scope.as_of, tie_window_years), local_only=local_only)
-    holding = removal if fresh.all() else removal_pieces(G, arrays=arrays, ties=fresh)
+    window_start = tie_window_start(snapshot, scope.as_of, tie_window_years)
+    fresh = fresh_ties(data, scope, window_start, local_only=local_only)
+    holding = removal if fresh.all() else holding_removal_pieces(data, scope, window_start, local_only=local_only)
     every_circle = community_circles(snapshot)
     circles = {c: every_circle[c] for c, attrs in G.nodes(data=True) if attrs["kind"] == "Community"}
     sole_link_sides = sole_links(G, circles, own={c: c for c in circles}, removal=holding)

@@ -15,7 +15,8 @@ import numpy as np
 
 from secgraph.analysis.activity import data_date
 from secgraph.analysis.index import NetworkArrays, network_arrays
-from secgraph.analysis.network import Scope, date_first_day, reuse
+from secgraph.analysis.measures import RemovalPieces, removal_pieces
+from secgraph.analysis.network import Scope, actor_network, date_first_day, reuse
 from secgraph.model.dates import fiscal_year
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Event, EventSeries, Node, Relationship
@@ -59,6 +60,23 @@ def fresh_ties(data: GraphData, scope: Scope, window_start: dt.date | None, *, l
     if window_start is None:
         return np.ones(arrays.m, dtype=bool)
     return reuse("fresh_ties", data, (scope, local_only, window_start), lambda: _fresh_ties(data, arrays, window_start))
+
+
+def holding_removal_pieces(
+    data: GraphData, scope: Scope, window_start: dt.date | None, *, local_only: bool = False
+) -> RemovalPieces:
+    """``measures.removal_pieces`` of the scope's network on the ties that still hold (``fresh_ties``):
+    whom each actor's removal would cut off from whom, judged on those ties. Inside ``shared_inputs``
+    searched once per network and window (key persons' sole links and isolated regions' single
+    bridges both ask for the country's)."""
+    fresh = fresh_ties(data, scope, window_start, local_only=local_only)
+    arrays = network_arrays(data, scope, local_only=local_only)
+    return reuse(
+        "holding_removal_pieces",
+        data,
+        (scope, local_only, window_start),
+        lambda: removal_pieces(actor_network(data, scope, local_only=local_only), arrays=arrays, ties=fresh),
+    )
 
 
 def _fresh_ties(data: GraphData, arrays: NetworkArrays, window_start: dt.date) -> np.ndarray:

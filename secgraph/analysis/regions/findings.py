@@ -44,7 +44,7 @@ from secgraph.analysis.areas import (
 from secgraph.analysis.explain import Advice, Evidence, evidence
 from secgraph.analysis.facts import names_of
 from secgraph.analysis.glossary import ResultModel
-from secgraph.analysis.measures import RemovalPieces, removal_pieces
+from secgraph.analysis.measures import RemovalPieces
 from secgraph.analysis.network import (
     DIRECT_TIES,
     EVENT_PARTS,
@@ -67,7 +67,7 @@ from secgraph.analysis.regions.nearest_ties import (
     nearest_ties_to,
     note_approachable,
 )
-from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, tie_window_start
+from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, holding_removal_pieces, tie_window_start
 from secgraph.model import geography
 from secgraph.model.dates import parse_date
 from secgraph.model.geography import prefecture_names
@@ -751,11 +751,16 @@ def _fresh_neighbours(ix: _Index, fresh: np.ndarray, actor_id: str) -> dict[str,
 
 
 def _single_bridges(
-    ix: _Index, in_scope: set[str], kind: RegionKind, min_cut_off: int, limit: int, fresh: np.ndarray
+    ix: _Index,
+    in_scope: set[str],
+    kind: RegionKind,
+    min_cut_off: int,
+    limit: int,
+    fresh: np.ndarray,
+    removal: RemovalPieces,
 ) -> list[SingleBridge]:
-    """Actors whose removal cuts others off, judged on the network's ``fresh`` ties (``tie_freshness.fresh_ties``):
-    one depth-first search over the whole network (``measures.removal_pieces``)."""
-    removal = removal_pieces(ix.network, arrays=ix.arrays, ties=fresh)
+    """Actors whose removal cuts others off, judged on the network's ``fresh`` ties (``tie_freshness.fresh_ties``),
+    from ``removal``: ``tie_freshness.holding_removal_pieces`` of the whole network."""
     # The first actor of a component's search → the component, and its bodies by prefecture.
     components: dict[str, tuple[set[str], dict[str, set[str]]]] = {}
     bridges: list[SingleBridge] = []
@@ -913,6 +918,7 @@ def _isolated_regions(
     ix = _build_index(snapshot, period)
     window_start = tie_window_start(data, scope.as_of, tie_window_years)
     fresh = fresh_ties(snapshot, Scope(), window_start)  # the country's network: ix.arrays
+    holding = holding_removal_pieces(snapshot, Scope(), window_start)
     in_scope = scoped_actor_ids(snapshot, scope)
     prefectures = [
         item for code in _scope_prefectures(ix, scope) if (item := _isolated_prefecture(ix, code, ties_per_item))
@@ -937,7 +943,7 @@ def _isolated_regions(
         detached_parts=_detached_parts(ix, in_scope, ties_per_item),
         unlinked_communities=unlinked,
         national_communities=national,
-        single_bridges=_single_bridges(ix, in_scope, region_kind, min_cut_off, ties_per_item, fresh),
+        single_bridges=_single_bridges(ix, in_scope, region_kind, min_cut_off, ties_per_item, fresh, holding),
         tie_window_start=window_start,
         stale_ties=int(np.count_nonzero(~fresh)),
     )
