@@ -518,7 +518,8 @@ def ladder(args: argparse.Namespace, sizes: list[str]) -> dict[str, dict[str, di
             if missed and name != BASELINE:
                 figures[name][size] = {"status": "skipped", "after": missed}
                 continue
-            if name in SUITE and args.alone_sizes and size not in args.alone_sizes.split(","):
+            chosen = args.alone_sizes if name in SUITE else args.together_sizes if name == TOGETHER else ""
+            if chosen and size not in chosen.split(","):
                 figures[name][size] = {"status": "not run"}
                 continue
             spec = {"task": "together" if name == TOGETHER else "analysis", "size": size, "seed": args.seed}
@@ -1005,6 +1006,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--budget-s", type=float, default=60.0, help="for each analysis, after its graph is built")
     p.add_argument("--suite-budget-s", type=float, default=180.0, help="for the five together in one process")
     p.add_argument("--alone-sizes", default="", help="sizes each analysis also runs alone at (default: every size)")
+    p.add_argument("--together-sizes", default="", help="sizes the five run together at (default: every size)")
     p.add_argument("--generation-budget-s", type=float, default=120.0, help="for building a graph (not L)")
     p.add_argument("--l-generation-budget-s", type=float, default=120.0, help="for building L (~5 min here)")
     p.add_argument("--memory-cap-gb", type=float, default=8.0, help="a child above it is stopped (2× the target)")

@@ -285,8 +285,8 @@ def run_seed(options: argparse.Namespace) -> dict[str, Any]:
 def overrides(name: str, options: argparse.Namespace) -> dict[str, Any]:
     """Options of this command that a module takes, by its option names."""
     if name == "at_scale":
-        keys = ("sizes", "budget_s", "suite_budget_s", "alone_sizes", "generation_budget_s", "l_generation_budget_s")
-        keys += ("memory_cap_gb", "betweenness_size")
+        keys = ("sizes", "budget_s", "suite_budget_s", "alone_sizes", "together_sizes", "generation_budget_s")
+        keys += ("l_generation_budget_s", "memory_cap_gb", "betweenness_size")
         picked = {k: getattr(options, k) for k in keys}
         picked |= {"betweenness_budget_s": options.betweenness_budget_s, "profile": options.profile}
         return picked
@@ -387,6 +387,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-cap-gb", type=float, default=None, help="at_scale: a child above it is stopped")
     p.add_argument("--suite-budget-s", type=float, default=None, help="at_scale: seconds for the five together")
     p.add_argument("--alone-sizes", default=None, help="at_scale: sizes each analysis also runs alone at")
+    p.add_argument("--together-sizes", default=None, help="at_scale: sizes the five run together at")
     p.add_argument("--betweenness-size", default=None, help="at_scale: size whose area is used (default 0.3M)")
     p.add_argument("--betweenness-budget-s", type=float, default=None, help="at_scale: for the betweenness child")
     p.add_argument("--profile", default=None, metavar="SIZE", help="at_scale: cProfile every analysis at SIZE")
