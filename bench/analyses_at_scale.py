@@ -538,16 +538,31 @@ def _points(figures: dict[str, dict[str, Any]], key: str, with_seed: bool) -> li
     return [
         (f["relationships"], f[key])
         for size, f in figures.items()
-        if f.get("status") == "ok" and f.get(key) and f.get("relationships") and (with_seed or size.upper() != "S")
+        if f.get("status") == "ok"
+        and f.get(key)
+        and f.get("relationships")
+        and (with_seed or size.upper() != "S")
+        and size.upper() != "L"  # the target is growth S → M; M → L is reported on its own
     ]
 
 
+def _m_to_l(figures: dict[str, dict[str, Any]], key: str) -> float | None:
+    """The exponent from M to L alone (both finished): the slope of log(``key``) on log(relationships)."""
+    m, big = figures.get("M") or {}, figures.get("L") or {}
+    if not all(f.get("status") == "ok" and f.get(key) and f.get("relationships") for f in (m, big)):
+        return None
+    slope = math.log(big[key] / m[key]) / math.log(big["relationships"] / m["relationships"])
+    return round(slope, 2)
+
+
 def growth(figures: dict[str, dict[str, Any]], key: str = "seconds") -> dict[str, Any]:
-    """The exponent of ``key`` against relationships over the sizes finished: synthetic ones only, and with S."""
+    """The exponent of ``key`` against relationships over the sizes finished up to M: synthetic ones only, and
+    with S; and from M to L when both finished."""
     return {
         "exponent": fit_exponent(_points(figures, key, with_seed=False)),
         "exponent_with_S": fit_exponent(_points(figures, key, with_seed=True)),
         "sizes": len(_points(figures, key, with_seed=False)),
+        "exponent_M_to_L": _m_to_l(figures, key),
     }
 
 
@@ -605,6 +620,7 @@ def suite_on_m(figures: dict[str, dict[str, dict[str, Any]]], grown: dict[str, A
     extrapolations (each alone builds its own inputs, so the sum is an upper bound)."""
     together = figures.get(TOGETHER, {}).get("M") or {"status": "not run"}
     reached = together.get("status") == "ok"
+    tried = together.get("status") not in ("not run", "skipped")
     rows = {name: figures[name].get("M") or {"status": "not run"} for name in SUITE}
     seconds = [r["seconds"] if r.get("status") == "ok" else grown[n]["extrapolated_M_s"] for n, r in rows.items()]
     memory = [r["peak_mb"] if r.get("status") == "ok" else grown[n]["extrapolated_M_mb"] for n, r in rows.items()]
@@ -618,8 +634,8 @@ def suite_on_m(figures: dict[str, dict[str, dict[str, Any]]], grown: dict[str, A
         "status": together.get("status"),
         "seconds_estimated": None if reached or None in seconds else round(sum(seconds), 1),
         "peak_mb_estimated": None if reached or None in memory else round(max(memory), 1),
-        "met_time": reached and together["seconds"] <= TARGET_SUITE_S,
-        "met_memory": reached and together["peak_mb"] <= TARGET_SUITE_MB,
+        "met_time": (reached and together["seconds"] <= TARGET_SUITE_S) if tried else None,
+        "met_memory": (reached and together["peak_mb"] <= TARGET_SUITE_MB) if tried else None,
     }
 
 
@@ -751,6 +767,10 @@ def report(results: dict[str, Any]) -> None:
     print("\n".join(markdown(results)[:40]))
 
 
+def _or_dash(value: float | None) -> str:
+    return "—" if value is None else f"{value}"
+
+
 def _seconds_mb(seconds: float | None, mb: float | None) -> str:
     return f"{seconds:,.1f} s, {mb:,.0f} MB" if seconds is not None and mb is not None else "—"
 
@@ -810,14 +830,19 @@ def markdown(results: dict[str, Any]) -> list[str]:
         "",
         "## 2. Growth S → M → L / 規模に対する伸び",
         "",
-        "| | " + " | ".join(sizes) + " | exponent: time (with S) · memory · CPU time | target ≤ 1.2 |",
-        "|---|" + "---|" * len(sizes) + "---|---|",
+        "| | "
+        + " | ".join(sizes)
+        + " | exponent S → M: time (with S) · memory · CPU time"
+        + (" | exponent M → L: time · memory" if "L" in sizes else "")
+        + " | target ≤ 1.2 (S → M) |",
+        "|---|" + "---|" * len(sizes) + ("---|" if "L" in sizes else "") + "---|---|",
     ]
     built = results["generation"]
     lines.append(
         "| relationships | "
         + " | ".join(f"{built[s]['relationships']:,}" if built[s].get("relationships") else "—" for s in sizes)
         + " | | |"
+        + (" |" if "L" in sizes else "")
     )
     rows = [("building the graph (S: import + snapshot; memory: the graph)", built, results["generation_growth"])]
     rows += [(f"`{name}`", figures[name], grown[name]) for name in (BASELINE, *SUITE) if name in figures]
@@ -828,16 +853,21 @@ def markdown(results: dict[str, Any]) -> list[str]:
             _seconds_mb(f["seconds"], f["peak_mb"]) if f.get("status") == "ok" else figure_text(f, args)
             for f in (by_size.get(s) or {"status": "not run"} for s in sizes)
         ]
-        exponent = f"{g['time']['exponent']} ({g['time']['exponent_with_S']}) · {g['memory']['exponent']}"
-        exponent += f" · {(g.get('cpu') or {}).get('exponent')}"
+        exponent = f"{_or_dash(g['time']['exponent'])} ({_or_dash(g['time']['exponent_with_S'])})"
+        exponent += f" · {_or_dash(g['memory']['exponent'])} · {_or_dash((g.get('cpu') or {}).get('exponent'))}"
+        if "L" in sizes:
+            to_l = (g["time"].get("exponent_M_to_L"), g["memory"].get("exponent_M_to_L"))
+            exponent += f" | {_or_dash(to_l[0])} · {_or_dash(to_l[1])}"
         lines.append(
             f"| {label} | " + " | ".join(cells) + f" | {exponent} | {_verdict(meets_exponent(g['time']['exponent']))} |"
         )
     networks = [(s, f["network"]) for s, f in figures[BASELINE].items() if f.get("network")]
     lines += [
         "",
-        "Exponent: least squares of log(time) on log(relationships) over the synthetic sizes finished (S, the seed "
-        "data, in brackets: another shape, and fixed costs that flatten the fit); no figure with fewer than two.",
+        "Exponent S → M: least squares of log(time) on log(relationships) over the synthetic sizes finished up to M "
+        "(S, the seed data, in brackets: another shape, and fixed costs that flatten the fit); no figure with fewer "
+        "than two. M → L: the slope between those two sizes alone, where both finished. Memory: the process's peak "
+        "less the interpreter's.",
     ]
     if networks:
         lines += [
@@ -875,7 +905,6 @@ def findings(results: dict[str, Any]) -> list[str]:
     """How the analyses hold the network, where the time goes on M, and what would reach each target missed."""
     network_m = (results["figures"][BASELINE].get("M") or {}).get("network") or {}
     baseline_m = results["figures"][BASELINE].get("M") or {}
-    graph_m = (results["generation"].get("M") or {}).get("peak_mb")
     suite = results["suite_M"]
     parts, cpu_parts = suite.get("parts") or {}, suite.get("cpu_parts") or {}
     slowest = sorted(parts.items(), key=lambda item: -item[1])
@@ -935,14 +964,7 @@ def findings(results: dict[str, Any]) -> list[str]:
             "would move those loops into numpy.",
             "",
         ]
-    lines.append(
-        "**The records themselves.** "
-        + (f"M's graph holds {graph_m:,.0f} MB of pydantic records (table above); " if graph_m else "")
-        + "L's take about ten times as much (10.1 GB peak to build once), and the networks and the analyses "
-        "on top would not fit beside the other work on this 24 GB machine: L is measured only where a run says so "
-        "above. A snapshot held as columns (ids and ends as arrays, the other fields read on demand) would make "
-        "room for it."
-    )
+    lines.append(records_paragraph(results))
     lines += [
         "",
         "Growth: the exponents at small sizes understate M's, because 0.01M–0.1M keep the fixed parts of the "
@@ -950,6 +972,49 @@ def findings(results: dict[str, Any]) -> list[str]:
         "work over the whole country grows with communities × actors.",
     ]
     return lines
+
+
+def records_paragraph(results: dict[str, Any]) -> str:
+    """What the records weigh on M and L, what of L fits beside them, and what would make room for more."""
+    built, figures = results["generation"], results["figures"]
+    graph_m, graph_l = ((built.get(size) or {}).get("peak_mb") for size in ("M", "L"))
+    text = "**The records themselves.** "
+    if graph_m:
+        text += f"M's graph holds {graph_m:,.0f} MB of pydantic records"
+        text += (
+            f", L's {graph_l:,.0f} MB (built in {built['L']['seconds']:,.0f} s). " if graph_l else " (table above). "
+        )
+    on_l = {
+        name: figures[name]["L"]
+        for name in (BASELINE, *SUITE)
+        if (figures.get(name, {}).get("L") or {}).get("status") not in (None, "not run", "skipped")
+    }
+    if on_l:
+        fitted = {name: f for name, f in on_l.items() if f["status"] == "ok"}
+        text += (
+            "On L, alone, each in a process of its own: "
+            + "; ".join(
+                f"`{name}` {figure_text(f, argparse.Namespace(**results['options']))}" for name, f in on_l.items()
+            )
+            + (
+                f" — {len(fitted)} of {len(on_l)} within the {results['options']['memory_cap_gb']:g} GB cap. "
+                if len(fitted) < len(on_l)
+                else f" — every one within the {results['options']['memory_cap_gb']:g} GB cap. "
+            )
+        )
+    together_m = figures.get(TOGETHER, {}).get("M") or {}
+    together_l = figures.get(TOGETHER, {}).get("L") or {"status": "not run"}
+    if together_m.get("status") == "ok" and graph_m and graph_l and together_l["status"] == "not run":
+        beyond = together_m["peak_mb"] - together_m["base_mb"] - graph_m
+        text += (
+            f"The five together on L were not run: on M they hold {beyond:,.0f} MB beyond the graph (their shared "
+            f"inputs), and the same at L's scale beside L's graph (≈ {graph_l + beyond * graph_l / graph_m:,.0f} MB) "
+            "would not fit this 24 GB machine. "
+        )
+    return text + (
+        "A snapshot held as columns (ids and ends as arrays, the other fields read on demand) would make room for "
+        "the five together on L."
+    )
 
 
 def betweenness_lines(b: dict[str, Any] | None) -> list[str]:

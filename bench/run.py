@@ -175,7 +175,38 @@ def at_scale_rows(results: dict[str, Any]) -> list[Row]:
                 source,
             )
         )
-    return rows
+    return rows + l_rows(results, options)
+
+
+def l_rows(results: dict[str, Any], options: argparse.Namespace) -> list[Row]:
+    """L (ten times M) measured: the graph's build and each analysis alone, within the memory cap."""
+    from analyses_at_scale import BASELINE, SUITE
+
+    built = results["generation"].get("L") or {}
+    on_l = {name: results["figures"][name].get("L") or {"status": "not run"} for name in (BASELINE, *SUITE)}
+    tried = {name: f for name, f in on_l.items() if f["status"] not in ("not run", "skipped")}
+    if not built.get("seconds") and not tried:
+        return []
+    machine_gib = results["machine"]["memory_gib"]
+    cap = f"within the {options.memory_cap_gb:g} GB cap a process on this {machine_gib:g} GiB machine"
+    return [
+        row(
+            "2. L: building the graph",
+            f"{built['seconds']:,.0f} s, {built['peak_mb']:,.0f} MB" if built.get("seconds") else "not built",
+            "measured",
+            "",
+            bool(built.get("seconds")),
+            "at_scale.md",
+        ),
+        row(
+            "2. L: each analysis alone",
+            "; ".join(f"{name} {figure_text(f, options)}" for name, f in on_l.items()),
+            cap,
+            "",
+            all(f["status"] == "ok" for f in on_l.values()),
+            "at_scale.md",
+        ),
+    ]
 
 
 def neo4j_rows(results: dict[str, Any]) -> list[Row]:
