@@ -228,6 +228,33 @@ def test_people_merge_across_loads_and_a_not_same_entry_undoes_it(store: GraphSt
     assert report.ok and report.merges == [] and report.written is False
 
 
+def test_a_merged_person_keeps_what_only_the_other_record_said(store: GraphStore, tmp_path: Path) -> None:
+    _people_folder(tmp_path / "one", "pm-a", "佐藤 花子", "ev-a")
+    assert load(store, tmp_path / "one", progress=False).ok
+    _people_folder(tmp_path / "two", "pm-b", "佐藤花子", "ev-b")
+    write(
+        tmp_path / "two",
+        "people.csv",
+        "id,name,name_en,aliases,role_label,source,as_of\npm-b,佐藤花子,Hanako Sato,鈴木 花子,講師,資料B,2021\n",
+    )
+    report = load(store, tmp_path / "two", progress=False)
+    assert report.ok, report.errors
+    kept = store.get_node("pm-a")
+    assert [(m.kept_id, m.merged_id, m.conflicts) for m in report.merges] == [("pm-a", "pm-b", ())]
+    assert (kept.name, kept.name_en, kept.aliases, kept.role_label) == (  # type: ignore[union-attr]
+        "佐藤 花子", "Hanako Sato", ["鈴木 花子"], "講師"
+    )  # fmt: skip
+    assert kept.merged_ids == ["pm-b"] and kept.source == "資料 ; 資料B"  # type: ignore[union-attr]
+
+    # a third record of her that disagrees is merged, and the disagreement reported, not written over
+    _people_folder(tmp_path / "three", "pm-c", "佐藤 花子", "ev-c")
+    write(tmp_path / "three", "people.csv", "id,name,name_en,source,as_of\npm-c,佐藤 花子,Hanako Satou,資料C,2022\n")
+    report = load(store, tmp_path / "three", progress=False)
+    assert report.ok, report.errors
+    assert [(m.merged_id, m.conflicts) for m in report.merges] == [("pm-c", ("name_en: Hanako Sato ≠ Hanako Satou",))]
+    assert store.get_node("pm-a").name_en == "Hanako Sato"  # type: ignore[union-attr]
+
+
 def test_a_not_same_entry_must_name_people(store: GraphStore, tmp_path: Path) -> None:
     write(tmp_path, "organisations.csv", ORGS + "ns-org,己株式会社,company,資料,2020\n")
     write(tmp_path, "not_same.csv", "person_id,other_id,source,as_of\nns-org,ns-x,確認者,2021\n")

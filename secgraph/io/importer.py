@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -579,9 +579,18 @@ def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, C
         if item.record.id not in person_remap:
             final[item.record.id] = item.record
             origin[item.record.id] = item
+    loaded_people_by_id = {item.record.id: item.record for item in loaded_people}
     for merged_id, kept_id in sorted(person_remap.items()):
+        # The survivor keeps what only the merged record said (romanised name, former names, label),
+        # as organisations do: a merge loses no fact, and a disagreement is reported, not overwritten.
         kept_person = final.get(kept_id) or stored_people_by_id[kept_id]
-        final[kept_id] = kept_person.with_merged(merged_id)  # type: ignore[union-attr]
+        final[kept_id], conflicts = _merge_into(kept_person, loaded_people_by_id[merged_id])
+        if conflicts:
+            stated = ("Person", kept_id, merged_id)
+            report.merges = [
+                replace(m, conflicts=conflicts) if (m.kind, m.kept_id, m.merged_id) == stated else m
+                for m in report.merges
+            ]
     undone = _undo_merges(not_same, stored_graph, aliases, final, report)
 
     # A remapped subject changes a headcount's derived id: key the nodes by their ids after merging.
