@@ -49,6 +49,25 @@ def test_each_analysis_prints_a_table_and_json(env: dict[str, str], args: tuple[
     assert json.loads(as_json.stdout)
 
 
+def test_dates_are_typed_as_in_the_data_files(env: dict[str, str]) -> None:
+    """A planner types 令和元年度 as the documents write it: the network as it stood when that fiscal year
+    ended, the same answer as its last day; a span's start is the first day of what it names."""
+    as_written = secgraph(env, "analyse", "stage", "--as-of", "令和元年度", "--json")
+    as_day = secgraph(env, "analyse", "stage", "--as-of", "2020-03-31", "--json")
+    assert as_written.returncode == 0, as_written.stderr
+    assert json.loads(as_written.stdout) == json.loads(as_day.stdout)
+    assert json.loads(as_written.stdout) != json.loads(secgraph(env, "analyse", "stage", "--json").stdout)
+    span = ("--period-start", "2019年度", "--period-end", "R2年度")
+    by_year = secgraph(env, "analyse", "isolated-regions", *span, "--json")
+    days = ("--period-start", "2019-04-01", "--period-end", "2021-03-31")
+    by_day = secgraph(env, "analyse", "isolated-regions", *days, "--json")
+    assert by_year.returncode == 0, by_year.stderr
+    assert json.loads(by_year.stdout) == json.loads(by_day.stdout)
+
+    wrong = secgraph(env, "--lang", "ja", "analyse", "stage", "--as-of", "2021年13月")
+    assert wrong.returncode == 2 and "--as-of" in wrong.stderr and "2021年13月" in wrong.stderr, wrong.stderr
+
+
 def test_a_suggestion_not_yet_in_the_graph_is_marked(env: dict[str, str]) -> None:
     """Seed 000: Fukuoka–Saga has no police, nor does the graph hold Fukuoka's or Saga's: the directory's."""
     table = secgraph(env, "--lang", "ja", "analyse", "missing-sectors", "--community", "s000-com-fukuoka-saga")

@@ -5,26 +5,41 @@ registry; the same options serve ``secgraph export table``."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import typing
 from collections.abc import Callable
 from typing import Any
 
-from secgraph.cli.common import EXIT_OK, EXIT_REFUSED, _, add_command, format_table, language, open_service
+from secgraph.cli.common import (
+    DATE_FORMS,
+    EXIT_OK,
+    EXIT_REFUSED,
+    _,
+    add_command,
+    day_option,
+    format_table,
+    language,
+    open_service,
+)
 
-#: The options naming a scope: (flag, help in Japanese, help in English).
-SCOPE_OPTIONS: tuple[tuple[str, str, str], ...] = (
+#: The options naming a place: (flag, help in Japanese, help in English).
+PLACE_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--community", "コミュニティID", "community id"),
     ("--region", "地域（mic-kinki, 近畿）", "region (mic-kinki, 近畿)"),
     ("--prefecture", "都道府県（27, 大阪府）", "prefecture (27, 大阪府)"),
-    ("--as-of", "基準日（YYYY-MM-DD）", "as of date (YYYY-MM-DD)"),
 )
 
 
 def add_scope_options(parser: argparse.ArgumentParser) -> None:
     """``--community``, ``--region``, ``--prefecture`` and ``--as-of``."""
-    for flag, help_ja, help_en in SCOPE_OPTIONS:
+    for flag, help_ja, help_en in PLACE_OPTIONS:
         parser.add_argument(flag, help=_(help_ja, help_en))
+    parser.add_argument("--as-of", type=day_option(), help=_("基準日", "as of date") + _(*DATE_FORMS))
+
+
+def _is_date(field: Any) -> bool:
+    return dt.date in (field.annotation, *typing.get_args(field.annotation))
 
 
 def _analysis_options() -> dict[str, tuple[Any, list[str]]]:
@@ -55,6 +70,12 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
             # (the value is read by the parameter model); absent, the analysis's default
             described = f"{field.description} ({', '.join(slugs)})"
             parser.add_argument(_flag(name), dest=name, nargs="?", const=True, metavar="true|false", help=described)
+            continue
+        if _is_date(field):
+            # where a span begins (``--period-start``), a month or a year stands for its first day
+            reader = day_option(first=name.endswith("_start"))
+            described = f"{field.description}{_(*DATE_FORMS)} ({', '.join(slugs)})"
+            parser.add_argument(_flag(name), dest=name, type=reader, help=described)
             continue
         parser.add_argument(
             _flag(name),

@@ -8,11 +8,14 @@ viewer would see it (no confidential records, people by role and affiliation).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from secgraph.model.dates import day_named
 
 if TYPE_CHECKING:
     from secgraph.access import KeyStore, Principal
@@ -95,6 +98,24 @@ def add_command(
     parser: argparse.ArgumentParser = commands.add_parser(name, help=_(*help_), description=_(*about))
     parser.set_defaults(run=run)
     return parser
+
+
+def day_option(*, first: bool = False) -> Callable[[str], dt.date]:
+    """An option's ``type``: a date in any form the data files take (2021-03-31, 2020年度, 令和3年3月),
+    read by the one date parser; a month, year or fiscal year stands for its last day, or its first
+    with ``first`` (an option where a span begins)."""
+
+    def read(text: str) -> dt.date:
+        try:
+            return day_named(text, first=first)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return read
+
+
+#: How a date option's help ends: the forms it takes.
+DATE_FORMS = ("（2021-03-31、2020年度、令和3年3月など）", " (2021-03-31, FY2020, 令和3年3月 …)")
 
 
 # -- the service ------------------------------------------------------------------------------------

@@ -4,13 +4,12 @@ files, written to a file named for what it holds (``secgraph.viz.naming``) unles
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
 
 from secgraph.cli.analyse import add_analysis_options, add_scope_options, analysis_slugs, run_analysis
-from secgraph.cli.common import EXIT_OK, EXIT_REFUSED, _, add_command, key_store, open_service
+from secgraph.cli.common import DATE_FORMS, EXIT_OK, EXIT_REFUSED, _, add_command, day_option, key_store, open_service
 
 #: What `secgraph export` makes, and the formats of each (the first is the default).
 EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
@@ -37,15 +36,11 @@ EXPORT_HELP: dict[str, tuple[str, str]] = {
 }
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
-
-
 def _scope(args: argparse.Namespace) -> Any:
     """The scope the options name: --community, --region or --prefecture, and --as-of."""
     from secgraph.analysis.network import Scope
 
-    return Scope(community=args.community, region=args.region, prefecture=args.prefecture, as_of=_date(args.as_of))
+    return Scope(community=args.community, region=args.region, prefecture=args.prefecture, as_of=args.as_of)
 
 
 def _export_map(args: argparse.Namespace, data: Any, scope: Any, pseudonyms: bytes) -> tuple[bytes, str]:
@@ -81,13 +76,13 @@ def _export_bytes(args: argparse.Namespace, service: Any, data: Any, scope: Any)
         from secgraph.viz.profile import community_profile_html, community_profile_pdf
 
         make = community_profile_pdf if args.format == "pdf" else community_profile_html
-        made = make(data, args.community_id, as_of=scope.as_of, since=_date(args.since), hide_names=args.hide_names)
+        made = make(data, args.community_id, as_of=scope.as_of, since=args.since, hide_names=args.hide_names)
         return (made if isinstance(made, bytes) else made.encode("utf-8")), f"profile-{args.community_id}"
     if subject == "pack":
         from secgraph.viz.pack import committee_pack_pdf
 
         made = committee_pack_pdf(
-            data, args.region, as_of=scope.as_of, since=_date(args.since), hide_names=args.hide_names, seed=args.seed
+            data, args.region, as_of=scope.as_of, since=args.since, hide_names=args.hide_names, seed=args.seed
         )
         return made, "committee-pack"
     if subject == "table":
@@ -227,7 +222,11 @@ def add_commands(commands: Any) -> None:
         if subject in ("map", "pack"):
             sub.add_argument("--seed", type=int, default=0, help=_("配置の乱数シード", "layout seed"))
         if subject in ("profile", "pack"):
-            sub.add_argument("--since", help=_("この日からの変化も示す", "also show what changed since this date"))
+            sub.add_argument(
+                "--since",
+                type=day_option(first=True),
+                help=_("この日からの変化も示す", "also show what changed since this date") + _(*DATE_FORMS),
+            )
         if subject == "map":
             ghosts_help = _("不足セクターを点でも描く", "also draw missing sectors as nodes")
             sub.add_argument("--ghosts", action="store_true", help=ghosts_help)

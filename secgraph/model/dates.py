@@ -157,5 +157,19 @@ def parse_date(text: str) -> PartialDate:
     raise ValueError(f"'{text}' is not a date (use {ACCEPTED_FORMS}) / 日付として読めません")
 
 
+def day_named(text: str, *, first: bool = False) -> dt.date:
+    """The day a date written by a person stands for, in any form :func:`parse_date` reads: a day is
+    itself; a month, year or fiscal year stands for its last day (the network as it stood when the
+    period ended), or for its first with ``first`` (where a span begins).
+
+    >>> day_named("令和2年度")
+    datetime.date(2021, 3, 31)
+    >>> day_named("2020-04", first=True)
+    datetime.date(2020, 4, 1)
+    """
+    named = parse_date(text)
+    return named.first_day() if first else named.last_day()
+
+
 def _build(year: int, month: str | None, day: str | None) -> PartialDate:
     return PartialDate(year, int(month) if month else None, int(day) if day else None)
