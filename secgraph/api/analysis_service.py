@@ -299,11 +299,14 @@ class AnalysisRequest:
     hide_names: bool = False
     gzip_accepted: bool = False
 
+    def _asked(self, analysis: Analysis[Any, Any], parameters: Place) -> tuple[Hashable, ...]:
+        """The analysis asked, whatever the revision: what the caller may see is part of it, so an
+        answer made for one visibility is never handed to a caller with another."""
+        return (analysis.slug, parameters, shown_visibility(self.principal, self.hide_names), "json")
+
     def _key(self, analysis: Analysis[Any, Any], parameters: Place, revision: int) -> Hashable:
-        """What an answer is cached under: what the caller may see is part of it, so an answer made
-        for one visibility is never handed to a caller with another."""
-        visibility = shown_visibility(self.principal, self.hide_names)
-        return (analysis.slug, parameters, revision, visibility, "json")
+        """What an answer is cached under: the analysis asked, on one revision of the graph."""
+        return (*self._asked(analysis, parameters), revision)
 
     def answer_at_once(self, analysis: Analysis[Any, Any], parameters: Place) -> AnalysisAnswer | None:
         """``answer`` when it is cached for the store's revision and that revision can be read without
@@ -320,8 +323,8 @@ class AnalysisRequest:
         """``analysis`` with ``parameters`` on what the caller may see, as its JSON (or 304), from the
         cache when nothing was written since; ``X-Graph-Revision`` tells which revision of the graph
         it describes. Cached on the analysis's slug and its (validated, hashable) parameters."""
-        # the same analysis whatever the revision: a run queued for an older graph gives way to it
-        analysis_key = (analysis.slug, parameters, shown_visibility(self.principal, self.hide_names), "json")
+        # a run of the same analysis queued for an older graph gives way to this one
+        asked = self._asked(analysis, parameters)
         for attempt in range(ASKED_AGAIN_AT_MOST):
             view = self.graph.view_for(self.principal, self.hide_names)
 
@@ -333,7 +336,7 @@ class AnalysisRequest:
             try:
                 # the last time, the run is not dropped for a newer graph: under a steady stream of
                 # writes the caller gets the answer of the revision it names, not a 503
-                newer = None if attempt == ASKED_AGAIN_AT_MOST - 1 else (analysis_key, view.revision)
+                newer = None if attempt == ASKED_AGAIN_AT_MOST - 1 else (asked, view.revision)
                 cached = self.cache.get_or_compute(key, compute, newer=newer)
             except Superseded:
                 continue  # the graph changed while this waited in the queue: ask on the newest one
