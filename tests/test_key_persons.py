@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Callable
 from itertools import combinations, pairwise
 
 import networkx as nx
@@ -518,12 +519,17 @@ def test_the_search_on_the_holding_ties_is_made_once_for_sole_links_and_single_b
         if not kept
     )
     expected = {v: sorted(sizes) for v, sizes in removal_pieces(holding).sizes.items()}
-    with shared_inputs():
-        searched = holding_removal_pieces(seed, Scope(), window)
-        key_person_candidates(seed)
-        isolated_regions(seed)
-        assert holding_removal_pieces(seed, Scope(), window) is searched
-    assert {v: sorted(sizes) for v, sizes in searched.sizes.items()} == expected
+    assert {v: sorted(sizes) for v, sizes in holding_removal_pieces(seed, Scope(), window).sizes.items()} == expected
+
+    def searches(*analyses: Callable[[GraphData], object]) -> list[object]:
+        with shared_inputs() as kept:
+            for analysis in analyses:
+                analysis(seed)
+        return [value for (what, *_), (_, value) in kept.items() if what == "holding_removal_pieces"]
+
+    # each analysis searches the holding ties, and the two together search them once
+    assert len(searches(key_person_candidates)) == len(searches(isolated_regions)) == 1
+    assert len(searches(key_person_candidates, isolated_regions)) == 1
 
 
 def test_a_tie_older_than_the_window_makes_no_sole_link() -> None:
