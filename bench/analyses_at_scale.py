@@ -1006,10 +1006,13 @@ def records_paragraph(results: dict[str, Any]) -> str:
     together_l = figures.get(TOGETHER, {}).get("L") or {"status": "not run"}
     if together_m.get("status") == "ok" and graph_m and graph_l and together_l["status"] == "not run":
         beyond = together_m["peak_mb"] - together_m["base_mb"] - graph_m
+        scaled = graph_l + beyond * graph_l / graph_m
+        machine_mb = results["machine"]["memory_gib"] * 1024
         text += (
             f"The five together on L were not run: on M they hold {beyond:,.0f} MB beyond the graph (their shared "
-            f"inputs), and the same at L's scale beside L's graph (≈ {graph_l + beyond * graph_l / graph_m:,.0f} MB) "
-            "would not fit this 24 GB machine. "
+            f"inputs); the same at L's scale beside L's graph (≈ {scaled:,.0f} MB) "
+            + ("would not fit " if scaled > machine_mb else "might fit ")
+            + f"this {results['machine']['memory_gib']:g} GiB machine. "
         )
     return text + (
         "A snapshot held as columns (ids and ends as arrays, the other fields read on demand) would make room for "
