@@ -956,9 +956,11 @@ def findings(results: dict[str, Any]) -> list[str]:
         lines += [
             f"**What would reach {TARGET_SUITE_S:g} s** (not done; each is a larger change or a decision):",
             "",
-            "- *Both cores for the suite.* The five analyses run one after another in one interpreter. Forked after "
-            "the shared network is built (copy-on-write), two processes would halve the wall time on a quiet "
-            "machine, if the peak memory of the two stays within 3 GB.",
+            "- *Both cores for the suite.* The five analyses run one after another in one interpreter. Tried once by "
+            "hand (not in this bench, nor in the product): M loaded, one `shared_inputs` block, the process forked, "
+            "stage and health in the child, the other three in the parent: 24.5 and 25.6 s wall, but the two "
+            "processes' summed PSS reached 3,355 MB (the child's reads copy the records' pages as it touches their "
+            "reference counts), above 3 GB; and forking is unsafe in the API's threaded workers.",
             "- *The per-community rules over arrays.* What remains is Python over the communities' circles, areas "
             "and events (stage rules, health indicators, regional indexes); reading them from the array form "
             "would move those loops into numpy.",
