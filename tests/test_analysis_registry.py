@@ -126,7 +126,9 @@ def test_changes_takes_two_dates_and_no_as_of(env: Path, capsys: pytest.CaptureF
     assert "as_of" not in changes.parameters.model_fields and {"earlier", "later"} <= set(changes.own_parameters)
     assert all("as_of" in a.parameters.model_fields for a in ANALYSES.values() if a is not changes)
     assert all(set(SCOPE_FIELDS) - {"as_of"} <= set(a.parameters.model_fields) for a in ANALYSES.values())
-    code, _, err = run(capsys, "analyse", "changes", "--earlier", "2020-01-01", "--later", "2021-01-01", "--as-of", "x")
+    code, _, err = run(
+        capsys, "analyse", "changes", "--earlier", "2020-01-01", "--later", "2021-01-01", "--as-of", "2021-03-31"
+    )
     assert code != 0 and "changes does not take --as-of" in err
     code, _, err = run(capsys, "analyse", "stage", "--limit", "3")
     assert code != 0 and "stage does not take --limit" in err
