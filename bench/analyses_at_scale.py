@@ -614,13 +614,23 @@ def _reference_relationships(figures: dict[str, dict[str, dict[str, Any]]]) -> i
     return 600_000
 
 
+def tried_at(figure: dict[str, Any]) -> bool:
+    """Whether a run was started for this figure (it may have missed its budget or cap)."""
+    return figure.get("status") not in ("not run", "skipped")
+
+
+def figures_at(results: dict[str, Any], size: str) -> dict[str, dict[str, Any]]:
+    """The baseline and each of the five alone at ``size``: its figure, or "not run"."""
+    return {name: results["figures"][name].get(size) or {"status": "not run"} for name in (BASELINE, *SUITE)}
+
+
 def suite_on_m(figures: dict[str, dict[str, dict[str, Any]]], grown: dict[str, Any]) -> dict[str, Any]:
     """Measure 1: the five analyses on M in one process sharing their inputs (``TOGETHER``): its time and
     peak memory. When it did not finish, the five run alone are summed from their figures and
     extrapolations (each alone builds its own inputs, so the sum is an upper bound)."""
     together = figures.get(TOGETHER, {}).get("M") or {"status": "not run"}
     reached = together.get("status") == "ok"
-    tried = together.get("status") not in ("not run", "skipped")
+    tried = tried_at(together)
     rows = {name: figures[name].get("M") or {"status": "not run"} for name in SUITE}
     seconds = [r["seconds"] if r.get("status") == "ok" else grown[n]["extrapolated_M_s"] for n, r in rows.items()]
     memory = [r["peak_mb"] if r.get("status") == "ok" else grown[n]["extrapolated_M_mb"] for n, r in rows.items()]
@@ -986,18 +996,13 @@ def records_paragraph(results: dict[str, Any]) -> str:
         text += (
             f", L's {graph_l:,.0f} MB (built in {built['L']['seconds']:,.0f} s). " if graph_l else " (table above). "
         )
-    on_l = {
-        name: figures[name]["L"]
-        for name in (BASELINE, *SUITE)
-        if (figures.get(name, {}).get("L") or {}).get("status") not in (None, "not run", "skipped")
-    }
+    on_l = {name: f for name, f in figures_at(results, "L").items() if tried_at(f)}
     if on_l:
         fitted = {name: f for name, f in on_l.items() if f["status"] == "ok"}
+        options = argparse.Namespace(**results["options"])
         text += (
             "On L, alone, each in a process of its own: "
-            + "; ".join(
-                f"`{name}` {figure_text(f, argparse.Namespace(**results['options']))}" for name, f in on_l.items()
-            )
+            + "; ".join(f"`{name}` {figure_text(f, options)}" for name, f in on_l.items())
             + (
                 f" — {len(fitted)} of {len(on_l)} within the {results['options']['memory_cap_gb']:g} GB cap. "
                 if len(fitted) < len(on_l)

@@ -180,12 +180,11 @@ def at_scale_rows(results: dict[str, Any]) -> list[Row]:
 
 def l_rows(results: dict[str, Any], options: argparse.Namespace) -> list[Row]:
     """L (ten times M) measured: the graph's build and each analysis alone, within the memory cap."""
-    from analyses_at_scale import BASELINE, SUITE
+    from analyses_at_scale import figures_at, tried_at
 
     built = results["generation"].get("L") or {}
-    on_l = {name: results["figures"][name].get("L") or {"status": "not run"} for name in (BASELINE, *SUITE)}
-    tried = {name: f for name, f in on_l.items() if f["status"] not in ("not run", "skipped")}
-    if not built.get("seconds") and not tried:
+    on_l = figures_at(results, "L")
+    if not built.get("seconds") and not any(tried_at(f) for f in on_l.values()):
         return []
     machine_gib = results["machine"]["memory_gib"]
     cap = f"within the {options.memory_cap_gb:g} GB cap a process on this {machine_gib:g} GiB machine"
