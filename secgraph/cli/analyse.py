@@ -38,10 +38,6 @@ def add_scope_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", type=day_option(), help=_("基準日", "as of date") + _(*DATE_FORMS))
 
 
-def _is_date(field: Any) -> bool:
-    return dt.date in (field.annotation, *typing.get_args(field.annotation))
-
-
 def _analysis_options() -> dict[str, tuple[Any, list[str]]]:
     """Every analysis's own parameters, as options: name → (its field, the analyses that take it)."""
     from secgraph.analysis.registry import ANALYSES
@@ -62,16 +58,15 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     """The options of every analysis's own parameters (``--limit``, ``--earlier`` …), from the registry;
     each says which analyses take it. A parameter holding several values is repeated (``--need``)."""
     for name, (field, slugs) in _analysis_options().items():
-        several = any(
-            typing.get_origin(kind) is tuple for kind in (field.annotation, *typing.get_args(field.annotation))
-        )
+        kinds = (field.annotation, *typing.get_args(field.annotation))  # ``X | None`` is (X | None, X, None)
+        several = any(typing.get_origin(kind) is tuple for kind in kinds)
         if field.annotation is bool:
             # a switch: ``--local-only`` alone is true, ``--include-inferred false`` turns a default off
             # (the value is read by the parameter model); absent, the analysis's default
             described = f"{field.description} ({', '.join(slugs)})"
             parser.add_argument(_flag(name), dest=name, nargs="?", const=True, metavar="true|false", help=described)
             continue
-        if _is_date(field):
+        if dt.date in kinds:
             # where a span begins (``--period-start``), a month or a year stands for its first day
             reader = day_option(first=name.endswith("_start"))
             described = f"{field.description}{_(*DATE_FORMS)} ({', '.join(slugs)})"
