@@ -29,6 +29,7 @@ from secgraph.analysis.network import (
     tie_index,
     tie_start,
 )
+from secgraph.export.graph_files import graph_in_scope
 from secgraph.model.dates import PartialDate, parse_date
 from secgraph.model.graph import GraphData
 from tests.builders import GraphBuilder
@@ -378,3 +379,26 @@ def test_community_scope_without_national_bodies() -> None:
     circle = scoped_actor_ids(data, Scope(community="kyushu"))
     assert {"vendor", "engineer"} <= circle
     assert scoped_actor_ids(data, Scope(community="kyushu"), local_only=True) == circle - {"vendor", "engineer"}
+
+
+def test_a_tie_stated_by_a_records_own_field_holds_whenever_its_records_are_there() -> None:
+    """A place, a series or the built-in geography has no dates of its own: its ``as_of`` is when the
+    record was written down. On an earlier date the records are there, so are those ties; a tie a
+    user wrote still holds from its start."""
+    builder = GraphBuilder().org("a", "police", "27").community("c", "mic-kinki").series("s")
+    builder.event("e", "2018-06", series="s").tie("MEMBER_OF", "a", "c", start="2020-04")
+    # The event was written down from a 2021 document; the geography table is dated after every day here.
+    builder.nodes[-1] = builder.nodes[-1].model_copy(update={"as_of": "2021-02"})
+    data = builder.build()
+    before = snapshot_at(data, dt.date(2019, 4, 1))
+    held = {(str(r.type), r.from_id, r.to_id) for r in before.relationships.values()}
+    assert {
+        ("LOCATED_IN", "a", "pref-27"),
+        ("IN_SERIES", "e", "s"),
+        ("IN_REGION", "pref-27", "region-mic-kinki"),
+        ("IN_REGION", "pref-27", "region-meti-kinki"),
+    } <= held
+    assert ("MEMBER_OF", "a", "c") not in held
+    # The graph exported on that day names the event's series too.
+    exported = graph_in_scope(data, Scope(as_of=dt.date(2019, 4, 1)))
+    assert any(r.type == "IN_SERIES" and r.from_id == "e" for r in exported.relationships.values())

@@ -1,8 +1,10 @@
 """When a tie holds, and the one thing every layer asks of a person's ties: where they work now.
 
 A tie without a start date counts from its ``as_of`` (the date a document showed it), since nothing
-earlier is known of it. Dates are compared as dates (``model.dates``: ISO, 和暦, partial dates), never
-as the text they were written in.
+earlier is known of it. A tie derived from a record's own field (its place, series or subject) or from
+the built-in geography has no dates of its own: it holds whenever its two records are there. Dates
+are compared as dates (``model.dates``: ISO, 和暦, partial dates), never as the text they were
+written in.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from functools import lru_cache
 from secgraph.model.dates import parse_date
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Relationship
-from secgraph.model.vocabulary import Certainty, RelType
+from secgraph.model.vocabulary import DERIVED_REL_TYPES, Certainty, RelType
+
+_DERIVED = frozenset(DERIVED_REL_TYPES)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -34,7 +38,10 @@ def tie_start(rel: Relationship) -> dt.date:
 
 
 def tie_holds_on(rel: Relationship, day: dt.date) -> bool:
-    """Whether the tie had begun by ``day`` and not ended before it."""
+    """Whether the tie had begun by ``day`` and not ended before it; a derived tie
+    (``DERIVED_REL_TYPES``) always holds, since its ``as_of`` is when its record was written down."""
+    if rel.type in _DERIVED:
+        return True
     if tie_start(rel) > day:
         return False
     return rel.end is None or date_last_day(rel.end) >= day

@@ -370,6 +370,17 @@ USER_REL_TYPES: tuple[RelType, ...] = (
     RelType.LONG_LISTED,
 )
 
+#: Relationship types that only state a record's own field (an organisation's, event's or community's
+#: place, an event's series, a headcount's or note's subject) or the built-in geography (a prefecture's
+#: regions). Such a tie holds whenever both its records are there: it has no dates of its own.
+DERIVED_REL_TYPES: tuple[RelType, ...] = (
+    RelType.LOCATED_IN,
+    RelType.IN_SERIES,
+    RelType.COUNTS,
+    RelType.ABOUT,
+    RelType.IN_REGION,
+)
+
 #: The four event roles of 主催・共催・後援・協力, strongest first.
 EVENT_ROLE_TYPES: tuple[RelType, ...] = (
     RelType.ORGANISED,

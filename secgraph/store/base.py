@@ -28,14 +28,15 @@ from secgraph.model.graph import (
     referenced_ids,
 )
 from secgraph.model.records import Node, Relationship
-from secgraph.model.vocabulary import RelType
+from secgraph.model.vocabulary import DERIVED_REL_TYPES, RelType
 
 #: How often ``write`` checks a change again when other writers keep landing between its check and
 #: its transaction. Each conflict means another write succeeded, so the store as a whole goes on.
 WRITE_ATTEMPTS = 20
 
-#: Relationship types that only ever follow from node fields; a node's upsert replaces them.
-DERIVED_TYPES: tuple[RelType, ...] = (RelType.LOCATED_IN, RelType.IN_SERIES, RelType.COUNTS, RelType.ABOUT)
+#: Relationship types that only ever follow from node fields; a node's upsert replaces them (the
+#: built-in geography's IN_REGION is never upserted).
+DERIVED_TYPES: tuple[RelType, ...] = tuple(t for t in DERIVED_REL_TYPES if t != RelType.IN_REGION)
 
 
 class StoreError(Exception):
