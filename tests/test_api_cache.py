@@ -212,6 +212,27 @@ def test_analyses_of_one_revision_build_its_network_once(embedded: Api) -> None:
     assert len(cache._inputs) == 2 and list(cache._inputs.values())[-1][0] is not data
 
 
+def test_a_chart_or_document_is_drawn_once_per_revision_and_what_the_caller_may_see(embedded: Api) -> None:
+    cache = embedded.client.app.state.analyses  # type: ignore[attr-defined]
+    profile = "/documents/profiles/com-a?format=html"
+    first = embedded.get("planner", profile)
+    drawn = cache.misses
+    assert first.status_code == 200 and "秘密商事" in first.text and "山田" in first.text
+    assert embedded.get("planner", profile).content == first.content and cache.misses == drawn, "kept, not redrawn"
+    # Another visibility is another drawing: confidential records and names stay out of it.
+    secretariat, viewer = embedded.get("sec_a", profile), embedded.get("viewer", profile)
+    assert cache.misses == drawn + 2
+    assert "秘密商事" not in secretariat.text and "山田" not in viewer.text
+    chart = "/charts/sector-composition?format=svg&community=com-a"
+    assert embedded.get("planner", chart).content == embedded.get("planner", chart).content
+    assert cache.misses == drawn + 3
+    # A write makes the next request draw the graph after it.
+    tie = {"type": "MEMBER_OF", "from_id": "org-ins", "to_id": "com-a", **P}
+    assert embedded.post("admin", "/relationships", json=tie).status_code == 201
+    after = embedded.get("planner", profile)
+    assert cache.misses == drawn + 4 and after.content != first.content
+
+
 def test_answers_carry_a_strong_etag_and_304_when_unchanged(api: Api) -> None:
     url = "/analyses/missing-sectors?community=com-a&need=insurer"
     first = api.get("admin", url)

@@ -143,6 +143,22 @@ class AnalysisCache:
                 headers={"Retry-After": "5"},
             ) from None
 
+    def kept(self, key: Hashable, make: Callable[[], Result]) -> Result:
+        """What is cached under ``key``, or ``make()``'s result, cached: like ``get_or_compute`` but made
+        on the calling thread with no time limit, for charts and documents (drawn one at a time under
+        the drawing lock, ``viz.fonts``, whatever thread asks). Two callers missing at once both draw;
+        the same bytes are kept."""
+        found = self.cached(key)
+        if found is not None:
+            return found  # type: ignore[return-value]
+        made = make()
+        with self._lock:
+            self.misses += 1
+            self._entries[key] = made
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+        return made
+
     def _drop_older(self, analysis: Hashable, revision: int) -> None:
         """Cancel the queued (not yet started) runs of ``analysis`` on graphs older than ``revision``."""
         for key, (other, other_revision) in list(self._superseding.items()):
@@ -186,6 +202,27 @@ def parse_scope(community: str | None, region: str | None, prefecture: str | Non
         return Scope(community=community, region=region, prefecture=prefecture, as_of=as_of)  # type: ignore[arg-type]
     except ValueError as error:
         raise ProblemError(422, str(error), [{"field": field, "reason": str(error)}]) from None
+
+
+def drawn(
+    graph: GraphService,
+    cache: AnalysisCache,
+    principal: Principal,
+    hide_names: bool,
+    asked: tuple[Hashable, ...],
+    draw: Callable[[GraphData], Result],
+) -> Result:
+    """``draw(data)`` on the graph ``principal`` may see (names hidden when asked), kept until the next
+    write. A chart or document is the same bytes for the same data, so it is drawn once per revision and
+    visibility (``asked`` says which one, with its parameters) and shares what the analyses of that
+    revision build (``shared_inputs``)."""
+    view = graph.view_for(principal, hide_names)
+
+    def make() -> Result:
+        with shared_inputs(cache.inputs_for(view.data)):
+            return draw(view.data)
+
+    return cache.kept(("drawn", *asked, shown_visibility(principal, hide_names), view.revision), make)
 
 
 def _etag(body: bytes) -> str:

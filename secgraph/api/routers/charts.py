@@ -2,7 +2,8 @@
 
 Drawn from what the caller may see (``graph.view_for(principal, hide_names).data``): confidential
 records are already gone, and for a viewer or with ``hide_names`` so are personal names. Scoped like
-the analyses; PNG (300 dpi), SVG or PDF, the same bytes for the same data.
+the analyses; PNG (300 dpi), SVG or PDF, the same bytes for the same data, so each is drawn once per
+revision of the graph and what the caller may see (``analysis_service.drawn``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from secgraph.api.analysis_service import drawn
 from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import ProblemError, not_found_from
 from secgraph.api.routers import ERROR_RESPONSES
-from secgraph.api.routers.analyses import ScopeParam
+from secgraph.api.routers.analyses import Cache, ScopeParam
 from secgraph.viz.charts import CHARTS, MEDIA_TYPES, ChartFormat, chart, chart_spec
 from secgraph.viz.naming import file_name
 
@@ -53,6 +55,7 @@ def list_charts(who: CurrentPrincipal) -> list[ChartInfo]:
 )
 def get_chart(
     graph: Graph,
+    cache: Cache,
     who: CurrentPrincipal,
     where: ScopeParam,
     name: Annotated[str, Path(description=f"グラフ / Chart: {', '.join(CHARTS)}", examples=["coverage-map"])],
@@ -64,9 +67,15 @@ def get_chart(
         spec = chart_spec(name)
     except KeyError as error:
         raise ProblemError(404, str(error.args[0])) from None
-    data = graph.view_for(who, hide_names).data  # names hidden already when asked (and for a viewer)
     try:
-        body = chart(spec.name, data, where, fmt=fmt)
+        body = drawn(  # names hidden already when asked (and for a viewer)
+            graph,
+            cache,
+            who,
+            hide_names,
+            ("chart", spec.name, where, fmt),
+            lambda data: chart(spec.name, data, where, fmt=fmt),
+        )
     except KeyError as error:  # a community this caller cannot see, or that does not exist
         raise not_found_from(error) from None
     disposition = "attachment" if download else "inline"

@@ -2,8 +2,9 @@
 
 Drawn from what the caller may see (``graph.view_for(principal, hide_names).data``): confidential
 records are already gone, and for a viewer or with ``hide_names`` so are personal names (the
-document says so). A
-community the caller cannot see is 404, like one that does not exist.
+document says so). A community the caller cannot see is 404, like one that does not exist. A document
+is the same bytes for the same data, so each is made once per revision of the graph and what the
+caller may see (``analysis_service.drawn``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
+from secgraph.api.analysis_service import drawn
 from secgraph.api.deps import CurrentPrincipal, Graph
 from secgraph.api.problems import ProblemError, not_found_from
 from secgraph.api.routers import ERROR_RESPONSES
+from secgraph.api.routers.analyses import Cache
 from secgraph.model import geography
 from secgraph.viz.pack import committee_pack_pdf
 from secgraph.viz.profile import community_profile_html, community_profile_pdf
@@ -74,6 +77,7 @@ def _date_problem(error: ValueError, since: dt.date | None) -> ProblemError:
 )
 def profile(
     graph: Graph,
+    cache: Cache,
     who: CurrentPrincipal,
     community_id: Annotated[str, Path(max_length=200, description="コミュニティID / Community id")],
     fmt: Annotated[Literal["html", "pdf"], Query(alias="format", description="形式 / Format: html, pdf")] = "html",
@@ -82,12 +86,15 @@ def profile(
     hide_names: HideNames = False,
 ) -> Response:
     data = graph.view_for(who, hide_names).data  # names hidden already when asked (and for a viewer)
-    options = {"as_of": as_of, "since": since}
+    make = community_profile_pdf if fmt == "pdf" else community_profile_html
     try:
-        body: str | bytes = (
-            community_profile_pdf(data, community_id, **options)  # type: ignore[arg-type]
-            if fmt == "pdf"
-            else community_profile_html(data, community_id, **options)  # type: ignore[arg-type]
+        body: str | bytes = drawn(
+            graph,
+            cache,
+            who,
+            hide_names,
+            ("profile", community_id, fmt, as_of, since),
+            lambda seen: make(seen, community_id, as_of=as_of, since=since),
         )
     except KeyError as error:  # unknown, not yet founded, or a confidential community this caller cannot see
         raise not_found_from(error) from None
@@ -112,6 +119,7 @@ def profile(
 )
 def committee_pack(
     graph: Graph,
+    cache: Cache,
     who: CurrentPrincipal,
     region: Annotated[
         str, Query(max_length=50, description="地域（mic-kinki, meti-kinki, 近畿） / Region", examples=["mic-kinki"])
@@ -125,9 +133,15 @@ def committee_pack(
         found = geography.region(region)
     except ValueError as error:
         raise ProblemError(422, str(error), [{"field": "region", "reason": str(error)}]) from None
-    data = graph.view_for(who, hide_names).data  # names hidden already when asked (and for a viewer)
     try:
-        body = committee_pack_pdf(data, found.code, as_of=as_of, since=since, seed=seed)
+        body = drawn(  # names hidden already when asked (and for a viewer)
+            graph,
+            cache,
+            who,
+            hide_names,
+            ("committee-pack", found.code, as_of, since, seed),
+            lambda seen: committee_pack_pdf(seen, found.code, as_of=as_of, since=since, seed=seed),
+        )
     except ValueError as error:
         raise _date_problem(error, since) from None
     headers = _headers(
