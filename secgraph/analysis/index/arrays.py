@@ -15,12 +15,15 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress
+from typing import TYPE_CHECKING
 
-import igraph
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
+
+if TYPE_CHECKING:
+    import igraph
 
 #: Wedges (pairs of a node's later neighbours) examined at once when listing triangles: bounds memory.
 _WEDGES_PER_CHUNK = 4_000_000
@@ -196,6 +199,10 @@ class NetworkArrays:
     @cached_property
     def igraph(self) -> igraph.Graph:
         """The ties as a python-igraph graph over the node numbers, made once."""
+        # Imported here: python-igraph loads its drawing modules on import (0.4 s in every command),
+        # and only exact betweenness of a small network needs it.
+        import igraph
+
         return igraph.Graph(n=self.n, edges=np.column_stack([self.first, self.second]).tolist())
 
     def triangles(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
