@@ -699,6 +699,24 @@ def _row(label: str, f: dict[str, Any], target: str) -> str:
     )
 
 
+def _findings(p: dict[str, Any]) -> str:
+    """FINDINGS with this run's ratios of a cached analysis to ``/health``: CPU per answer, the load tool's
+    and the server's, and how busy the server's GIL was."""
+
+    def per_answer(name: str, load: str, key: str) -> float:
+        cpu = p[name][load].get("client_cpu_s") if key == "client" else p[name].get("server_cpu_s")
+        return (cpu or 0.0) / max(p[name][load]["requests"], 1)
+
+    def ratio(key: str) -> str:
+        floor = per_answer("baseline", "health", key)
+        return f"{per_answer('cached_analyses', 'analyses', key) / floor:.1f}" if floor else "?"
+
+    busy = p["cached_analyses"].get("profile", {}).get("gil_busy_share")
+    return FINDINGS.format(
+        tool_ratio=ratio("client"), server_ratio=ratio("server"), gil_busy=f"{busy:.0%}" if busy is not None else "?"
+    )
+
+
 def _profile_notes(title: str, profile: dict[str, Any]) -> list[str]:
     notes = ["", f"### {title}", ""]
     if "gil_samples" not in profile:
@@ -753,9 +771,9 @@ the two are the figures to read when the load column is high. Earlier ratios, fr
   bytes; an analysis answer averages 610 KB of JSON, 49 KB gzipped. The load tool is one Python process
   (httpx) on the same 2 cores as the 2 workers; per answer it takes in the body and inflates it (zlib,
   about 0.8 ms an answer on average on the seed data), besides the 1 ms or so it spends on any request.
-  The CPU per answer above shows it: the load tool spends about 2.7 times as much on a cached analysis as
-  on `/health`, and that, not the server, sets the closed loop's pace (the server's GIL was busy about a
-  third of the cached phase). The server's side of a hit is now routing (the analyses' routes come after
+  The CPU per answer above shows it: in this run the load tool spent {tool_ratio} times as much on a
+  cached analysis as on `/health`, the server {server_ratio} times as much (its GIL busy {gil_busy} of the
+  cached phase, summed over its workers). The server's side of a hit is now routing (the analyses' routes come after
   those of eleven routers), FastAPI's dependencies (the key, the scope and the parameters validated), the
   access log with its key redaction, and the send; `/health` still takes a thread hop and two store reads.
   What would reach 1.2×: answers near the floor's size — missing-sectors' suggestions with their reasons
@@ -775,8 +793,9 @@ the two are the figures to read when the load column is high. Earlier ratios, fr
   after it included, took 0.20 s against 3.2 s for reading the graph again, the same graph record for
   record. What remains per write is the SQLite commit, the policy checks and, at national size, copying
   the graph's two dicts and scanning its ties for the touched ends (linear, but no parsing).
-- **The mixed phase at this load is noise.** In the run above this tree's mixed phase was far slower than
-  the code before it (3.8 against 27.4 analyses a second); the mixed phase alone again, both trees
+- **The mixed phase at this load is noise.** In the run with `--before 39adbfa` at load 8–10 (a2fb093,
+  2026-12-07) that tree's mixed phase was far slower than the code before it (3.8 against 27.4 analyses a
+  second); the mixed phase alone again, both trees
   alternating twice (12 s each, load 8–9.5), gave 54.8 then 3.2 for this tree against 25.6 then 4.7 for
   the code before: the graph grows with each round's writes and the machine's other work comes and goes.
 - **Under a mixed load every write still throws every answer away.** The cache key holds the revision, so
@@ -889,7 +908,7 @@ def report(results: dict[str, Any]) -> None:
         ("mixed", "Mixed load"),
     ):
         notes += _profile_notes(title, p[name]["profile"])
-    notes += ["", FINDINGS]
+    notes += ["", _findings(p)]
     write_results(NAME, results, table, notes)
     print("\n".join(table))
 
