@@ -327,13 +327,14 @@ def _merge_people(
     people: list[_Located],
     affiliations: dict[str, set[str]],
     distinct: set[frozenset[str]],
-    report: LoadReport,
-) -> dict[str, str]:
+) -> dict[str, Merge]:
     """People merge only when their names match (``name_key``) and they share an organisation: two
     different people may well share a common name. The rule is one for people of one load and for
     a loaded person and one the store holds (stored people come first, in id order, so they keep
-    their ids); a pair entered as not the same (``distinct``) is never merged."""
+    their ids); a pair entered as not the same (``distinct``) is never merged. Returns each merge by
+    the merged person's id, in the order the load gives them."""
     remap: dict[str, str] = {}
+    merges: dict[str, Merge] = {}
     seen: dict[str, list[Person]] = {}
     for person in stored:
         seen.setdefault(name_key(person.name), []).append(person)
@@ -347,13 +348,13 @@ def _merge_people(
                 continue
             if affiliations.get(person.id, set()) & affiliations.get(earlier.id, set()):
                 remap[person.id] = remap.get(earlier.id, earlier.id)
-                report.merges.append(
-                    Merge("Person", remap[person.id], person.id, earlier.name, person.name, f"{item.file} 行{item.row}")
+                merges[person.id] = Merge(
+                    "Person", remap[person.id], person.id, earlier.name, person.name, f"{item.file} 行{item.row}"
                 )
                 break
         else:
             seen.setdefault(key, []).append(person)
-    return remap
+    return merges
 
 
 def _undo_merges(
@@ -542,15 +543,15 @@ def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, C
     distinct |= {frozenset((i.record.person_id, i.record.other_id)) for i in not_same}  # type: ignore[union-attr]
     loaded_people = [i for i in nodes if isinstance(i.record, Person)]
     split_ids = {other for pair in distinct for other in pair if aliases.get(other) in pair}
-    person_remap: dict[str, str] = {}
+    # Merged person id → the merge, reported once the records are folded (with what they disagree on).
+    person_merges: dict[str, Merge] = {}
     for item in loaded_people:
         person_id = item.record.id
         if not item.exported and person_id in aliases and person_id not in split_ids:
             kept = stored_graph.nodes[aliases[person_id]]
-            person_remap[person_id] = kept.id
-            report.merges.append(
-                Merge("Person", kept.id, person_id, kept.display_name(), item.record.display_name(),
-                      f"{item.file} 行{item.row}")
+            person_merges[person_id] = Merge(
+                "Person", kept.id, person_id, kept.display_name(), item.record.display_name(),
+                f"{item.file} 行{item.row}",
             )  # fmt: skip
     for alias, kept_id in aliases.items():
         if alias not in split_ids and alias not in final:
@@ -562,17 +563,18 @@ def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, C
     for item in rels:
         rel: Relationship = item.record  # type: ignore[assignment]
         if rel.type == RelType.WORKS_AT:
-            from_id = person_remap.get(rel.from_id, rel.from_id)
+            merge = person_merges.get(rel.from_id)
+            from_id = merge.kept_id if merge else rel.from_id
             affiliations.setdefault(from_id, set()).add(remap.get(rel.to_id, rel.to_id))
-    person_remap.update(
+    person_merges.update(
         _merge_people(
             stored_people,
-            [i for i in loaded_people if not i.exported and i.record.id not in person_remap],
+            [i for i in loaded_people if not i.exported and i.record.id not in person_merges],
             affiliations,
             distinct,
-            report,
         )
     )
+    person_remap = {merged_id: merge.kept_id for merged_id, merge in person_merges.items()}
     remap.update(person_remap)
     stored_people_by_id = {p.id: p for p in stored_people}
     for item in loaded_people:
@@ -585,12 +587,8 @@ def plan_against(read: ReadLoad, stored_graph: GraphData) -> tuple[LoadReport, C
         # as organisations do: a merge loses no fact, and a disagreement is reported, not overwritten.
         kept_person = final.get(kept_id) or stored_people_by_id[kept_id]
         final[kept_id], conflicts = _merge_into(kept_person, loaded_people_by_id[merged_id])
-        if conflicts:
-            stated = ("Person", kept_id, merged_id)
-            report.merges = [
-                replace(m, conflicts=conflicts) if (m.kind, m.kept_id, m.merged_id) == stated else m
-                for m in report.merges
-            ]
+        person_merges[merged_id] = replace(person_merges[merged_id], conflicts=conflicts)
+    report.merges.extend(person_merges.values())
     undone = _undo_merges(not_same, stored_graph, aliases, final, report)
 
     # A remapped subject changes a headcount's derived id: key the nodes by their ids after merging.
