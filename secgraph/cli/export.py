@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -187,9 +188,22 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_commands(commands: Any) -> None:
-    from secgraph.viz.charts import CHARTS
+class _ChartNames:
+    """The charts' names as argparse choices, read when argparse first asks (a chart is exported, or
+    its help is shown): the charts load matplotlib and pandas, which no other command needs."""
 
+    def __iter__(self) -> Iterator[str]:
+        from secgraph.viz.charts import CHARTS
+
+        return iter(sorted(CHARTS))
+
+    def __contains__(self, name: object) -> bool:
+        from secgraph.viz.charts import CHARTS
+
+        return name in CHARTS
+
+
+def add_commands(commands: Any) -> None:
     export_parser = add_command(
         commands,
         "export",
@@ -233,7 +247,13 @@ def add_commands(commands: Any) -> None:
             sub.add_argument("--layout", help=_("保存した配置（JSON）を使う", "reuse a saved layout (JSON)"))
             sub.add_argument("--save-layout", help=_("配置をJSONに保存", "save the layout as JSON"))
         if subject == "chart":
-            sub.add_argument("name", choices=sorted(CHARTS), help=_("グラフの種類", "which chart"))
+            # a metavar of its own, so that argparse does not list the choices until help is shown
+            sub.add_argument(
+                "name",
+                choices=_ChartNames(),
+                metavar="name",
+                help=_("グラフの種類: %(choices)s", "which chart: %(choices)s"),
+            )
         if subject == "profile":
             sub.add_argument("community_id", help=_("コミュニティID", "community id"))
         if subject == "table":
