@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from secgraph.access import Principal, Role, write_refusals
-from secgraph.api.problems import UNAVAILABLE_ERRORS, ProblemError, problem_body
+from secgraph.api.problems import ProblemError, problem_body, unavailable_errors
 from secgraph.api.services import GraphService, forbidden
 from secgraph.io.importer import LoadReport, plan_against, read_load
 from secgraph.io.limits import DEFAULT_LIMITS, ReadLimits
@@ -255,7 +255,7 @@ class ImportService:
                 [{"record": p.record, "field": p.field, "reason": p.reason} for p in error.problems],
             )
             job.status = "refused"
-        except (*UNAVAILABLE_ERRORS, StoreError):
+        except (*unavailable_errors(), StoreError):
             job.problem = problem_body(
                 503, "the store is unavailable; nothing was written / ストアに接続できません", f"/imports/{job.id}"
             )

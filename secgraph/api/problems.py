@@ -7,12 +7,12 @@ where there is more than one reason, ``errors``: one entry per field or row, nam
 from __future__ import annotations
 
 import logging
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired, TransientError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -142,7 +142,14 @@ def invalid_parameters(error: ValidationError, whole: str = "parameters") -> Pro
     return ProblemError(422, "; ".join(f"{i['field']}: {i['reason']}" for i in items[:5]), items)
 
 
-UNAVAILABLE_ERRORS = (StoreUnavailable, ServiceUnavailable, SessionExpired, TransientError, DriverError)
+@cache
+def unavailable_errors() -> tuple[type[BaseException], ...]:
+    """The errors that mean the store cannot be reached now (503): the store's own and the Neo4j
+    driver's. The driver is imported here, when the service installs its handlers, so that the
+    command line, which reads this module for ``ProblemError``, does not load it on the embedded store."""
+    from neo4j.exceptions import DriverError, ServiceUnavailable, SessionExpired, TransientError
+
+    return (StoreUnavailable, ServiceUnavailable, SessionExpired, TransientError, DriverError)
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -184,7 +191,7 @@ def install_handlers(app: FastAPI) -> None:
         )
         return problem_response(503, detail, request.url.path, headers={"Retry-After": "5"})
 
-    for error_type in (*UNAVAILABLE_ERRORS, StoreError):
+    for error_type in (*unavailable_errors(), StoreError):
         app.add_exception_handler(error_type, _unavailable)  # type: ignore[arg-type]
 
     @app.exception_handler(StorageFull)

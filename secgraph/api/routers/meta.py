@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from secgraph.access import ROLE_LABELS, Visibility
 from secgraph.api.deps import CurrentPrincipal, Graph
-from secgraph.api.problems import UNAVAILABLE_ERRORS
+from secgraph.api.problems import unavailable_errors
 from secgraph.api.routers import ERROR_RESPONSES
 from secgraph.api.schemas import Health, Me, Term, Vocabularies
 from secgraph.model import geography
@@ -30,7 +30,7 @@ def health(service: Graph) -> Health | JSONResponse:
     kind = service.holder.kind
     try:
         revision = service.ping()
-    except (*UNAVAILABLE_ERRORS, StoreError):
+    except (*unavailable_errors(), StoreError):
         body = Health(status="unavailable", store=kind, reachable=False)
         return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": "5"})
     return Health(status="ok", store=service.holder.kind, reachable=True, revision=revision)
