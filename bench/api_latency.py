@@ -583,14 +583,20 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
-def _cpu_per_answer(phase_figures: dict[str, Any], name: str) -> str:
-    """CPU milliseconds per answer of a one-load phase: the load tool's and the server's."""
+def _cpu_s_per_answer(phase_figures: dict[str, Any], name: str) -> tuple[float | None, float | None]:
+    """CPU seconds per answer of a one-load phase: the load tool's and the server's (None: not measured)."""
     load = phase_figures[name]
     answers = max(load["requests"], 1)
     client = load.get("client_cpu_s")
     server = phase_figures.get("server_cpu_s")
-    parts = [f"load tool {client / answers * 1000:.2f}" if client is not None else "load tool ?"]
-    parts.append(f"server {server / answers * 1000:.2f}" if server else "server ?")
+    return (client / answers if client is not None else None, server / answers if server else None)
+
+
+def _cpu_per_answer(phase_figures: dict[str, Any], name: str) -> str:
+    """CPU milliseconds per answer of a one-load phase: the load tool's and the server's."""
+    client, server = _cpu_s_per_answer(phase_figures, name)
+    parts = [f"load tool {client * 1000:.2f}" if client is not None else "load tool ?"]
+    parts.append(f"server {server * 1000:.2f}" if server is not None else "server ?")
     return ", ".join(parts)
 
 
@@ -703,17 +709,14 @@ def _findings(p: dict[str, Any]) -> str:
     """FINDINGS with this run's ratios of a cached analysis to ``/health``: CPU per answer, the load tool's
     and the server's, and how busy the server's GIL was."""
 
-    def per_answer(name: str, load: str, key: str) -> float:
-        cpu = p[name][load].get("client_cpu_s") if key == "client" else p[name].get("server_cpu_s")
-        return (cpu or 0.0) / max(p[name][load]["requests"], 1)
-
-    def ratio(key: str) -> str:
-        floor = per_answer("baseline", "health", key)
-        return f"{per_answer('cached_analyses', 'analyses', key) / floor:.1f}" if floor else "?"
+    def ratio(side: int) -> str:
+        floor = _cpu_s_per_answer(p["baseline"], "health")[side]
+        cached = _cpu_s_per_answer(p["cached_analyses"], "analyses")[side]
+        return f"{cached / floor:.1f}" if floor and cached is not None else "?"
 
     busy = p["cached_analyses"].get("profile", {}).get("gil_busy_share")
     return FINDINGS.format(
-        tool_ratio=ratio("client"), server_ratio=ratio("server"), gil_busy=f"{busy:.0%}" if busy is not None else "?"
+        tool_ratio=ratio(0), server_ratio=ratio(1), gil_busy=f"{busy:.0%}" if busy is not None else "?"
     )
 
 

@@ -153,11 +153,16 @@ class AnalysisCache:
             return found  # type: ignore[return-value]
         made = make()
         with self._lock:
-            self.misses += 1
-            self._entries[key] = made
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
+            self._keep(key, made)
         return made
+
+    def _keep(self, key: Hashable, result: object) -> None:
+        """Store a result just made (a miss), dropping the least recently used beyond ``capacity``.
+        Called with the lock held."""
+        self.misses += 1
+        self._entries[key] = result
+        while len(self._entries) > self.capacity:
+            self._entries.popitem(last=False)
 
     def _drop_older(self, analysis: Hashable, revision: int) -> None:
         """Cancel the queued (not yet started) runs of ``analysis`` on graphs older than ``revision``."""
@@ -175,12 +180,9 @@ class AnalysisCache:
             raise
         with self._lock:
             # stored before it stops counting as running, so no request can start it a second time
-            self.misses += 1
-            self._entries[key] = result
+            self._keep(key, result)
             self._running.pop(key, None)
             self._superseding.pop(key, None)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
         return result
 
     def close(self) -> None:
