@@ -141,17 +141,26 @@ def test_the_array_form_on_a_date_is_that_of_the_snapshots_graph(day: dt.date, g
 
 
 def test_the_snapshot_network_differs_in_more_than_ended_ties() -> None:
-    """Why the network on a date is made from the snapshot's ties, not by leaving ties of the given
-    network out: an ended host part ties the attendees to the supporter instead, a tie the given
-    network does not have; and a snapshot after every date is the data itself."""
+    """Why the network on a date is made from the snapshot's ties, not by leaving ties of another
+    date's network out: an ended host part ties the attendees to the supporter instead, a tie the
+    network of a day before it ended does not have; and a snapshot that leaves nothing out shares
+    the data's records."""
     data = _changing()
     on_2021 = actor_network(snapshot_at(data, dt.date(2021, 6, 1)))
-    assert on_2021.has_edge("d", "p") and not actor_network(data).has_edge("d", "p")
-    assert snapshot_at(data, dt.date(2027, 1, 1)) is not data  # three ties have ended
+    assert on_2021.has_edge("d", "p") and not actor_network(snapshot_at(data, dt.date(2020, 7, 1))).has_edge("d", "p")
+    assert snapshot_at(data, dt.date(2027, 1, 1)).relationships is not data.relationships  # three ties have ended
     lasting = GraphBuilder().community("c").org("a").person("p", works_at="a").tie("MEMBER_OF", "a", "c").build()
-    assert snapshot_at(lasting, dt.date(2027, 1, 1)) is lasting
+    later = snapshot_at(lasting, dt.date(2027, 1, 1))
+    assert (later.nodes, later.relationships, later.cut_on) == (
+        lasting.nodes,
+        lasting.relationships,
+        dt.date(2027, 1, 1),
+    )
+    assert later.relationships is lasting.relationships and snapshot_at(later, dt.date(2027, 1, 1)) is later
     with shared_inputs():
-        assert network_arrays_on(lasting, dt.date(2027, 1, 1)) is network_arrays(lasting)
+        assert network_arrays_on(lasting, dt.date(2027, 1, 1)) is network_arrays(
+            snapshot_at(lasting, dt.date(2027, 1, 1))
+        )
 
 
 def test_the_array_form_on_each_date_of_the_seed(seed: GraphData) -> None:

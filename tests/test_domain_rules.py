@@ -1,4 +1,4 @@
-"""One rule per domain notion, checked by behaviour on graphs where the old rules disagreed:
+"""One rule per domain notion, checked by behaviour on graphs where the old rules disagreed: "now",
 a person's current employer, a community's circle, and names hidden in every output."""
 
 from __future__ import annotations
@@ -16,8 +16,16 @@ from secgraph.access import Visibility, visible_graph
 from secgraph.analysis.activity import activity_index
 from secgraph.analysis.facts import community_facts
 from secgraph.analysis.health import _Unit
-from secgraph.analysis.key_persons import actor_sectors
-from secgraph.analysis.network import community_circle, community_circles, snapshot_at
+from secgraph.analysis.key_persons import actor_sectors, key_person_candidates
+from secgraph.analysis.network import (
+    actor_network,
+    community_circle,
+    community_circles,
+    data_date,
+    snapshot_at,
+)
+from secgraph.analysis.registry import ANALYSES
+from secgraph.model.graph import GraphData
 from secgraph.model.records import (
     Community,
     Event,
@@ -98,6 +106,60 @@ def test_every_consumer_reports_the_same_employer() -> None:
     assert "p@uni" in sectors["university"] and not any("p@ins" in e for e in sectors.get("insurer", []))
     page = community_profile_html(data, "c", as_of=DAY, hide_names=True)
     assert "講師(テスト大学)" in page and "講師(テスト保険)" not in page  # profile
+
+
+# -- "now" ------------------------------------------------------------------------------------------
+
+
+def left_and_planned() -> GraphData:
+    """Community ``c`` on its latest date, 2021-06-01 (event ``e1``): vendor ``x`` left it at the end
+    of 2020, and ``p`` moved from ``x`` to member ``m``; ``x`` and insurer ``z`` plan a seminar ``ep``
+    for later. Before, stage and health judged "now" on 2021-06-01, while key persons, isolated
+    regions and missing sectors read the data as given: ``x`` still tied to ``c``, ``p`` to ``x`` and
+    ``z`` to ``x`` through the seminar not yet held, so ``c`` had a vendor and nobody could be cut off."""
+    builder = (
+        GraphBuilder()
+        .org("s", "prefecture", "27")
+        .org("m", "sme", "27")
+        .org("x", "it_vendor", "27")
+        .org("z", "insurer", "27")
+        .person("p")
+        .community("c", "mic-kinki", ["27"], founded="2018-04")
+        .tie("SECRETARIAT_OF", "s", "c", start="2018-04-01")
+        .tie("MEMBER_OF", "m", "c", start="2018-04-01")
+        .tie("MEMBER_OF", "x", "c", start="2018-04-01", end="2020-12-31")
+        .tie("WORKS_AT", "p", "x", start="2018-04-01", end="2020-12-31")
+        .tie("WORKS_AT", "p", "m", start="2021-01-01")
+        .event("e1", "2021-06-01", prefecture="27")
+        .tie("ORGANISED", "c", "e1")
+        .tie("ATTENDED", "m", "e1")
+        .event("ep", "2021-09-01", prefecture="27")
+        .tie("ORGANISED", "x", "ep")
+        .tie("COOPERATED", "z", "ep")
+    )
+    builder.nodes = [
+        n.model_copy(update={"status": "planned"}) if isinstance(n, Event) and n.id == "ep" else n
+        for n in builder.nodes
+    ]
+    return builder.build()
+
+
+def test_every_analysis_judges_now_on_the_datas_own_latest_date() -> None:
+    data = left_and_planned()
+    day = data_date(data)
+    assert day == dt.date(2021, 6, 1)
+    assert sorted(actor_network(data).edges) == [("c", "m"), ("c", "s"), ("m", "p")]  # no ended or planned tie
+    for slug in ("key-persons", "missing-sectors", "isolated-regions", "stage", "health"):
+        analysis = ANALYSES[slug]
+        now = analysis.run(data, analysis.parameters_of()).model_dump(mode="json")
+        dated = analysis.run(data, analysis.parameters_of(as_of=day.isoformat())).model_dump(mode="json")
+        differing = {field for field in now if now[field] != dated[field]}
+        assert differing <= {"scope", "as_of"}, (slug, differing)  # only the date asked for is told
+    key_persons = key_person_candidates(data)
+    assert (key_persons.ties, key_persons.fragmentation) == (3, 0.6)  # before: 6 ties, 0.0
+    missing = ANALYSES["missing-sectors"]
+    lacking = missing.run(data, missing.parameters_of(community="c")).communities[0].missing
+    assert "vendor" in lacking  # x left: before, c still had a vendor
 
 
 # -- a community's circle -----------------------------------------------------------------------------

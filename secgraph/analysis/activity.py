@@ -35,12 +35,13 @@ from secgraph.analysis.network import (
     community_circle,
     community_events,
     community_life_start,
+    data_date,
     date_first_day,  # each written date parsed once (cached): asked for every event, membership and count
     date_last_day,
     employers_on,
     event_day,
+    records_as_of,
     reuse,
-    snapshot_at,
     tie_index,
     tie_start,
 )
@@ -50,7 +51,6 @@ from secgraph.model.headcounts import sum_headcounts
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Relationship
 from secgraph.model.vocabulary import (
     EVENT_ROLE_TYPES,
-    USER_REL_TYPES,
     EventStatus,
     HeadcountKind,
     MemberClass,
@@ -72,27 +72,6 @@ RUNNING_ROLES: tuple[RelType, ...] = (RelType.ORGANISED, RelType.CO_HOSTED)
 #: Ties that only say where someone works or what a unit belongs to: no tie between bodies.
 STRUCTURAL_TIES: tuple[RelType, ...] = (RelType.WORKS_AT, RelType.SUB_UNIT_OF)
 _EVENT_PART_SET: frozenset[RelType] = frozenset(EVENT_PARTS)
-
-
-def data_date(data: GraphData) -> dt.date:
-    """The latest date the data knows of: a held event, the start of a tie a user wrote, a count, or
-    a series' stated cadence.
-
-    Used as "now" when no date is given, so that a document's network is judged as it stood when
-    the document was written and not against today's date.
-    """
-    # Every relationship is read: done once per data object inside ``shared_inputs`` (each date's
-    # index without a date of its own asks again).
-    return reuse("activity.data_date", data, None, lambda: _data_date(data))
-
-
-def _data_date(data: GraphData) -> dt.date:
-    days = [event_day(n) for n in data.nodes.values() if isinstance(n, Event) and n.status == EventStatus.HELD]
-    days += [tie_start(r) for r in data.relationships.values() if r.type in USER_REL_TYPES]
-    days += [parse_date(n.as_of).first_day() for n in data.nodes.values() if isinstance(n, Headcount)]
-    # A series' stated cadence is known from the day it was stated.
-    days += [date_first_day(n.as_of) for n in data.nodes.values() if isinstance(n, EventSeries) and n.cadence]
-    return max(days, default=dt.date.today())
 
 
 def partial_fiscal_year(text: str) -> int:
@@ -165,7 +144,7 @@ class ActivityIndex:
     def __init__(self, data: GraphData, as_of: dt.date | None = None) -> None:
         self.as_of = as_of
         self.reference_date = as_of or data_date(data)
-        self.data = snapshot_at(data, self.reference_date)
+        self.data = records_as_of(data, as_of)
         # Shared with every other analysis of this snapshot inside ``shared_inputs``.
         ties = tie_index(self.data)
         self.by_from: Mapping[str, list[Relationship]] = ties.by_from
@@ -267,7 +246,7 @@ class ActivityIndex:
     @cached_property
     def ties(self) -> NetworkArrays:
         """:attr:`network` in array form (``index.network_arrays_on``: made without building
-        :attr:`network`, sharing what it can with the network of the data as given), shared by every
+        :attr:`network`, sharing what it can with the network of the data's own date), shared by every
         index of this snapshot in a block."""
         return network_arrays_on(self._source, self.reference_date, self.data)
 

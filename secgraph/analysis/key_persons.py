@@ -55,8 +55,8 @@ from secgraph.analysis.network import (
     actor_network,
     community_circles,
     employers_on,
+    records_as_of,
     shared_inputs,
-    snapshot_at,
 )
 from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, holding_removal_pieces, tie_window_start
 from secgraph.model import geography
@@ -558,7 +558,7 @@ def _key_person_candidates(
     unknown = sorted(set(kinds) - set(ACTOR_KINDS))
     if unknown:
         raise ValueError(f"kinds must be among {', '.join(ACTOR_KINDS)}: {unknown} / 対象の種類が不正です")
-    snapshot = snapshot_at(data, scope.as_of)
+    snapshot = records_as_of(data, scope.as_of)
     G = actor_network(data, scope, local_only=local_only)
     arrays = network_arrays(data, scope, local_only=local_only)
     pool = sorted(v for v, attrs in G.nodes(data=True) if attrs["kind"] in kinds)
@@ -897,7 +897,7 @@ def _betweenness_between_groups(
 ) -> GroupBrokers:
     first, second = _parse_groups(group_a, by), _parse_groups(group_b, by)
     G = actor_network(data, scope)
-    sectors = actor_sectors(snapshot_at(data, scope.as_of), G.nodes)
+    sectors = actor_sectors(records_as_of(data, scope.as_of), G.nodes)
     if by == "sector":
         members_a = {v for v in G if sectors[v] in first}
         members_b = {v for v in G if sectors[v] in second}

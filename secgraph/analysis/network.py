@@ -4,7 +4,9 @@ Two views of one graph:
 
 - ``snapshot_at`` — the records as they stood on a date: events held by then, ties that had begun
   and not ended. A tie without a start date counts from its ``as_of`` (the date a document showed
-  it), since nothing earlier is known of it.
+  it), since nothing earlier is known of it. Every analysis reads ``records_as_of``: the records on
+  its date, or without one on the latest date the data knows of (``data_date``), so "now" is one day
+  for all of them.
 - ``actor_network`` — an undirected, weighted graph of the actors (organisations, people,
   communities). Each tie keeps its evidence: the relationship ids and events behind it.
 
@@ -50,21 +52,31 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Any, TypeVar
 
 import networkx as nx
 
 from secgraph.model import geography
+from secgraph.model.dates import parse_date
 from secgraph.model.graph import GraphData, community_of
-from secgraph.model.records import Community, Event, Headcount, Node, Organisation, Person, Relationship
+from secgraph.model.records import (
+    Community,
+    Event,
+    EventSeries,
+    Headcount,
+    Node,
+    Organisation,
+    Person,
+    Relationship,
+)
 from secgraph.model.ties import current_employers
 from secgraph.model.ties import date_first_day as date_first_day  # re-exported: the analyses read dates here
 from secgraph.model.ties import date_last_day as date_last_day
 from secgraph.model.ties import tie_holds_on as tie_holds_on
 from secgraph.model.ties import tie_start as tie_start
-from secgraph.model.vocabulary import EVENT_ROLE_TYPES, EventStatus, RelType
+from secgraph.model.vocabulary import EVENT_ROLE_TYPES, USER_REL_TYPES, EventStatus, RelType
 
 ACTOR_KINDS = ("Organisation", "Person", "Community")
 
@@ -99,7 +111,7 @@ class Scope:
     """What an analysis looks at: one community, region or prefecture, or the country; on a date.
 
     ``region`` is a region code (``mic-kinki``, ``meti-kinki``); ``prefecture`` a JIS code.
-    ``as_of`` None means "as the data stands now".
+    ``as_of`` None means "as the data stands now": on the latest date it knows of (``records_as_of``).
     """
 
     community: str | None = None
@@ -271,11 +283,45 @@ def event_day(event: Event) -> dt.date:
 
 
 def snapshot_at(data: GraphData, day: dt.date | None) -> GraphData:
-    """The graph as it stood on ``day``: later events, ties and communities left out (``data`` itself
-    when none are)."""
-    if day is None:
+    """The graph as it stood on ``day``: later events, ties and communities left out. Its ``cut_on``
+    is ``day`` (``data`` itself when that is its day already, or when ``day`` is None). For what an
+    analysis reads, see ``records_as_of``."""
+    if day is None or day == data.cut_on:
         return data
     return reuse("snapshot", data, day, lambda: _snapshot(data, day))
+
+
+def records_as_of(data: GraphData, as_of: dt.date | None) -> GraphData:
+    """The records an analysis reads: as they stood on ``as_of``, or when no date is given on the
+    latest date the data knows of (``data_date``), the one meaning of "now". Either way ties that
+    have ended and events not yet held are left out: a person who has left an organisation does not
+    link it now, and a planned seminar ties nobody yet.
+
+    A graph cut on a day (``GraphData.cut_on``) has that day as its own, so this leaves it as it is.
+    """
+    return snapshot_at(data, as_of or data_date(data))
+
+
+def data_date(data: GraphData) -> dt.date:
+    """The latest date the data knows of: a held event, the start of a tie a user wrote, a count, or
+    a series' stated cadence; for a graph cut on a day, that day.
+
+    Used as "now" when no date is given, so that a document's network is judged as it stood when
+    the document was written and not against today's date.
+    """
+    if data.cut_on is not None:
+        return data.cut_on
+    # Every relationship is read: done once per data object inside ``shared_inputs``.
+    return reuse("data_date", data, None, lambda: _data_date(data))
+
+
+def _data_date(data: GraphData) -> dt.date:
+    days = [event_day(n) for n in data.nodes.values() if isinstance(n, Event) and n.status == EventStatus.HELD]
+    days += [tie_start(r) for r in data.relationships.values() if r.type in USER_REL_TYPES]
+    days += [parse_date(n.as_of).first_day() for n in data.nodes.values() if isinstance(n, Headcount)]
+    # A series' stated cadence is known from the day it was stated.
+    days += [date_first_day(n.as_of) for n in data.nodes.values() if isinstance(n, EventSeries) and n.cadence]
+    return max(days, default=dt.date.today())
 
 
 def _snapshot(data: GraphData, day: dt.date) -> GraphData:
@@ -294,8 +340,8 @@ def _snapshot(data: GraphData, day: dt.date) -> GraphData:
         if rel.from_id in nodes and rel.to_id in nodes and _part_holds_on(rel, nodes[rel.to_id], day)
     }
     if len(nodes) == len(data.nodes) and len(relationships) == len(data.relationships):
-        return data  # nothing left out: the same object, so all that is built from it is shared
-    return GraphData(nodes=nodes, relationships=relationships, names_hidden=data.names_hidden)
+        nodes, relationships = data.nodes, data.relationships  # nothing left out: the records are shared
+    return GraphData(nodes=nodes, relationships=relationships, names_hidden=data.names_hidden, cut_on=day)
 
 
 def _part_holds_on(rel: Relationship, target: Node, day: dt.date) -> bool:
@@ -576,18 +622,35 @@ def actor_network(data: GraphData, scope: Scope | None = None, *, local_only: bo
 
     The network is frozen (``nx.freeze``): inside ``shared_inputs`` every analysis gets the same one.
     """
+    records, undated = network_key(data, scope)
+    return reuse(
+        "actor_network",
+        records,
+        (undated, local_only),
+        lambda: nx.freeze(_actor_network(records, undated, local_only)),
+    )
+
+
+def made_actor_network(data: GraphData, *, local_only: bool = False) -> nx.Graph | None:
+    """``actor_network(data, local_only=…)`` when it is already made in this ``shared_inputs`` block,
+    else None (nothing is built, the records of its date included)."""
+    day = data_date(data)
+    records = data if data.cut_on == day else already_made("snapshot", data, day)
+    return None if records is None else already_made("actor_network", records, (Scope(as_of=day), local_only))
+
+
+def network_key(data: GraphData, scope: Scope | None) -> tuple[GraphData, Scope]:
+    """What a network of ``scope`` is made from and kept under: the records of its date
+    (``records_as_of``) and the scope with that date, so that the network of a day is one object
+    whether it was asked for with the data and the day, with the data and no day when that is the
+    data's own date, or with the records of that day."""
     scope = scope or Scope()
-    return reuse("actor_network", data, (scope, local_only), lambda: nx.freeze(_actor_network(data, scope, local_only)))
+    records = records_as_of(data, scope.as_of)
+    return records, scope if scope.as_of == records.cut_on else replace(scope, as_of=records.cut_on)
 
 
-def made_actor_network(data: GraphData, scope: Scope | None = None, *, local_only: bool = False) -> nx.Graph | None:
-    """``actor_network(data, scope, local_only=…)`` when it is already made in this ``shared_inputs``
-    block, else None (nothing is built)."""
-    return already_made("actor_network", data, (scope or Scope(), local_only))
-
-
-def _actor_network(data: GraphData, scope: Scope, local_only: bool = False) -> nx.Graph:
-    ties = actor_ties(data, scope, local_only)
+def _actor_network(records: GraphData, scope: Scope, local_only: bool = False) -> nx.Graph:
+    ties = actor_ties(records, scope, local_only)
     graph = nx.Graph()
     graph.add_nodes_from((actor_id, ties.actor_attributes(actor_id)) for actor_id in ties.actors)
     graph.add_edges_from(
@@ -649,8 +712,7 @@ class ActorTies:
 
 def actor_ties(data: GraphData, scope: Scope | None = None, local_only: bool = False) -> ActorTies:
     """The actors and ties of ``actor_network(data, scope, local_only=…)`` without making the graph."""
-    scope = scope or Scope()
-    data = snapshot_at(data, scope.as_of)
+    data, scope = network_key(data, scope)
     located = prefectures_by_actor(data)
     actors = scoped_actor_ids(data, scope, located, local_only=local_only)
     # Ties are gathered in plain dicts keyed by the sorted pair: the direct ties first, then those of

@@ -90,7 +90,7 @@ from secgraph.analysis.facts import (
 )
 from secgraph.analysis.glossary import ResultModel
 from secgraph.analysis.index import NetworkArrays
-from secgraph.analysis.network import Scope, reuse, shared_inputs, snapshot_at, tie_index
+from secgraph.analysis.network import Scope, records_as_of, reuse, shared_inputs, tie_index
 from secgraph.analysis.network_index import NetworkIndex, network_index
 from secgraph.model import geography
 from secgraph.model.graph import CommunityNotFound, GraphData
@@ -961,7 +961,7 @@ def _missing_sectors(
     suggestions_per_sector: int,
     region_kind: RegionKind,
 ) -> MissingSectors:
-    snapshot = snapshot_at(data, scope.as_of)
+    snapshot = records_as_of(data, scope.as_of)
     ix = network_index(snapshot)
     if scope.community is not None and scope.community not in ix.communities:
         raise CommunityNotFound(scope.community)

@@ -13,10 +13,9 @@ import datetime as dt
 
 import numpy as np
 
-from secgraph.analysis.activity import data_date
 from secgraph.analysis.index import NetworkArrays, network_arrays
 from secgraph.analysis.measures import RemovalPieces, removal_pieces
-from secgraph.analysis.network import Scope, actor_network, date_first_day, reuse
+from secgraph.analysis.network import Scope, actor_network, data_date, date_first_day, network_key, reuse
 from secgraph.model.dates import fiscal_year
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Event, EventSeries, Node, Relationship
@@ -56,10 +55,13 @@ def fresh_ties(data: GraphData, scope: Scope, window_start: dt.date | None, *, l
     one of the events (or series) behind it (``last_shown``). Every tie when there is no window.
     Inside ``shared_inputs`` judged once per network and window (isolated regions and key persons
     both ask for the country's)."""
-    arrays = network_arrays(data, scope, local_only=local_only)
+    records, dated = network_key(data, scope)
+    arrays = network_arrays(records, dated, local_only=local_only)
     if window_start is None:
         return np.ones(arrays.m, dtype=bool)
-    return reuse("fresh_ties", data, (scope, local_only, window_start), lambda: _fresh_ties(data, arrays, window_start))
+    return reuse(
+        "fresh_ties", records, (dated, local_only, window_start), lambda: _fresh_ties(records, arrays, window_start)
+    )
 
 
 def holding_removal_pieces(
@@ -69,13 +71,14 @@ def holding_removal_pieces(
     whom each actor's removal would cut off from whom, judged on those ties. Inside ``shared_inputs``
     searched once per network and window (key persons' sole links and isolated regions' single
     bridges both ask for the country's)."""
-    fresh = fresh_ties(data, scope, window_start, local_only=local_only)
-    arrays = network_arrays(data, scope, local_only=local_only)
+    records, dated = network_key(data, scope)
+    fresh = fresh_ties(records, dated, window_start, local_only=local_only)
+    arrays = network_arrays(records, dated, local_only=local_only)
     return reuse(
         "holding_removal_pieces",
-        data,
-        (scope, local_only, window_start),
-        lambda: removal_pieces(actor_network(data, scope, local_only=local_only), arrays=arrays, ties=fresh),
+        records,
+        (dated, local_only, window_start),
+        lambda: removal_pieces(actor_network(records, dated, local_only=local_only), arrays=arrays, ties=fresh),
     )
 
 

@@ -7,6 +7,7 @@ located in its prefecture, an event is an edition of its series, a headcount cou
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -58,6 +59,10 @@ class GraphData:
     #: Whether this is a view with personal names removed (``access.visibility``, a viewer's view):
     #: hiding names in it again changes nothing, and whatever is drawn from it says names are hidden.
     names_hidden: bool = field(default=False, compare=False)
+    #: The day this graph was cut on when it is the records as they stood on that day
+    #: (``analysis.network.snapshot_at``), else None: that day is its "now", so cutting it again on
+    #: its own date leaves it as it is.
+    cut_on: dt.date | None = field(default=None, compare=False)
 
     def add_node(self, node: Node) -> None:
         self.nodes[node.id] = node
@@ -71,6 +76,7 @@ class GraphData:
             nodes=dict(sorted(self.nodes.items())),
             relationships=dict(sorted(self.relationships.items())),
             names_hidden=self.names_hidden,
+            cut_on=self.cut_on,
         )
 
     def counts(self) -> dict[str, int]:

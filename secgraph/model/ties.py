@@ -83,4 +83,5 @@ def without_inferred(data: GraphData) -> GraphData:
         nodes=data.nodes,
         relationships={rel_id: rel for rel_id, rel in data.relationships.items() if not is_inferred(rel)},
         names_hidden=data.names_hidden,
+        cut_on=data.cut_on,
     )

@@ -43,7 +43,7 @@ from secgraph.access.roles import Visibility
 from secgraph.access.visibility import visible_graph
 from secgraph.analysis.areas import covered_prefectures
 from secgraph.analysis.key_persons import KeyPersonCandidates, key_person_candidates
-from secgraph.analysis.network import Scope, actor_network, community_circle, shared_inputs, snapshot_at
+from secgraph.analysis.network import Scope, actor_network, community_circle, records_as_of, shared_inputs
 from secgraph.analysis.sectors import MissingSectors, missing_sectors
 from secgraph.model import geography
 from secgraph.model.geography import prefecture_name
@@ -535,7 +535,7 @@ def network_map(
         data = visible_graph(data, Visibility.ANONYMISED)
     names_hidden = hide_names or anonymised or data.names_hidden
     graph = actor_network(data, scope)
-    snapshot = snapshot_at(data, scope.as_of)
+    snapshot = records_as_of(data, scope.as_of)
     ranked = key_person_candidates(data, scope, limit=None) if key_persons is None else key_persons
     gaps_found = missing_sectors(data, scope, suggestions_per_sector=0) if missing is None else missing
     score = {c.id: (c.rank, c.score) for c in ranked.candidates}

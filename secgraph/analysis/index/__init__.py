@@ -3,12 +3,13 @@
 Inside ``network.shared_inputs`` (the API keeps one per revision of the graph) every form below is
 built once per data object and scope and handed to every analysis that asks:
 
-- ``network.snapshot_at`` — the records as they stood on a date;
+- ``network.snapshot_at`` — the records as they stood on a date; ``network.records_as_of`` — those an
+  analysis reads (on its date, else on the data's own latest date: the one meaning of "now");
 - ``network.actor_network`` — the actor network as a frozen networkx graph;
 - ``network_arrays`` — the same network in array form (:class:`NetworkArrays`: numbered nodes, CSR
   adjacency and weights, triangles, an igraph handle), which the measures and analyses read instead
   of walking the graph; ``network_arrays_on`` — the country's network on a date in array form, made
-  without its graph and sharing what it can with the network of the data as given;
+  without its graph and sharing what it can with the network of the data's own date;
 - ``activity.activity_index`` — who belongs where and what each community ran, on one date;
 - ``network_index.network_index`` — the regional lookups of the isolated-regions and sectors analyses;
 - ``network.community_circle`` — a community's circle (its one definition), and ``network.scoped_actor_ids``
@@ -26,6 +27,7 @@ from secgraph.analysis.network import (
     actor_network,
     actor_ties,
     made_actor_network,
+    network_key,
     reuse,
     snapshot_at,
 )
@@ -37,12 +39,12 @@ __all__ = ["InducedDegrees", "NetworkArrays", "network_arrays", "network_arrays_
 def network_arrays(data: GraphData, scope: Scope | None = None, *, local_only: bool = False) -> NetworkArrays:
     """``actor_network(data, scope, local_only=…)`` in array form; inside ``shared_inputs`` made once per
     data, scope and ``local_only``."""
-    scope = scope or Scope()
+    records, dated = network_key(data, scope)
     return reuse(
         "network_arrays",
-        data,
-        (scope, local_only),
-        lambda: NetworkArrays(actor_network(data, scope, local_only=local_only)),
+        records,
+        (dated, local_only),
+        lambda: NetworkArrays(actor_network(records, dated, local_only=local_only)),
     )
 
 
@@ -55,22 +57,20 @@ def network_arrays_on(data: GraphData, day: dt.date, snapshot: GraphData | None 
     (``network.actor_ties``) without building its graph. They are not the given network's with the
     ended ties left out: the cut changes ties (an ended membership, an event not yet held) and may
     add some (when a host's part has ended, the event's attendees are tied to its other parts). But
-    most ties are the same, so when the network of ``data`` as given is already made, each tie that
-    is the same in both (the same weight, relationships and events) shares its attribute dict rather
-    than holding a copy. When nothing was cut on ``day`` the snapshot is ``data`` itself, and these
-    are ``network_arrays(data)``.
+    most ties are the same, so when the network of ``data`` on its own date (``actor_network(data)``)
+    is already made, each tie that is the same in both (the same weight, relationships and events)
+    shares its attribute dict rather than holding a copy.
     ``snapshot`` is ``snapshot_at(data, day)`` when the caller has it already.
     """
     snapshot = snapshot_at(data, day) if snapshot is None else snapshot
-    return reuse("network_arrays", snapshot, (Scope(), False), lambda: _arrays_on(data, snapshot))
+    return reuse("network_arrays", snapshot, (Scope(as_of=day), False), lambda: _arrays_on(data, snapshot))
 
 
 def _arrays_on(data: GraphData, snapshot: GraphData) -> NetworkArrays:
-    own = made_actor_network(snapshot)
-    if own is not None or snapshot is data:  # its graph is made already, or is the given network
+    if made_actor_network(snapshot) is not None:
         return NetworkArrays(actor_network(snapshot))
     given = made_actor_network(data)
-    # The given network's neighbour dicts as networkx holds them (read only).
+    # The neighbour dicts of the network of data's own date as networkx holds them (read only).
     given_ties = dict(given.adjacency()) if given is not None else {}
     cut = actor_ties(snapshot)
     ties: list[tuple[str, str, dict[str, Any]]] = []

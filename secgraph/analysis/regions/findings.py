@@ -52,10 +52,10 @@ from secgraph.analysis.network import (
     TieIndex,
     community_circles,
     event_day,
+    records_as_of,
     reuse,
     scoped_actor_ids,
     shared_inputs,
-    snapshot_at,
     tie_index,
     tie_start,
 )
@@ -914,7 +914,7 @@ def _isolated_regions(
     min_cut_off: int,
     tie_window_years: int | None = TIE_WINDOW_YEARS,
 ) -> IsolatedRegions:
-    snapshot = snapshot_at(data, scope.as_of)
+    snapshot = records_as_of(data, scope.as_of)
     ix = _build_index(snapshot, period)
     window_start = tie_window_start(data, scope.as_of, tie_window_years)
     fresh = fresh_ties(snapshot, Scope(), window_start)  # the country's network: ix.arrays
