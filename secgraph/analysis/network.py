@@ -512,8 +512,13 @@ def community_circle(data: GraphData, community_id: str) -> set[str]:
       with every held edition.
 
     The only definition of a circle: the stage, the health, community scopes, the regions' shared
-    participants and the map's community filter all read it.
+    participants and the map's community filter all read it. Inside ``shared_inputs`` drawn once
+    per data object and community.
     """
+    return reuse("community_circle", data, community_id, lambda: _community_circle(data, community_id))
+
+
+def _community_circle(data: GraphData, community_id: str) -> set[str]:
     ties, nodes = tie_index(data), data.nodes
     own_from, own_to = ties.by_from.get(community_id, ()), ties.by_to.get(community_id, ())
     belong = {r.from_id for r in own_to if r.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF)}
@@ -598,7 +603,7 @@ def scoped_actor_ids(
     if scope.community is not None:
         community_of(data, scope.community)
         circle = community_circle(data, scope.community)
-        return {a for a in circle if located.get(a)} if local_only else circle
+        return {a for a in circle if located.get(a)} if local_only else set(circle)
     if scope.prefecture is None and scope.region is None:
         return {a for a, codes in located.items() if codes} if local_only else set(located)
     if scope.prefecture is not None:
@@ -711,8 +716,13 @@ class ActorTies:
 
 
 def actor_ties(data: GraphData, scope: Scope | None = None, local_only: bool = False) -> ActorTies:
-    """The actors and ties of ``actor_network(data, scope, local_only=…)`` without making the graph."""
-    data, scope = network_key(data, scope)
+    """The actors and ties of ``actor_network(data, scope, local_only=…)`` without making the graph;
+    inside ``shared_inputs`` gathered once per network (its graph and its array form both read them)."""
+    records, dated = network_key(data, scope)
+    return reuse("actor_ties", records, (dated, local_only), lambda: _actor_ties(records, dated, local_only))
+
+
+def _actor_ties(data: GraphData, scope: Scope, local_only: bool) -> ActorTies:
     located = prefectures_by_actor(data)
     actors = scoped_actor_ids(data, scope, located, local_only=local_only)
     # Ties are gathered in plain dicts keyed by the sorted pair: the direct ties first, then those of
