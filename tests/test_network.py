@@ -25,6 +25,7 @@ from secgraph.analysis.network import (
     scoped_actor_ids,
     shared_inputs,
     snapshot_at,
+    started_beside,
     tie_holds_on,
     tie_index,
     tie_start,
@@ -210,6 +211,17 @@ def test_shared_inputs_builds_once_inside_a_block_and_anew_outside() -> None:
         assert actor_network(GraphData(nodes=dict(data.nodes), relationships=dict(data.relationships))) is not first
     assert actor_network(data) is not first
     assert actor_network(data) is not actor_network(data)
+
+
+def test_work_started_beside_shares_the_blocks_inputs() -> None:
+    data = seminar("a1")
+    with shared_inputs():
+        first = actor_network(data)
+        beside = started_beside(lambda: (threading.get_ident(), actor_network(data)))
+        thread, network = beside.result()
+        assert thread != threading.get_ident() and network is first
+    with pytest.raises(ZeroDivisionError):  # an error is raised where the result is asked for
+        started_beside(lambda: 1 // 0).result()
 
 
 def test_the_collector_is_paused_in_blocks_and_runs_again_after_the_last_of_overlapping_ones() -> None:

@@ -57,6 +57,7 @@ from secgraph.analysis.network import (
     employers_on,
     records_as_of,
     shared_inputs,
+    started_beside,
 )
 from secgraph.analysis.tie_freshness import TIE_WINDOW_YEARS, fresh_ties, holding_removal_pieces, tie_window_start
 from secgraph.model import geography
@@ -565,7 +566,9 @@ def _key_person_candidates(
 
     sectors = actor_sectors(snapshot, G.nodes)
     prefecture_of = {v: prefecture_group(attrs["prefectures"]) for v, attrs in G.nodes(data=True)}
-    betweenness = sampled_betweenness(G, arrays=arrays)
+    # Sampled betweenness runs in networkit's C++ without holding the GIL: on another core while the
+    # measures below are taken.
+    betweenness_soon = started_beside(partial(sampled_betweenness, G, arrays=arrays))
     sector_roles = gould_fernandez_brokerage(G, sectors, arrays=arrays)
     prefecture_roles = gould_fernandez_brokerage(G, prefecture_of, arrays=arrays)
     constraint = burt_constraint(G, weight="weight", arrays=arrays)
@@ -595,6 +598,7 @@ def _key_person_candidates(
         return sum(roles_of[r] for r in BROKERAGE_ROLES if r != "coordinator")
 
     cut_off = {v: component_size[v] - 1 - (pieces[v][0] if pieces[v] else 0) for v in pool}
+    betweenness = betweenness_soon.result()
     raw: dict[str, dict[str, float]] = {
         "betweenness": {v: _rounded(betweenness[v]) for v in pool},
         "sector_brokerage": {v: across(sector_roles[v]) for v in pool},

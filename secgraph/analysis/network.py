@@ -50,8 +50,9 @@ import gc
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Any, TypeVar
@@ -169,6 +170,19 @@ def shared_inputs(kept: SharedInputs | None = None) -> Iterator[SharedInputs]:
             yield store
     finally:
         _shared.reset(token)
+
+
+def started_beside(call: Callable[[], T]) -> Future[T]:
+    """``call()`` begun on a thread of its own, in this context (so it shares this block's inputs).
+
+    For work that does not hold the GIL (networkit's C++): it runs on another core while this
+    thread goes on, and ``result()`` waits for it.
+    """
+    beside = ThreadPoolExecutor(max_workers=1)
+    try:
+        return beside.submit(copy_context().run, call)
+    finally:
+        beside.shutdown(wait=False)  # its thread ends when the call is done
 
 
 def reuse(what: str, data: GraphData, arguments: Hashable, build: Callable[[], T]) -> T:
