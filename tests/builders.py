@@ -59,12 +59,14 @@ class GraphBuilder:
         prefecture: str | None = None,
         attendees: int | None = None,
         event_type: str = "seminar",
+        status: str = "held",
     ) -> GraphBuilder:
         self.nodes.append(
             Event(
                 id=node_id,
                 title=node_id,
                 event_type=event_type,
+                status=status,
                 start=start,
                 series_id=series,
                 edition=edition,

@@ -133,14 +133,10 @@ def left_and_planned() -> GraphData:
         .event("e1", "2021-06-01", prefecture="27")
         .tie("ORGANISED", "c", "e1")
         .tie("ATTENDED", "m", "e1")
-        .event("ep", "2021-09-01", prefecture="27")
+        .event("ep", "2021-09-01", prefecture="27", status="planned")
         .tie("ORGANISED", "x", "ep")
         .tie("COOPERATED", "z", "ep")
     )
-    builder.nodes = [
-        n.model_copy(update={"status": "planned"}) if isinstance(n, Event) and n.id == "ep" else n
-        for n in builder.nodes
-    ]
     return builder.build()
 
 
@@ -188,14 +184,10 @@ def circled() -> GraphBuilder:
         .tie("ORGANISED", "s", "e1")
         .tie("ATTENDED", "x", "e1")
         .tie("ATTENDED", "m", "e1")
-        .event("ep", "2020-07-01", prefecture="27")
+        .event("ep", "2020-07-01", prefecture="27", status="planned")
         .tie("ORGANISED", "c", "ep")
         .tie("SPOKE_AT", "y", "ep")
     )
-    builder.nodes = [
-        n.model_copy(update={"status": "planned"}) if isinstance(n, Event) and n.id == "ep" else n
-        for n in builder.nodes
-    ]
     return builder
 
 
