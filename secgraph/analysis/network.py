@@ -641,12 +641,12 @@ def actor_network(data: GraphData, scope: Scope | None = None, *, local_only: bo
 
     The network is frozen (``nx.freeze``): inside ``shared_inputs`` every analysis gets the same one.
     """
-    records, undated = network_key(data, scope)
+    records, dated = network_key(data, scope)
     return reuse(
         "actor_network",
         records,
-        (undated, local_only),
-        lambda: nx.freeze(_actor_network(records, undated, local_only)),
+        (dated, local_only),
+        lambda: nx.freeze(_actor_network(records, dated, local_only)),
     )
 
 

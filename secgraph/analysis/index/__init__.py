@@ -38,7 +38,7 @@ __all__ = ["InducedDegrees", "NetworkArrays", "network_arrays", "network_arrays_
 
 def network_arrays(data: GraphData, scope: Scope | None = None, *, local_only: bool = False) -> NetworkArrays:
     """``actor_network(data, scope, local_only=…)`` in array form; inside ``shared_inputs`` made once per
-    data, scope and ``local_only``."""
+    network (the records of its day, the scope and ``local_only``: ``network.network_key``)."""
     records, dated = network_key(data, scope)
     return reuse(
         "network_arrays",
