@@ -308,8 +308,9 @@ def snapshot_at(data: GraphData, day: dt.date | None) -> GraphData:
 def records_as_of(data: GraphData, as_of: dt.date | None) -> GraphData:
     """The records an analysis reads: as they stood on ``as_of``, or when no date is given on the
     latest date the data knows of (``data_date``), the one meaning of "now". Either way ties that
-    have ended and events not yet held are left out: a person who has left an organisation does not
-    link it now, and a planned seminar ties nobody yet.
+    have ended and events dated after that day are left out: a person who has left an organisation
+    does not link it now, and a seminar planned for later ties nobody yet. (An event is cut by its
+    date, not its status: one recorded as planned for a day already past still ties its parts.)
 
     A graph cut on a day (``GraphData.cut_on``) has that day as its own, so this leaves it as it is.
     """
