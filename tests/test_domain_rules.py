@@ -117,7 +117,7 @@ def left_and_planned() -> GraphData:
     for later. Before, stage and health judged "now" on 2021-06-01, while key persons, isolated
     regions and missing sectors read the data as given: ``x`` still tied to ``c``, ``p`` to ``x`` and
     ``z`` to ``x`` through the seminar not yet held, so ``c`` had a vendor and nobody could be cut off."""
-    builder = (
+    return (
         GraphBuilder()
         .org("s", "prefecture", "27")
         .org("m", "sme", "27")
@@ -136,8 +136,8 @@ def left_and_planned() -> GraphData:
         .event("ep", "2021-09-01", prefecture="27", status="planned")
         .tie("ORGANISED", "x", "ep")
         .tie("COOPERATED", "z", "ep")
+        .build()
     )
-    return builder.build()
 
 
 def test_every_analysis_judges_now_on_the_datas_own_latest_date() -> None:
@@ -166,7 +166,7 @@ def circled() -> GraphBuilder:
     ``m`` employs ``pm``; partner community ``c2``; a contacted body ``k``; a planned event ``ep`` it
     organised with speaker ``y``. Before, the network's circle had ``pm`` and ``y`` but not ``x``,
     ``c2`` or ``k``; the stage's had ``x``, ``c2`` and ``k`` but not ``pm``."""
-    builder = (
+    return (
         GraphBuilder()
         .org("s", "meti_bureau", "27")
         .org("m", "sme", "27")
@@ -188,7 +188,6 @@ def circled() -> GraphBuilder:
         .tie("ORGANISED", "c", "ep")
         .tie("SPOKE_AT", "y", "ep")
     )
-    return builder
 
 
 def test_the_circle_has_one_definition() -> None:

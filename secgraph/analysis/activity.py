@@ -35,12 +35,12 @@ from secgraph.analysis.network import (
     community_circle,
     community_events,
     community_life_start,
-    data_date,
     date_first_day,  # each written date parsed once (cached): asked for every event, membership and count
     date_last_day,
     employers_on,
     event_day,
     records_as_of,
+    reference_day,
     reuse,
     tie_index,
     tie_start,
@@ -143,7 +143,7 @@ class ActivityIndex:
 
     def __init__(self, data: GraphData, as_of: dt.date | None = None) -> None:
         self.as_of = as_of
-        self.reference_date = as_of or data_date(data)
+        self.reference_date = reference_day(data, as_of)
         self.data = records_as_of(data, as_of)
         # Shared with every other analysis of this snapshot inside ``shared_inputs``.
         ties = tie_index(self.data)

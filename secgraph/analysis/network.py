@@ -314,7 +314,13 @@ def records_as_of(data: GraphData, as_of: dt.date | None) -> GraphData:
 
     A graph cut on a day (``GraphData.cut_on``) has that day as its own, so this leaves it as it is.
     """
-    return snapshot_at(data, as_of or data_date(data))
+    return snapshot_at(data, reference_day(data, as_of))
+
+
+def reference_day(data: GraphData, as_of: dt.date | None) -> dt.date:
+    """The day an analysis is of: ``as_of``, or when no date is given the latest date the data knows
+    of (``data_date``). ``records_as_of`` gives the records of that day."""
+    return as_of or data_date(data)
 
 
 def data_date(data: GraphData) -> dt.date:

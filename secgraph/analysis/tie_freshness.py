@@ -15,7 +15,7 @@ import numpy as np
 
 from secgraph.analysis.index import NetworkArrays, network_arrays
 from secgraph.analysis.measures import RemovalPieces, removal_pieces
-from secgraph.analysis.network import Scope, actor_network, data_date, date_first_day, network_key, reuse
+from secgraph.analysis.network import Scope, actor_network, date_first_day, network_key, reference_day, reuse
 from secgraph.model.dates import fiscal_year
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Event, EventSeries, Node, Relationship
@@ -24,14 +24,14 @@ from secgraph.model.records import Event, EventSeries, Node, Relationship
 TIE_WINDOW_YEARS = 5
 
 
-def tie_window_start(data: GraphData, as_of: str | None, tie_window_years: int | None) -> dt.date | None:
+def tie_window_start(data: GraphData, as_of: dt.date | None, tie_window_years: int | None) -> dt.date | None:
     """The first day of the window: April 1 of the fiscal year ``tie_window_years − 1`` before the one
     holding ``as_of`` (or the data's latest date). None (every tie holds) when the window is None."""
     if tie_window_years is None:
         return None
     if tie_window_years < 1:
         raise ValueError("tie_window_years must be at least 1 / 関係の有効期間は1年度以上にしてください")
-    reference = as_of or data_date(data)
+    reference = reference_day(data, as_of)
     return dt.date(max(1, fiscal_year(reference) - tie_window_years + 1), 4, 1)
 
 

@@ -16,7 +16,7 @@ from secgraph.analysis import isolated_regions, missing_sectors
 from secgraph.analysis.activity import months_before
 from secgraph.analysis.areas import communities_in_scope, covered_prefectures
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS
-from secgraph.analysis.network import Scope, data_date, records_as_of
+from secgraph.analysis.network import Scope, records_as_of, reference_day
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.viz.charts.common import (
@@ -126,7 +126,7 @@ def coverage_map_table(data: GraphData, scope: Scope | None = None, *, hide_name
     paper; ``none`` where none covers it.
     """
     data, scope = prepared(data, scope, hide_names)
-    reference = scope.as_of or data_date(data)
+    reference = reference_day(data, scope.as_of)
     period = last_twelve_months(reference)
     country = Scope(as_of=scope.as_of)
     gaps = {p.code: set(p.gaps) for p in isolated_regions(data, country, period=period).prefectures}
