@@ -75,7 +75,8 @@ case "${1:-}" in
   bench)
     python_env test,bench
     java_env
-    apt_install chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+    # wrk sends the API bench's reads (C, beside the server on the same cores; bench/api_latency.py).
+    apt_install chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 wrk
     shift
     exec "$VENV/bin/python" bench/run.py "$@"
     ;;

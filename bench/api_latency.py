@@ -1,13 +1,16 @@
 """The API under 50 concurrent clients: latency and throughput of cached analyses, reads and writes.
 
     .venv/bin/python bench/api_latency.py [--seconds 15] [--writes 200] [--no-profile] [--workers N]
+                                          [--load-tool wrk|httpx]
 
 ``secgraph serve`` runs in its own process on 127.0.0.1 with the seed data in the embedded store
 (``--workers N``: ``secgraph serve --workers N``, N worker processes; py-spy then samples them all).
-The load comes from another process, so the server's GIL is not shared with the clients: Debian's
-``wrk`` when installed (``apt-get install wrk``; a Lua script adds the key, rotates the paths,
-numbers the writes and stops each thread after its share of writes), else an asyncio httpx client
-started as a child process. Every phase is bounded in time (``--seconds``), writes also in count.
+The load comes from another process, so the server's GIL is not shared with the clients. Reads are
+sent by Debian's ``wrk`` when installed (``bash run.sh bench`` installs it; a Lua script adds the key,
+asks for gzip as every browser does, and rotates the paths), else, or with ``--load-tool httpx``, by
+an asyncio httpx client started as a child process, which also inflates every answer on the cores the
+server runs on. Writes always go through the httpx client (bounded in count). Every phase is bounded in
+time (``--seconds``).
 
 Phases, each with 50 connections, reported beside GET /health in the same run (the service's floor:
 routing, a store ping, no key, no analysis):
@@ -81,6 +84,7 @@ function init(args)
   n = 0
   statuses = {}
   wrk.headers["Authorization"] = "Bearer " .. args[1]
+  wrk.headers["Accept-Encoding"] = "gzip"
 end
 function request()
   n = n + 1
@@ -128,12 +132,13 @@ class Load:
         connections: int = CONNECTIONS,
         prefix: str = "bench",
         folder: Path,
+        tool: str = "",
     ) -> None:
         self.base, self.key, self.paths, self.seconds = base, key, paths, seconds
         self.writes, self.connections, self.prefix = writes, connections, prefix
         self.result_path = folder / f"{prefix}-{time.monotonic_ns()}.json"
         self.folder = folder
-        self.wrk = bool(shutil.which("wrk")) and not writes
+        self.wrk = (tool or default_load_tool()) == "wrk" and not writes
         self.tool = "wrk" if self.wrk else "httpx (asyncio, separate process)"
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -174,11 +179,19 @@ class Load:
         return self
 
     def wait(self) -> dict[str, Any]:
-        assert self._proc is not None
-        _, err = self._proc.communicate(timeout=self.seconds + 180)
+        assert self._proc is not None and self._proc.stderr is not None
+        if self.wrk:
+            # wrk is C and reports no CPU of its own: take it from the kernel as the process is reaped
+            err = self._proc.stderr.read()
+            _, status, usage = os.wait4(self._proc.pid, 0)
+            self._proc.returncode = os.waitstatus_to_exitcode(status)
+        else:
+            _, err = self._proc.communicate(timeout=self.seconds + 180)
         if self._proc.returncode != 0 or not self.result_path.is_file():
             raise RuntimeError(f"load tool failed ({self._proc.returncode}): {err.decode(errors='replace')[-2000:]}")
         figures = json.loads(self.result_path.read_text(encoding="utf-8"))
+        if self.wrk:
+            figures["client_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 3)
         figures["per_s"] = round(figures["requests"] / figures["seconds"], 1) if figures["seconds"] else 0.0
         figures["error_count"] = sum(figures["errors"].values())
         figures["tool"] = self.tool
@@ -187,6 +200,11 @@ class Load:
 
     def run(self) -> dict[str, Any]:
         return self.start().wait()
+
+
+def default_load_tool() -> str:
+    """wrk when installed (``bash run.sh bench`` installs it), else the Python client."""
+    return "wrk" if shutil.which("wrk") else "httpx"
 
 
 def _percentile_ms(values: list[float], share: float) -> float:
@@ -607,6 +625,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     writes = int(getattr(args, "writes", 200))
     profile = not getattr(args, "no_profile", False)
     before = getattr(args, "before", None)
+    tool = getattr(args, "load_tool", None) or default_load_tool()
     workers = int(getattr(args, "workers", 1))
     results: dict[str, Any] = {
         "title": "API latency under 50 concurrent clients / 同時50クライアントでのAPI応答時間",
@@ -628,13 +647,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             return runs[label].setdefault("phases", {})
 
         def load(server: Server, paths: tuple[str, ...], **options: Any) -> Load:
-            return Load(server.base, server.key, paths, options.pop("seconds", seconds), folder=folder, **options)
+            seconds_here = options.pop("seconds", seconds)
+            return Load(server.base, server.key, paths, seconds_here, folder=folder, tool=tool, **options)
 
         try:
             for server in servers.values():
                 server.wait_ready()
             first = next(iter(servers.values()))
-            results["load_tool"] = Load(first.base, first.key, (BASELINE,), seconds, folder=folder).tool
+            results["load_tool"] = load(first, (BASELINE,)).tool
             for label, server in servers.items():
                 phases(label)["baseline"] = phase(
                     server, folder, {"health": load(server, (BASELINE,))}, seconds, profile
@@ -716,7 +736,10 @@ def _findings(p: dict[str, Any]) -> str:
 
     busy = p["cached_analyses"].get("profile", {}).get("gil_busy_share")
     return FINDINGS.format(
-        tool_ratio=ratio(0), server_ratio=ratio(1), gil_busy=f"{busy:.0%}" if busy is not None else "?"
+        tool=p["cached_analyses"]["analyses"].get("tool", "?"),
+        tool_ratio=ratio(0),
+        server_ratio=ratio(1),
+        gil_busy=f"{busy:.0%}" if busy is not None else "?",
     )
 
 
@@ -770,24 +793,26 @@ the two are the figures to read when the load column is high. Earlier ratios, fr
   the next request. In the cached phase's profile no analysis is computed and no thread is used: `warm`
   asks each path 8 × N times on fresh connections first, so every worker holds every answer before the
   phase (a worker's first answer of each analysis is not what the phase measures).
-- **What is left between a hit and the floor: the answer's size, at the load tool.** `/health` answers 64
-  bytes; an analysis answer averages 610 KB of JSON, 49 KB gzipped. The load tool is one Python process
-  (httpx) on the same 2 cores as the 2 workers; per answer it takes in the body and inflates it (zlib,
-  about 0.8 ms an answer on average on the seed data), besides the 1 ms or so it spends on any request.
-  The CPU per answer above shows it: in this run the load tool spent {tool_ratio} times as much on a
-  cached analysis as on `/health`, the server {server_ratio} times as much (its GIL busy {gil_busy} of the
-  cached phase, summed over its workers). The server's side of a hit is routing (the analyses' routes
-  now come right after the service's own: 0.04 ms of matching against 0.28 ms when they came after
-  eleven routers, timed on the app's route list), FastAPI's dependencies (the key, the scope and the
-  parameters validated), the access log with its key redaction, and the send; `/health` still takes a
-  thread hop and two store reads.
-  What would reach 1.2×: answers near the floor's size — missing-sectors' suggestions with their reasons
-  in two languages are 1.25 MB of its 1.8 MB, and the stage's rules 0.5 MB of 0.68 MB (evidence by id with
-  the texts once, or paged suggestions: an API change, not made here) — or clients that revalidate with
-  `If-None-Match` (304 carries no body; browsers do, the load tool does not). The size costs whatever
-  the client: with `wrk` (C; it asks for no gzip, so 610 KB an answer), installed for a side measurement
-  at load 10 and removed again so that these figures stay comparable with the earlier ones, cached
-  analyses were 190–370 answers a second against 1,500–2,600 for `/health`.
+- **What a hit costs beside the floor, and what the load tool adds.** `/health` answers 64 bytes; an
+  analysis answer averages 610 KB of JSON, 49 KB gzipped. In this run the load tool ({tool}) spent
+  {tool_ratio} times as much CPU on a cached analysis as on `/health`, the server {server_ratio} times as
+  much (its GIL busy {gil_busy} of the cached phase, summed over its workers). The server's side of a hit
+  is routing (the analyses' routes come right after the service's own: 0.04 ms of matching against 0.28
+  ms after eleven routers, timed on the app's route list), FastAPI's dependencies (the key, the scope and
+  the parameters validated), the access log with its key redaction, and sending 49 KB; `/health` takes a
+  thread hop and two store reads instead, which is why its tail (p95, p99) is longer than a hit's even
+  where its median is shorter.
+  wrk (C) asks for gzip as every browser does and takes the body in without inflating it, so what it
+  measures is the service. The Python client (`--load-tool httpx`, the only tool before `bash run.sh
+  bench` installed wrk) inflates every answer (about 0.8 ms on average on the seed data) and spends
+  about 1 ms on any request, on the same 2 cores as the server: with it, cached analyses' p95 came out at
+  1.8–2.9 times `/health`'s in runs on 2026-12-07, the server's CPU per answer 1.26–1.38 times the
+  floor's — the client's work, not the service's, made the difference. Without gzip (wrk's default,
+  610 KB an answer) cached analyses were 190–370 answers a second against 1,500–2,600 for `/health`.
+  What would bring a hit nearer the floor still: smaller answers (missing-sectors' suggestions with
+  their reasons in two languages are 1.25 MB of its 1.8 MB, the stage's rules 0.5 MB of 0.68 MB:
+  evidence by id with the texts once, or paged suggestions, an API change not made), or clients that
+  revalidate with `If-None-Match` (304 carries no body; browsers do, neither load tool does).
 - **Writes.** A write no longer reads the whole graph again: when it took the store from the revision the
   service held to the next one, the graph after it is the one held with the records it touched read back
   from the store (each touched node and every tie at it, each touched relationship), and anything else
@@ -935,6 +960,13 @@ def parser() -> argparse.ArgumentParser:
         default=1,
         metavar="N",
         help="serve with `secgraph serve --workers N` (N worker processes on one store; default 1)",
+    )
+    p.add_argument(
+        "--load-tool",
+        choices=("wrk", "httpx"),
+        default=None,
+        help="what sends the reads: wrk (C, asks for gzip as a browser does; the default when installed) or "
+        "the Python client (httpx, which also inflates every answer on the same cores as the server)",
     )
     p.add_argument("--client", help=argparse.SUPPRESS)  # the fallback load tool, run as a child process
     return p

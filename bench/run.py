@@ -250,7 +250,7 @@ def api_rows(results: dict[str, Any]) -> list[Row]:
             row(
                 f"4. API, 50 clients: {phase.replace('_', ' ')}",
                 f"p50 {f['p50_ms']} / p95 {f['p95_ms']} / p99 {f['p99_ms']} ms, {f['per_s']} req/s, "
-                f"{f['error_count']} errors",
+                f"{f['error_count']} errors ({f.get('tool', '?')})",
                 target,
                 cached_peer if phase == "cached_analyses" else peer,
                 met,
@@ -323,7 +323,12 @@ def overrides(name: str, options: argparse.Namespace) -> dict[str, Any]:
     if name == "neo4j":
         return {"size": options.neo4j_size}
     if name == "api":
-        return {"seconds": options.api_seconds, "workers": options.api_workers, "before": options.api_before}
+        return {
+            "seconds": options.api_seconds,
+            "workers": options.api_workers,
+            "before": options.api_before,
+            "load_tool": options.api_load_tool,
+        }
     if name == "view":
         return {"size": options.view_size}
     return {}
@@ -429,6 +434,12 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         metavar="TREE",
         help="api: also serve the code in TREE and run each phase on it right after this tree's (its --before)",
+    )
+    p.add_argument(
+        "--api-load-tool",
+        choices=("wrk", "httpx"),
+        default=None,
+        help="api: what sends the reads (its --load-tool; default wrk when installed)",
     )
     p.add_argument("--view-size", default=None, help="view: size of the country the view is cut from")
     return p
