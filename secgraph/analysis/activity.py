@@ -39,6 +39,7 @@ from secgraph.analysis.network import (
     date_last_day,
     employers_on,
     event_day,
+    held,
     records_as_of,
     reference_day,
     reuse,
@@ -51,7 +52,6 @@ from secgraph.model.headcounts import sum_headcounts
 from secgraph.model.records import Community, Event, EventSeries, Headcount, Relationship
 from secgraph.model.vocabulary import (
     EVENT_ROLE_TYPES,
-    EventStatus,
     HeadcountKind,
     MemberClass,
     RelType,
@@ -159,7 +159,7 @@ class ActivityIndex:
             ids.sort()
         self.editions: dict[str, list[Event]] = defaultdict(list)
         for node in self.data.nodes.values():
-            if isinstance(node, Event) and node.series_id and node.status == EventStatus.HELD:
+            if held(node) and node.series_id:
                 self.editions[node.series_id].append(node)
         for events in self.editions.values():
             events.sort(key=lambda e: (event_day(e), e.id))
@@ -465,7 +465,7 @@ def _attribute_events(index: ActivityIndex, act: CommunityActivity) -> None:
         if isinstance(node, EventSeries):
             series.add(target)
             events.update((e.id, e) for e in index.editions.get(target, []) if event_day(e) >= act.life_start)
-        elif isinstance(node, Event) and node.status == EventStatus.HELD:
+        elif held(node):
             events[node.id] = node
             if node.series_id:
                 series.add(node.series_id)

@@ -2,7 +2,7 @@
 
 Two views of one graph:
 
-- ``snapshot_at`` — the records as they stood on a date: events held by then, ties that had begun
+- ``snapshot_at`` — the records as they stood on a date: events dated by then, ties that had begun
   and not ended. A tie without a start date counts from its ``as_of`` (the date a document showed
   it), since nothing earlier is known of it. Every analysis reads ``records_as_of``: the records on
   its date, or without one on the latest date the data knows of (``data_date``), so "now" is one day
@@ -55,7 +55,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, replace
 from itertools import combinations
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 import networkx as nx
 
@@ -296,6 +296,17 @@ def event_day(event: Event) -> dt.date:
     return date_first_day(event.start)
 
 
+def held(node: object) -> TypeGuard[Event]:
+    """Whether ``node`` is an event that took place: one recorded as held, not planned or cancelled.
+
+    The one rule for what a community ran and when the data is of: only held events give a
+    community its events, life and circle, a region its activity, and the data its latest date (a
+    plan for a day already past that nobody marked held is not known to have happened: seed 001 is
+    a February 2021 snapshot whose seminars for February–March are 「開催予定」). Whether an event
+    ties the bodies that set out to run it is decided by its date alone (``records_as_of``)."""
+    return isinstance(node, Event) and node.status == EventStatus.HELD
+
+
 def snapshot_at(data: GraphData, day: dt.date | None) -> GraphData:
     """The graph as it stood on ``day``: later events, ties and communities left out. Its ``cut_on``
     is ``day`` (``data`` itself when that is its day already, or when ``day`` is None). For what an
@@ -309,8 +320,11 @@ def records_as_of(data: GraphData, as_of: dt.date | None) -> GraphData:
     """The records an analysis reads: as they stood on ``as_of``, or when no date is given on the
     latest date the data knows of (``data_date``), the one meaning of "now". Either way ties that
     have ended and events dated after that day are left out: a person who has left an organisation
-    does not link it now, and a seminar planned for later ties nobody yet. (An event is cut by its
-    date, not its status: one recorded as planned for a day already past still ties its parts.)
+    does not link it now, and a seminar planned for later ties nobody yet. An event is cut by its
+    date, not its status: the bodies that set out to run an event together on a day already past
+    are tied by it even if no record says it was held (seed 003 counts the co-organisation of the
+    Fukui forum of 2020-03-02, planned when it was written, as the edge between Kansai and Fukui),
+    while what a community ran counts only its events that were held (``held``).
 
     A graph cut on a day (``GraphData.cut_on``) has that day as its own, so this leaves it as it is.
     """
@@ -337,7 +351,7 @@ def data_date(data: GraphData) -> dt.date:
 
 
 def _data_date(data: GraphData) -> dt.date:
-    days = [event_day(n) for n in data.nodes.values() if isinstance(n, Event) and n.status == EventStatus.HELD]
+    days = [event_day(n) for n in data.nodes.values() if held(n)]
     days += [tie_start(r) for r in data.relationships.values() if r.type in USER_REL_TYPES]
     days += [parse_date(n.as_of).first_day() for n in data.nodes.values() if isinstance(n, Headcount)]
     # A series' stated cadence is known from the day it was stated.
@@ -468,7 +482,7 @@ def community_life_start(data: GraphData, community_id: str) -> dt.date:
                 days.append(event_day(target))
             elif target is not None:
                 editions = [nodes[e] for e in editions_by_series(data).get(rel.to_id, ())]
-                days += [event_day(e) for e in editions if isinstance(e, Event) and e.status == EventStatus.HELD]
+                days += [event_day(e) for e in editions if held(e)]
                 if getattr(target, "since", None) and getattr(target, "cadence", None):
                     days.append(date_first_day(target.since))  # type: ignore[attr-defined]
         elif rel.type not in EVENT_ROLE_TYPES:
@@ -477,7 +491,7 @@ def community_life_start(data: GraphData, community_id: str) -> dt.date:
 
 
 def _held_in_life(node: Node | None, born: dt.date) -> bool:
-    return isinstance(node, Event) and node.status == EventStatus.HELD and event_day(node) >= born
+    return held(node) and event_day(node) >= born
 
 
 def community_events(data: GraphData, community_id: str) -> dict[str, list[str]]:
@@ -558,7 +572,7 @@ def _community_circle(data: GraphData, community_id: str) -> set[str]:
     for target in community_events(data, community_id):
         node = nodes.get(target)
         if isinstance(node, Event):
-            if node.status == EventStatus.HELD:
+            if held(node):
                 ran.add(target)
                 if node.series_id:
                     ran.add(node.series_id)

@@ -52,6 +52,7 @@ from secgraph.analysis.network import (
     TieIndex,
     community_circles,
     event_day,
+    held,
     records_as_of,
     reuse,
     scoped_actor_ids,
@@ -73,7 +74,6 @@ from secgraph.model.dates import parse_date
 from secgraph.model.geography import prefecture_names
 from secgraph.model.graph import GraphData
 from secgraph.model.records import Community, Event, Relationship
-from secgraph.model.vocabulary import EventStatus
 
 DateSpan = tuple[dt.date, dt.date]
 #: The ties that show activity, and that tie a body during a period: direct ties and event parts.
@@ -305,7 +305,7 @@ def _within(period: DateSpan | None, day: dt.date) -> bool:
 
 
 def _held_within(node: object, period: DateSpan | None) -> bool:
-    return isinstance(node, Event) and node.status == EventStatus.HELD and _within(period, event_day(node))
+    return held(node) and _within(period, event_day(node))
 
 
 def _build_index(data: GraphData, period: DateSpan | None) -> _Index:
@@ -352,12 +352,12 @@ def _linked_communities(ix: _Index) -> dict[str, set[str]]:
     communities = sorted(ix.communities)
     n = len(communities)
     shared = sp.csr_array((n, n), dtype=np.float64)
-    for held in (ix.members, ix.circles, ix.parts):
+    for holdings in (ix.members, ix.circles, ix.parts):
         column: dict[str, int] = {}
         rows: list[int] = []
         columns: list[int] = []
         for row, community_id in enumerate(communities):
-            for item in held.get(community_id, ()):
+            for item in holdings.get(community_id, ()):
                 if item != community_id:  # a community in its own circle shares itself with no one
                     rows.append(row)
                     columns.append(column.setdefault(item, len(column)))
@@ -418,7 +418,7 @@ def _tie_timing(ix: _Index, rel: Relationship) -> tuple[bool, bool]:
         # An event part is as old as the event: a 2009 seminar's sponsor is not tied in 2020.
         day = event_day(target)
         during = _within(ix.period, day)
-        return during, during and target.status == EventStatus.HELD
+        return during, during and held(target)
     end = parse_date(rel.end).last_day() if rel.end else None
     return _during(ix.period, tie_start(rel), end), _within(ix.period, tie_start(rel))
 
