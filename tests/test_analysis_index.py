@@ -10,7 +10,7 @@ import pytest
 
 from secgraph.analysis.activity import activity_index
 from secgraph.analysis.index import NetworkArrays, network_arrays, network_arrays_on
-from secgraph.analysis.network import Scope, actor_network, shared_inputs, snapshot_at
+from secgraph.analysis.network import Scope, actor_network, data_date, shared_inputs, snapshot_at
 from secgraph.analysis.network_index import network_index
 from secgraph.model.graph import GraphData
 from tests.builders import GraphBuilder
@@ -62,6 +62,9 @@ def test_one_array_form_per_data_and_scope_inside_a_block(seed: GraphData) -> No
         assert region is not arrays and region.nodes == sorted(actor_network(seed, Scope(region="mic-kinki")))
         index = activity_index(seed)
         assert index.ties is network_arrays(index.data)  # the stage's and the health's, of their date
+        # no date and the data's own date are one day, so one activity index (the charts' too)
+        assert activity_index(seed, data_date(seed)) is index
+        assert activity_index(seed, data_date(seed) - dt.timedelta(days=1)) is not index
     assert network_arrays(seed) is not arrays  # outside a block nothing is kept
 
 

@@ -142,7 +142,6 @@ class ActivityIndex:
     that have ended are left out, as on any other date)."""
 
     def __init__(self, data: GraphData, as_of: dt.date | None = None) -> None:
-        self.as_of = as_of
         self.reference_date = reference_day(data, as_of)
         self.data = records_as_of(data, as_of)
         # Shared with every other analysis of this snapshot inside ``shared_inputs``.
@@ -360,8 +359,10 @@ class ActivityIndex:
 
 def activity_index(data: GraphData, as_of: dt.date | None = None) -> ActivityIndex:
     """``ActivityIndex(data, as_of)``, or inside ``shared_inputs`` the one already built for this data
-    and date: the stages, the health and the changes of one date then share its communities' activity."""
-    return reuse("activity_index", data, as_of, lambda: ActivityIndex(data, as_of))
+    and day (no date and the data's own date are one day): the stages, the health, the changes and
+    the charts and documents of one day then share its communities' activity."""
+    day = reference_day(data, as_of)
+    return reuse("activity_index", data, day, lambda: ActivityIndex(data, day))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from weasyprint import Document
 
-from secgraph.analysis.activity import ActivityIndex
+from secgraph.analysis.activity import activity_index
 from secgraph.analysis.areas import community_ids_in_scope
 from secgraph.analysis.network import Scope
 from secgraph.model import geography
@@ -117,7 +117,7 @@ def committee_pack_pdf(
     code = geography.region(region).code
     data = prepared(data, hide_names)
     hide_names = data.names_hidden  # also for a view that came with names hidden
-    index = ActivityIndex(data, as_of)
+    index = activity_index(data, as_of)
     scope = Scope(region=code, as_of=as_of)
     ids = community_ids_in_scope(index.data, scope)
     profiles = [build_profile(data, cid, as_of=as_of, since=since, names_hidden=hide_names, index=index) for cid in ids]

@@ -31,7 +31,7 @@ from weasyprint import Document
 from secgraph.access.roles import Visibility
 from secgraph.access.visibility import visible_graph
 from secgraph.analysis import changes_between, key_person_candidates, missing_sectors
-from secgraph.analysis.activity import ActivityIndex, CommunityActivity, membership_count
+from secgraph.analysis.activity import ActivityIndex, CommunityActivity, activity_index, membership_count
 from secgraph.analysis.compare import CommunityChanges
 from secgraph.analysis.health import HealthSummary, health_on
 from secgraph.analysis.key_persons import KeyPersonCandidate
@@ -536,7 +536,7 @@ def build_profile(
     ``ValueError`` when ``since`` is not before the date judged on.
     """
     community_of(data, community_id)
-    index = index or ActivityIndex(data, as_of)
+    index = index or activity_index(data, as_of)
     if not isinstance(index.data.nodes.get(community_id), Community):
         raise KeyError(
             f"community '{community_id}' was not founded by {index.reference_date} "

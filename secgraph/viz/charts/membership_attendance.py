@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from matplotlib.figure import Figure
 
-from secgraph.analysis.activity import ActivityIndex, CommunityActivity, event_fiscal_year, membership_count
+from secgraph.analysis.activity import CommunityActivity, activity_index, event_fiscal_year, membership_count
 from secgraph.analysis.areas import community_ids_in_scope
 from secgraph.analysis.network import Scope
 from secgraph.model.graph import GraphData
@@ -108,7 +108,7 @@ def membership_attendance_table(
     event's own figure, else its attendee counts).
     """
     data, scope = prepared(data, scope, hide_names)
-    index = ActivityIndex(data, scope.as_of)
+    index = activity_index(data, scope.as_of)
     ids = community_ids_in_scope(index.data, scope)
     years = fiscal_years(index, ids)
     attendance = attendance_of(index.data)
@@ -165,7 +165,7 @@ def _membership_series(data: GraphData, scope: Scope, table: pd.DataFrame) -> li
 
     ranked = sorted(ids, key=weight)
     shown, rest = (ranked, []) if len(ranked) <= MAX_SERIES + 1 else (ranked[:MAX_SERIES], ranked[MAX_SERIES:])
-    index = ActivityIndex(data, scope.as_of)
+    index = activity_index(data, scope.as_of)
     first = {cid: first_record_year(index, cid) for cid in ids}
 
     def recorded(cids: list[str], year: int) -> bool:

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from secgraph.analysis.activity import UNKNOWN_GROUP, ActivityIndex, CommunityActivity, membership_count
+from secgraph.analysis.activity import UNKNOWN_GROUP, CommunityActivity, activity_index, membership_count
 from secgraph.analysis.areas import community_ids_in_scope
 from secgraph.analysis.network import Scope
 from secgraph.model.graph import GraphData
@@ -85,7 +85,7 @@ def sector_composition_table(data: GraphData, scope: Scope | None = None, *, hid
     groups do not account for.
     """
     data, scope = prepared(data, scope, hide_names)
-    index = ActivityIndex(data, scope.as_of)
+    index = activity_index(data, scope.as_of)
     rows = [row for cid in community_ids_in_scope(index.data, scope) for row in _composition_rows(index.activity(cid))]
     return table_frame(
         rows,

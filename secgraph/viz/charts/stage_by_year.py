@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from secgraph.analysis.activity import ActivityIndex
+from secgraph.analysis.activity import ActivityIndex, activity_index
 from secgraph.analysis.areas import community_ids_in_scope
 from secgraph.analysis.network import Scope
 from secgraph.analysis.stage.results import stages_on
@@ -65,7 +65,7 @@ def stage_by_year_table(data: GraphData, scope: Scope | None = None, *, hide_nam
     stage (empty), not stage 0.
     """
     data, scope = prepared(data, scope, hide_names)
-    index = ActivityIndex(data, scope.as_of)
+    index = activity_index(data, scope.as_of)
     ids = community_ids_in_scope(index.data, scope)
     years = fiscal_years(index, ids)
     first = {cid: first_fiscal_year(index, cid) for cid in ids}
@@ -73,7 +73,10 @@ def stage_by_year_table(data: GraphData, scope: Scope | None = None, *, hide_nam
     rows: list[dict[str, object]] = []
     for year in years if ids else []:
         day = year_end(year, index.reference_date)
-        judged = stages_on(ActivityIndex(data, day), scope, DEFAULT_RULES)
+        # the past years' indexes are made here and dropped, not kept with the revision's shared inputs
+        # (a snapshot each); the current year's is the one the analyses of this revision share
+        past = day != index.reference_date
+        judged = stages_on(ActivityIndex(data, day) if past else index, scope, DEFAULT_RULES)
         for stage in judged.communities:
             if stage.community_id in first and year >= first[stage.community_id]:
                 missing = _no_record(stage, year, recorded[stage.community_id])
