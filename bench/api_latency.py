@@ -39,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from collections import Counter
@@ -182,8 +183,14 @@ class Load:
         assert self._proc is not None and self._proc.stderr is not None
         if self.wrk:
             # wrk is C and reports no CPU of its own: take it from the kernel as the process is reaped
-            err = self._proc.stderr.read()
-            _, status, usage = os.wait4(self._proc.pid, 0)
+            # (stopped if it outlives its phase by as long as the Python client may)
+            watchdog = threading.Timer(self.seconds + 180, self._proc.kill)
+            watchdog.start()
+            try:
+                err = self._proc.stderr.read()
+                _, status, usage = os.wait4(self._proc.pid, 0)
+            finally:
+                watchdog.cancel()
             self._proc.returncode = os.waitstatus_to_exitcode(status)
         else:
             _, err = self._proc.communicate(timeout=self.seconds + 180)
