@@ -299,11 +299,12 @@ def event_day(event: Event) -> dt.date:
 def held(node: object) -> TypeGuard[Event]:
     """Whether ``node`` is an event that took place: one recorded as held, not planned or cancelled.
 
-    The one rule for what a community ran and when the data is of: only held events give a
-    community its events, life and circle, a region its activity, and the data its latest date (a
-    plan for a day already past that nobody marked held is not known to have happened: seed 001 is
-    a February 2021 snapshot whose seminars for February–March are 「開催予定」). Whether an event
-    ties the bodies that set out to run it is decided by its date alone (``records_as_of``)."""
+    The one rule for which events happened: only held events are what a community ran (its events
+    and its circle), a series' editions, a region's activity, and the data's latest date (a plan
+    for a day already past that nobody marked held is not known to have happened: seed 001 is a
+    February 2021 snapshot whose seminars for February–March are 「開催予定」). Whether an event ties
+    the bodies that set out to run it is decided by its date alone (``records_as_of``), and so is
+    the start of a community's life (setting out to run an event shows it existed)."""
     return isinstance(node, Event) and node.status == EventStatus.HELD
 
 
