@@ -21,6 +21,7 @@ from secgraph.analysis.network import (
     collection_paused,
     community_circle,
     community_circles,
+    data_date,
     prefectures_by_actor,
     scoped_actor_ids,
     shared_inputs,
@@ -414,3 +415,14 @@ def test_a_tie_stated_by_a_records_own_field_holds_whenever_its_records_are_ther
     # The graph exported on that day names the event's series too.
     exported = graph_in_scope(data, Scope(as_of=dt.date(2019, 4, 1)))
     assert any(r.type == "IN_SERIES" and r.from_id == "e" for r in exported.relationships.values())
+
+
+def test_data_with_no_dated_tie_is_of_the_day_its_actors_were_shown() -> None:
+    """Actors alone: "now" is the latest date a record showed one of them, not today's date, so
+    the same data gives the same answers whichever day it is analysed (the built-in prefectures and
+    regions, dated by the table, do not count)."""
+    data = GraphBuilder().org("a", "police", "27").org("b", "university", "13").build()
+    later = data.nodes["b"].model_copy(update={"as_of": "2021-03"})
+    data.nodes["b"] = later
+    assert data_date(data) == dt.date(2021, 3, 1) != dt.date.today()
+    assert data_date(GraphData()) == dt.date.today()  # nothing recorded at all

@@ -340,10 +340,13 @@ def reference_day(data: GraphData, as_of: dt.date | None) -> dt.date:
 
 def data_date(data: GraphData) -> dt.date:
     """The latest date the data knows of: a held event, the start of a tie a user wrote, a count, or
-    a series' stated cadence; for a graph cut on a day, that day.
+    a series' stated cadence; for a graph cut on a day, that day. When it has none of these, the
+    latest date a record showed one of its actors (``as_of``); today's date only for a graph with
+    no actor at all.
 
     Used as "now" when no date is given, so that a document's network is judged as it stood when
-    the document was written and not against today's date.
+    the document was written and not against today's date: the same data gives the same answers
+    whatever day it is analysed on.
     """
     if data.cut_on is not None:
         return data.cut_on
@@ -357,6 +360,8 @@ def _data_date(data: GraphData) -> dt.date:
     days += [parse_date(n.as_of).first_day() for n in data.nodes.values() if isinstance(n, Headcount)]
     # A series' stated cadence is known from the day it was stated.
     days += [date_first_day(n.as_of) for n in data.nodes.values() if isinstance(n, EventSeries) and n.cadence]
+    if not days:  # actors alone, with no dated tie or event between them
+        days = [date_first_day(n.as_of) for n in data.nodes.values() if n.kind in ACTOR_KINDS]
     return max(days, default=dt.date.today())
 
 
