@@ -412,7 +412,11 @@ def summary(outcomes: list[dict[str, Any]], m: dict[str, Any], command: str, not
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--note", default="", help="a paragraph printed under the summary's heading (how the run went)")
-    p.add_argument("--summary-only", action="store_true", help="write summary.md again from summary.json (with --note)")
+    p.add_argument(
+        "--summary-only",
+        action="store_true",
+        help="write summary.md again from summary.json and each benchmark's results file (with --note)",
+    )
     p.add_argument("--only", default=",".join(BENCHMARKS), help=f"which, comma-separated: {', '.join(BENCHMARKS)}")
     p.add_argument("--seed-repeat", type=int, default=5, help="seed: runs of each analysis (median)")
     p.add_argument("--sizes", default=None, help="at_scale: the ladder of sizes (default S,0.01M,0.03M,0.1M,M,L)")
@@ -450,6 +454,10 @@ def main(argv: list[str] | None = None) -> None:
     if options.summary_only:
         document = json.loads((RESULTS / "summary.json").read_text(encoding="utf-8"))
         document["note"] = options.note or document.get("note", "")
+        for outcome in document["benchmarks"]:  # each row again from its benchmark's own results file
+            written = RESULTS / BENCHMARKS[outcome["name"]][2]
+            if outcome.get("rows") and written.is_file():
+                outcome["rows"] = ROWS[outcome["name"]](json.loads(written.read_text(encoding="utf-8")))
         (RESULTS / "summary.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
         text = summary(document["benchmarks"], document["machine"], document["command"], document["note"])
         text += ["", f"The whole run took {document['seconds']:,.0f} s."]
