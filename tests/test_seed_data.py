@@ -181,7 +181,7 @@ def test_the_fukui_forum_ties_its_organisers_though_not_known_to_be_held(seed: G
     was written, is co-organised by the Kansai SEC-net secretariat, 北陸総合通信局 and 福井県 — the
     documents' one edge between Kansai and Fukui ("Fukui is reached only through the one-off 2020
     forum"). Setting out to run it together ties the three now; but no record says it was held, so it
-    is not among the events the network ran, and it does not make the data's date."""
+    is not among the events the network ran."""
     from itertools import combinations
 
     from secgraph.analysis.activity import activity_index
