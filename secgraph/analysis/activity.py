@@ -40,9 +40,9 @@ from secgraph.analysis.network import (
     employers_on,
     event_day,
     held,
-    records_as_of,
     reference_day,
     reuse,
+    snapshot_at,
     tie_index,
     tie_start,
 )
@@ -143,7 +143,7 @@ class ActivityIndex:
 
     def __init__(self, data: GraphData, as_of: dt.date | None = None) -> None:
         self.reference_date = reference_day(data, as_of)
-        self.data = records_as_of(data, as_of)
+        self.data = snapshot_at(data, self.reference_date)  # records_as_of, its day found once
         # Shared with every other analysis of this snapshot inside ``shared_inputs``.
         ties = tie_index(self.data)
         self.by_from: Mapping[str, list[Relationship]] = ties.by_from
@@ -214,7 +214,7 @@ class ActivityIndex:
         spans = self._member_spans.get(community_id)
         if spans is None:
             spans = [
-                (r.from_id, tie_start(r), parse_date(r.end).last_day() if r.end is not None else None)
+                (r.from_id, tie_start(r), date_last_day(r.end) if r.end is not None else None)
                 for r in self.member_ties(community_id)
             ]
             self._member_spans[community_id] = spans

@@ -60,7 +60,6 @@ from typing import Any, TypeGuard, TypeVar
 import networkx as nx
 
 from secgraph.model import geography
-from secgraph.model.dates import parse_date
 from secgraph.model.graph import GraphData, community_of
 from secgraph.model.records import (
     Community,
@@ -357,7 +356,7 @@ def data_date(data: GraphData) -> dt.date:
 def _data_date(data: GraphData) -> dt.date:
     days = [event_day(n) for n in data.nodes.values() if held(n)]
     days += [tie_start(r) for r in data.relationships.values() if r.type in USER_REL_TYPES]
-    days += [parse_date(n.as_of).first_day() for n in data.nodes.values() if isinstance(n, Headcount)]
+    days += [date_first_day(n.as_of) for n in data.nodes.values() if isinstance(n, Headcount)]
     # A series' stated cadence is known from the day it was stated.
     days += [date_first_day(n.as_of) for n in data.nodes.values() if isinstance(n, EventSeries) and n.cadence]
     if not days:  # actors alone, with no dated tie or event between them

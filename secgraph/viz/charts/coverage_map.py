@@ -16,7 +16,7 @@ from secgraph.analysis import isolated_regions, missing_sectors
 from secgraph.analysis.activity import months_before
 from secgraph.analysis.areas import communities_in_scope, covered_prefectures
 from secgraph.analysis.facts import DEFAULT_SECTOR_NEEDS
-from secgraph.analysis.network import Scope, records_as_of, reference_day
+from secgraph.analysis.network import Scope, reference_day, snapshot_at
 from secgraph.model import geography
 from secgraph.model.graph import GraphData
 from secgraph.viz.charts.common import (
@@ -131,7 +131,7 @@ def coverage_map_table(data: GraphData, scope: Scope | None = None, *, hide_name
     country = Scope(as_of=scope.as_of)
     gaps = {p.code: set(p.gaps) for p in isolated_regions(data, country, period=period).prefectures}
     met = {c.subject_id: set(c.met) for c in missing_sectors(data, country, suggestions_per_sector=0).communities}
-    existing = communities_in_scope(records_as_of(data, scope.as_of), Scope())
+    existing = communities_in_scope(snapshot_at(data, reference), Scope())  # records_as_of, its day found once
     in_scope = scope_prefectures(data, scope)
     rows = []
     for prefecture in geography.prefectures():
