@@ -455,9 +455,9 @@ def main(argv: list[str] | None = None) -> None:
         document = json.loads((RESULTS / "summary.json").read_text(encoding="utf-8"))
         document["note"] = options.note or document.get("note", "")
         for outcome in document["benchmarks"]:  # each row again from its benchmark's own results file
-            written = RESULTS / BENCHMARKS[outcome["name"]][2]
-            if outcome.get("rows") and written.is_file():
-                outcome["rows"] = ROWS[outcome["name"]](json.loads(written.read_text(encoding="utf-8")))
+            again = earlier(outcome["name"])["rows"]
+            if outcome.get("rows") and again:
+                outcome["rows"] = again
         (RESULTS / "summary.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
         text = summary(document["benchmarks"], document["machine"], document["command"], document["note"])
         text += ["", f"The whole run took {document['seconds']:,.0f} s."]
