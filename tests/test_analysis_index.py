@@ -10,7 +10,14 @@ import pytest
 
 from secgraph.analysis.activity import activity_index
 from secgraph.analysis.index import NetworkArrays, network_arrays, network_arrays_on
-from secgraph.analysis.network import Scope, actor_network, data_date, shared_inputs, snapshot_at
+from secgraph.analysis.network import (
+    Scope,
+    actor_network,
+    data_date,
+    made_actor_network,
+    shared_inputs,
+    snapshot_at,
+)
 from secgraph.analysis.network_index import network_index
 from secgraph.model.graph import GraphData
 from tests.builders import GraphBuilder
@@ -141,6 +148,25 @@ def test_the_array_form_on_a_date_is_that_of_the_snapshots_graph(day: dt.date, g
             ):
                 kept = given.edges[a, b] if given.has_edge(a, b) else None
                 assert (attributes is kept) == (attributes == kept)
+
+
+def test_the_array_form_of_the_datas_own_date_holds_its_graphs_dicts(seed: GraphData) -> None:
+    """The network of the data's own date is read as a graph by most analyses: its array form, even
+    when asked for first (as the stage asks), is made from that graph and holds the graph's own
+    neighbour and tie dicts rather than a copy of each; another date's is not."""
+    day = data_date(seed)
+    with shared_inputs():
+        found = network_arrays_on(seed, day)
+        G = actor_network(seed)
+        assert found is network_arrays(seed)
+        adjacency = dict(G.adjacency())
+        assert all(found.neighbours[v] is adjacency[v] for v in G)
+        assert all(found.tie_data[k] is G.edges[u, v] for k, (u, v) in enumerate(G.edges()))
+    with shared_inputs():
+        earlier = network_arrays_on(seed, dt.date(2021, 9, 30))
+        actor_network(seed)
+        assert made_actor_network(snapshot_at(seed, dt.date(2021, 9, 30))) is None  # no graph made for that day
+        _assert_same_arrays(earlier, NetworkArrays(actor_network(snapshot_at(seed, dt.date(2021, 9, 30)))))
 
 
 def test_the_snapshot_network_differs_in_more_than_ended_ties() -> None:

@@ -244,9 +244,8 @@ class ActivityIndex:
 
     @cached_property
     def ties(self) -> NetworkArrays:
-        """:attr:`network` in array form (``index.network_arrays_on``: made without building
-        :attr:`network`, sharing what it can with the network of the data's own date), shared by every
-        index of this snapshot in a block."""
+        """:attr:`network` in array form (``index.network_arrays_on``: on a date other than the data's
+        own, made without building :attr:`network`), shared by every index of this snapshot in a block."""
         return network_arrays_on(self._source, self.reference_date, self.data)
 
     @cached_property

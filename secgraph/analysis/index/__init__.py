@@ -8,8 +8,9 @@ built once per data object and scope and handed to every analysis that asks:
 - ``network.actor_network`` — the actor network as a frozen networkx graph;
 - ``network_arrays`` — the same network in array form (:class:`NetworkArrays`: numbered nodes, CSR
   adjacency and weights, triangles, an igraph handle), which the measures and analyses read instead
-  of walking the graph; ``network_arrays_on`` — the country's network on a date in array form, made
-  without its graph and sharing what it can with the network of the data's own date;
+  of walking the graph; ``network_arrays_on`` — the country's network on a date in array form: on the
+  data's own date made from its graph, on another without a graph, sharing what it can with the
+  network of the data's own date;
 - ``activity.activity_index`` — who belongs where and what each community ran, on one date;
 - ``network_index.network_index`` — the regional lookups of the isolated-regions and sectors analyses;
 - ``network.community_circle`` — a community's circle (its one definition), and ``network.scoped_actor_ids``
@@ -26,6 +27,7 @@ from secgraph.analysis.network import (
     Scope,
     actor_network,
     actor_ties,
+    data_date,
     made_actor_network,
     network_key,
     reuse,
@@ -53,13 +55,14 @@ def network_arrays_on(data: GraphData, day: dt.date, snapshot: GraphData | None 
     ``day``, in array form, made once per data and day inside ``shared_inputs`` (and the same object
     ``network_arrays`` gives for the snapshot).
 
-    The analyses of a date read only the arrays, so they are made from the snapshot's ties
-    (``network.actor_ties``) without building its graph. They are not the given network's with the
-    ended ties left out: the cut changes ties (an ended membership, an event not yet held) and may
-    add some (when a host's part has ended, the event's attendees are tied to its other parts). But
-    most ties are the same, so when the network of ``data`` on its own date (``actor_network(data)``)
-    is already made, each tie that is the same in both (the same weight, relationships and events)
-    shares its attribute dict rather than holding a copy.
+    On the data's own date they are made from its graph (``actor_network(data)``), which most
+    analyses of that date read too, and hold the graph's own dicts. The analyses of another date read
+    only the arrays, so theirs are made from the snapshot's ties (``network.actor_ties``) without
+    building its graph. They are not the given network's with the ended ties left out: the cut
+    changes ties (an ended membership, an event not yet held) and may add some (when a host's part
+    has ended, the event's attendees are tied to its other parts). But most ties are the same, so
+    when the network of ``data`` on its own date is already made, each tie that is the same in both
+    (the same weight, relationships and events) shares its attribute dict rather than holding a copy.
     ``snapshot`` is ``snapshot_at(data, day)`` when the caller has it already.
     """
     snapshot = snapshot_at(data, day) if snapshot is None else snapshot
@@ -67,7 +70,8 @@ def network_arrays_on(data: GraphData, day: dt.date, snapshot: GraphData | None 
 
 
 def _arrays_on(data: GraphData, snapshot: GraphData) -> NetworkArrays:
-    if made_actor_network(snapshot) is not None:
+    # Made as a graph first, the arrays share its dicts instead of holding a second copy of each.
+    if snapshot.cut_on == data_date(data) or made_actor_network(snapshot) is not None:
         return NetworkArrays(actor_network(snapshot))
     given = made_actor_network(data)
     # The neighbour dicts of the network of data's own date as networkx holds them (read only).
