@@ -17,12 +17,14 @@ import pytest
 from secgraph.analysis.network import (
     TIE_WEIGHTS,
     Scope,
+    SharedInputs,
     actor_network,
     collection_paused,
     community_circle,
     community_circles,
     data_date,
     prefectures_by_actor,
+    relationships_of_type,
     scoped_actor_ids,
     shared_inputs,
     snapshot_at,
@@ -34,6 +36,8 @@ from secgraph.analysis.network import (
 from secgraph.export.graph_files import graph_in_scope
 from secgraph.model.dates import PartialDate, parse_date
 from secgraph.model.graph import GraphData
+from secgraph.model.records import Relationship
+from secgraph.model.vocabulary import RelType
 from tests.builders import GraphBuilder
 
 
@@ -426,3 +430,35 @@ def test_data_with_no_dated_tie_is_of_the_day_its_actors_were_shown() -> None:
     data.nodes["b"] = later
     assert data_date(data) == dt.date(2021, 3, 1) != dt.date.today()
     assert data_date(GraphData()) == dt.date.today()  # nothing recorded at all
+
+
+def test_relationships_of_a_type_are_those_of_the_data_in_its_order() -> None:
+    """Each type's relationships in the data's own order, the types one after the other as asked;
+    inside a block they are sorted by type once for the data."""
+    data = (
+        GraphBuilder()
+        .community("c")
+        .org("b")
+        .org("a")
+        .person("p", works_at="b")
+        .person("q", works_at="a")
+        .tie("MEMBER_OF", "b", "c")
+        .tie("MEMBER_OF", "a", "c")
+        .event("e", "2024-05-01")
+        .tie("ATTENDED", "p", "e")
+        .build()
+    )
+    in_order = list(data.relationships.values())
+
+    def of(*types: RelType) -> list[Relationship]:
+        return [r for kind in types for r in in_order if r.type == kind]
+
+    assert list(relationships_of_type(data, RelType.WORKS_AT)) == of(RelType.WORKS_AT)
+    asked = (RelType.MEMBER_OF, RelType.WORKS_AT, RelType.MEMBER_OF, RelType.SPOKE_AT)
+    assert list(relationships_of_type(data, *asked)) == of(RelType.MEMBER_OF, RelType.WORKS_AT)
+    assert [r.from_id for r in relationships_of_type(data, RelType.MEMBER_OF)] == ["b", "a"]
+    kept: SharedInputs = {}
+    with shared_inputs(kept):
+        relationships_of_type(data, RelType.ATTENDED)
+        relationships_of_type(data, RelType.WORKS_AT)
+    assert [what for what, *_ in kept] == ["relationships_by_type"]

@@ -41,6 +41,7 @@ from secgraph.analysis.network import (
     event_day,
     held,
     reference_day,
+    relationships_of_type,
     reuse,
     snapshot_at,
     tie_index,
@@ -151,9 +152,8 @@ class ActivityIndex:
         #: Person → where they work on this date (``model.ties.current_employers``).
         self.employers: Mapping[str, str] = employers_on(self.data)
         self.staff: dict[str, list[str]] = defaultdict(list)
-        for rel in self.data.relationships.values():
-            if rel.type == RelType.WORKS_AT:
-                self.staff[rel.to_id].append(rel.from_id)
+        for rel in relationships_of_type(self.data, RelType.WORKS_AT):
+            self.staff[rel.to_id].append(rel.from_id)
         for ids in self.staff.values():
             ids.sort()
         self.editions: dict[str, list[Event]] = defaultdict(list)
@@ -183,9 +183,8 @@ class ActivityIndex:
     @cached_property
     def _member_ties(self) -> dict[str, list[Relationship]]:
         ties: dict[str, list[Relationship]] = defaultdict(list)
-        for rel in self._source.relationships.values():
-            if rel.type == RelType.MEMBER_OF:
-                ties[rel.to_id].append(rel)
+        for rel in relationships_of_type(self._source, RelType.MEMBER_OF):
+            ties[rel.to_id].append(rel)
         return ties
 
     @cached_property
@@ -265,10 +264,10 @@ class ActivityIndex:
     def affiliations(self) -> dict[str, set[str]]:
         """Community → the bodies it holds: members, secretariat, partners."""
         held: dict[str, set[str]] = defaultdict(set)
-        for rel in self.data.relationships.values():
+        for rel in relationships_of_type(self.data, RelType.MEMBER_OF, RelType.SECRETARIAT_OF, RelType.PARTNERS_WITH):
             if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF):
                 held[rel.to_id].add(rel.from_id)
-            elif rel.type == RelType.PARTNERS_WITH:
+            else:
                 held[rel.to_id].add(rel.from_id)
                 held[rel.from_id].add(rel.to_id)
         return {c: bodies for c, bodies in sorted(held.items()) if isinstance(self.data.nodes.get(c), Community)}

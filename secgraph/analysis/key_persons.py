@@ -56,6 +56,7 @@ from secgraph.analysis.network import (
     community_circles,
     employers_on,
     records_as_of,
+    relationships_of_type,
     shared_inputs,
     started_beside,
 )
@@ -85,6 +86,8 @@ _ROLE_OF: dict[str, str] = {str(t): code for code, types, _, _ in ROLE_TYPES for
 _ROLE_LABEL: dict[str, tuple[str, str]] = {code: (ja, en) for code, _, ja, en in ROLE_TYPES}
 _ROLE_BIT: dict[str, int] = {str(t): 1 << i for i, (_, types, _, _) in enumerate(ROLE_TYPES) for t in types}
 _MEMBERSHIP: tuple[RelType, ...] = (RelType.MEMBER_OF, RelType.SECRETARIAT_OF)
+#: The relationship types that show a role.
+_ROLE_TYPES: tuple[RelType, ...] = tuple(RelType(t) for t in _ROLE_BIT)
 
 _BROKERAGE_LABEL: dict[str, tuple[str, str]] = {
     "coordinator": ("調整役", "coordinator"),
@@ -284,8 +287,8 @@ def communities_active_in(data: GraphData) -> dict[str, dict[str, list[str]]]:
 def _ran_by(data: GraphData) -> dict[str, set[str]]:
     """Event or series → the communities that ran it (an event also its series')."""
     ran_by: dict[str, set[str]] = defaultdict(set)
-    for rel in data.relationships.values():
-        if rel.type in EVENT_ROLE_TYPES and isinstance(data.nodes.get(rel.from_id), Community):
+    for rel in relationships_of_type(data, *EVENT_ROLE_TYPES):
+        if isinstance(data.nodes.get(rel.from_id), Community):
             ran_by[rel.to_id].add(rel.from_id)
     for node in data.nodes.values():
         if isinstance(node, Event) and node.series_id in ran_by:
@@ -310,9 +313,9 @@ def _active_in(relationships: Iterable[Relationship], ran_by: dict[str, set[str]
 
 def _active_counts(data: GraphData, ran_by: dict[str, set[str]]) -> dict[str, int]:
     """actor → how many communities it is active in: ``communities_active_in`` counted, without the
-    relationship lists (a pass over the graph that builds one set per actor, no list per tie)."""
+    relationship lists (one set per actor, no list per tie)."""
     reached: dict[str, set[str]] = {}
-    for rel in data.relationships.values():
+    for rel in relationships_of_type(data, *_MEMBERSHIP, *EVENT_PARTS):
         if rel.type in _MEMBERSHIP:
             found: Iterable[str] = (rel.to_id,)
         elif rel.type in EVENT_PARTS:
@@ -347,7 +350,7 @@ def _roles_in(relationships: Iterable[Relationship]) -> dict[str, dict[str, list
 def _role_type_counts(data: GraphData) -> dict[str, int]:
     """actor → how many role types it holds: ``roles_held`` counted, one bit per role type."""
     held: dict[str, int] = {}
-    for rel in data.relationships.values():
+    for rel in relationships_of_type(data, *_ROLE_TYPES):
         bit = _ROLE_BIT.get(str(rel.type))
         if bit:
             held[rel.from_id] = held.get(rel.from_id, 0) | bit

@@ -54,7 +54,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
 from dataclasses import dataclass, replace
-from itertools import combinations
+from itertools import chain, combinations
 from typing import Any, TypeGuard, TypeVar
 
 import networkx as nx
@@ -291,6 +291,28 @@ def _relationships_by_id(data: GraphData) -> list[Relationship]:
     return sorted(relationships.values(), key=lambda r: str(r.id))
 
 
+def relationships_of_type(data: GraphData, *types: RelType) -> Iterable[Relationship]:
+    """The relationships of ``data`` of these types: those of each type in the data's own order, the
+    types one after the other as given (read only).
+
+    Inside ``shared_inputs`` the relationships are sorted by type once per data object, so a question
+    about a few types (who works where, who is a member, who ran an event) reads those ties and not
+    the whole graph, most of which is attendance.
+    """
+    by_type = reuse("relationships_by_type", data, None, lambda: _relationships_by_type(data))
+    return chain.from_iterable(by_type.get(kind, ()) for kind in dict.fromkeys(types))
+
+
+def _relationships_by_type(data: GraphData) -> dict[RelType, list[Relationship]]:
+    by_type: dict[RelType, list[Relationship]] = {}
+    for rel in data.relationships.values():
+        of_type = by_type.get(rel.type)
+        if of_type is None:
+            of_type = by_type[rel.type] = []
+        of_type.append(rel)
+    return by_type
+
+
 def event_day(event: Event) -> dt.date:
     return date_first_day(event.start)
 
@@ -455,7 +477,12 @@ def editions_by_series(data: GraphData) -> dict[str, list[str]]:
 def employers_on(data: GraphData, day: dt.date | None = None) -> dict[str, str]:
     """``model.ties.current_employers(data, day)`` (the one rule for where a person works), made once
     per data object and day inside ``shared_inputs``."""
-    return reuse("current_employers", data, day, lambda: current_employers(data, day))
+    return reuse(
+        "current_employers",
+        data,
+        day,
+        lambda: current_employers(data, day, works_at=relationships_of_type(data, RelType.WORKS_AT)),
+    )
 
 
 def _parts(ties: TieIndex, nodes: dict[str, Node], target_id: str, types: frozenset[RelType]) -> set[str]:
@@ -599,9 +626,8 @@ def staff_by_employer(data: GraphData) -> dict[str, set[str]]:
 
     def build() -> dict[str, set[str]]:
         staff: dict[str, set[str]] = defaultdict(set)
-        for rel in data.relationships.values():
-            if rel.type == RelType.WORKS_AT:
-                staff[rel.to_id].add(rel.from_id)
+        for rel in relationships_of_type(data, RelType.WORKS_AT):
+            staff[rel.to_id].add(rel.from_id)
         return dict(staff)
 
     return reuse("staff_by_employer", data, None, build)

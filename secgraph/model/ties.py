@@ -10,6 +10,7 @@ written in.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import lru_cache
 
 from secgraph.model.dates import parse_date
@@ -47,7 +48,9 @@ def tie_holds_on(rel: Relationship, day: dt.date) -> bool:
     return rel.end is None or date_last_day(rel.end) >= day
 
 
-def current_employers(data: GraphData, day: dt.date | None = None) -> dict[str, str]:
+def current_employers(
+    data: GraphData, day: dt.date | None = None, *, works_at: Iterable[Relationship] | None = None
+) -> dict[str, str]:
     """Person id → the id of the organisation they currently work at (現在の所属先).
 
     The rule, the only one in secgraph: among the person's WORKS_AT ties to an organisation in
@@ -55,9 +58,12 @@ def current_employers(data: GraphData, day: dt.date | None = None) -> dict[str, 
     its day), an open tie (no end) comes before one with an end; then the latest start
     (``tie_start``, compared as dates); then the smallest organisation id, then the smallest tie id.
     A person with no such tie is absent.
+
+    ``works_at`` is the WORKS_AT ties of ``data`` when the caller has them already (the analyses keep
+    the ties of each type); otherwise every relationship is read.
     """
     best: dict[str, tuple[bool, int, str, str]] = {}
-    for rel in data.relationships.values():
+    for rel in data.relationships.values() if works_at is None else works_at:
         if rel.type != RelType.WORKS_AT or rel.to_id not in data.nodes:
             continue
         if day is not None and not tie_holds_on(rel, day):
