@@ -275,13 +275,14 @@ class InducedDegrees:
     def nodes(self) -> int:
         return len(self.degree)
 
-    @property
+    @cached_property
     def edges(self) -> int:
         return sum(self.degree.values()) // 2
 
-    @property
+    @cached_property
     def hub(self) -> Hashable:
-        """The most tied node, the smallest among equals."""
+        """The most tied node, the smallest among equals (found once: centralisation and dependence
+        both name it)."""
         return min(self.degree, key=lambda a: (-self.degree[a], a))
 
     def density(self) -> float:
