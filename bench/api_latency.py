@@ -120,7 +120,9 @@ end
 
 
 class Load:
-    """One bounded load: ``connections`` clients on ``paths`` for ``seconds`` (writes: at most ``writes``)."""
+    """One bounded load: ``connections`` clients on ``paths`` for ``seconds`` (writes: at most ``writes``),
+    sent by ``tool`` (``"wrk"`` or ``"httpx"``: ``default_load_tool()`` when not asked; writes always go
+    through the Python client)."""
 
     def __init__(
         self,
@@ -133,13 +135,13 @@ class Load:
         connections: int = CONNECTIONS,
         prefix: str = "bench",
         folder: Path,
-        tool: str = "",
+        tool: str,
     ) -> None:
         self.base, self.key, self.paths, self.seconds = base, key, paths, seconds
         self.writes, self.connections, self.prefix = writes, connections, prefix
         self.result_path = folder / f"{prefix}-{time.monotonic_ns()}.json"
         self.folder = folder
-        self.wrk = (tool or default_load_tool()) == "wrk" and not writes
+        self.wrk = tool == "wrk" and not writes
         self.tool = "wrk" if self.wrk else "httpx (asyncio, separate process)"
         self._proc: subprocess.Popen[bytes] | None = None
 

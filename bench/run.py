@@ -474,8 +474,8 @@ def main(argv: list[str] | None = None) -> None:
     RESULTS.mkdir(exist_ok=True)
     document = {"machine": m, "command": command, "seconds": round(time.perf_counter() - started, 1)}
     document["benchmarks"] = outcomes
+    document["note"] = options.note  # kept in the JSON too, so that --summary-only writes it again
     (RESULTS / "summary.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    document["note"] = options.note
     text = summary(outcomes, m, command, options.note) + ["", f"The whole run took {document['seconds']:,.0f} s."]
     (RESULTS / "summary.md").write_text("\n".join(text) + "\n", encoding="utf-8")
     print("\n".join(text))
