@@ -318,12 +318,10 @@ def _active_counts(data: GraphData, ran_by: dict[str, set[str]]) -> dict[str, in
     for rel in relationships_of_type(data, *_MEMBERSHIP, *EVENT_PARTS):
         if rel.type in _MEMBERSHIP:
             found: Iterable[str] = (rel.to_id,)
-        elif rel.type in EVENT_PARTS:
+        else:
             found = ran_by.get(rel.to_id, ())
             if not found:
                 continue
-        else:
-            continue
         into = reached.get(rel.from_id)
         if into is None:
             into = reached[rel.from_id] = set()
@@ -351,9 +349,7 @@ def _role_type_counts(data: GraphData) -> dict[str, int]:
     """actor → how many role types it holds: ``roles_held`` counted, one bit per role type."""
     held: dict[str, int] = {}
     for rel in relationships_of_type(data, *_ROLE_TYPES):
-        bit = _ROLE_BIT.get(str(rel.type))
-        if bit:
-            held[rel.from_id] = held.get(rel.from_id, 0) | bit
+        held[rel.from_id] = held.get(rel.from_id, 0) | _ROLE_BIT[str(rel.type)]
     return {a: bin(bits).count("1") for a, bits in held.items()}
 
 
