@@ -44,6 +44,7 @@ from secgraph.analysis.network import (
     relationships_of_type,
     reuse,
     snapshot_at,
+    staff_by_employer,
     tie_index,
     tie_start,
 )
@@ -151,11 +152,6 @@ class ActivityIndex:
         self.by_to: Mapping[str, list[Relationship]] = ties.by_to
         #: Person → where they work on this date (``model.ties.current_employers``).
         self.employers: Mapping[str, str] = employers_on(self.data)
-        self.staff: dict[str, list[str]] = defaultdict(list)
-        for rel in relationships_of_type(self.data, RelType.WORKS_AT):
-            self.staff[rel.to_id].append(rel.from_id)
-        for ids in self.staff.values():
-            ids.sort()
         self.editions: dict[str, list[Event]] = defaultdict(list)
         for node in self.data.nodes.values():
             if held(node) and node.series_id:
@@ -406,7 +402,8 @@ class CommunityActivity:
 
     @cached_property
     def member_staff(self) -> set[str]:
-        return {person for member in self.members for person in self.index.staff.get(member, [])}
+        staff = staff_by_employer(self.index.data)
+        return {person for member in self.members for person in staff.get(member, ())}
 
     @cached_property
     def circle(self) -> set[str]:
