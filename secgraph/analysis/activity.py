@@ -220,11 +220,6 @@ class ActivityIndex:
         """The country's actor network on this date (already cut, so no date is passed again)."""
         return actor_network(self.data, Scope())
 
-    def degrees_among(self, actors: Iterable[str]) -> dict[str, int]:
-        """Each of ``actors`` in the network (sorted by id) → its number of ties to the others: the
-        degrees of the subgraph the actors induce, without building it."""
-        return self.ties.degrees_among(actors)
-
     def ties_among(self, actors: Iterable[str]) -> Iterator[tuple[str, str, dict]]:
         """Every tie of the network between two of ``actors``, once, as (smaller id, larger id,
         the tie's attributes), in id order: the edges of the subgraph the actors induce, without
@@ -409,6 +404,12 @@ class CommunityActivity:
     def circle(self) -> set[str]:
         """The community's circle (``network.community_circle``)."""
         return community_circle(self.index.data, self.id)
+
+    @cached_property
+    def circle_numbers(self) -> np.ndarray:
+        """The numbers of the circle's actors in the index's network (``NetworkArrays.numbers``): the
+        stage and the health read the ties among a circle, and an area's among its circles together."""
+        return self.index.ties.numbers(self.circle)
 
 
 def _build_activity(index: ActivityIndex, community_id: str) -> CommunityActivity:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field
 
 from secgraph.analysis.activity import (
@@ -242,8 +243,10 @@ class _Unit:
         """The actor network among the unit's bodies and people (its communities' circles, the
         community nodes left out), read as degrees: all that density, centralisation and dependence
         need, so the subgraph is never copied."""
-        actors = {x for a in self.acts for x in a.circle} - self.ids
-        return InducedDegrees(self.index.degrees_among(actors))
+        ties = self.index.ties
+        circles = np.unique(np.concatenate([a.circle_numbers for a in self.acts])) if self.acts else ties.numbers(())
+        actors = np.setdiff1d(circles, ties.numbers(self.ids), assume_unique=True)
+        return InducedDegrees(ties.degrees_among_numbers(actors))
 
     @cached_property
     def staff_of(self) -> dict[str, str]:

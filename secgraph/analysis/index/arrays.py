@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import compress
+from itertools import compress, repeat
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -182,17 +182,31 @@ class NetworkArrays:
         columns = np.concatenate([self.second, self.first])
         return sp.csr_matrix((np.concatenate([numbers, numbers]), (rows, columns)), shape=(self.n, self.n))
 
+    def numbers(self, nodes: Iterable[Hashable]) -> np.ndarray:
+        """The numbers of those of ``nodes`` that are in the graph, ascending, each once."""
+        found = np.fromiter(map(self.index.get, nodes, repeat(-1)), np.int64)
+        return np.unique(found[found >= 0])
+
     def among(self, nodes: Iterable[Hashable]) -> tuple[np.ndarray, sp.csr_matrix]:
         """The numbers of ``nodes`` in the graph (ascending) and the tie matrix of the subgraph they induce."""
-        rows = np.array(sorted({self.index[v] for v in nodes if v in self.index}), dtype=np.int64)
+        return self.among_numbers(self.numbers(nodes))
+
+    def among_numbers(self, rows: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
+        """``among`` for nodes given by their numbers (ascending, each once: ``numbers``), as when the
+        numbers of a set read again and again (a community's circle) are kept."""
         return rows, self.tie_matrix[rows][:, rows]
 
     def degrees_among(self, nodes: Iterable[Hashable]) -> dict[Hashable, int]:
         """Each of ``nodes`` in the graph (in node order) → its number of ties to the others: the
         degrees of the subgraph the nodes induce, without building it."""
-        rows, sub = self.among(nodes)
+        return self.degrees_among_numbers(self.numbers(nodes))
+
+    def degrees_among_numbers(self, rows: np.ndarray) -> dict[Hashable, int]:
+        """``degrees_among`` for nodes given by their numbers (ascending, each once: ``numbers``)."""
+        _, sub = self.among_numbers(rows)
         # Every stored entry is a tie (numbers start at 1), so a row's entries are its degree.
-        return dict(zip([self.nodes[i] for i in rows], np.diff(sub.indptr).tolist(), strict=True))
+        nodes = self.nodes
+        return dict(zip([nodes[i] for i in rows.tolist()], np.diff(sub.indptr).tolist(), strict=True))
 
     # -- kernels -----------------------------------------------------------------------------------
 

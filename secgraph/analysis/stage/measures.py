@@ -327,14 +327,14 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
     """Ties of the actor network among the community's bodies and people, the community node itself
     (tied to every member by definition, it would make every network a star) and its secretariat
     (the convener) left out."""
-    bodies = act.circle - {act.id} - set(act.secretariat)
     relationships = act.index.data.relationships
 
     def between_bodies(edge: dict) -> list[str]:
         return [r for r in edge["relationships"] if relationships[r].type not in STRUCTURAL_TIES]
 
     ties = act.index.ties
-    rows, sub = ties.among(bodies)
+    bodies = np.setdiff1d(act.circle_numbers, ties.numbers([act.id, *act.secretariat]), assume_unique=True)
+    rows, sub = ties.among_numbers(bodies)
     entries = sub.tocoo()
     upper = entries.row < entries.col  # each tie once
     numbers = entries.data[upper] - 1
