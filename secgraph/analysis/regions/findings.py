@@ -630,9 +630,8 @@ def _detached_parts(ix: _Index, in_scope: set[str], limit: int) -> list[Detached
             continue
         actors = sorted(component)
         places = set().union(*(ix.located.get(a, set()) for a in actors))
-        ties = sorted(
-            {r for a, b in ix.network.subgraph(actors).edges for r in ix.network.edges[a, b]["relationships"]}
-        )
+        # A component holds both ends of each of its actors' ties.
+        ties = sorted({r for _, _, ids in ix.network.edges(actors, data="relationships") for r in ids})
         found = [
             evidence(
                 "node",
