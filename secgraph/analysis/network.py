@@ -724,10 +724,7 @@ def _actor_network(records: GraphData, scope: Scope, local_only: bool = False) -
     ties = actor_ties(records, scope, local_only)
     graph = nx.Graph()
     graph.add_nodes_from((actor_id, ties.actor_attributes(actor_id)) for actor_id in ties.actors)
-    graph.add_edges_from(
-        (a, b, {"weight": weight, "relationships": relationships, "events": events})
-        for a, b, weight, relationships, events in ties.ties()
-    )
+    graph.add_edges_from(ties.ties())
     return graph
 
 
@@ -735,9 +732,9 @@ def _actor_network(records: GraphData, scope: Scope, local_only: bool = False) -
 class ActorTies:
     """The actor network as plain data, before it is a graph (``actor_ties``).
 
-    ``actors`` are in id order; ``ties()`` gives each tie once as (a, b, weight, relationship ids,
-    event ids) with a < b, in the order ``actor_network`` adds them to its graph: the pairs tied by a
-    relationship in the order they were first met, then those tied only by events.
+    ``actors`` are in id order; ``ties()`` gives each tie once as (a, b, its attributes in
+    ``actor_network``) with a < b, in the order ``actor_network`` adds them to its graph: the pairs
+    tied by a relationship in the order they were first met, then those tied only by events.
     """
 
     #: The data the network is of (already cut to the scope's date).
@@ -763,9 +760,9 @@ class ActorTies:
             "prefectures": sorted(self.located[actor_id]),
         }
 
-    def ties(self) -> Iterator[tuple[str, str, float, list[str], list[str]]]:
-        """Each tie with its weight and evidence: the weight is the direct ties' sum, then
-        ``co_event`` added once per event."""
+    def ties(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Each tie with its attributes, a new dict each: ``weight`` (the direct ties' sum, then
+        ``co_event`` added once per event), ``relationships`` and ``events`` (ids, in id order)."""
         co_event = TIE_WEIGHTS["co_event"]
         # With whole-number weights every partial sum is exact, so adding ``co_event`` once per event
         # is one multiplication (the same float); otherwise the events are added one after the other.
@@ -774,18 +771,24 @@ class ActorTies:
         for pair, (weight, ids) in direct.items():
             events = met.get(pair, nothing)
             total = weight + co_event * len(events) if whole else _add_times(weight, co_event, len(events))
-            yield pair[0], pair[1], total, ids, events if events is not nothing else []
+            events = events if events is not nothing else []
+            yield pair[0], pair[1], {"weight": total, "relationships": ids, "events": events}
         for pair, events in met.items():
             if pair not in direct:
                 total = co_event * len(events) if whole else _add_times(0.0, co_event, len(events))
-                yield pair[0], pair[1], total, [], events
+                yield pair[0], pair[1], {"weight": total, "relationships": [], "events": events}
 
 
 def actor_ties(data: GraphData, scope: Scope | None = None, local_only: bool = False) -> ActorTies:
-    """The actors and ties of ``actor_network(data, scope, local_only=…)`` without making the graph;
-    inside ``shared_inputs`` gathered once per network (its graph and its array form both read them)."""
+    """The actors and ties of ``actor_network(data, scope, local_only=…)`` without making the graph.
+
+    Not kept inside ``shared_inputs``: a network is read as its graph or, on a date other than the
+    data's own, as arrays made from these ties (``index.network_arrays_on``), and either keeps the
+    ties' evidence lists; the pairs gathered on the way (a tenth of the graph's memory at national
+    scale) are let go as soon as one of them is made.
+    """
     records, dated = network_key(data, scope)
-    return reuse("actor_ties", records, (dated, local_only), lambda: _actor_ties(records, dated, local_only))
+    return _actor_ties(records, dated, local_only)
 
 
 def _actor_ties(data: GraphData, scope: Scope, local_only: bool) -> ActorTies:

@@ -78,14 +78,7 @@ def _arrays_on(data: GraphData, snapshot: GraphData) -> NetworkArrays:
     given_ties = dict(given.adjacency()) if given is not None else {}
     cut = actor_ties(snapshot)
     ties: list[tuple[str, str, dict[str, Any]]] = []
-    for a, b, weight, relationships, events in cut.ties():
-        attributes = given_ties[a].get(b) if a in given_ties else None
-        if (
-            attributes is None
-            or attributes["weight"] != weight
-            or attributes["relationships"] != relationships
-            or attributes["events"] != events
-        ):
-            attributes = {"weight": weight, "relationships": relationships, "events": events}
-        ties.append((a, b, attributes))
+    for a, b, attributes in cut.ties():
+        given_attributes = given_ties[a].get(b) if a in given_ties else None
+        ties.append((a, b, given_attributes if given_attributes == attributes else attributes))
     return NetworkArrays.from_ties(cut.actors, ties)
