@@ -97,46 +97,53 @@ def community_facts(data: GraphData, community_id: str) -> CommunityFacts:
 
     Looks up the community's own ties in ``network.tie_index`` (and the series' editions and member
     counts in indexes built once per data object inside ``shared_inputs``), so calling it for every
-    community costs the communities' ties, not the graph's relationships once per community.
+    community costs the communities' ties, not the graph's relationships once per community. Inside
+    ``shared_inputs`` each community's facts are made once (a community's summary, its area's and
+    the sector coverage all read them).
     """
     node = community_of(data, community_id)
     with shared_inputs():
-        ties = tie_index(data)
-        facts = CommunityFacts(community=node)
-        for rel in ties.by_to.get(community_id, []):
-            if rel.type == RelType.SECRETARIAT_OF:
-                facts.secretariat.append(rel.from_id)
-            elif rel.type == RelType.MEMBER_OF:
-                facts.members.append(rel.from_id)
-        ran = {rel.to_id for rel in ties.by_from.get(community_id, []) if rel.type in EVENT_ROLE_TYPES}
-        for item in ran:
-            target = data.nodes.get(item)
-            if isinstance(target, EventSeries):
-                facts.series.append(item)
-            elif isinstance(target, Event):
-                facts.events.append(item)
-        editions = editions_by_series(data)
-        in_series = {e for series_id in facts.series for e in editions.get(series_id, [])}
-        facts.events = sorted(set(facts.events) | in_series, key=lambda e: (data.nodes[e].start, e))  # type: ignore[attr-defined]
-        facts.series.sort()
-        facts.secretariat = sorted(set(facts.secretariat))
-        facts.members = sorted(set(facts.members))
-        facts.headcounts = list(_member_counts(data).get(community_id, []))
-        evidence: dict[str, list[str]] = defaultdict(list)
-        employers = employers_on(data)
-        for body_id in sorted(set(facts.secretariat) | set(facts.members)):
-            sector = getattr(data.nodes[body_id], "sector", None)
-            if sector:
-                evidence[sector].append(body_id)
-            # A person who belongs brings the sector of where they work now (a key person from a university).
-            employer = employers.get(body_id)
-            employer_sector = getattr(data.nodes.get(employer), "sector", None) if employer else None
-            if employer_sector:
-                evidence[employer_sector].append(f"{body_id}@{employer}")
-        for count in facts.headcounts:
-            if count.sector and count.count > 0:
-                evidence[count.sector].append(count.label or f"{count.count}")
-        facts.sectors = {k: evidence[k] for k in sorted(evidence)}
+        return reuse("community_facts", data, community_id, lambda: _community_facts(data, node))
+
+
+def _community_facts(data: GraphData, node: Community) -> CommunityFacts:
+    community_id = node.id
+    ties = tie_index(data)
+    facts = CommunityFacts(community=node)
+    for rel in ties.by_to.get(community_id, []):
+        if rel.type == RelType.SECRETARIAT_OF:
+            facts.secretariat.append(rel.from_id)
+        elif rel.type == RelType.MEMBER_OF:
+            facts.members.append(rel.from_id)
+    ran = {rel.to_id for rel in ties.by_from.get(community_id, []) if rel.type in EVENT_ROLE_TYPES}
+    for item in ran:
+        target = data.nodes.get(item)
+        if isinstance(target, EventSeries):
+            facts.series.append(item)
+        elif isinstance(target, Event):
+            facts.events.append(item)
+    editions = editions_by_series(data)
+    in_series = {e for series_id in facts.series for e in editions.get(series_id, [])}
+    facts.events = sorted(set(facts.events) | in_series, key=lambda e: (data.nodes[e].start, e))  # type: ignore[attr-defined]
+    facts.series.sort()
+    facts.secretariat = sorted(set(facts.secretariat))
+    facts.members = sorted(set(facts.members))
+    facts.headcounts = list(_member_counts(data).get(community_id, []))
+    evidence: dict[str, list[str]] = defaultdict(list)
+    employers = employers_on(data)
+    for body_id in sorted(set(facts.secretariat) | set(facts.members)):
+        sector = getattr(data.nodes[body_id], "sector", None)
+        if sector:
+            evidence[sector].append(body_id)
+        # A person who belongs brings the sector of where they work now (a key person from a university).
+        employer = employers.get(body_id)
+        employer_sector = getattr(data.nodes.get(employer), "sector", None) if employer else None
+        if employer_sector:
+            evidence[employer_sector].append(f"{body_id}@{employer}")
+    for count in facts.headcounts:
+        if count.sector and count.count > 0:
+            evidence[count.sector].append(count.label or f"{count.count}")
+    facts.sectors = {k: evidence[k] for k in sorted(evidence)}
     return facts
 
 

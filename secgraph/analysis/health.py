@@ -19,7 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -56,7 +56,6 @@ from secgraph.analysis.network import (
     Scope,
     actor_prefectures,
     event_day,
-    reuse,
     shared_inputs,
     tie_start,
 )
@@ -465,8 +464,7 @@ def _sector_coverage(unit: _Unit, needs: tuple[SectorNeed, ...]) -> Indicator:
     sectors: dict[str, list[str]] = defaultdict(list)
     facts_of: list[CommunityFacts] = []
     for act in unit.acts:
-        # A community's facts are the same in its own summary and in its area's: read once.
-        facts = reuse("community_facts", unit.index.data, act.id, partial(community_facts, unit.index.data, act.id))
+        facts = community_facts(unit.index.data, act.id)
         facts_of.append(facts)
         for sector, found in facts.sectors.items():
             sectors[sector] += found

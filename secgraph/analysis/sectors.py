@@ -870,16 +870,13 @@ def _advice(
 
 def _subject(
     ix: NetworkIndex,
-    facts: dict[str, CommunityFacts],
     target: _Target,
     kind: Literal["community", "region"],
     needs: tuple[SectorNeed, ...],
     limit: int,
 ) -> SectorCoverage:
     reached = _reached(ix, target)
-    for community_id in sorted(target.communities - set(facts)):
-        facts[community_id] = community_facts(ix.data, community_id)
-    facts_of = [facts[c] for c in sorted(target.communities)]
+    facts_of = [community_facts(ix.data, c) for c in sorted(target.communities)]
     covered: list[NeedCoverage] = []
     for need in needs:
         coverage = _coverage(ix.data, facts_of, need)
@@ -966,11 +963,9 @@ def _missing_sectors(
     if scope.community is not None and scope.community not in ix.communities:
         raise CommunityNotFound(scope.community)
     scoped = [c.id for c in communities_in_scope(snapshot, scope)]
-    facts: dict[str, CommunityFacts] = {}  # filled as subjects need them, shared by communities and regions
     community_results = [
         _subject(
             ix,
-            facts,
             _Target(
                 ix,
                 c,
@@ -992,7 +987,7 @@ def _missing_sectors(
         members = [c.id for c in communities_in_scope(snapshot, Scope(region=code))]
         home = {p.code for p in geography.prefectures_of_region(code)}
         target = _Target(ix, code, f"{region.name}（{region.bureau}管内）", members, home, {code}, region.kind)
-        region_results.append(_subject(ix, facts, target, "region", needs, suggestions_per_sector))
+        region_results.append(_subject(ix, target, "region", needs, suggestions_per_sector))
     return MissingSectors(
         scope=scope.describe(),
         needs=[n.code for n in needs],
