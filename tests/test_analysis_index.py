@@ -60,6 +60,29 @@ def test_ties_among_a_set_are_those_of_the_induced_subgraph(seed: GraphData) -> 
             assert arrays.tie_data[ties.data[position] - 1] is G.edges[a, b]
 
 
+def test_a_set_numbered_once_gives_the_same_ties_and_degrees(seed: GraphData) -> None:
+    G = actor_network(seed)
+    arrays = NetworkArrays(G)
+    chosen = sorted(G)[::4]
+    given = [*reversed(chosen), "nobody", chosen[0]]  # any order, repeats and strangers
+    rows = arrays.numbers(given)
+    assert rows.tolist() == sorted({arrays.index[v] for v in chosen}) and rows.dtype == np.int64
+    assert arrays.numbers(["nobody"]).tolist() == [] and arrays.numbers([]).tolist() == []
+    assert arrays.degrees_among_numbers(rows) == arrays.degrees_among(given) == arrays.degrees_among(chosen)
+    kept_rows, ties = arrays.among_numbers(rows)
+    expected_rows, expected = arrays.among(chosen)
+    assert kept_rows is rows and np.array_equal(rows, expected_rows) and (ties != expected).nnz == 0
+    # A community's circle is numbered once, by the index its stage and health read.
+    index = activity_index(seed)
+    communities = sorted(n.id for n in index.data.nodes.values() if n.kind == "Community")
+    assert communities
+    for community in communities:
+        act = index.activity(community)
+        assert act.circle_numbers is act.circle_numbers
+        assert act.circle_numbers.tolist() == index.ties.numbers(act.circle).tolist()
+        assert [index.ties.nodes[i] for i in act.circle_numbers] == sorted(act.circle & set(index.ties.index))
+
+
 def test_one_array_form_per_data_and_scope_inside_a_block(seed: GraphData) -> None:
     with shared_inputs():
         arrays = network_arrays(seed)

@@ -22,6 +22,7 @@ from secgraph.analysis.network import (
     community_circle,
     community_circles,
     data_date,
+    shared_inputs,
     snapshot_at,
 )
 from secgraph.analysis.registry import ANALYSES
@@ -200,6 +201,17 @@ def test_the_circle_has_one_definition() -> None:
     assert act.circle == circle  # the stage
     unit = _Unit(index, [act], DAY, 12)
     assert set(index.ties.degrees_among(circle - {"c"})) == set(unit.ties.degree)  # the health
+
+
+def test_a_communitys_facts_are_made_once_inside_a_block() -> None:
+    snapshot = snapshot_at(circled().build(), DAY)
+    with shared_inputs():
+        facts = community_facts(snapshot, "c")
+        # A community's health, its area's and the sector coverage all read this one.
+        assert community_facts(snapshot, "c") is facts
+        assert community_facts(snapshot, "c2") is not facts
+    again = community_facts(snapshot, "c")
+    assert again is not facts and again == facts
 
 
 # -- names hidden in every output ---------------------------------------------------------------------

@@ -10,11 +10,13 @@ from collections.abc import Callable
 from itertools import combinations, pairwise
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from secgraph.analysis.index import network_arrays
 from secgraph.analysis.key_persons import (
     ROLE_TYPES,
+    SCORE_ASPECTS,
     _open_pairs_by_group,
     aspects_mean,
     betweenness_between_groups,
@@ -272,6 +274,15 @@ def test_scores_are_means_of_components_and_ties_go_by_id() -> None:
     for c in key_person_candidates(two_communities_and_a_broker()).candidates:
         assert c.score == pytest.approx(aspects_mean(c.components), abs=1e-6)
         assert all(0.0 <= v <= 1.0 for v in c.components.values())
+
+
+def test_every_candidates_score_at_once_is_each_ones_to_the_last_bit() -> None:
+    rng = random.Random(7)
+    names = [n for aspect in SCORE_ASPECTS.values() for n in aspect]
+    candidates = [{n: rng.random() * rng.choice([1, 1e-9, 3]) for n in names} for _ in range(500)]
+    candidates.append(dict.fromkeys(names, 0.0))
+    columns = {n: np.array([c[n] for c in candidates]) for n in names}
+    assert aspects_mean(columns).tolist() == [aspects_mean(c) for c in candidates]
 
 
 def test_limit_kinds_and_scope() -> None:
