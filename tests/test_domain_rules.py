@@ -200,7 +200,7 @@ def test_the_circle_has_one_definition() -> None:
     act = index.activity("c")
     assert act.circle == circle  # the stage
     unit = _Unit(index, [act], DAY, 12)
-    assert set(index.ties.degrees_among(circle - {"c"})) == set(unit.ties.degree)  # the health
+    assert set(index.ties.degrees_among(index.ties.numbers(circle - {"c"}))) == set(unit.ties.degree)  # the health
 
 
 def test_a_communitys_facts_are_made_once_inside_a_block() -> None:

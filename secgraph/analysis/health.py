@@ -245,7 +245,7 @@ class _Unit:
         ties = self.index.ties
         circles = np.unique(np.concatenate([a.circle_numbers for a in self.acts])) if self.acts else ties.numbers(())
         actors = np.setdiff1d(circles, ties.numbers(self.ids), assume_unique=True)
-        return InducedDegrees(ties.degrees_among_numbers(actors))
+        return InducedDegrees(ties.degrees_among(actors))
 
     @cached_property
     def staff_of(self) -> dict[str, str]:

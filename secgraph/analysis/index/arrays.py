@@ -183,30 +183,23 @@ class NetworkArrays:
         return sp.csr_matrix((np.concatenate([numbers, numbers]), (rows, columns)), shape=(self.n, self.n))
 
     def numbers(self, nodes: Iterable[Hashable]) -> np.ndarray:
-        """The numbers of those of ``nodes`` that are in the graph, ascending, each once."""
+        """The numbers of those of ``nodes`` that are in the graph, ascending, each once: how
+        ``among`` and ``degrees_among`` are asked (a set read again and again, a community's circle,
+        is numbered once and its numbers kept)."""
         found = np.fromiter(map(self.index.get, nodes, repeat(-1)), np.int64)
         return np.unique(found[found >= 0])
 
-    def among(self, nodes: Iterable[Hashable]) -> tuple[np.ndarray, sp.csr_matrix]:
-        """The numbers of ``nodes`` in the graph (ascending) and the tie matrix of the subgraph they induce."""
-        return self.among_numbers(self.numbers(nodes))
+    def among(self, rows: np.ndarray) -> sp.csr_matrix:
+        """The tie matrix of the subgraph the nodes numbered ``rows`` (``numbers``) induce, its rows and
+        columns in the order of ``rows``."""
+        return self.tie_matrix[rows][:, rows]
 
-    def among_numbers(self, rows: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
-        """``among`` for nodes given by their numbers (ascending, each once: ``numbers``), as when the
-        numbers of a set read again and again (a community's circle) are kept."""
-        return rows, self.tie_matrix[rows][:, rows]
-
-    def degrees_among(self, nodes: Iterable[Hashable]) -> dict[Hashable, int]:
-        """Each of ``nodes`` in the graph (in node order) → its number of ties to the others: the
-        degrees of the subgraph the nodes induce, without building it."""
-        return self.degrees_among_numbers(self.numbers(nodes))
-
-    def degrees_among_numbers(self, rows: np.ndarray) -> dict[Hashable, int]:
-        """``degrees_among`` for nodes given by their numbers (ascending, each once: ``numbers``)."""
-        _, sub = self.among_numbers(rows)
+    def degrees_among(self, rows: np.ndarray) -> dict[Hashable, int]:
+        """Each node numbered in ``rows`` (``numbers``), in that order → its number of ties to the
+        others: the degrees of the subgraph the nodes induce, without building it."""
         # Every stored entry is a tie (numbers start at 1), so a row's entries are its degree.
         nodes = self.nodes
-        return dict(zip([nodes[i] for i in rows.tolist()], np.diff(sub.indptr).tolist(), strict=True))
+        return dict(zip([nodes[i] for i in rows.tolist()], np.diff(self.among(rows).indptr).tolist(), strict=True))
 
     # -- kernels -----------------------------------------------------------------------------------
 

@@ -333,9 +333,9 @@ def _measure_ties_among_bodies(act: CommunityActivity, rule: StageRule) -> Measu
         return [r for r in edge["relationships"] if relationships[r].type not in STRUCTURAL_TIES]
 
     ties = act.index.ties
-    bodies = np.setdiff1d(act.circle_numbers, ties.numbers([act.id, *act.secretariat]), assume_unique=True)
-    rows, sub = ties.among_numbers(bodies)
-    entries = sub.tocoo()
+    # The bodies, by their numbers in the network (ascending, so in id order).
+    rows = np.setdiff1d(act.circle_numbers, ties.numbers([act.id, *act.secretariat]), assume_unique=True)
+    entries = ties.among(rows).tocoo()
     upper = entries.row < entries.col  # each tie once
     numbers = entries.data[upper] - 1
     # Where someone works is no tie between bodies: a tie counts with an event or another relationship.
