@@ -256,11 +256,9 @@ class ActivityIndex:
         """Community → the bodies it holds: members, secretariat, partners."""
         held: dict[str, set[str]] = defaultdict(set)
         for rel in relationships_of_type(self.data, RelType.MEMBER_OF, RelType.SECRETARIAT_OF, RelType.PARTNERS_WITH):
-            if rel.type in (RelType.MEMBER_OF, RelType.SECRETARIAT_OF):
-                held[rel.to_id].add(rel.from_id)
-            else:
-                held[rel.to_id].add(rel.from_id)
-                held[rel.from_id].add(rel.to_id)
+            held[rel.to_id].add(rel.from_id)
+        for rel in relationships_of_type(self.data, RelType.PARTNERS_WITH):  # a partnership holds both ways
+            held[rel.from_id].add(rel.to_id)
         return {c: bodies for c, bodies in sorted(held.items()) if isinstance(self.data.nodes.get(c), Community)}
 
     def name(self, node_id: str) -> str:
