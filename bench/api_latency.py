@@ -121,8 +121,8 @@ end
 
 class Load:
     """One bounded load: ``connections`` clients on ``paths`` for ``seconds`` (writes: at most ``writes``),
-    sent by ``tool`` (``"wrk"`` or ``"httpx"``: ``default_load_tool()`` when not asked; writes always go
-    through the Python client)."""
+    sent by ``tool`` (``"wrk"`` or ``"httpx"``, resolved once by the caller: ``run`` takes
+    ``default_load_tool()`` when none is asked; writes always go through the Python client)."""
 
     def __init__(
         self,
