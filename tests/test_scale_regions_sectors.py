@@ -101,6 +101,28 @@ def test_resource_allocation_from_the_sparse_product_is_the_definition_to_the_la
             ), (candidate, size)
 
 
+def test_resource_allocation_of_a_hub_adds_its_many_terms_in_the_definitions_order() -> None:
+    # A hub tied to every actor adds a hundred terms of very different sizes: a sum in another order
+    # (numpy's pairwise sum, a product over the whole network) may differ in the last bit.
+    rng = random.Random(13)
+    builder = GraphBuilder().org("hub", "sme", "13")
+    actors = [f"o{i:03d}" for i in range(100)]
+    for actor in actors:
+        builder.org(actor, "sme", "13").tie("PARTNERS_WITH", "hub", actor)
+    for _ in range(400):
+        a, b = rng.sample(actors, 2)
+        builder.tie("PARTNERS_WITH", a, b)
+    data = builder.build()
+    ix = network_index(data)
+    for size in (3, 30, 99):
+        group = set(rng.sample(actors, size))
+        for candidate in ["hub", *rng.sample(actors, 20)]:
+            assert resource_allocation_to(ix, candidate, group) == summed_resource_allocation(data, candidate, group), (
+                candidate,
+                size,
+            )
+
+
 def test_a_member_of_the_group_does_not_count_itself() -> None:
     data = (
         GraphBuilder()

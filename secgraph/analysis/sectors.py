@@ -358,44 +358,40 @@ def resource_allocation_to(ix: NetworkIndex, candidate: str, group: set[str]) ->
 
 
 class _LinkPrediction:
-    """The summed resource allocation index between every actor and one group, from two sparse products.
+    """The summed resource allocation index between any actor and one group, read from the actor's row.
 
-    With A the 0/1 adjacency and k = A·1_group (each actor's neighbours in the group), a candidate
-    ``c`` outside the group scores Σ_{z ∈ N(c)} k(z)/deg(z) = (A·(k/deg))(c); one inside it does not
-    count itself, so each of its neighbours passes (k(z) − 1)/deg(z). Σ deg² per candidate in a Python
-    loop becomes two products in C (the first read from the group's rows) for every candidate of every
-    need of the group.
+    With k(z) the group's members among z's neighbours, a candidate ``c`` outside the group scores
+    Σ_{z ∈ N(c)} k(z)/deg(z); one inside it does not count itself, so each of its neighbours passes
+    (k(z) − 1)/deg(z). k is counted once per group, for the actors next to it (the group's rows of the
+    adjacency: the group's ties, not the whole network's), so a candidate costs its own degree, and a
+    community its members' ties, however large the country. The terms are added one by one in the
+    row's order (networkx's neighbour order), as the definition's loop adds them.
     """
 
     def __init__(self, arrays: NetworkArrays, group: set[str]):
         self.position = arrays.index
         self.matrix = arrays.adjacency_matrix
-        self.degree = arrays.adjacency_degree.astype(np.float64)
+        self.degree = arrays.adjacency_degree
         self.group = group
         members = sorted(self.position[m] for m in group if m in self.position)
-        # A is symmetric, so A·1_group counts, for each actor, the group's rows that hold it: read from
-        # those rows alone, not the whole matrix (whole numbers, exact in float64).
+        # A is symmetric, so the group's rows hold each actor once per member it is tied to.
         held = self.matrix[members].indices if members else np.zeros(0, dtype=np.int64)
-        self.in_group = np.bincount(held, minlength=len(self.position)).astype(np.float64)
-        self._outside: np.ndarray | None = None
-        self._inside: np.ndarray | None = None
-
-    def _spread(self, less: float) -> np.ndarray:
-        share = np.zeros_like(self.in_group)
-        np.divide(self.in_group - less, self.degree, out=share, where=self.degree > 0)
-        return self.matrix @ share
+        #: The actors tied to the group, ascending, and how many of its members each is tied to.
+        self.touched, counts = np.unique(held, return_counts=True)
+        self.in_group = counts.astype(np.float64)
 
     def score(self, candidate: str) -> float:
         i = self.position.get(candidate)
         if i is None:
             return 0.0
-        if candidate in self.group:
-            if self._inside is None:
-                self._inside = self._spread(1.0)
-            return float(self._inside[i])
-        if self._outside is None:
-            self._outside = self._spread(0.0)
-        return float(self._outside[i])
+        neighbours = self.matrix.indices[self.matrix.indptr[i] : self.matrix.indptr[i + 1]]
+        if not len(neighbours) or not len(self.touched):
+            return 0.0
+        at = np.minimum(np.searchsorted(self.touched, neighbours), len(self.touched) - 1)
+        in_group = np.where(self.touched[at] == neighbours, self.in_group[at], 0.0)
+        # Every neighbour has a degree (the candidate); cumsum adds left to right, as the loop does.
+        shares = (in_group - (1.0 if candidate in self.group else 0.0)) / self.degree[neighbours]
+        return float(np.cumsum(shares)[-1])
 
 
 class _Target:
