@@ -1,6 +1,6 @@
 """The fast paths of isolated regions and missing sectors give what the definitions give.
 
-Each check compares an index or a sparse product with the plain definition (a scan of every
+Each check compares an index or an array form with the plain definition (a scan of every
 relationship, a loop over every neighbour, every pair of communities) on the seed data and on
 planted graphs, so a shortcut that drifts from the definition fails here.
 """
@@ -88,14 +88,14 @@ def summed_resource_allocation(data: GraphData, candidate: str, group: set[str])
     return total
 
 
-def test_resource_allocation_from_the_sparse_product_is_the_definition_to_the_last_bit(seed: GraphData) -> None:
+def test_resource_allocation_from_the_arrays_is_the_definition_to_the_last_bit(seed: GraphData) -> None:
     graph = network_index(seed).network
     rng = random.Random(8)
     actors = sorted(graph)
     for size in (1, 5, 40):
         group = set(rng.sample(actors, size)) | {"not-an-actor"}
         for candidate in [*rng.sample(actors, 60), *sorted(group)]:
-            # Exact equality: the product adds the same terms in the same order as the loop.
+            # Exact equality: the candidate's row adds the same terms in the same order as the loop.
             assert resource_allocation_to(network_index(seed), candidate, group) == summed_resource_allocation(
                 seed, candidate, group
             ), (candidate, size)
@@ -103,7 +103,7 @@ def test_resource_allocation_from_the_sparse_product_is_the_definition_to_the_la
 
 def test_resource_allocation_of_a_hub_adds_its_many_terms_in_the_definitions_order() -> None:
     # A hub tied to every actor adds a hundred terms of very different sizes: a sum in another order
-    # (numpy's pairwise sum, a product over the whole network) may differ in the last bit.
+    # (numpy's pairwise sum, for one) differs from the loop's in the last bit.
     rng = random.Random(13)
     builder = GraphBuilder().org("hub", "sme", "13")
     actors = [f"o{i:03d}" for i in range(100)]

@@ -352,7 +352,7 @@ def resource_allocation_to(ix: NetworkIndex, candidate: str, group: set[str]) ->
 
     Equal to ``sum(p for _, _, p in nx.resource_allocation_index(G, [(candidate, m) for m in group]))``:
     each common neighbour ``z`` passes 1/deg(z) of its resource to every group member it is tied to
-    (Zhou, Lü & Zhang 2009). ``resource_allocation`` scores every candidate at once.
+    (Zhou, Lü & Zhang 2009). ``_LinkPrediction`` counts a group's ties once and scores any candidate from its own row.
     """
     return _LinkPrediction(ix.arrays, group).score(candidate)
 
