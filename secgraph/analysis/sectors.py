@@ -373,9 +373,8 @@ class _LinkPrediction:
         self.matrix = arrays.adjacency_matrix
         self.degree = arrays.adjacency_degree
         self.group = group
-        members = sorted(self.position[m] for m in group if m in self.position)
         # A is symmetric, so the group's rows hold each actor once per member it is tied to.
-        held = self.matrix[members].indices if members else np.zeros(0, dtype=np.int64)
+        held = self.matrix[arrays.numbers(group)].indices
         #: The actors tied to the group, ascending, and how many of its members each is tied to.
         self.touched, counts = np.unique(held, return_counts=True)
         self.in_group = counts.astype(np.float64)
